@@ -1,0 +1,396 @@
+"""Dial strings for billed calls: compose them for staff, read them back the way the PBX does.
+
+A call billed to a client is dialled as ``prefix + number + marker + client code``::
+
+    9  3454565678  **  123   ->   93454565678**123
+
+The PBX (3CX) picks the outbound trunk by the prefix (``9``, e.g. a cellular gateway) and strips
+the prefix when that trunk's rule says so. It finds the marker and strips it, with the client code
+after it, before sending the number to the carrier (``3454565678``). It records the call with the
+prefix removed (when stripped) but marker and code kept: ``3454565678**123``.
+
+Rules and decisions
+-------------------
+* Digits means the ASCII digits 0-9 only; other Unicode digits are refused.
+* The marker is a firm setting, ``**`` by default. It has 1-4 characters among digits, ``*`` and
+  ``#``, with at least one ``*`` or ``#`` (a digits-only marker could not be told apart from the
+  number). Because numbers and codes are digits, the place of the marker in a dial string is never
+  ambiguous. It may appear only once, and must be followed by one or more digits: the client code.
+  With another marker (``##``, ``*0``) the characters ``**`` are no marker, just bad characters.
+* Trunk choice: among the trunks whose non-empty prefix starts the dial string, the one with the
+  LONGEST prefix wins; between equal prefixes, the first trunk in ``DialPlan.trunks``. An empty
+  prefix is never matched. The admin refuses prefix sets where one prefix starts another (see
+  ``prefix_conflicts``): with ``9`` and ``90`` a number starting with 0 could never be dialled
+  through ``9``. So the longest match is only a safety net for inconsistent data.
+* A trunk prefix wins over an internal extension length: with trunk ``9`` and 4-digit extensions,
+  ``9112`` is ``112`` through trunk ``9``, because ``compose_dial_string`` builds exactly such
+  strings. A string is an internal call only when no prefix matches and its length is one of
+  ``DialPlan.internal_lengths``; otherwise it is refused (``unknown_prefix``).
+* Internal calls use no trunk and carry no client code (``code_on_internal_call``): only outbound
+  rules strip the code, and internal calls are not billed.
+* ``compose_dial_string`` refuses what ``parse_dial_string`` could not read back to the same
+  meaning: an extension that starts with a trunk prefix (``internal_shadowed_by_prefix``) and a
+  trunk without a prefix (``trunk_without_prefix``).
+* What a user types or pastes (``normalize_number``) is read leniently: spaces (also non-breaking
+  and zero-width ones), invisible direction marks, dots, dashes, slashes and parentheses are
+  dropped. A leading ``+`` means international: ``+39`` (``DialPlan.country_code``) is dropped,
+  any other ``+CC`` becomes ``00CC`` (``DialPlan.international_prefix``). ``0039...`` is kept as
+  typed: it is a valid dial string. Any other character is refused, naming it.
+* A full dial string (``parse_dial_string``) tolerates only spaces, dots and dashes besides digits
+  and the marker; a ``+`` cannot be dialled after a prefix and is refused.
+* ``split_billing_code`` normalises nothing: it only splits, and checks what follows the marker.
+* Every error is a ``DialError``: a ``ValueError`` with a stable ``code``, ``params`` for a
+  translated message, and a clear English sentence as ``str(err)``. Codes: ``empty``,
+  ``bad_character``, ``marker_without_code``, ``code_not_digits``, ``marker_twice``,
+  ``unknown_prefix``, ``prefix_only``, ``not_internal``, ``code_on_internal_call``,
+  ``internal_shadowed_by_prefix``, ``trunk_without_prefix``, ``bad_marker``, ``bad_prefix``.
+"""
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_DIGITS = frozenset("0123456789")
+_MARKER_CHARACTERS = _DIGITS | {"*", "#"}
+# Zero-width spaces and joiners, and the direction marks phones and browsers add to pasted numbers.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
+_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2212")
+_DIAL_SEPARATORS = _INVISIBLE | _DASHES | {"."}
+_TYPED_SEPARATORS = _DIAL_SEPARATORS | {"/", "(", ")"}
+MAX_MARKER_LENGTH = 4
+MAX_PREFIX_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class TrunkRule:
+    """An outbound trunk as the PBX knows it: the prefix that selects it and whether it is stripped.
+
+    ``prefix`` is digits, or ``""`` for a trunk without an outbound prefix (never matched).
+    ``key`` is opaque (e.g. a database pk) and is handed back untouched.
+    """
+
+    prefix: str
+    strip_prefix: bool = True
+    key: object = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class DialPlan:
+    """The firm's dialling settings: trunks, billing marker, extension lengths, country."""
+
+    trunks: tuple[TrunkRule, ...] = ()
+    marker: str = "**"
+    internal_lengths: frozenset[int] = frozenset({3})
+    country_code: str = "39"
+    international_prefix: str = "00"
+
+
+@dataclass(frozen=True)
+class DialResult:
+    """How the PBX reads a dial string.
+
+    ``carrier_number`` is what goes out on the trunk (prefix stripped when the rule says so,
+    marker and code always stripped); ``recorded_destination`` is what the PBX stores (prefix
+    stripped likewise, marker and code kept).
+    """
+
+    trunk: TrunkRule | None
+    carrier_number: str
+    billing_code: str | None
+    recorded_destination: str
+    is_internal: bool
+
+
+class DialError(ValueError):
+    """A dial string, number, marker or prefix that cannot be used.
+
+    ``code`` is a stable machine string, ``params`` the values for a translated message, and
+    ``str(err)`` a clear English sentence.
+    """
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.params = params
+
+
+DEFAULT_PLAN = DialPlan()
+
+
+def _all_digits(text: str) -> bool:
+    """True when ``text`` is non-empty and made of ASCII digits only."""
+    return bool(text) and all(ch in _DIGITS for ch in text)
+
+
+def _first_non_digit(text: str) -> str | None:
+    """The first character of ``text`` that is not an ASCII digit, or None."""
+    return next((ch for ch in text if ch not in _DIGITS), None)
+
+
+def _describe(ch: str) -> str:
+    """A readable name for a character: quoted when visible, else its code point and name."""
+    if ch.isprintable() and not ch.isspace():
+        return f"'{ch}'"
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
+
+
+def _drop_separators(text: str, separators: frozenset[str]) -> str:
+    """``text`` without whitespace and without the given separator characters."""
+    return "".join(ch for ch in text if not (ch.isspace() or ch in separators))
+
+
+def validate_marker(marker: str) -> None:
+    """Check a billing marker: 1-4 of digits, '*', '#', with at least one '*' or '#'."""
+    bad = next((ch for ch in marker if ch not in _MARKER_CHARACTERS), None)
+    if bad is not None:
+        reason = f"it contains {_describe(bad)}; only digits, '*' and '#' are allowed"
+    elif not 1 <= len(marker) <= MAX_MARKER_LENGTH:
+        reason = f"it must be 1 to {MAX_MARKER_LENGTH} characters long, not {len(marker)}"
+    elif "*" not in marker and "#" not in marker:
+        reason = "it must contain '*' or '#', or it could not be told apart from the number"
+    else:
+        return
+    raise DialError(
+        "bad_marker", f"{marker!r} is not a valid billing marker: {reason}.", marker=marker
+    )
+
+
+def validate_prefix(prefix: str) -> None:
+    """Check a trunk prefix: ``""`` (no prefix) or 1-6 ASCII digits."""
+    if prefix == "" or (len(prefix) <= MAX_PREFIX_LENGTH and _all_digits(prefix)):
+        return
+    raise DialError(
+        "bad_prefix",
+        f"{prefix!r} is not a valid trunk prefix: use 1 to {MAX_PREFIX_LENGTH} digits, or nothing.",
+        prefix=prefix,
+    )
+
+
+def prefix_conflicts(prefixes: Iterable[str]) -> list[tuple[str, str]]:
+    """Pairs of trunk prefixes that cannot live together, sorted, each pair once.
+
+    A pair is ``(shorter, longer)`` when the shorter is a proper prefix of the longer, or
+    ``(p, p)`` when ``p`` is given twice. Empty prefixes are ignored. Trunk prefixes must form a
+    prefix-free set: with ``9`` and ``90`` a number starting with 0 could never be dialled
+    through the ``9`` trunk.
+    """
+    items = [p for p in prefixes if p]
+    found = set()
+    for i, first in enumerate(items):
+        for second in items[i + 1 :]:
+            shorter, longer = sorted((first, second), key=len)
+            if longer.startswith(shorter):
+                found.add((shorter, longer))
+    return sorted(found)
+
+
+def normalize_number(typed: str, plan: DialPlan = DEFAULT_PLAN) -> str:
+    """Turn a typed or pasted phone number into the digits to dial.
+
+    Drops whitespace, dots, dashes, slashes and parentheses; ``+39 345...`` becomes ``345...``,
+    any other ``+CC...`` becomes ``00CC...``. Refuses any other character and empty input.
+    """
+    cleaned = _drop_separators(typed, _TYPED_SEPARATORS)
+    international = cleaned.startswith("+")
+    body = cleaned[1:] if international else cleaned
+    bad = _first_non_digit(body)
+    if bad is not None:
+        raise DialError(
+            "bad_character",
+            f"{typed!r}: {_describe(bad)} is not allowed in a phone number; "
+            "use digits, with an optional '+' in front.",
+            value=typed,
+            character=bad,
+        )
+    if international and body:
+        body = _from_international(body, plan)
+    if not body:
+        raise DialError("empty", f"{typed!r}: there is no phone number to dial.", value=typed)
+    return body
+
+
+def _from_international(digits: str, plan: DialPlan) -> str:
+    """Digits after a '+': national when they start with the plan's country code, else '00CC...'."""
+    if plan.country_code and digits.startswith(plan.country_code):
+        return digits[len(plan.country_code) :]
+    return plan.international_prefix + digits
+
+
+def split_billing_code(text: str, marker: str = "**") -> tuple[str, str | None]:
+    """Split ``'3454565678**123'`` into ``('3454565678', '123')``; no marker gives ``(text, None)``.
+
+    The marker may appear once and must be followed by digits. Nothing is normalised.
+    """
+    validate_marker(marker)
+    count = text.count(marker)
+    if count == 0:
+        return text, None
+    if count > 1:
+        raise DialError(
+            "marker_twice",
+            f"{text!r}: the marker {marker!r} appears {count} times; "
+            "it may appear only once, before the client code.",
+            value=text,
+            marker=marker,
+            count=count,
+        )
+    number, code = text.split(marker)
+    _check_code(code, marker, text)
+    return number, code
+
+
+def _check_code(code: str, marker: str, value: str) -> None:
+    """Refuse a client code that is empty or not made of digits."""
+    if not code:
+        raise DialError(
+            "marker_without_code",
+            f"{value!r}: the marker {marker!r} must be followed by the client code.",
+            value=value,
+            marker=marker,
+        )
+    if not _all_digits(code):
+        raise DialError(
+            "code_not_digits",
+            f"{value!r}: the client code after {marker!r} must be digits, got {code!r}.",
+            value=value,
+            marker=marker,
+            client_code=code,
+        )
+
+
+def compose_dial_string(
+    number: str, trunk: TrunkRule | None, code: str | None, plan: DialPlan
+) -> str:
+    """Build what staff dial: ``prefix + number + marker + code``.
+
+    ``number`` is normalised first. ``trunk`` None means an internal call: the number must have an
+    internal length, must not start with a trunk prefix, and takes no code. ``code`` None or ``""``
+    means no marker; otherwise it must be digits (spaces included are an error).
+    """
+    validate_marker(plan.marker)
+    digits = normalize_number(number, plan)
+    if code:
+        _check_code(code, plan.marker, f"{digits}{plan.marker}{code}")
+    if trunk is None:
+        _check_internal(digits, code, plan)
+        return digits
+    _check_trunk(trunk)
+    return trunk.prefix + digits + (plan.marker + code if code else "")
+
+
+def _check_internal(digits: str, code: str | None, plan: DialPlan) -> None:
+    """Refuse an internal call the PBX would not treat as one."""
+    if code:
+        raise DialError(
+            "code_on_internal_call",
+            f"{digits!r}: internal calls are not billed and take no client code.",
+            value=digits,
+            client_code=code,
+        )
+    if len(digits) not in plan.internal_lengths:
+        raise DialError(
+            "not_internal",
+            f"{digits!r} is not an internal extension: extensions have "
+            f"{_lengths(plan.internal_lengths)} digits.",
+            value=digits,
+            internal_lengths=sorted(plan.internal_lengths),
+        )
+    trunk = _longest_prefix_trunk(digits, plan.trunks)
+    if trunk is not None:
+        raise DialError(
+            "internal_shadowed_by_prefix",
+            f"{digits!r}: this extension starts with the trunk prefix {trunk.prefix!r}, "
+            "so it would be dialled out through that trunk.",
+            value=digits,
+            prefix=trunk.prefix,
+        )
+
+
+def _check_trunk(trunk: TrunkRule) -> None:
+    """Refuse a trunk whose prefix cannot start a dial string."""
+    validate_prefix(trunk.prefix)
+    if not trunk.prefix:
+        raise DialError(
+            "trunk_without_prefix",
+            f"The trunk {trunk.name or trunk.key!r} has no outbound prefix, "
+            "so no dial string can select it.",
+            trunk=trunk.name,
+        )
+
+
+def _lengths(lengths: Iterable[int]) -> str:
+    """'3' or '3 or 4': the internal lengths for a message."""
+    return " or ".join(str(n) for n in sorted(lengths)) or "no"
+
+
+def _longest_prefix_trunk(digits: str, trunks: Iterable[TrunkRule]) -> TrunkRule | None:
+    """The trunk with the longest non-empty prefix starting ``digits``; the first on a tie."""
+    best = None
+    for trunk in trunks:
+        if trunk.prefix and digits.startswith(trunk.prefix):
+            if best is None or len(trunk.prefix) > len(best.prefix):
+                best = trunk
+    return best
+
+
+def parse_dial_string(dialled: str, plan: DialPlan) -> DialResult:
+    """Read a full dial string as the PBX does: trunk, carrier number, client code, record.
+
+    Spaces, dots and dashes are ignored. The marker and code are split off first; then the longest
+    matching trunk prefix wins, else a string of an internal length is an internal call.
+    """
+    cleaned = _drop_separators(dialled, _DIAL_SEPARATORS)
+    number, code = split_billing_code(cleaned, plan.marker)
+    _check_dialled_number(dialled, number, code, plan.marker)
+    trunk = _longest_prefix_trunk(number, plan.trunks)
+    if trunk is not None:
+        return _external_result(dialled, number, trunk, code, plan.marker)
+    if len(number) in plan.internal_lengths:
+        _check_internal(number, code, plan)
+        return DialResult(None, number, None, number, True)
+    known = sorted({t.prefix for t in plan.trunks if t.prefix})
+    raise DialError(
+        "unknown_prefix",
+        f"{dialled!r}: it starts with no known trunk prefix "
+        f"({', '.join(map(repr, known)) or 'none configured'}) and is not an internal extension "
+        f"({_lengths(plan.internal_lengths)} digits).",
+        value=dialled,
+        prefixes=known,
+        internal_lengths=sorted(plan.internal_lengths),
+    )
+
+
+def _check_dialled_number(dialled: str, number: str, code: str | None, marker: str) -> None:
+    """Refuse the part before the marker when it is empty or holds anything but digits."""
+    if not number:
+        where = f" before the marker {marker!r}" if code is not None else ""
+        raise DialError("empty", f"{dialled!r}: there is no number to dial{where}.", value=dialled)
+    bad = _first_non_digit(number)
+    if bad is not None:
+        raise DialError(
+            "bad_character",
+            f"{dialled!r}: {_describe(bad)} is not allowed in a dial string; use digits, "
+            f"the marker {marker!r} once before the client code, and spaces, dots or dashes.",
+            value=dialled,
+            character=bad,
+        )
+
+
+def _external_result(
+    dialled: str, number: str, trunk: TrunkRule, code: str | None, marker: str
+) -> DialResult:
+    """The result for a call through ``trunk``; refuses a prefix with no number after it."""
+    if len(number) == len(trunk.prefix):
+        raise DialError(
+            "prefix_only",
+            f"{dialled!r}: there is only the trunk prefix {trunk.prefix!r}, no number after it.",
+            value=dialled,
+            prefix=trunk.prefix,
+        )
+    carrier = number[len(trunk.prefix) :] if trunk.strip_prefix else number
+    recorded = carrier + (marker + code if code is not None else "")
+    return DialResult(trunk, carrier, code, recorded, False)

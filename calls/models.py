@@ -1,0 +1,278 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from calls import dialing
+from clients.models import CLIENT_CODE_MAX_LENGTH, Client
+
+prefix_validator = RegexValidator(r"^[0-9]{0,6}$", _("A prefix is up to 6 digits, e.g. 9."))
+lengths_validator = RegexValidator(
+    r"^\s*[1-9](\s*,\s*[1-9])*\s*$", _("List lengths as digits separated by commas, e.g. 3,4.")
+)
+
+
+class FirmSettings(models.Model):
+    """The firm's own settings: one row, edited in admin."""
+
+    firm_name = models.CharField(
+        _("firm name"), max_length=200, default="Studio", help_text=_("Printed on reports.")
+    )
+    billing_marker = models.CharField(
+        _("billing marker"),
+        max_length=4,
+        default="**",
+        help_text=_(
+            "Dialled between the number and the client code. Use ## or *0 for phones that "
+            "cannot dial *."
+        ),
+    )
+    internal_extension_lengths = models.CharField(
+        _("internal extension lengths"),
+        max_length=20,
+        default="3",
+        validators=[lengths_validator],
+        help_text=_("How many digits an internal extension has, e.g. 3 or 3,4."),
+    )
+    country_code = models.CharField(
+        _("country code"),
+        max_length=4,
+        default="39",
+        validators=[RegexValidator(r"^[0-9]{1,4}$")],
+        help_text=_("Numbers typed as +39… are dialled as national numbers."),
+    )
+    international_prefix = models.CharField(
+        _("international prefix"),
+        max_length=4,
+        default="00",
+        validators=[RegexValidator(r"^[0-9]{1,4}$")],
+        help_text=_("Replaces + in foreign numbers, e.g. +44… is dialled 0044…"),
+    )
+
+    class Meta:
+        verbose_name = _("firm settings")
+        verbose_name_plural = _("firm settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="firmsettings_single_row"),
+        ]
+
+    def __str__(self):
+        return str(_("Firm settings"))
+
+    def clean(self):
+        try:
+            dialing.validate_marker(self.billing_marker)
+        except dialing.DialError:
+            raise ValidationError(
+                {
+                    "billing_marker": _(
+                        "The marker must be 1 to 4 characters of digits, * and #, with at "
+                        "least one * or #, e.g. ** or ##."
+                    )
+                }
+            ) from None
+
+    @property
+    def extension_lengths(self) -> frozenset[int]:
+        return frozenset(int(part) for part in self.internal_extension_lengths.split(",") if part)
+
+    @classmethod
+    def load(cls) -> "FirmSettings":
+        settings, _created = cls.objects.get_or_create(pk=1)
+        return settings
+
+
+class TrunkKind(models.TextChoices):
+    VOIP = "voip", _("VoIP provider")
+    CELLULAR = "cellular", _("Cellular gateway")
+    ISDN = "isdn", _("ISDN/PSTN")
+    OTHER = "other", _("Other")
+
+
+class Trunk(models.Model):
+    """An outbound route of the PBX and how staff select it (the prefix)."""
+
+    Kind = TrunkKind
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VOIP)
+    prefix = models.CharField(
+        _("outbound prefix"),
+        max_length=6,
+        blank=True,
+        validators=[prefix_validator],
+        help_text=_("Digits dialled before the number to use this trunk, e.g. 9. Empty: none."),
+    )
+    strip_prefix = models.BooleanField(
+        _("strip prefix"),
+        default=True,
+        help_text=_("The PBX removes the prefix before dialling and recording the number."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("trunk")
+        verbose_name_plural = _("trunks")
+        ordering = ["prefix", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="trunk_name_unique"),
+            models.UniqueConstraint(
+                fields=["prefix"], condition=~models.Q(prefix=""), name="trunk_prefix_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(prefix__regex=r"^[0-9]{0,6}$"), name="trunk_prefix_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TrunkKind.values), name="trunk_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix})" if self.prefix else self.name
+
+    def clean(self):
+        # Prefixes must form a prefix-free set: with 9 and 90, a number starting with 0
+        # could never be dialled through the trunk of 9 (see calls.dialing).
+        if not self.prefix:
+            return
+        others = Trunk.objects.exclude(pk=self.pk).exclude(prefix="")
+        for other in others.only("name", "prefix"):
+            if dialing.prefix_conflicts([self.prefix, other.prefix]):
+                raise ValidationError(
+                    {
+                        "prefix": _(
+                            "Prefix %(prefix)s clashes with prefix %(other)s of trunk "
+                            "“%(name)s”: one may not begin with the other."
+                        )
+                        % {"prefix": self.prefix, "other": other.prefix, "name": other.name}
+                    }
+                )
+
+    def as_rule(self) -> dialing.TrunkRule:
+        return dialing.TrunkRule(
+            prefix=self.prefix, strip_prefix=self.strip_prefix, key=self.pk, name=self.name
+        )
+
+
+class TrunkIdentifier(models.Model):
+    """How the PBX names a trunk in call records: 3CX's trunk DN (10001), an Asterisk channel."""
+
+    trunk = models.ForeignKey(
+        Trunk, on_delete=models.CASCADE, related_name="identifiers", verbose_name=_("trunk")
+    )
+    value = models.CharField(
+        _("PBX identifier"),
+        max_length=100,
+        help_text=_("e.g. 10001 (3CX trunk DN) or PJSIP/gsm (Asterisk channel prefix)."),
+    )
+
+    class Meta:
+        verbose_name = _("PBX identifier")
+        verbose_name_plural = _("PBX identifiers")
+        constraints = [
+            models.UniqueConstraint(fields=["value"], name="trunkidentifier_value_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(value=""), name="trunkidentifier_value_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.value
+
+
+class CallDirection(models.TextChoices):
+    OUTBOUND = "outbound", _("Outbound external")
+    INTERNAL = "internal", _("Internal")
+    INBOUND = "inbound", _("Inbound")
+
+
+class CallStatus(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    FAILED = "failed", _("Failed")
+
+
+class Call(models.Model):
+    """One call as the PBX recorded it, matched to its trunk and client."""
+
+    Direction = CallDirection
+    Status = CallStatus
+
+    # Times are stored in UTC (USE_TZ) and shown in the firm's time zone.
+    start = models.DateTimeField(_("start"))
+    answered = models.DateTimeField(_("answered"), null=True, blank=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(_("talk time (s)"), default=0)
+    ring_seconds = models.PositiveIntegerField(_("ringing time (s)"), default=0)
+    caller = models.CharField(
+        _("caller"), max_length=64, blank=True, help_text=_("Extension, or number for inbound.")
+    )
+    caller_name = models.CharField(_("caller name"), max_length=200, blank=True)
+    destination = models.CharField(
+        _("destination"),
+        max_length=80,
+        blank=True,
+        help_text=_("As the PBX recorded it, code included: 3454565678**123."),
+    )
+    dialled_number = models.CharField(
+        _("dialled number"), max_length=64, blank=True, help_text=_("Without marker and code.")
+    )
+    billing_code = models.CharField(
+        _("billing code"), max_length=CLIENT_CODE_MAX_LENGTH, blank=True
+    )
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("client"),
+    )
+    trunk = models.ForeignKey(
+        Trunk,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("trunk"),
+    )
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=4, null=True, blank=True)
+    pbx = models.CharField(
+        _("PBX"), max_length=40, blank=True, help_text=_("Which PBX recorded the call.")
+    )
+    pbx_call_id = models.CharField(_("PBX call id"), max_length=100)
+    source_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-start", "-pk"]
+        constraints = [
+            # The PBX's own identity of a call: re-importing a file never stores it twice.
+            models.UniqueConstraint(fields=["pbx", "pbx_call_id"], name="call_pbx_identity_unique"),
+            models.CheckConstraint(
+                condition=models.Q(direction__in=CallDirection.values), name="call_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=CallStatus.values), name="call_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="call_end_after_start",
+            ),
+        ]
+        indexes = [
+            # The call log is ordered by start, newest first, and filtered by date range.
+            models.Index(fields=["-start"], name="call_start_idx"),
+            # '%**123'-style filters and attaching calls to a client added later.
+            models.Index(fields=["billing_code"], name="call_billing_code_idx"),
+            # A client's statement: its calls in a period.
+            models.Index(fields=["client", "start"], name="call_client_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.start:%Y-%m-%d %H:%M} {self.caller} → {self.destination}"

@@ -1,0 +1,89 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from clients.forms import ClientListUploadForm
+from clients.importing import ClientListError, read_client_list
+from clients.models import Client, Contact
+from clients.services import client_save, clients_import
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact.clients.through
+    extra = 0
+    verbose_name = _("contact")
+    verbose_name_plural = _("contacts")
+    autocomplete_fields = ["contact"]
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "vat_number", "tax_code", "is_active"]
+    list_display_links = ["code", "name"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "vat_number", "tax_code"]
+    inlines = [ContactInline]
+
+    def save_model(self, request, obj, form, change):
+        previous_code = form.initial.get("code") if change else None
+        client_save(client=obj, previous_code=previous_code)
+
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="clients_client_import",
+            )
+        ]
+        return own + super().get_urls()
+
+    def import_view(self, request):
+        """Upload a CSV/XLSX client list; rejected rows are listed with line and field."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        result = filename = None
+        form = ClientListUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            filename = upload.name
+            try:
+                rows = list(read_client_list(upload.read(), upload.name))
+            except ClientListError as error:
+                form.add_error("file", f"{upload.name}: {error}")
+            else:
+                result = clients_import(rows=rows)
+                level = messages.WARNING if result.rejected else messages.SUCCESS
+                self.message_user(
+                    request,
+                    _(
+                        "%(file)s: %(created)s clients created, %(updated)s updated, "
+                        "%(unchanged)s unchanged, %(rejected)s rows rejected."
+                    )
+                    % {
+                        "file": upload.name,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                        "rejected": len(result.rejected),
+                    },
+                    level,
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import clients"),
+            "form": form,
+            "result": result,
+            "filename": filename,
+        }
+        return TemplateResponse(request, "admin/clients/client/import.html", context)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "notes"]
+    search_fields = ["name", "phone"]
+    filter_horizontal = ["clients"]

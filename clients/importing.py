@@ -1,0 +1,160 @@
+"""Reading a client list (CSV or XLSX) into rows to save, or errors naming line and field.
+
+Header names are matched loosely, in Italian or English (`Codice`, `Ragione sociale`,
+`Partita IVA`, `code`, `name`, `vat number`…), so a firm can export from its accounting
+software as it is. Nothing here writes to the database: see clients.services.clients_import.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+HEADER_ALIASES = {
+    "code": {"code", "codice", "cod", "codice cliente", "client code", "codice_cliente"},
+    "name": {"name", "nome", "ragione sociale", "denominazione", "cliente", "client"},
+    "tax_code": {"tax code", "codice fiscale", "cf", "c.f.", "tax_code", "codice_fiscale"},
+    "vat_number": {"vat", "vat number", "partita iva", "p.iva", "piva", "p. iva", "vat_number"},
+    "notes": {"notes", "note", "annotazioni"},
+    "is_active": {"active", "attivo", "is_active"},
+}
+TRUE_WORDS = {"1", "true", "yes", "si", "sì", "y", "s", "x", "vero"}
+FALSE_WORDS = {"0", "false", "no", "n", "falso"}
+CODE_PATTERN = re.compile(r"^[0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    line: int
+    code: str
+    name: str
+    tax_code: str = ""
+    vat_number: str = ""
+    notes: str = ""
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self):
+        return _("line %(line)s, field %(field)s: %(message)s") % {
+            "line": self.line,
+            "field": self.field or "-",
+            "message": self.message,
+        }
+
+
+class ClientListError(ValueError):
+    """The file as a whole cannot be read as a client list."""
+
+
+def _canonical(header: str) -> str | None:
+    cleaned = " ".join(str(header or "").strip().lower().replace("_", " ").split())
+    for field, aliases in HEADER_ALIASES.items():
+        if cleaned in aliases or cleaned.replace(" ", "_") in aliases:
+            return field
+    return None
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # spreadsheets store 123 as 123.0
+    return str(value).strip()
+
+
+def rows_from_table(table: list[list], *, first_line: int = 1) -> Iterator[ClientRow | RowError]:
+    """Turn a header row plus data rows into ClientRow or RowError, one per non-empty row."""
+    if not table:
+        raise ClientListError(_("The file is empty."))
+    columns = [_canonical(h) for h in table[0]]
+    missing = [f for f in ("code", "name") if f not in columns]
+    if missing:
+        raise ClientListError(
+            _("The first row must name the columns; missing: %(missing)s.")
+            % {"missing": ", ".join(missing)}
+        )
+    seen: dict[str, int] = {}
+    for offset, values in enumerate(table[1:], start=1):
+        line = first_line + offset
+        record = {}
+        for field, value in zip(columns, values, strict=False):
+            if field:
+                record[field] = _cell(value)
+        if not any(record.values()):
+            continue
+        yield _row(line, record, seen)
+
+
+def _row(line: int, record: dict, seen: dict[str, int]) -> ClientRow | RowError:
+    code = record.get("code", "")
+    name = record.get("name", "")
+    if not CODE_PATTERN.match(code):
+        return RowError(
+            line, "code", _("'%(value)s' is not a client code (1 to 10 digits).") % {"value": code}
+        )
+    if code in seen:
+        return RowError(
+            line,
+            "code",
+            _("code %(code)s is already on line %(other)s.") % {"code": code, "other": seen[code]},
+        )
+    if not name:
+        return RowError(line, "name", _("the name is empty."))
+    active_word = record.get("is_active", "").lower()
+    if active_word and active_word not in TRUE_WORDS | FALSE_WORDS:
+        return RowError(
+            line, "is_active", _("'%(value)s' is not yes or no.") % {"value": record["is_active"]}
+        )
+    seen[code] = line
+    return ClientRow(
+        line=line,
+        code=code,
+        name=name[:200],
+        tax_code=record.get("tax_code", "")[:16],
+        vat_number=record.get("vat_number", "")[:20],
+        notes=record.get("notes", ""),
+        is_active=active_word not in FALSE_WORDS if active_word else True,
+    )
+
+
+def read_client_list(data: bytes, filename: str) -> Iterator[ClientRow | RowError]:
+    """Read an uploaded CSV or XLSX client list."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        return rows_from_table(_xlsx_table(data))
+    return rows_from_table(_csv_table(data))
+
+
+def _csv_table(data: bytes) -> list[list]:
+    if b"\x00" in data[:4096]:
+        raise ClientListError(_("This is not a text CSV file."))
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # Italian Excel saves Windows-1252
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)  # Italian Excel uses ';'
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _xlsx_table(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a bad file
+        raise ClientListError(
+            _("This is not a readable XLSX file (%(error)s).") % {"error": error}
+        ) from None
+    sheet = workbook.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

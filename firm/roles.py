@@ -1,0 +1,50 @@
+"""The three roles of ClientCalls, as Django groups with permissions.
+
+Receptionists look up client codes and use the dial helper; partners also read the call
+log and print reports; administrators manage everything in the admin site. The groups are
+created by a data migration and kept in step by `sync_role_groups`.
+"""
+
+RECEPTIONIST = "Receptionist"
+PARTNER = "Partner"
+ADMINISTRATOR = "Administrator"
+
+_LOOKUP = ["clients.view_client", "clients.view_contact", "calls.view_trunk"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    RECEPTIONIST: _LOOKUP,
+    PARTNER: [*_LOOKUP, "calls.view_call"],
+    # Every permission of these apps; see ADMINISTRATOR_APPS.
+    ADMINISTRATOR: ["auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"],
+}
+ADMINISTRATOR_APPS = ["clients", "calls"]
+
+
+def sync_role_groups(apps) -> None:
+    """Create the role groups and set their permissions. `apps` is a migration's app registry
+    or django.apps.apps; permissions must exist already (see the data migration)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    def permissions(names):
+        found = []
+        for name in names:
+            app_label, codename = name.split(".")
+            found.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        return found
+
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        perms = permissions(names)
+        if role == ADMINISTRATOR:
+            perms += list(Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS))
+        group.permissions.set(perms)
+
+
+def is_administrator(user) -> bool:
+    """Administrators open the admin site: superusers and members of the Administrator group."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()

@@ -1,0 +1,61 @@
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from calls.models import FirmSettings
+from tests.conftest import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _save_settings(user, **fields):
+    data = {
+        "firm_name": "Studio Legale Rossi",
+        "billing_marker": "**",
+        "internal_extension_lengths": "3",
+        "country_code": "39",
+        "international_prefix": "00",
+    }
+    data.update(fields)
+    url = reverse("admin:calls_firmsettings_change", args=[FirmSettings.load().pk])
+    return logged_in(user).post(url, data)
+
+
+def test_the_settings_list_opens_the_single_settings_row(anna):
+    response = logged_in(anna).get(reverse("admin:calls_firmsettings_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:calls_firmsettings_change", args=[1])
+
+
+def test_an_administrator_changes_the_marker_and_firm_name(anna):
+    assert _save_settings(anna, billing_marker="##", firm_name="Studio Bianchi").status_code == 302
+    firm = FirmSettings.load()
+    assert (firm.billing_marker, firm.firm_name) == ("##", "Studio Bianchi")
+
+
+@pytest.mark.parametrize("marker", ["12", "", "ab", "*****", "*-"])
+def test_a_marker_that_could_be_confused_with_digits_or_is_not_dialable_is_refused(anna, marker):
+    response = _save_settings(anna, billing_marker=marker)
+    assert response.status_code == 200
+    assert "billing_marker" in response.context["adminform"].form.errors
+    assert FirmSettings.load().billing_marker == "**"
+
+
+@pytest.mark.parametrize(("typed", "lengths"), [("3", {3}), ("3,4", {3, 4}), (" 2 , 5 ", {2, 5})])
+def test_internal_extension_lengths_are_read_as_a_set(anna, typed, lengths):
+    assert _save_settings(anna, internal_extension_lengths=typed).status_code == 302
+    assert FirmSettings.load().extension_lengths == lengths
+
+
+@pytest.mark.parametrize("typed", ["three", "3;4", "0", "3,,4"])
+def test_bad_extension_lengths_are_refused(anna, typed):
+    response = _save_settings(anna, internal_extension_lengths=typed)
+    assert "internal_extension_lengths" in response.context["adminform"].form.errors
+
+
+def test_there_is_only_ever_one_settings_row(anna):
+    FirmSettings.load()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FirmSettings.objects.create(pk=2)
+    response = logged_in(anna).get(reverse("admin:calls_firmsettings_add"))
+    assert response.status_code == 403

@@ -1,0 +1,162 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from openpyxl import Workbook
+
+from clients.models import Client
+from tests.conftest import logged_in
+from tests.factories import make_call, make_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _client_form(**fields):
+    data = {
+        "code": "123",
+        "name": "Affaroni S.p.A.",
+        "tax_code": "",
+        "vat_number": "",
+        "notes": "",
+        "is_active": "on",
+        "Contact_clients-TOTAL_FORMS": "0",
+        "Contact_clients-INITIAL_FORMS": "0",
+        "Contact_clients-MIN_NUM_FORMS": "0",
+        "Contact_clients-MAX_NUM_FORMS": "1000",
+    }
+    data.update(fields)
+    return data
+
+
+def test_adding_a_client_attaches_the_calls_already_recorded_with_its_code(anna):
+    earlier = make_call(billing_code="123", destination="3454565678**123")
+    other = make_call(billing_code="456", destination="3454565678**456")
+    response = logged_in(anna).post(reverse("admin:clients_client_add"), _client_form())
+    assert response.status_code == 302
+    earlier.refresh_from_db()
+    other.refresh_from_db()
+    assert earlier.client.name == "Affaroni S.p.A."
+    assert other.client is None
+
+
+def test_changing_a_clients_code_moves_its_calls_to_the_new_code(anna):
+    client = make_client("123", "Affaroni S.p.A.")
+    old = make_call(billing_code="123", client=client)
+    new = make_call(billing_code="124")
+    url = reverse("admin:clients_client_change", args=[client.pk])
+    assert logged_in(anna).post(url, _client_form(code="124")).status_code == 302
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.client is None
+    assert new.client == client
+
+
+@pytest.mark.parametrize("code", ["12a", "", "12345678901", "1 2", "1.5"])
+def test_a_code_that_is_not_one_to_ten_digits_is_refused(anna, code):
+    response = logged_in(anna).post(reverse("admin:clients_client_add"), _client_form(code=code))
+    assert response.status_code == 200
+    assert "code" in response.context["adminform"].form.errors
+    assert not Client.objects.exists()
+
+
+def test_a_code_already_used_is_refused_with_a_message(anna):
+    make_client("123", "Affaroni S.p.A.")
+    response = logged_in(anna).post(reverse("admin:clients_client_add"), _client_form(name="Altro"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert Client.objects.count() == 1
+
+
+def test_the_database_refuses_bad_codes_even_without_validation():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Client.objects.create(code="12a", name="X")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Client.objects.create(code="", name="X")
+    make_client("123")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Client.objects.create(code="123", name="Y")
+
+
+def _upload(user, name, content):
+    upload = SimpleUploadedFile(name, content)
+    return logged_in(user).post(
+        reverse("admin:clients_client_import"), {"file": upload}, follow=True
+    )
+
+
+def test_an_italian_excel_csv_imports_clients_and_attaches_their_calls(anna):
+    call = make_call(billing_code="200")
+    content = (
+        "Codice;Ragione sociale;Partita IVA;Codice fiscale;Note;Attivo\r\n"
+        "200;Società Alfa S.r.l.;IT11111111111;;cliente storico;sì\r\n"
+        "201;Beta S.p.A.;IT22222222222;;;no\r\n"
+    ).encode("cp1252")
+    response = _upload(anna, "clienti.csv", content)
+    assert response.status_code == 200
+    alfa = Client.objects.get(code="200")
+    assert (alfa.name, alfa.vat_number, alfa.notes, alfa.is_active) == (
+        "Società Alfa S.r.l.",
+        "IT11111111111",
+        "cliente storico",
+        True,
+    )
+    assert Client.objects.get(code="201").is_active is False
+    call.refresh_from_db()
+    assert call.client == alfa
+
+
+def test_rejected_rows_are_listed_with_line_and_field_and_good_rows_still_import(anna):
+    content = b"code,name\n300,Gamma\nabc,Delta\n301,\n300,Gamma bis\n302,Epsilon\n"
+    response = _upload(anna, "clients.csv", content)
+    page = response.content.decode()
+    assert sorted(Client.objects.values_list("code", flat=True)) == ["300", "302"]
+    rejected = response.context["result"].rejected
+    assert [(e.line, e.field) for e in rejected] == [(3, "code"), (4, "name"), (5, "code")]
+    assert "abc" in page and "clients.csv" in page
+
+
+def test_importing_the_same_list_again_updates_instead_of_duplicating(anna):
+    _upload(anna, "clients.csv", b"code,name\n300,Gamma\n")
+    response = _upload(anna, "clients.csv", b"code,name\n300,Gamma Nuova\n301,Delta\n")
+    assert Client.objects.get(code="300").name == "Gamma Nuova"
+    result = response.context["result"]
+    assert (result.created, result.updated) == (1, 1)
+
+
+def test_an_xlsx_client_list_imports_with_numeric_codes(anna):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Codice", "Nome", "P.IVA"])
+    sheet.append([400, "Zeta S.r.l.", "IT33333333333"])
+    sheet.append([401.0, "Eta S.n.c.", None])
+    data = io.BytesIO()
+    book.save(data)
+    _upload(anna, "clienti.xlsx", data.getvalue())
+    assert sorted(Client.objects.values_list("code", "name")) == [
+        ("400", "Zeta S.r.l."),
+        ("401", "Eta S.n.c."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("clients.csv", b"", ""),
+        ("clients.csv", b"nome;indirizzo\nAlfa;Via Roma\n", "code"),
+        ("clients.xlsx", b"%PDF-1.4 not a spreadsheet", "XLSX"),
+        ("clients.pdf", b"%PDF-1.4", ".csv"),
+    ],
+)
+def test_a_file_that_is_not_a_client_list_is_refused_with_a_message(anna, name, content, says):
+    response = _upload(anna, name, content)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["file"])
+    assert says in errors
+    assert not Client.objects.exists()
+
+
+def test_only_administrators_can_import(rita):
+    response = logged_in(rita).get(reverse("admin:clients_client_import"))
+    assert response.status_code == 302  # to the admin login: no admin site for receptionists
