@@ -31,4 +31,4 @@ lint: $(INSTALLED)
 ## messages: refresh the Italian catalogue after changing UI strings (needs gettext)
 messages: $(INSTALLED)
 	$(BIN)/python manage.py makemessages --locale it --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
-	$(BIN)/python manage.py compilemessages --locale it
+	$(BIN)/python manage.py compilemessages --locale it --ignore '.venv/*'

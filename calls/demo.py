@@ -96,7 +96,7 @@ def _clients(rng: random.Random, count: int) -> list[Client]:
     clients = [Client(code="123", name="Affaroni S.p.A.", vat_number="IT01234567890")]
     used = {"123"}
     while len(clients) < count:
-        code = str(rng.randint(100, 999))
+        code = str(rng.randint(100, max(999, count * 5)))
         if code in used:
             continue
         used.add(code)

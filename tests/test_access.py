@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import logged_in
 from tests.factories import make_client
 
+pytestmark = pytest.mark.django_db
+
 ALL_ROLES = {"rita", "paolo", "anna"}
 
 PAGES = {

@@ -1,0 +1,477 @@
+"""Helpers shared by the CDR parsers: physical-record reading, times, numbers, status, identity."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
+
+from .records import CdrRejection
+
+BOM = "\ufeff"
+
+
+# --- reading records ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One non-blank CSV record: where it starts, its text, its fields (None when unreadable)."""
+
+    line_number: int
+    raw: str
+    fields: list[str] | None
+    error: str = ""
+
+
+class _LineSource:
+    """Iterator over the input lines that numbers them and remembers the current record's lines.
+
+    Lines can be pushed back (with their numbers) to be read again.
+    """
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines = iter(lines)
+        self._pending: deque[tuple[int, str]] = deque()
+        self._next_number = 1
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _LineSource:
+        return self
+
+    def __next__(self) -> str:
+        if self._pending:
+            number, text = self._pending.popleft()
+        else:
+            text = next(self._lines)
+            number = self._next_number
+            self._next_number += 1
+            if text.startswith(BOM):
+                text = text.lstrip(BOM)
+        self.taken.append((number, text))
+        return text
+
+    def push_back(self, lines: list[tuple[int, str]]) -> None:
+        self._pending.extendleft(reversed(lines))
+
+
+def strip_newline(text: str) -> str:
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith(("\n", "\r")):
+        return text[:-1]
+    return text
+
+
+def join_raw(taken: list[tuple[int, str]]) -> str:
+    return strip_newline("".join(text for _, text in taken))
+
+
+def read_records(
+    lines: Iterable[str],
+    *,
+    delimiter: str = ",",
+    is_record_start: Callable[[str], bool] | None = None,
+) -> Iterator[RawRecord]:
+    """Yield every non-blank CSV record of ``lines`` with the physical line where it starts.
+
+    Blank lines are skipped. A record that spans several physical lines (a quoted field with a
+    newline) is kept whole, unless one of its continuation lines matches ``is_record_start``: then
+    the quote was never closed, the first lines become an unreadable record and the following lines
+    are read again, so one stray quote cannot swallow the records after it.
+    """
+    if isinstance(lines, str):  # a whole text passed by mistake: read it as lines
+        lines = lines.splitlines(keepends=True)
+    source = _LineSource(lines)
+    reader = csv.reader(source, delimiter=delimiter)
+    while True:
+        source.taken = []
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            taken = source.taken
+            if taken and "".join(text for _, text in taken).strip():
+                yield RawRecord(taken[0][0], join_raw(taken), None, f"unreadable CSV: {exc}")
+            continue
+        taken = source.taken
+        if not taken or not "".join(text for _, text in taken).strip():
+            continue
+        if len(taken) > 1 and is_record_start is not None:
+            cut = next(
+                (i for i in range(1, len(taken)) if is_record_start(taken[i][1])),
+                None,
+            )
+            if cut is not None:
+                source.push_back(taken[cut:])
+                yield RawRecord(
+                    taken[0][0],
+                    join_raw(taken[:cut]),
+                    None,
+                    f"a quote opened in this record is never closed "
+                    f"(the record runs into the next one at line {taken[cut][0]})",
+                )
+                continue
+        yield RawRecord(taken[0][0], join_raw(taken), fields)
+
+
+def wrong_count(record: RawRecord, expected: int) -> CdrRejection:
+    got = len(record.fields or ())
+    return CdrRejection(
+        record.line_number, record.raw, "", f"expected {expected} fields, got {got}"
+    )
+
+
+def unreadable(record: RawRecord) -> CdrRejection:
+    return CdrRejection(record.line_number, record.raw, "", record.error)
+
+
+class FieldError(ValueError):
+    """A field's value is wrong; carries the field name for the rejection."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+def show(value: str) -> str:
+    """The value quoted for a message, shortened when very long."""
+    if len(value) > 60:
+        value = value[:57] + "..."
+    return f"'{value}'"
+
+
+# --- times ---------------------------------------------------------------------------------------
+
+_CLOCK = r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?)?"
+_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _CLOCK)
+_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _CLOCK)
+_OFFSET = re.compile(r"(.*?)\s*(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+
+
+def localize(naive: datetime, tz: tzinfo) -> datetime:
+    """Attach ``tz`` to a naive local time; ambiguous or missing DST times resolve with fold=0."""
+    localize_method = getattr(tz, "localize", None)  # pytz zones
+    if localize_method is not None:
+        return localize_method(naive, is_dst=True)
+    return naive.replace(tzinfo=tz, fold=0)
+
+
+def parse_time(text: str, tz: tzinfo, *, date_only: bool = False) -> datetime | None:
+    """Parse a date-time written as 3CX, Asterisk or a spreadsheet writes it; return aware UTC.
+
+    Accepted: ISO 8601 (with or without offset), 'YYYY-MM-DD HH:MM:SS', 'YYYY/MM/DD HH:MM:SS',
+    'DD/MM/YYYY HH:MM[:SS]' (also with '-' or '.'). Times without an offset are local times in
+    ``tz``. Returns None when the text is not such a date and time (or, with ``date_only``, a date
+    without time is accepted and returned at midnight).
+    """
+    text = text.strip()
+    if not text:
+        return None
+    offset: timedelta | None = None
+    match = _OFFSET.fullmatch(text)
+    if match and re.search(r"\d:\d\d", match.group(1)):
+        text, sign = match.group(1), match.group(2).upper()
+        if sign == "Z":
+            offset = timedelta(0)
+        else:
+            digits = sign[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            if sign[0] == "-":
+                offset = -offset
+    parts = None
+    ymd = _YMD.fullmatch(text)
+    if ymd:
+        year, month, day, hour, minute, second, frac = ymd.groups()
+        parts = (year, month, day, hour, minute, second, frac)
+    else:
+        dmy = _DMY.fullmatch(text)
+        if dmy:
+            day, month, year, hour, minute, second, frac = dmy.groups()
+            parts = (year, month, day, hour, minute, second, frac)
+    if parts is None:
+        return None
+    year, month, day, hour, minute, second, frac = parts
+    if hour is None and not date_only:
+        return None
+    try:
+        naive = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((frac or "0").ljust(6, "0")),
+        )
+    except ValueError:
+        return None
+    if offset is not None:
+        return naive.replace(tzinfo=timezone(offset)).astimezone(UTC)
+    return localize(naive, tz).astimezone(UTC)
+
+
+def required_time(field: str, value: str, tz: tzinfo) -> datetime:
+    parsed = parse_time(value, tz)
+    if parsed is None:
+        if not value.strip():
+            raise FieldError(field, f"field {field} is empty (a date and time is required)")
+        raise FieldError(field, f"field {field} {show(value)} is not a date")
+    return parsed
+
+
+def optional_time(field: str, value: str, tz: tzinfo) -> datetime | None:
+    if not value.strip():
+        return None
+    return required_time(field, value, tz)
+
+
+def ring_seconds(start: datetime, answered: datetime | None, end: datetime | None) -> int:
+    until = answered or end
+    if until is None:
+        return 0
+    return max(0, int((until - start).total_seconds()))
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+_HMS = re.compile(r"(\d+):([0-5]?\d):([0-5]?\d)(?:[.,]\d+)?")
+_MS = re.compile(r"([0-5]?\d):([0-5]?\d)")
+_SECONDS = re.compile(r"(\d+)(?:[.,]\d+)?")
+
+
+def hms_seconds(field: str, value: str) -> int:
+    """'HH:MM:SS' (hours may exceed 24) to seconds; '' is 0."""
+    value = value.strip()
+    if not value:
+        return 0
+    match = _HMS.fullmatch(value)
+    if not match:
+        raise FieldError(field, f"field {field} {show(value)} is not a duration (HH:MM:SS)")
+    hours, minutes, seconds = (int(group) for group in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def whole_seconds(field: str, value: str) -> int:
+    value = value.strip()
+    if not value.isdigit():
+        raise FieldError(field, f"field {field} {show(value)} is not a whole number of seconds")
+    return int(value)
+
+
+def flexible_seconds(field: str, value: str) -> int:
+    """Seconds written as '75', '75.0', '1:15' or '0:01:15'; '' is 0."""
+    value = value.strip()
+    if not value:
+        return 0
+    for pattern, factors in ((_SECONDS, (1,)), (_MS, (60, 1)), (_HMS, (3600, 60, 1))):
+        match = pattern.fullmatch(value)
+        if match:
+            return sum(int(g) * f for g, f in zip(match.groups(), factors, strict=True))
+    raise FieldError(field, f"field {field} {show(value)} is not a duration")
+
+
+def money(field: str, value: str) -> Decimal | None:
+    """A cost such as '5.12' or '5,12' (Italian); '' is None."""
+    value = value.strip().replace("€", "").replace("EUR", "").strip()
+    if not value:
+        return None
+    if "," in value and "." not in value:
+        value = value.replace(",", ".")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise FieldError(field, f"field {field} {show(value)} is not a number")
+    return amount
+
+
+def digits_only(value: str) -> str:
+    """The value when it is all ASCII digits, else ''."""
+    value = value.strip()
+    return value if value.isascii() and value.isdigit() else ""
+
+
+def strip_ext(number: str) -> str:
+    """'Ext.114' -> '114'; anything else unchanged (but trimmed)."""
+    number = number.strip()
+    if number[:4].lower() == "ext.":
+        return number[4:].strip()
+    return number
+
+
+# --- types and status ----------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+_EXTENSION_TYPES = {"internal", "extension"}
+_LINE_TYPES = {"external", "line", "externalline", "trunk"}
+_QUEUE_TYPES = {"queue"}
+# Words seen as 3CX type values (v16 Internal/External, v20 Extension/Line/Queue, and the
+# lowercase v20 Update 6 entity types); used to find the type fields when detecting a layout.
+TYPE_WORDS = (
+    _EXTENSION_TYPES
+    | _LINE_TYPES
+    | _QUEUE_TYPES
+    | {
+        "ringgroup",
+        "ivr",
+        "voicemail",
+        "fax",
+        "conference",
+        "parking",
+        "script",
+        "routepoint",
+        "unknown",
+        "specialmenu",
+        "other",
+    }
+)
+
+
+def normalise_type(value: str) -> str:
+    key = _key(value)
+    if not key:
+        return ""
+    if key in _EXTENSION_TYPES:
+        return "extension"
+    if key in _LINE_TYPES:
+        return "line"
+    if key in _QUEUE_TYPES:
+        return "queue"
+    return "other"
+
+
+def is_type_word(value: str) -> bool:
+    return _key(value) in TYPE_WORDS
+
+
+# 3CX reasons that end a conversation normally; used only when a layout has neither
+# time-answered nor duration, so nothing says whether the call was answered.
+_NORMAL_ENDINGS = {
+    "terminatedbysrc",
+    "terminatedbydst",
+    "srcparticipantterminated",
+    "dstparticipantterminated",
+}
+_FAILED_MARKS = (
+    "fail",
+    "noroute",
+    "notavailable",
+    "unavailable",
+    "notfound",
+    "notregistered",
+    "error",
+    "congestion",
+    "invalid",
+    "prohibited",
+    "disabled",
+    "licenselimit",
+    "forwardingloop",
+    "nodestinations",
+    "blacklisted",
+    "noaccess",
+)
+_BUSY_MARKS = ("busy", "rejected", "declined")
+_NO_ANSWER_MARKS = ("cancelled", "canceled", "noanswer", "timeout", "abandon", "missed")
+
+
+def threecx_status(reason: str, answered: bool | None) -> str:
+    """Status of a 3CX record.
+
+    The answer time (or talk time) decides first: an answered leg is 'answered' whatever ended
+    it. Otherwise the reason decides: busy/rejected/declined -> 'busy'; 'Failed',
+    'NoRouteExists', 'NotAvailable' and the v20 failure details -> 'failed'; everything else
+    ('Failed_Cancelled', 'TerminatedBySrc' before an answer, 'cancelled', 'continued_in',
+    'redirected', ...) -> 'no_answer'. ``answered`` is None when the layout has neither
+    time-answered nor duration; then the normal endings count as answered.
+    """
+    key = _key(reason)
+    if answered:
+        return "answered"
+    if answered is None and key in _NORMAL_ENDINGS:
+        return "answered"
+    if any(mark in key for mark in _BUSY_MARKS):
+        return "busy"
+    if key in ("failedcancelled", "failedcanceled"):
+        return "no_answer"
+    if any(mark in key for mark in _FAILED_MARKS):
+        return "failed"
+    return "no_answer"
+
+
+_DISPOSITIONS = {
+    "answered": "answered",
+    "answer": "answered",
+    "risposta": "answered",
+    "risposto": "answered",
+    "noanswer": "no_answer",
+    "notanswered": "no_answer",
+    "unanswered": "no_answer",
+    "nonrisposta": "no_answer",
+    "nonrisposto": "no_answer",
+    "persa": "no_answer",
+    "missed": "no_answer",
+    "busy": "busy",
+    "occupato": "busy",
+    "failed": "failed",
+    "fallita": "failed",
+    "congestion": "failed",
+}
+
+
+def disposition_status(disposition: str, answered: bool | None) -> str:
+    """Status from an Asterisk disposition (or a spreadsheet's status column).
+
+    ANSWERED -> 'answered', NO ANSWER -> 'no_answer', BUSY -> 'busy', FAILED and CONGESTION ->
+    'failed' (and the Italian words risposta / non risposta / occupato / fallita). The
+    disposition wins over the answer time. Other words go through ``threecx_status``; an empty
+    disposition falls back to whether the call was answered.
+    """
+    key = _key(disposition)
+    if key in _DISPOSITIONS:
+        return _DISPOSITIONS[key]
+    if not key:
+        return "answered" if answered else "no_answer"
+    return threecx_status(disposition, answered)
+
+
+# --- identity ------------------------------------------------------------------------------------
+
+
+def short_hash(fields: Iterable[str]) -> str:
+    """12 hex digits of the sha1 of the fields (trimmed, joined by the unit separator)."""
+    text = "\x1f".join(field.strip() for field in fields)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+class RunCounter:
+    """Tells apart identical records written next to each other (e.g. forked Asterisk dials).
+
+    Within a run of consecutive records sharing a group key, the n-th record with the same
+    digest gets the suffix ':n' (none for the first). Identical records far apart (a file that
+    holds the same rows twice) keep the same id, as the same call read again should.
+    """
+
+    def __init__(self) -> None:
+        self._group: str | None = None
+        self._seen: dict[str, int] = {}
+
+    def suffix(self, group: str, digest: str) -> str:
+        if group != self._group:
+            self._group = group
+            self._seen = {}
+        count = self._seen.get(digest, 0) + 1
+        self._seen[digest] = count
+        return "" if count == 1 else f":{count}"

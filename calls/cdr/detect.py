@@ -1,0 +1,161 @@
+"""Format detection: which parser and which field order a CDR file needs.
+
+``detect_format`` looks at the first lines (about 50) of a file:
+
+1. empty (or only blank lines), or binary ('%PDF', a ZIP/.xlsx, an old .xls, NUL or control
+   bytes) -> NotCdrError saying so;
+2. a first non-blank line that is a header naming a start time and a destination ->
+   headered CSV;
+3. lines starting 'Call <digits>,' -> 3CX. The layout is chosen by the most common field count
+   (one extra, empty, trailing field is allowed) and, among the built-in layouts of that count,
+   by where 3CX type words (Internal/External/Extension/Line/Queue/...) sit, then by how many
+   head records each candidate would reject; ties keep the ``THREECX_LAYOUTS`` order;
+4. 16 to 21 fields with a 'YYYY-MM-DD HH:MM:SS' date in the 10th (start) column -> Asterisk
+   cdr_csv, columns by count (17 and 20: uniqueid or userfield, by the values);
+5. anything else -> NotCdrError("no line looks like a 3CX, Asterisk or headered CSV call
+   record ...").
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import tzinfo
+
+from . import asterisk, headered_csv, threecx
+from ._common import RawRecord, is_type_word, read_records, strip_newline
+from .records import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, UnknownLayoutError
+
+_BINARY_SIGNATURES = (
+    ("%PDF", "a PDF document"),
+    ("PK\x03\x04", "a ZIP archive (or an Excel .xlsx / Word .docx file)"),
+    ("\xd0\xcf\x11\xe0", "an old Excel .xls or Word .doc file"),
+    ("{\\rtf", "an RTF document"),
+)
+
+
+def _check_binary(lines: list[str]) -> None:
+    text = "".join(lines).lstrip("\ufeff")
+    for signature, what in _BINARY_SIGNATURES:
+        if text.startswith(signature):
+            raise NotCdrError(f"this is {what}, not a CDR file (binary content)")
+    if "\x00" in text:
+        raise NotCdrError("the file holds binary content (NUL bytes), not CDR text")
+    odd = sum(1 for char in text if (ord(char) < 32 and char not in "\t\r\n") or char == "\ufffd")
+    if odd * 100 > len(text):
+        raise NotCdrError("the file holds binary content (control characters), not CDR text")
+
+
+def _header_format(first_line: str) -> DetectedFormat | None:
+    line = strip_newline(first_line).lstrip("\ufeff")
+    try:
+        names = next(csv.reader([line], delimiter=headered_csv.sniff_delimiter(line)))
+    except (csv.Error, StopIteration):
+        return None
+    roles = headered_csv.map_header(names)
+    if not headered_csv.is_cdr_header(roles):
+        return None
+    names = [name.strip() for name in names]
+    return DetectedFormat("headered_csv", tuple(names), headered_csv.describe(names, roles))
+
+
+def detect_format(
+    head: list[str], *, threecx_layout: tuple[str, ...] | None = None
+) -> DetectedFormat:
+    """Detect the format of a CDR file from its first raw text lines (about 50).
+
+    ``threecx_layout`` (optional, e.g. from ``parse_layout``) is the field order an admin
+    configured: used for 3CX files instead of guessing. Raises NotCdrError with the reason when
+    the lines are not CDR records (UnknownLayoutError, a NotCdrError, for 3CX records of a field
+    count no built-in layout has).
+    """
+    nonblank = [line for line in head if line.strip().lstrip("\ufeff").strip()]
+    if not nonblank:
+        raise NotCdrError("the file is empty")
+    _check_binary(head)
+    header = _header_format(nonblank[0])
+    if header is not None:
+        return header
+    records = list(read_records(head, is_record_start=threecx.looks_like_threecx_record))
+    threecx_rows = [r for r in records if threecx.looks_like_threecx_record(r.raw)]
+    asterisk_rows = [
+        r for r in records if r.fields is not None and asterisk.looks_like_asterisk_fields(r.fields)
+    ]
+    if threecx_rows and len(threecx_rows) >= len(asterisk_rows):
+        return _threecx_format(threecx_rows, threecx_layout)
+    if asterisk_rows:
+        return _asterisk_format(asterisk_rows)
+    raise NotCdrError(
+        "no line looks like a 3CX, Asterisk or headered CSV call record "
+        f"(first line: {strip_newline(nonblank[0])[:80]!r})"
+    )
+
+
+def _most_common_count(rows: list[RawRecord]) -> tuple[int, list[RawRecord]]:
+    readable = [row for row in rows if row.fields is not None]
+    if not readable:
+        raise NotCdrError("the lines that look like call records cannot be read as CSV")
+    count = Counter(len(row.fields or ()) for row in readable).most_common(1)[0][0]
+    return count, [row for row in readable if len(row.fields or ()) == count]
+
+
+def _threecx_format(rows: list[RawRecord], configured: tuple[str, ...] | None) -> DetectedFormat:
+    if configured is not None:
+        layout = threecx.check_layout(tuple(configured))
+        return DetectedFormat(
+            "threecx", layout, f"3CX CDR, {len(layout)} fields (configured order)"
+        )
+    count, same = _most_common_count(rows)
+    trailing_empty = all(not (row.fields or [""])[-1].strip() for row in same)
+    candidates = [
+        (name, layout)
+        for name, layout in threecx.THREECX_LAYOUTS.items()
+        if len(layout) == count or (trailing_empty and len(layout) == count - 1)
+    ]
+    if not candidates:
+        sizes = sorted({len(layout) for layout in threecx.THREECX_LAYOUTS.values()})
+        raise UnknownLayoutError(
+            f"the file holds 3CX call records with {count} fields, which matches no built-in "
+            f"layout ({', '.join(map(str, sizes))} fields); configure the 3CX field order"
+        )
+
+    def score(candidate: tuple[str, tuple[str, ...]]) -> tuple[int, int]:
+        _, layout = candidate
+        positions = [
+            layout.index(name) for name in ("from-type", "to-type", "final-type") if name in layout
+        ]
+        type_words = sum(
+            1
+            for row in same
+            for position in positions
+            if is_type_word((row.fields or [])[position])
+        )
+        parsed = threecx.parse_threecx((row.raw + "\n" for row in same), layout)
+        rejections = sum(1 for item in parsed if isinstance(item, CdrRejection))
+        return type_words, -rejections
+
+    name, layout = max(candidates, key=score)
+    description = f"3CX CDR, {len(layout)} fields ({threecx.LAYOUT_DESCRIPTIONS[name]})"
+    return DetectedFormat("threecx", layout, description)
+
+
+def _asterisk_format(rows: list[RawRecord]) -> DetectedFormat:
+    _, same = _most_common_count(rows)
+    columns = asterisk.columns_for([row.fields or [] for row in same])
+    if columns is None:  # pragma: no cover - every count 16..21 has a layout
+        raise NotCdrError("Asterisk-like records with an unknown number of columns")
+    return DetectedFormat("asterisk", columns, asterisk.describe(columns))
+
+
+def parse(
+    lines: Iterable[str], fmt: DetectedFormat, tz: tzinfo
+) -> Iterator[CdrRecord | CdrRejection]:
+    """Parse ``lines`` (the whole file, head included) with the parser ``fmt`` names."""
+    if fmt.name == "threecx":
+        return threecx.parse_threecx(lines, fmt.layout)
+    if fmt.name == "asterisk":
+        return asterisk.parse_asterisk(lines, fmt.layout, tz)
+    if fmt.name == "headered_csv":
+        return headered_csv.parse_headered_csv(lines, tz)
+    raise ValueError(f"unknown CDR format {fmt.name!r}")
