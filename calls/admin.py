@@ -1,9 +1,27 @@
-from django.contrib import admin
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+import tempfile
+from pathlib import Path
 
-from calls.models import Call, FirmSettings, Trunk, TrunkIdentifier
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from calls.forms import CdrUploadForm
+from calls.importing import CdrFileError, inspect_cdr_file
+from calls.models import (
+    Call,
+    CdrLayout,
+    FirmSettings,
+    ImportRun,
+    RejectedLine,
+    Trunk,
+    TrunkIdentifier,
+)
+from calls.selectors import cdr_layout_default
+from calls.services import calls_link_trunks, cdr_import, rejected_lines_retry
 
 
 @admin.register(FirmSettings)
@@ -51,6 +69,20 @@ class TrunkAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("identifiers")
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        linked = calls_link_trunks()
+        if linked:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s earlier call now has this trunk.",
+                    "%(count)s earlier calls now have this trunk.",
+                    linked,
+                )
+                % {"count": linked},
+            )
+
     @admin.display(description=_("PBX identifiers"))
     def identifier_list(self, trunk):
         return ", ".join(identifier.value for identifier in trunk.identifiers.all())
@@ -73,6 +105,7 @@ class CallAdmin(admin.ModelAdmin):
     ]
     list_filter = ["direction", "status", "trunk"]
     search_fields = ["destination", "billing_code", "caller", "client__name", "pbx_call_id"]
+    raw_id_fields = ["client", "trunk", "import_run"]
     date_hierarchy = "start"
     list_select_related = ["client", "trunk"]
     show_full_result_count = False  # counting millions of calls on every page is slow
@@ -85,3 +118,117 @@ class CallAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CdrLayout)
+class CdrLayoutAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "fields"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "file_name",
+        "format_description",
+        "lines_read",
+        "imported",
+        "duplicates",
+        "rejected",
+        "status",
+        "user",
+        "via",
+    ]
+    list_filter = ["status", "via", "format_name"]
+    search_fields = ["file_name", "sha256"]
+    date_hierarchy = "started_at"
+
+    def get_urls(self):
+        own = [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="calls_importrun_upload",
+            )
+        ]
+        return own + super().get_urls()
+
+    def upload_view(self, request):
+        """Upload CDR files: each is imported as by import_cdr, with a summary per file."""
+        if not request.user.has_perm("calls.add_call"):
+            raise PermissionDenied
+        form = CdrUploadForm(request.POST or None, request.FILES or None)
+        results = []
+        if request.method == "POST" and form.is_valid():
+            layout = cdr_layout_default()
+            for upload in form.cleaned_data["files"]:
+                results.append(self._import_upload(request, upload, layout))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import CDR files"),
+            "form": form,
+            "results": results,
+        }
+        return TemplateResponse(request, "admin/calls/importrun/upload.html", context)
+
+    def _import_upload(self, request, upload, layout):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "upload"
+            with open(path, "wb") as stored:
+                for chunk in upload.chunks():
+                    stored.write(chunk)
+            try:
+                cdr_file = inspect_cdr_file(path, name=upload.name, threecx_layout=layout)
+            except CdrFileError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return {"name": upload.name, "error": str(error)}
+            summary = cdr_import(cdr_file=cdr_file, user=request.user, via="upload")
+        return {"name": upload.name, "summary": summary}
+
+
+@admin.register(RejectedLine)
+class RejectedLineAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "line_number", "field", "reason", "created_at", "retried_at"]
+    list_filter = ["field", "import_run__format_name"]
+    search_fields = ["file_name", "reason", "raw"]
+    actions = ["retry"]
+
+    @admin.action(
+        permissions=["retry"],
+        description=_("Retry the selected lines with today's layouts and rules"),
+    )
+    def retry(self, request, queryset):
+        summary = rejected_lines_retry(
+            lines=queryset.select_related("import_run"), user=request.user
+        )
+        self.message_user(
+            request,
+            _(
+                "%(read)s lines retried: %(imported)s imported, %(duplicates)s already stored, "
+                "%(rejected)s still rejected."
+            )
+            % {
+                "read": summary.lines_read,
+                "imported": summary.imported,
+                "duplicates": summary.duplicates,
+                "rejected": summary.rejected,
+            },
+            messages.WARNING if summary.rejected else messages.SUCCESS,
+        )
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("calls.add_call")

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from calls import dialing
+from calls.cdr import THREECX_FIELDS, parse_layout
 from clients.models import CLIENT_CODE_MAX_LENGTH, Client
 
 prefix_validator = RegexValidator(r"^[0-9]{0,6}$", _("A prefix is up to 6 digits, e.g. 9."))
@@ -245,6 +247,20 @@ class Call(models.Model):
         _("PBX"), max_length=40, blank=True, help_text=_("Which PBX recorded the call.")
     )
     pbx_call_id = models.CharField(_("PBX call id"), max_length=100)
+    pbx_trunk = models.CharField(
+        _("PBX trunk identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_("As written in the call record; matched to a trunk's PBX identifiers."),
+    )
+    import_run = models.ForeignKey(
+        "ImportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("import run"),
+    )
     source_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
 
     class Meta:
@@ -276,3 +292,141 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.start:%Y-%m-%d %H:%M} {self.caller} → {self.destination}"
+
+
+class CdrLayout(models.Model):
+    """A 3CX field order, as chosen in the PBX's CDR settings (the PBX writes no header)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    fields = models.TextField(
+        _("fields in order"),
+        help_text=_("3CX field names separated by commas, e.g. historyid, callid, duration, …"),
+    )
+    is_default = models.BooleanField(
+        _("use for every 3CX import"),
+        default=False,
+        help_text=_("Otherwise the layout is detected from the file, or chosen with --layout."),
+    )
+
+    class Meta:
+        verbose_name = _("3CX CDR layout")
+        verbose_name_plural = _("3CX CDR layouts")
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="cdrlayout_name_unique"),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="cdrlayout_one_default",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        try:
+            self.fields = ", ".join(parse_layout(self.fields))
+        except ValueError as error:
+            raise ValidationError(
+                {
+                    "fields": _("%(error)s. Known fields: %(known)s.")
+                    % {"error": error, "known": ", ".join(THREECX_FIELDS)}
+                }
+            ) from None
+
+    @property
+    def field_tuple(self) -> tuple[str, ...]:
+        return parse_layout(self.fields)
+
+
+class ImportRun(models.Model):
+    """One CDR file imported: what it was, who ran it, and where every line went."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    file_name = models.CharField(_("file"), max_length=255)
+    file_size = models.BigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    format_name = models.CharField(_("format"), max_length=20)
+    format_description = models.CharField(_("format description"), max_length=200)
+    layout = models.TextField(_("layout"), blank=True)
+    lines_read = models.PositiveIntegerField(_("lines read"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
+    )
+    via = models.CharField(_("via"), max_length=20, default="command")
+
+    class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            # Nothing lost: every line read is imported, a duplicate, or rejected.
+            models.CheckConstraint(
+                condition=models.Q(
+                    lines_read=models.F("imported") + models.F("duplicates") + models.F("rejected")
+                ),
+                name="importrun_every_line_accounted_for",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["running", "finished", "failed"]),
+                name="importrun_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class RejectedLine(models.Model):
+    """A line that could not be imported, kept as it was with the reason, to retry later."""
+
+    import_run = models.ForeignKey(
+        ImportRun,
+        on_delete=models.PROTECT,
+        related_name="rejected_lines",
+        verbose_name=_("import run"),
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    line_number = models.PositiveIntegerField(_("line"))
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"))
+    raw = models.TextField(_("raw line"))
+    # The same bad line met again (a file imported twice) is kept once.
+    raw_sha1 = models.CharField(max_length=40)
+    created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    retried_at = models.DateTimeField(_("last retried"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rejected line")
+        verbose_name_plural = _("rejected lines")
+        ordering = ["-created_at", "file_name", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["raw_sha1"], name="rejectedline_raw_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name}:{self.line_number}"
+
+    def message(self) -> str:
+        return _("%(file)s line %(line)s: %(reason)s") % {
+            "file": self.file_name,
+            "line": self.line_number,
+            "reason": self.reason,
+        }

@@ -1,10 +1,21 @@
 """Writes to calls. Views, commands and admin call these; nothing else writes calls."""
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
 
-from django.db.models import OuterRef, Subquery
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
 
-from calls.models import Call
+from calls.bulk_insert import insert_calls
+from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
+from calls.importing import CdrFile, open_cdr_text
+from calls.matching import CallValues, MatchError, match_record, trunk_for_identifier
+from calls.models import Call, ImportRun, RejectedLine, TrunkIdentifier
+from calls.selectors import cdr_layout_default, match_rules_get
 from clients.models import Client
 
 
@@ -20,3 +31,286 @@ def calls_link_clients(*, codes: Iterable[str]) -> int:
         return 0
     client_with_code = Client.objects.filter(code=OuterRef("billing_code")).values("pk")[:1]
     return Call.objects.filter(billing_code__in=codes).update(client=Subquery(client_with_code))
+
+
+# --- CDR import -------------------------------------------------------------------------
+
+BATCH_SIZE = 5000
+SHOWN_REJECTIONS = 20
+
+
+@dataclass
+class ImportSummary:
+    """What one file's import did; `run` is None for a dry run (nothing written)."""
+
+    file_name: str
+    format_description: str
+    lines_read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejections: list[str] = field(default_factory=list)  # the first SHOWN_REJECTIONS messages
+    run: ImportRun | None = None
+
+
+def _rejected_line(run, file_name, line_number, raw, field_name, reason) -> RejectedLine:
+    return RejectedLine(
+        import_run=run,
+        file_name=file_name[:255],
+        line_number=line_number,
+        field=field_name[:40],
+        reason=reason,
+        raw=raw,
+        raw_sha1=hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest(),
+    )
+
+
+class _Batch:
+    """Calls and rejected lines of one transaction; counts where every line went."""
+
+    def __init__(self, *, summary, run, file_name, client_ids, dry_run):
+        self.summary, self.run, self.file_name = summary, run, file_name
+        self.client_ids, self.dry_run = client_ids, dry_run
+        self.rows: list[tuple] = []
+        self.rejects: list[RejectedLine] = []
+
+    def __len__(self):
+        return len(self.rows) + len(self.rejects)
+
+    def add_call(self, values: CallValues):
+        code = values.billing_code
+        self.rows.append(
+            (
+                values.start,
+                values.answered,
+                values.end,
+                values.talk_seconds,
+                values.ring_seconds,
+                values.caller,
+                values.caller_name,
+                values.destination,
+                values.dialled_number,
+                code,
+                self.client_ids.get(code) if code else None,
+                values.trunk_key,
+                values.direction,
+                values.status,
+                values.cost,
+                "",
+                values.pbx_call_id,
+                values.pbx_trunk,
+                self.run.pk if self.run else None,
+                values.source_line,
+            )
+        )
+
+    def add_rejection(self, line_number, raw, field_name, reason):
+        self.rejects.append(
+            _rejected_line(self.run, self.file_name, line_number, raw, field_name, reason)
+        )
+        if len(self.summary.rejections) < SHOWN_REJECTIONS:
+            self.summary.rejections.append(f"{self.file_name} line {line_number}: {reason}")
+
+    def flush(self):
+        summary = self.summary
+        read = len(self.rows) + len(self.rejects)
+        if self.dry_run:
+            inserted = self._count_new()
+        else:
+            with transaction.atomic():
+                inserted = insert_calls(self.rows)
+                RejectedLine.objects.bulk_create(self.rejects, ignore_conflicts=True)
+                ImportRun.objects.filter(pk=self.run.pk).update(
+                    lines_read=F("lines_read") + read,
+                    imported=F("imported") + inserted,
+                    duplicates=F("duplicates") + len(self.rows) - inserted,
+                    rejected=F("rejected") + len(self.rejects),
+                )
+        summary.lines_read += read
+        summary.imported += inserted
+        summary.duplicates += len(self.rows) - inserted
+        summary.rejected += len(self.rejects)
+        self.rows, self.rejects = [], []
+
+    def _count_new(self) -> int:
+        ids = {row[16] for row in self.rows}
+        stored = set(
+            Call.objects.filter(pbx="", pbx_call_id__in=ids).values_list("pbx_call_id", flat=True)
+        )
+        return len(ids - stored)
+
+
+def cdr_import(
+    *,
+    cdr_file: CdrFile,
+    dry_run: bool = False,
+    user=None,
+    via: str = "command",
+    time_zone: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int | None = None,
+) -> ImportSummary:
+    """Import one inspected CDR file: every line becomes a call, a duplicate, or a rejected line.
+
+    Commits every `batch_size` lines, so a run that is killed keeps what it did and a second
+    run finishes the job (calls already stored count as duplicates). `progress` is called
+    with the number of bytes read so far.
+    """
+    fmt = cdr_file.fmt
+    batch_size = batch_size or BATCH_SIZE
+    tz = ZoneInfo(time_zone or settings.TIME_ZONE)
+    rules = match_rules_get()
+    summary = ImportSummary(file_name=cdr_file.name, format_description=fmt.description)
+    run = None
+    if not dry_run:
+        run = ImportRun.objects.create(
+            file_name=cdr_file.name[:255],
+            file_size=cdr_file.size,
+            sha256=cdr_file.sha256,
+            format_name=fmt.name,
+            format_description=fmt.description[:200],
+            layout=", ".join(fmt.layout),
+            user=user,
+            via=via,
+        )
+        summary.run = run
+    batch = _Batch(
+        summary=summary,
+        run=run,
+        file_name=cdr_file.name,
+        client_ids=dict(Client.objects.values_list("code", "pk")),
+        dry_run=dry_run,
+    )
+    text, counter = open_cdr_text(cdr_file)
+    try:
+        with text:
+            for item in parse(text, fmt, tz):
+                _take(item, rules, batch)
+                if len(batch) >= batch_size:
+                    batch.flush()
+                    if progress:
+                        progress(counter.count)
+            batch.flush()
+            if progress:
+                progress(counter.count)
+    except BaseException as error:
+        if run:
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=ImportRun.Status.FAILED,
+                error=f"{type(error).__name__}: {error}",
+                finished_at=timezone.now(),
+            )
+        raise
+    if run:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FINISHED, finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+    return summary
+
+
+def _take(item: CdrRecord | CdrRejection, rules, batch: _Batch) -> None:
+    if isinstance(item, CdrRejection):
+        batch.add_rejection(item.line_number, item.raw, item.field, item.reason)
+        return
+    try:
+        values = match_record(item, rules)
+    except MatchError as error:
+        batch.add_rejection(item.line_number, item.raw, error.field, error.reason)
+        return
+    batch.add_call(values)
+
+
+def calls_link_trunks() -> int:
+    """Give calls with no trunk the trunk their PBX identifier now names (after an
+    administrator adds an identifier). Returns the number of calls updated."""
+    identifiers = dict(
+        TrunkIdentifier.objects.filter(trunk__is_active=True).values_list("value", "trunk_id")
+    )
+    unmatched = (
+        Call.objects.filter(trunk__isnull=True)
+        .exclude(pbx_trunk="")
+        .values_list("pbx_trunk", flat=True)
+        .distinct()
+    )
+    updated = 0
+    for value in list(unmatched):
+        trunk_id = trunk_for_identifier(value, identifiers)
+        if trunk_id is not None:
+            updated += Call.objects.filter(trunk__isnull=True, pbx_trunk=value).update(
+                trunk_id=trunk_id
+            )
+    return updated
+
+
+def _retry_items(line: RejectedLine, tz) -> CdrRecord | CdrRejection:
+    """Read a rejected line again with today's layouts; the original line number is kept."""
+    run = line.import_run
+    if run.format_name == "headered_csv":
+        header = run.layout.split(", ")
+        delimiter = ";" if line.raw.count(";") > line.raw.count(",") else ","
+        lines = [delimiter.join(header) + "\n", line.raw + "\n"]
+        fmt = DetectedFormat("headered_csv", tuple(header), run.format_description)
+    else:
+        lines = [line.raw + "\n"]
+        try:
+            fmt = detect_format(lines, threecx_layout=cdr_layout_default())
+        except NotCdrError as error:
+            return CdrRejection(line.line_number, line.raw, "", str(error))
+    items = list(parse(lines, fmt, tz))
+    if not items:
+        return CdrRejection(line.line_number, line.raw, "", "the line is empty")
+    return replace(items[-1], line_number=line.line_number)
+
+
+def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportSummary:
+    """Import rejected lines again after a layout or rule was fixed. Lines that now import
+    (or turn out to be stored already) leave the list; the others get today's reason."""
+    lines = list(lines)
+    run = ImportRun.objects.create(
+        file_name=f"retry of {len(lines)} rejected lines",
+        file_size=0,
+        sha256="",
+        format_name="retry",
+        format_description="Retry of rejected lines",
+        user=user,
+        via="retry",
+    )
+    summary = ImportSummary(file_name=run.file_name, format_description="", run=run)
+    batch = _Batch(
+        summary=summary,
+        run=run,
+        file_name=run.file_name,
+        client_ids=dict(Client.objects.values_list("code", "pk")),
+        dry_run=False,
+    )
+    rules, tz, now = match_rules_get(), ZoneInfo(settings.TIME_ZONE), timezone.now()
+    resolved, still = [], []
+    for line in lines:
+        item = _retry_items(line, tz)
+        if isinstance(item, CdrRecord):
+            try:
+                batch.add_call(match_record(item, rules))
+                resolved.append(line.pk)
+                continue
+            except MatchError as error:
+                item = CdrRejection(line.line_number, line.raw, error.field, error.reason)
+        line.field, line.reason, line.retried_at = item.field[:40], item.reason, now
+        still.append(line)
+    with transaction.atomic():
+        inserted = insert_calls(batch.rows)
+        RejectedLine.objects.filter(pk__in=resolved).delete()
+        RejectedLine.objects.bulk_update(still, ["field", "reason", "retried_at"])
+        ImportRun.objects.filter(pk=run.pk).update(
+            lines_read=len(lines),
+            imported=inserted,
+            duplicates=len(batch.rows) - inserted,
+            rejected=len(still),
+            status=ImportRun.Status.FINISHED,
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    summary.lines_read, summary.imported = run.lines_read, run.imported
+    summary.duplicates, summary.rejected = run.duplicates, run.rejected
+    summary.rejections = [line.message() for line in still[:SHOWN_REJECTIONS]]
+    return summary

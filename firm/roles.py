@@ -48,3 +48,16 @@ def is_administrator(user) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()
+
+
+def sync_roles_in_migration(apps, schema_editor) -> None:
+    """RunPython step: create the permissions of models migrated so far, then sync the roles.
+
+    Each migration that adds models (so new permissions) runs this again."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_role_groups(apps)

@@ -1,0 +1,378 @@
+"""From a CDR record to the values of one call: billing code, number, trunk, direction.
+
+Pure Python (standard library, ``calls.dialing`` and ``calls.cdr`` only); no Django. The importer
+calls ``match_record`` once per CDR line, so the rules are prepared once in ``MatchRules`` and a
+record is matched with plain string operations (no regular expression, no normalisation pass).
+
+Staff dial ``prefix + number + marker + client code`` (``9`` ``3454565678`` ``**`` ``123``). The
+PBX picks the trunk by the prefix, strips it when the trunk's rule says so, strips the marker and
+code before dialling and records ``3454565678**123``. A record may show the string before or after
+this (3CX keeps the raw string in ``dial-no``), so matching reads both.
+
+Rules and decisions
+-------------------
+1. Billing code. The record's ``billing_code`` (3CX ``bill-code``, Asterisk ``accountcode``; the
+   parsers keep it only when it is all digits) wins. Otherwise the digits after the firm's marker
+   in ``dialled``, then ``called``, then ``final_number``: the first of them with a well-formed
+   ``marker + digits`` suffix. Well-formed means the marker appears and everything after its first
+   occurrence is 1 to ``CODE_MAX`` ASCII digits (so a second marker, or a marker with nothing
+   after it, is not well-formed). A code longer than ``CODE_MAX`` digits is no code, in the
+   column as in a dial string: that text is a plain number.
+   Decision: when the bill-code column and the dial string disagree (``bill-code`` 123,
+   ``dial-no`` ``3454565678**456``) the column wins: it is what the PBX itself read and billed.
+   Malformed suffixes (``345**12a``, ``345**1**2``, ``345**``) are never errors: the call is kept
+   with no code and the text as recorded is its number and destination, so it shows up among the
+   calls with a missing code.
+2. Number. The base text is ``dialled``, then ``called``, then ``final_number`` (the first that is
+   not empty); for inbound calls it is ``called`` first (the extension or queue that was called),
+   then ``dialled``, then ``final_number``. When the call has a code and the base text holds the
+   marker, the number is the text before the first marker (decision: also when that suffix is
+   malformed or names another code, since the code comes from a more trusted place). Otherwise
+   the number is the base text as recorded. Nothing is normalised (spaces or dashes stay).
+3. Trunk. First by identifier (``trunk_for_identifier``): an exact match of the record's
+   ``trunk_identifier``; else, for configured identifiers holding a ``/`` (Asterisk channels),
+   the record value starting with the identifier followed by its end or one of ``- / ; @ .``
+   (``SIP/gsm`` matches ``SIP/gsm-0000001a``, not ``SIP/gsmx-1``); the longest identifier wins.
+   Identifiers are compared exactly (case and spaces count); an empty identifier, or one mapped
+   to None, matches nothing; so 3CX's ``EndCall``/``MakeCall`` or a phone number in ``to-dn``
+   only match when configured. Then the prefix, for outbound candidates only: when the number
+   starts with a trunk prefix of ``plan.trunks`` (the longest first; among equal prefixes the
+   first trunk of the plan) and something is left after it, the prefix rule applies only when
+   no trunk came from the identifier. Applying it sets the trunk to the rule's key and strips
+   the prefix when the rule strips. Decision: when the identifier names the trunk, the number
+   is taken as the PBX recorded it, after its own rule — never stripped again (Italian
+   landlines start with 0, so a stripped '0' prefix would otherwise eat a digit of every
+   landline), and a prefix of another trunk is ignored (the identifier is firmer evidence than
+   digits that may belong to the number).
+   A prefix is never looked for on inbound or type-internal calls, nor, without trunk evidence
+   (record types saying outbound, or a trunk from the identifier), on a number of an internal
+   length: ``700`` stays extension 700 even with a trunk prefix ``7``.
+4. Direction. From the record's types (``called_type``, or ``final_type`` when it is empty):
+   caller ``line`` -> inbound; else called ``line`` -> outbound (also for a caller of type
+   ``other`` or unknown: the call left through a line); caller and called both
+   ``extension``/``queue``/``other`` -> internal (3CX ``Call 11315``, dial-no ``700**114``,
+   stays internal with code 114 and destination ``700**114``). When a type is missing (Asterisk,
+   headered CSV without types) the numbers decide: the caller is internal when its type is
+   ``extension``/``queue``/``other``, or with no type when it is all digits of an internal
+   length. A caller that is not internal -> inbound (decision: also an empty caller, taken as a
+   withheld outside number; extensions always send their number). For an internal caller: a
+   trunk (from the identifier or a prefix) -> outbound; else a number that looks external
+   (digits, with an optional leading ``+`` and spaces, dashes, dots, slashes or brackets, longer
+   than every internal length) -> outbound; else (an extension, a feature code such as ``*97``,
+   ``s``) -> internal.
+5. Destination = number + marker + code when there is a code, else the number: rebuilt, so a
+   ``%**123`` filter finds the call even when the PBX kept the code only in the bill-code column
+   (dial-no ``3454565678``, bill-code ``123`` -> ``3454565678**123``).
+6. Limits. A destination longer than ``DESTINATION_MAX``, a dialled number longer than
+   ``DIALLED_MAX``, a caller longer than ``CALLER_MAX`` or a trunk identifier longer than
+   ``PBX_TRUNK_MAX`` raise ``MatchError`` naming the 3CX field the value came from (``dial-no``,
+   ``to-no`` or ``final-number``; ``from-no``; ``to-dn``, or ``from-dn`` for a call from a
+   line). A caller name longer than ``CALLER_NAME_MAX`` is cut to that length: a display name is
+   not worth rejecting a call. ``match_record`` raises nothing else.
+7. ``MatchRules`` is a snapshot: it prepares the identifiers and prefixes when built (changing
+   the mapping afterwards has no effect) and checks the marker (``DialError`` when invalid).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from decimal import Decimal
+
+from calls.cdr import CdrRecord
+from calls.dialing import DialPlan, TrunkRule, validate_marker
+
+DESTINATION_MAX = 80
+DIALLED_MAX = 64
+CALLER_MAX = 64
+CALLER_NAME_MAX = 200
+CODE_MAX = 10
+PBX_TRUNK_MAX = 100
+
+OUTBOUND = "outbound"
+INTERNAL = "internal"
+INBOUND = "inbound"
+
+_LINE = "line"
+_INTERNAL_TYPES = frozenset({"extension", "queue", "other"})
+_CHANNEL_BOUNDARIES = frozenset("-/;@.")
+# Separators a written phone number may hold (dropped only to decide whether it looks external).
+_NUMBER_SEPARATORS = str.maketrans("", "", " -./()")
+_FIELD_NAMES = {"dialled": "dial-no", "called": "to-no", "final_number": "final-number"}
+
+_ChannelTable = tuple[tuple[str, int, object], ...]
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    """How to read records: the firm's dial plan and the PBX trunk identifiers it knows.
+
+    ``trunk_identifiers`` maps what a PBX writes for a trunk (3CX ``to-dn`` ``10001``, an
+    Asterisk channel ``PJSIP/gsm``) to the trunk key handed back in ``CallValues.trunk_key``.
+    """
+
+    plan: DialPlan
+    trunk_identifiers: Mapping[str, object] = field(default_factory=dict)
+    _exact: dict[str, object] = field(init=False, repr=False, compare=False)
+    _channels: _ChannelTable = field(init=False, repr=False, compare=False)
+    _prefix_lengths: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _prefix_rules: dict[str, tuple[TrunkRule, ...]] = field(init=False, repr=False, compare=False)
+    _internal_lengths: frozenset[int] = field(init=False, repr=False, compare=False)
+    _longest_internal: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        validate_marker(self.plan.marker)
+        exact, channels = _identifier_tables(self.trunk_identifiers)
+        by_prefix: dict[str, list[TrunkRule]] = {}
+        for rule in self.plan.trunks:
+            if rule.prefix:
+                by_prefix.setdefault(rule.prefix, []).append(rule)
+        lengths = frozenset(self.plan.internal_lengths)
+        setattr_ = object.__setattr__
+        setattr_(self, "_exact", exact)
+        setattr_(self, "_channels", channels)
+        setattr_(self, "_prefix_lengths", tuple(sorted({len(p) for p in by_prefix}, reverse=True)))
+        setattr_(self, "_prefix_rules", {prefix: tuple(r) for prefix, r in by_prefix.items()})
+        setattr_(self, "_internal_lengths", lengths)
+        setattr_(self, "_longest_internal", max(lengths, default=0))
+
+
+@dataclass(frozen=True, slots=True)
+class CallValues:
+    """The values of one ``calls.Call`` row, read from one CDR record."""
+
+    pbx_call_id: str
+    source_line: int
+    start: datetime
+    answered: datetime | None
+    end: datetime | None
+    talk_seconds: int
+    ring_seconds: int
+    caller: str
+    caller_name: str
+    destination: str
+    dialled_number: str
+    billing_code: str
+    trunk_key: object | None
+    pbx_trunk: str
+    direction: str
+    status: str
+    cost: Decimal | None
+
+
+# CallValues is built by setting its slots directly: the __init__ dataclasses generates for a
+# frozen class calls object.__setattr__ once per field, about 2 microseconds for 17 fields, more
+# than the whole matching. The result is the same object (equal, hashable, same repr).
+_CALL_VALUE_SETTERS = tuple(getattr(CallValues, f.name).__set__ for f in fields(CallValues))
+
+
+def _call_values(*values: object, _new=object.__new__, _setters=_CALL_VALUE_SETTERS) -> CallValues:
+    """A CallValues from its field values, in field order, without the frozen __init__."""
+    call = _new(CallValues)
+    for setter, value in zip(_setters, values, strict=True):
+        setter(call, value)
+    return call
+
+
+class MatchError(ValueError):
+    """A record value that does not fit its column: the line is rejected with this reason.
+
+    ``field`` is the CDR field name (3CX names: ``dial-no``, ``to-no``, ``from-no``, ``to-dn``...)
+    and ``reason`` a clear English sentence, also ``str(err)``.
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+    def __reduce__(self):
+        return (type(self), (self.field, self.reason))
+
+
+def _identifier_tables(
+    identifiers: Mapping[str, object],
+) -> tuple[dict[str, object], _ChannelTable]:
+    """Exact identifiers, and the channel-like ones (with '/') longest first."""
+    exact = {ident: key for ident, key in identifiers.items() if ident and key is not None}
+    channels = sorted(
+        ((ident, len(ident), key) for ident, key in exact.items() if "/" in ident),
+        key=lambda item: -item[1],
+    )
+    return exact, tuple(channels)
+
+
+def _lookup(identifier: str, exact: dict[str, object], channels: _ChannelTable) -> object | None:
+    if not identifier:
+        return None
+    key = exact.get(identifier)
+    if key is not None:
+        return key
+    if channels and "/" in identifier:
+        size = len(identifier)
+        for ident, length, key in channels:
+            if identifier.startswith(ident) and (
+                size == length or identifier[length] in _CHANNEL_BOUNDARIES
+            ):
+                return key
+    return None
+
+
+def trunk_for_identifier(identifier: str, identifiers: Mapping[str, object]) -> object | None:
+    """The trunk key for a PBX trunk identifier, or None.
+
+    An exact match first; else, among the identifiers holding a ``/``, the longest one that
+    ``identifier`` starts with, followed by its end or one of ``- / ; @ .``.
+    """
+    exact, channels = _identifier_tables(identifiers)
+    return _lookup(identifier, exact, channels)
+
+
+def _code_after_marker(text: str, marker: str) -> str:
+    """The code in a well-formed ``...marker + digits`` text, else ''."""
+    position = text.find(marker)
+    if position < 0:
+        return ""
+    code = text[position + len(marker) :]
+    if len(code) <= CODE_MAX and code.isdigit() and code.isascii():
+        return code
+    return ""
+
+
+def _is_internal(number: str, lengths: frozenset[int]) -> bool:
+    return len(number) in lengths and number.isdigit() and number.isascii()
+
+
+def _looks_external(number: str, longest_internal: int) -> bool:
+    digits = number.translate(_NUMBER_SEPARATORS)
+    if digits[:1] == "+":
+        digits = digits[1:]
+    return len(digits) > longest_internal and digits.isdigit() and digits.isascii()
+
+
+def _apply_prefix(
+    number: str, id_trunk: object | None, rules: MatchRules
+) -> tuple[str, object | None]:
+    """The number and trunk after the trunk prefix rules (trunk None when none applied)."""
+    if id_trunk is not None:
+        return number, None  # the PBX named the trunk: the number is as it dialled it
+    size = len(number)
+    prefix_rules = rules._prefix_rules
+    for length in rules._prefix_lengths:
+        if size > length:
+            candidates = prefix_rules.get(number[:length])
+            if candidates:
+                rule = candidates[0]
+                return (number[length:] if rule.strip_prefix else number), rule.key
+    return number, None
+
+
+def _too_long(field_name: str, length: int, limit: int, what: str = "") -> MatchError:
+    """'field dial-no is 97 characters long, more than 80' (``what``: a value read from it)."""
+    subject = f"field {field_name} gives {what}" if what else f"field {field_name} is"
+    return MatchError(field_name, f"{subject} {length} characters long, more than {limit}")
+
+
+def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
+    """Read one CDR record into the values of a call. Raises only ``MatchError``."""
+    marker = rules.plan.marker
+    dialled = record.dialled
+    called = record.called
+    final = record.final_number
+
+    code = record.billing_code
+    if code and not (len(code) <= CODE_MAX and code.isdigit() and code.isascii()):
+        code = ""
+    if not code:
+        code = (
+            (dialled and _code_after_marker(dialled, marker))
+            or (called and _code_after_marker(called, marker))
+            or (final and _code_after_marker(final, marker))
+            or ""
+        )
+
+    identifier = record.trunk_identifier
+    id_trunk = _lookup(identifier, rules._exact, rules._channels) if identifier else None
+
+    caller_type = record.caller_type
+    called_type = record.called_type or record.final_type
+    if caller_type == _LINE:
+        direction = INBOUND
+    elif called_type == _LINE:
+        direction = OUTBOUND
+    elif caller_type and called_type:
+        direction = INTERNAL
+    elif caller_type in _INTERNAL_TYPES or (
+        not caller_type and _is_internal(record.caller, rules._internal_lengths)
+    ):
+        direction = ""  # an internal caller: outbound or internal, decided by the number
+    else:
+        direction = INBOUND
+
+    if direction == INBOUND:
+        source = "called" if called else "dialled" if dialled else "final_number"
+    else:
+        source = "dialled" if dialled else "called" if called else "final_number"
+    text = dialled if source == "dialled" else called if source == "called" else final
+    number = text
+    if code:
+        position = text.find(marker)
+        if position >= 0:
+            number = text[:position]
+
+    trunk = id_trunk
+    if direction == OUTBOUND:
+        if rules._prefix_lengths:
+            number, prefix_trunk = _apply_prefix(number, id_trunk, rules)
+            if prefix_trunk is not None:
+                trunk = prefix_trunk
+    elif not direction:
+        if id_trunk is None and _is_internal(number, rules._internal_lengths):
+            direction = INTERNAL
+        else:
+            if rules._prefix_lengths:
+                number, prefix_trunk = _apply_prefix(number, id_trunk, rules)
+                if prefix_trunk is not None:
+                    trunk = prefix_trunk
+            if trunk is not None or _looks_external(number, rules._longest_internal):
+                direction = OUTBOUND
+            else:
+                direction = INTERNAL
+
+    destination = number + marker + code if code else number
+    if len(destination) > DESTINATION_MAX:
+        what = "" if destination == text else "a destination (with the client code)"
+        raise _too_long(_FIELD_NAMES[source], len(destination), DESTINATION_MAX, what)
+    if len(number) > DIALLED_MAX:
+        what = "" if number == text else "a number (without prefix, marker and code)"
+        raise _too_long(_FIELD_NAMES[source], len(number), DIALLED_MAX, what)
+    caller = record.caller
+    if len(caller) > CALLER_MAX:
+        raise _too_long("from-no", len(caller), CALLER_MAX)
+    if len(identifier) > PBX_TRUNK_MAX:
+        name = "from-dn" if caller_type == _LINE and record.called_type != _LINE else "to-dn"
+        raise _too_long(name, len(identifier), PBX_TRUNK_MAX)
+    caller_name = record.caller_name
+    if len(caller_name) > CALLER_NAME_MAX:
+        caller_name = caller_name[:CALLER_NAME_MAX]
+
+    return _call_values(
+        record.pbx_call_id,
+        record.line_number,
+        record.start,
+        record.answered,
+        record.end,
+        record.talk_seconds,
+        record.ring_seconds,
+        caller,
+        caller_name,
+        destination,
+        number,
+        code,
+        trunk,
+        identifier,
+        direction,
+        record.status,
+        record.cost,
+    )

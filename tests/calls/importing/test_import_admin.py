@@ -1,0 +1,125 @@
+"""Uploading CDR files in admin, the import runs and rejected lines, and their retry."""
+
+import threading
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from calls.models import Call, ImportRun, RejectedLine
+from tests.calls.importing.helpers import EXIT_REJECTED, run_import, threecx_line, write
+from tests.conftest import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(user, *files):
+    uploads = [SimpleUploadedFile(name, content) for name, content in files]
+    return logged_in(user).post(reverse("admin:calls_importrun_upload"), {"files": uploads})
+
+
+def test_an_administrator_uploads_cdr_files_and_sees_a_summary_per_file(anna):
+    good = "".join(threecx_line(n) for n in range(1, 4)).encode()
+    bad_line = threecx_line(9, start="2020/13/04 10:00:00").encode()
+    response = _upload(anna, ("cdr.log", good), ("altro.log", good + bad_line))
+    assert response.status_code == 200
+    summaries = [result["summary"] for result in response.context["results"]]
+    assert [(s.lines_read, s.imported, s.duplicates, s.rejected) for s in summaries] == [
+        (3, 3, 0, 0),
+        (4, 0, 3, 1),
+    ]
+    page = response.content.decode()
+    assert "altro.log line 4: field time-start" in page
+    runs = ImportRun.objects.order_by("pk")
+    assert [(run.file_name, run.via, run.user) for run in runs] == [
+        ("cdr.log", "upload", anna),
+        ("altro.log", "upload", anna),
+    ]
+    assert Call.objects.count() == 3
+
+
+def test_an_upload_that_is_not_a_cdr_file_is_refused_with_its_name(anna):
+    response = _upload(anna, ("clienti.pdf", b"%PDF-1.7\n"))
+    assert response.status_code == 200
+    assert "clienti.pdf" in response.context["results"][0]["error"]
+    assert not ImportRun.objects.exists()
+
+
+def test_receptionists_and_partners_cannot_upload(rita, paolo):
+    for user in (rita, paolo):
+        response = logged_in(user).get(reverse("admin:calls_importrun_upload"))
+        assert response.status_code == 302  # no admin site for them
+
+
+def test_runs_and_rejected_lines_are_listed_in_admin(anna, tmp_path):
+    path = write(tmp_path / "cdr.log", [threecx_line(1), threecx_line(2, start="2020/13/04")])
+    assert run_import(path)[0] == EXIT_REJECTED
+    browser = logged_in(anna)
+    runs = browser.get(reverse("admin:calls_importrun_changelist"))
+    assert str(path) in runs.content.decode()
+    lines = browser.get(reverse("admin:calls_rejectedline_changelist"))
+    assert "time-start" in lines.content.decode()
+    rejected = RejectedLine.objects.get()
+    detail = browser.get(reverse("admin:calls_rejectedline_change", args=[rejected.pk]))
+    assert "2020/13/04" in detail.content.decode()  # the raw line is kept and shown
+
+
+def test_the_retry_action_imports_lines_that_now_fit(anna, tmp_path):
+    path = write(tmp_path / "cdr.log", [threecx_line(1, caller="Ext." + "1" * 70)])
+    assert run_import(path)[0] == EXIT_REJECTED
+    rejected = RejectedLine.objects.get()
+    assert rejected.field == "from-no"
+    fixed = threecx_line(1, caller="Ext.114").rstrip("\n")
+    RejectedLine.objects.filter(pk=rejected.pk).update(raw=fixed)  # as if the rule were fixed
+    response = logged_in(anna).post(
+        reverse("admin:calls_rejectedline_changelist"),
+        {"action": "retry", "_selected_action": [rejected.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not RejectedLine.objects.exists()
+    assert Call.objects.get().caller == "114"
+    retry_run = ImportRun.objects.get(via="retry")
+    assert (retry_run.lines_read, retry_run.imported, retry_run.user) == (1, 1, anna)
+
+
+def test_the_database_refuses_a_run_whose_counts_do_not_add_up():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ImportRun.objects.create(
+            file_name="x",
+            file_size=1,
+            sha256="",
+            format_name="threecx",
+            format_description="",
+            lines_read=5,
+            imported=3,
+        )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lets one writer at a time: no concurrent import to race",
+)
+def test_two_processes_importing_the_same_file_at_once_store_each_call_once(tmp_path):
+    path = write(tmp_path / "cdr.log", [threecx_line(n) for n in range(1, 3001)])
+    results, start = [], threading.Barrier(2)
+
+    def import_once():
+        try:
+            start.wait()
+            results.append(run_import(path))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=import_once) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [code for code, _out, _err in results] == [0, 0]
+    assert Call.objects.count() == 3000
+    runs = ImportRun.objects.all()
+    assert sum(run.imported for run in runs) == 3000
+    assert sum(run.duplicates for run in runs) == 3000
