@@ -37,7 +37,7 @@ def main():
     args = parser.parse_args()
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         run(args)
     finally:

@@ -43,7 +43,7 @@ def main():
     parser.add_argument("--clients", type=int, default=300)
     args = parser.parse_args()
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         with tempfile.TemporaryDirectory() as folder:
             run(args, Path(folder) / "cdr.log")

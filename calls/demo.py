@@ -6,16 +6,15 @@ the command refuses to run with DEBUG off.
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from calls import dialing
-from calls.models import Call, FirmSettings, Trunk, TrunkIdentifier
-from calls.selectors import dial_plan_get
-from calls.services import calls_link_clients
+from calls.cdr.synthetic import threecx_lines
+from calls.models import FirmSettings, Trunk, TrunkIdentifier
 from clients.models import Client, Contact
 from firm.roles import ADMINISTRATOR, PARTNER, RECEPTIONIST
 
@@ -89,7 +88,7 @@ class DemoResult:
     trunks: int
     clients: int
     contacts: int
-    calls: int
+    calls: int = 0
 
 
 def _clients(rng: random.Random, count: int) -> list[Client]:
@@ -114,65 +113,40 @@ def _landline(rng: random.Random) -> str:
     return f"0{rng.choice(['2', '6', '11', '51', '55', '81'])}{rng.randint(100_000, 9_999_999)}"
 
 
-def _calls(rng, *, count, clients, plan, trunks, extensions) -> list[Call]:
-    now = timezone.now().replace(microsecond=0)
-    codes = [c.code for c in clients]
-    calls = []
-    for n in range(count):
-        start = now - timedelta(seconds=rng.randint(60, 60 * 24 * 3600))
-        caller = rng.choice(extensions)
-        roll = rng.random()
-        status = rng.choices(list(Call.Status), weights=[80, 12, 5, 3])[0]
-        talk = rng.randint(5, 1800) if status == Call.Status.ANSWERED else 0
-        ring = rng.randint(2, 30)
-        fields = {"direction": Call.Direction.OUTBOUND, "caller": caller}
-        if roll < 0.70:  # outbound with a code: the normal case
-            trunk = rng.choice(trunks)
-            number = rng.choice([_mobile, _landline])(rng)
-            code = rng.choice(codes) if rng.random() > 0.03 else str(rng.randint(1000, 1999))
-            dialled = dialing.compose_dial_string(number, trunk.as_rule(), code, plan)
-            parsed = dialing.parse_dial_string(dialled, plan)
-            fields.update(
-                trunk=trunk,
-                destination=parsed.recorded_destination,
-                dialled_number=parsed.carrier_number,
-                billing_code=code,
+def write_demo_cdr(path: Path, *, call_count: int, client_codes: list[str]) -> int:
+    """Write a realistic 3CX cdr.log: working days up to today, about 80 calls a day.
+
+    Most client codes are real; a few are codes no client has (shown as unknown)."""
+    today = timezone.now().date()
+    days = max(1, call_count // 80)
+    codes = client_codes + ["9991", "9992"]
+    written, day = 0, today - timedelta(days=1)  # whole days only, none in the future
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        for index in range(days):
+            while day.weekday() >= 5:  # the office is closed at weekends
+                day -= timedelta(days=1)
+            count = call_count - written if index == days - 1 else call_count // days
+            start = datetime.combine(day, time(7, 30), tzinfo=UTC)
+            out.writelines(
+                threecx_lines(
+                    count,
+                    seed=index,
+                    start=start,
+                    client_codes=codes,
+                    coded_share=0.45,
+                    first_history_id=100_000 + written,
+                )
             )
-        elif roll < 0.82:  # outbound, somebody forgot the code
-            number = rng.choice([_mobile, _landline])(rng)
-            fields.update(trunk=rng.choice(trunks), destination=number, dialled_number=number)
-        elif roll < 0.92:  # internal
-            other = rng.choice(extensions)
-            fields.update(
-                direction=Call.Direction.INTERNAL, destination=other, dialled_number=other
-            )
-        else:  # inbound
-            fields.update(
-                direction=Call.Direction.INBOUND,
-                caller=_landline(rng),
-                destination=caller,
-                dialled_number=caller,
-                trunk=trunks[0],
-            )
-        calls.append(
-            Call(
-                start=start,
-                answered=start + timedelta(seconds=ring) if talk else None,
-                end=start + timedelta(seconds=ring + talk),
-                talk_seconds=talk,
-                ring_seconds=ring,
-                status=status,
-                caller_name="",
-                pbx="demo",
-                pbx_call_id=f"demo-{n}",
-                **fields,
-            )
-        )
-    return calls
+            written += count
+            day -= timedelta(days=1)
+    return written
 
 
 @transaction.atomic
-def demo_data_create(*, client_count: int = 200, call_count: int = 3000, seed: int = 2026):
+def demo_data_create(*, client_count: int = 200, seed: int = 2026) -> DemoResult:
+    """Firm settings, trunks, clients with contacts and one user per role (calls come from
+    a CDR file: see write_demo_cdr and the demo_data command)."""
     rng = random.Random(seed)
     firm = FirmSettings.load()
     firm.firm_name = "Studio Legale Associato Demo"
@@ -208,21 +182,8 @@ def demo_data_create(*, client_count: int = 200, call_count: int = 3000, seed: i
         user.save()
         user.groups.set([Group.objects.get(name=role)])
 
-    plan = dial_plan_get(firm_settings=firm)
-    extensions = [str(e) for e in range(101, 131)]
-    calls = _calls(
-        rng,
-        count=call_count,
-        clients=clients,
-        plan=plan,
-        trunks=[cellular, voip],
-        extensions=extensions,
-    )
-    Call.objects.bulk_create(calls, batch_size=1000, ignore_conflicts=True)
-    calls_link_clients(codes=[c.code for c in clients])
     return DemoResult(
         trunks=Trunk.objects.count(),
         clients=Client.objects.count(),
         contacts=Contact.objects.count(),
-        calls=Call.objects.count(),
     )

@@ -224,6 +224,9 @@ class Call(models.Model):
     billing_code = models.CharField(
         _("billing code"), max_length=CLIENT_CODE_MAX_LENGTH, blank=True
     )
+    # Every index slows the import of millions of calls, so the foreign keys below carry
+    # none of their own: (client, start) serves the client's lookups, and deleting a trunk
+    # or an import run (rare, admin only) may scan.
     client = models.ForeignKey(
         Client,
         on_delete=models.SET_NULL,
@@ -231,6 +234,7 @@ class Call(models.Model):
         blank=True,
         related_name="calls",
         verbose_name=_("client"),
+        db_index=False,
     )
     trunk = models.ForeignKey(
         Trunk,
@@ -239,6 +243,7 @@ class Call(models.Model):
         blank=True,
         related_name="calls",
         verbose_name=_("trunk"),
+        db_index=False,
     )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
@@ -260,6 +265,7 @@ class Call(models.Model):
         blank=True,
         related_name="calls",
         verbose_name=_("import run"),
+        db_index=False,
     )
     source_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
 

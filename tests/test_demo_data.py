@@ -1,22 +1,37 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from calls import dialing
-from calls.models import Call, Trunk
-from calls.selectors import dial_plan_get
+from calls.models import Call, ImportRun, Trunk
 from clients.models import Client
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_data_creates_a_firm_to_try_with_users_for_every_role(settings, capsys):
+@pytest.fixture
+def demo(settings, tmp_path):
     settings.DEBUG = True
-    call_command("demo_data", "--clients", "40", "--calls", "300")
+
+    def run(clients=40, calls=300):
+        call_command(
+            "demo_data",
+            "--clients",
+            str(clients),
+            "--calls",
+            str(calls),
+            "--cdr-file",
+            str(tmp_path / "demo.log"),
+        )
+
+    return run
+
+
+def test_demo_data_creates_a_firm_to_try_with_users_for_every_role(demo, capsys):
+    demo()
     out = capsys.readouterr().out
     assert Client.objects.count() == 40
     assert Client.objects.get(code="123").name == "Affaroni S.p.A."
-    assert Call.objects.count() == 300
     assert set(Trunk.objects.values_list("prefix", flat=True)) == {"8", "9"}
     for username, password, role in [
         ("admin", "demo-admin", "Administrator"),
@@ -28,25 +43,25 @@ def test_demo_data_creates_a_firm_to_try_with_users_for_every_role(settings, cap
         assert password in out
 
 
-def test_demo_calls_follow_the_dial_rules_and_find_their_clients(settings):
-    settings.DEBUG = True
-    call_command("demo_data", "--clients", "40", "--calls", "300")
-    plan = dial_plan_get()
+def test_demo_calls_come_from_a_3cx_file_through_import_cdr(demo, capsys):
+    demo()
+    assert "300 lines read, 300 imported, 0 duplicates, 0 rejected" in capsys.readouterr().out
+    run = ImportRun.objects.get()
+    assert run.format_name == "threecx"
+    assert Call.objects.count() == 300
     coded = Call.objects.exclude(billing_code="")
-    assert coded.exists()
-    for call in coded.select_related("client"):
-        number, code = dialing.split_billing_code(call.destination, plan.marker)
-        assert (number, code) == (call.dialled_number, call.billing_code)
-        assert (call.client.code if call.client else None) == (
-            code if Client.objects.filter(code=code).exists() else None
-        )
+    assert coded.filter(client__isnull=False).exists()  # codes of real clients
+    assert coded.filter(client__isnull=True).exists()  # and a few unknown codes
+    assert Call.objects.filter(trunk__isnull=False).exists()
+    assert Call.objects.filter(start__gt=timezone.now()).count() == 0
+    for call in coded:
+        assert call.destination == f"{call.dialled_number}**{call.billing_code}"
 
 
-def test_running_demo_data_twice_adds_nothing(settings):
-    settings.DEBUG = True
-    call_command("demo_data", "--clients", "30", "--calls", "100")
+def test_running_demo_data_twice_adds_nothing(demo):
+    demo(clients=30, calls=100)
     counts = (Client.objects.count(), Call.objects.count(), Trunk.objects.count())
-    call_command("demo_data", "--clients", "30", "--calls", "100")
+    demo(clients=30, calls=100)
     assert (Client.objects.count(), Call.objects.count(), Trunk.objects.count()) == counts
 
 
