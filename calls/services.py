@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from calls.bulk_insert import insert_calls
+from calls.bulk_insert import PBX_CALL_ID, BatchCounts, BatchWriter
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
 from calls.importing import CdrFile, open_cdr_text
 from calls.matching import CallValues, MatchError, match_record, trunk_for_identifier
@@ -73,6 +73,7 @@ class _Batch:
         self.client_ids, self.dry_run = client_ids, dry_run
         self.rows: list[tuple] = []
         self.rejects: list[RejectedLine] = []
+        self.writer = None if dry_run else BatchWriter.for_connection(run.pk)
 
     def __len__(self):
         return len(self.rows) + len(self.rejects)
@@ -112,28 +113,28 @@ class _Batch:
             self.summary.rejections.append(f"{self.file_name} line {line_number}: {reason}")
 
     def flush(self):
-        summary = self.summary
-        read = len(self.rows) + len(self.rejects)
         if self.dry_run:
             inserted = self._count_new()
+            read = len(self.rows) + len(self.rejects)
+            self.count([BatchCounts(read, inserted, len(self.rows) - inserted, len(self.rejects))])
         else:
-            with transaction.atomic():
-                inserted = insert_calls(self.rows)
-                RejectedLine.objects.bulk_create(self.rejects, ignore_conflicts=True)
-                ImportRun.objects.filter(pk=self.run.pk).update(
-                    lines_read=F("lines_read") + read,
-                    imported=F("imported") + inserted,
-                    duplicates=F("duplicates") + len(self.rows) - inserted,
-                    rejected=F("rejected") + len(self.rejects),
-                )
-        summary.lines_read += read
-        summary.imported += inserted
-        summary.duplicates += len(self.rows) - inserted
-        summary.rejected += len(self.rejects)
+            self.count(self.writer.write(self.rows, self.rejects))
         self.rows, self.rejects = [], []
 
+    def close(self):
+        self.flush()
+        if not self.dry_run:
+            self.count(self.writer.close())
+
+    def count(self, done: list[BatchCounts]):
+        for counts in done:
+            self.summary.lines_read += counts.read
+            self.summary.imported += counts.imported
+            self.summary.duplicates += counts.duplicates
+            self.summary.rejected += counts.rejected
+
     def _count_new(self) -> int:
-        ids = {row[16] for row in self.rows}
+        ids = {row[PBX_CALL_ID] for row in self.rows}
         stored = set(
             Call.objects.filter(pbx="", pbx_call_id__in=ids).values_list("pbx_call_id", flat=True)
         )
@@ -190,10 +191,12 @@ def cdr_import(
                     batch.flush()
                     if progress:
                         progress(counter.count)
-            batch.flush()
+            batch.close()
             if progress:
                 progress(counter.count)
     except BaseException as error:
+        if batch.writer:
+            batch.writer.abort()
         if run:
             ImportRun.objects.filter(pk=run.pk).update(
                 status=ImportRun.Status.FAILED,
@@ -298,7 +301,8 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
         line.field, line.reason, line.retried_at = item.field[:40], item.reason, now
         still.append(line)
     with transaction.atomic():
-        inserted = insert_calls(batch.rows)
+        writer = BatchWriter.for_connection(run.pk)
+        inserted = sum(c.imported for c in writer.write(batch.rows, []) + writer.close())
         RejectedLine.objects.filter(pk__in=resolved).delete()
         RejectedLine.objects.bulk_update(still, ["field", "reason", "retried_at"])
         ImportRun.objects.filter(pk=run.pk).update(

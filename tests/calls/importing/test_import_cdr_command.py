@@ -352,3 +352,30 @@ def test_adding_a_trunk_identifier_later_gives_earlier_calls_their_trunk(tmp_pat
     trunk = make_trunk("7", "Nuovo operatore", identifiers=["10007"])
     assert calls_link_trunks() == 3
     assert Call.objects.filter(trunk=trunk).count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_each_batch_commits_on_its_own_outside_any_transaction(tmp_path, monkeypatch):
+    # As in production: no outer transaction, so each batch is committed by itself (on
+    # PostgreSQL through the pipelined writer's BEGIN/COMMIT).
+    path = write(tmp_path / "cdr.log", _lines(45) + [threecx_line(99, start="bad")])
+    real_match = services.match_record
+
+    def dies_on_line_38(record, rules):
+        if record.line_number == 38:
+            raise KeyboardInterrupt
+        return real_match(record, rules)
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 10)
+    monkeypatch.setattr(services, "match_record", dies_on_line_38)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(path)
+    assert Call.objects.count() == 30
+    failed = ImportRun.objects.get()
+    assert (failed.status, failed.lines_read, failed.imported) == ("failed", 30, 30)
+    monkeypatch.setattr(services, "match_record", real_match)
+    code, out, _ = run_import(path)
+    assert code == EXIT_REJECTED
+    assert "46 lines read, 15 imported, 30 duplicates, 1 rejected" in out
+    assert Call.objects.count() == 45
+    assert RejectedLine.objects.count() == 1
