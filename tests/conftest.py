@@ -1,10 +1,20 @@
 """Personas, one per role (after healthchecks' alice/bob/charlie), and test-wide settings."""
 
+import os
+
 import pytest
 from django.test import Client as BrowserClient
+from hypothesis import settings as hypothesis_settings
 
 from firm.roles import ADMINISTRATOR, PARTNER, RECEPTIONIST
 from tests.factories import make_user
+
+
+# CI runs the property tests with a fixed seed so that a run is repeatable; locally they
+# explore new examples each time.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
