@@ -26,7 +26,6 @@ DEMO_USERS = [
 ]
 
 _FIRST = [
-    "Affaroni",
     "Bianchi",
     "Colombo",
     "Esposito",

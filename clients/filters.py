@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -11,7 +12,11 @@ class ClientFilter(django_filters.FilterSet):
         method="search",
         max_length=100,
     )
-    is_active = django_filters.BooleanFilter(field_name="is_active", label=_("Active"))
+    is_active = django_filters.BooleanFilter(
+        field_name="is_active",
+        label=_("Active"),
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
     class Meta:
         model = Client
