@@ -12,7 +12,6 @@ on one core while Python reads batch N+1 on the other. Its counts arrive with th
 """
 
 from dataclasses import dataclass
-from datetime import UTC
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -43,11 +42,68 @@ CALL_FIELDS = (
     "source_line",
 )
 PBX_CALL_ID = CALL_FIELDS.index("pbx_call_id")
-_TIME_POSITIONS = (0, 1, 2)
-_COST = CALL_FIELDS.index("cost")
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
 _REJECT_FIELDS = ("import_run", "file_name", "line_number", "field", "reason", "raw", "raw_sha1")
+
+
+def call_row(values, client_id, run_id) -> tuple:
+    """The row of one call, in CALL_FIELDS order (times as aware UTC datetimes)."""
+    return (
+        values.start,
+        values.answered,
+        values.end,
+        values.talk_seconds,
+        values.ring_seconds,
+        values.caller,
+        values.caller_name,
+        values.destination,
+        values.dialled_number,
+        values.billing_code,
+        client_id,
+        values.trunk_key,
+        values.direction,
+        values.status,
+        values.cost,
+        "",
+        values.pbx_call_id,
+        values.pbx_trunk,
+        run_id,
+        values.source_line,
+    )
+
+
+def _sqlite_time(value):
+    # Django keeps datetimes in SQLite as naive UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]';
+    # CDR records carry UTC already.
+    return None if value is None else str(value.replace(tzinfo=None))
+
+
+def sqlite_call_row(values, client_id, run_id) -> tuple:
+    """call_row() with the values SQLite stores: times as UTC text, the cost as text."""
+    cost = values.cost
+    return (
+        str(values.start.replace(tzinfo=None)),
+        _sqlite_time(values.answered),
+        _sqlite_time(values.end),
+        values.talk_seconds,
+        values.ring_seconds,
+        values.caller,
+        values.caller_name,
+        values.destination,
+        values.dialled_number,
+        values.billing_code,
+        client_id,
+        values.trunk_key,
+        values.direction,
+        values.status,
+        None if cost is None else str(cost),
+        "",
+        values.pbx_call_id,
+        values.pbx_trunk,
+        run_id,
+        values.source_line,
+    )
 
 
 def _columns(model, names) -> str:
@@ -65,6 +121,8 @@ class BatchCounts:
 
 class BatchWriter:
     """Writes batches synchronously with executemany (SQLite)."""
+
+    call_row = staticmethod(sqlite_call_row)
 
     def __init__(self, run_id: int):
         self.run_id = run_id
@@ -101,29 +159,18 @@ class BatchWriter:
         if not rows:
             return 0
         placeholders = ", ".join(["%s"] * len(CALL_FIELDS))
-        adapted = [_sqlite_row(row) for row in rows]
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders}) {_CONFLICT}",
-                adapted,
+                rows,
             )
             return cursor.rowcount
 
 
-def _sqlite_row(row: tuple) -> list:
-    # Django keeps datetimes in SQLite as naive UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
-    row = list(row)
-    for position in _TIME_POSITIONS:
-        value = row[position]
-        if value is not None:
-            row[position] = str(value.astimezone(UTC).replace(tzinfo=None))
-    if row[_COST] is not None:
-        row[_COST] = str(row[_COST])
-    return row
-
-
 class PostgresBatchWriter(BatchWriter):
-    """COPY + pipelined INSERT … SELECT; see the module docstring."""
+    """Binary COPY + pipelined INSERT … SELECT; see the module docstring."""
+
+    call_row = staticmethod(call_row)
 
     def __init__(self, run_id: int):
         super().__init__(run_id)
@@ -141,6 +188,13 @@ class PostgresBatchWriter(BatchWriter):
                 f"SELECT {self.columns} FROM {self.table} WITH NO DATA"
             )
         self.cursor = connection.cursor().cursor  # the psycopg cursor
+        # Binary COPY dumps rows ~3x faster than text; it needs each column's type.
+        self.cursor.execute(
+            "SELECT atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            [_STAGING],
+        )
+        self.types = [oid for (oid,) in self.cursor.fetchall()]
         self.reject_sql = (
             f"INSERT INTO {connection.ops.quote_name(RejectedLine._meta.db_table)} "
             f"({_columns(RejectedLine, _REJECT_FIELDS)}, created_at) "
@@ -165,7 +219,9 @@ class PostgresBatchWriter(BatchWriter):
         cursor.execute(self.begin)
         self.open = True
         try:
-            with cursor.copy(f"COPY {_STAGING} ({self.columns}) FROM STDIN") as copy:
+            copy_sql = f"COPY {_STAGING} ({self.columns}) FROM STDIN (FORMAT BINARY)"
+            with cursor.copy(copy_sql) as copy:
+                copy.set_types(self.types)
                 for row in rows:
                     copy.write_row(row)
             pipeline = cursor.connection.pipeline()

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from calls.bulk_insert import PBX_CALL_ID, BatchCounts, BatchWriter
+from calls.bulk_insert import PBX_CALL_ID, BatchCounts, BatchWriter, call_row
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
 from calls.importing import CdrFile, open_cdr_text
 from calls.matching import CallValues, MatchError, match_record, trunk_for_identifier
@@ -74,36 +74,15 @@ class _Batch:
         self.rows: list[tuple] = []
         self.rejects: list[RejectedLine] = []
         self.writer = None if dry_run else BatchWriter.for_connection(run.pk)
+        self.call_row = self.writer.call_row if self.writer else call_row
 
     def __len__(self):
         return len(self.rows) + len(self.rejects)
 
     def add_call(self, values: CallValues):
         code = values.billing_code
-        self.rows.append(
-            (
-                values.start,
-                values.answered,
-                values.end,
-                values.talk_seconds,
-                values.ring_seconds,
-                values.caller,
-                values.caller_name,
-                values.destination,
-                values.dialled_number,
-                code,
-                self.client_ids.get(code) if code else None,
-                values.trunk_key,
-                values.direction,
-                values.status,
-                values.cost,
-                "",
-                values.pbx_call_id,
-                values.pbx_trunk,
-                self.run.pk if self.run else None,
-                values.source_line,
-            )
-        )
+        client_id = self.client_ids.get(code) if code else None
+        self.rows.append(self.call_row(values, client_id, self.run.pk if self.run else None))
 
     def add_rejection(self, line_number, raw, field_name, reason):
         self.rejects.append(
@@ -301,7 +280,7 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
         line.field, line.reason, line.retried_at = item.field[:40], item.reason, now
         still.append(line)
     with transaction.atomic():
-        writer = BatchWriter.for_connection(run.pk)
+        writer = batch.writer
         inserted = sum(c.imported for c in writer.write(batch.rows, []) + writer.close())
         RejectedLine.objects.filter(pk__in=resolved).delete()
         RejectedLine.objects.bulk_update(still, ["field", "reason", "retried_at"])
