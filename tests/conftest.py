@@ -9,7 +9,6 @@ from hypothesis import settings as hypothesis_settings
 from firm.roles import ADMINISTRATOR, PARTNER, RECEPTIONIST
 from tests.factories import make_user
 
-
 # CI runs the property tests with a fixed seed so that a run is repeatable; locally they
 # explore new examples each time.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)

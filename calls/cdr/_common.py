@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import re
 from collections import deque
@@ -10,10 +11,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
+from inspect import signature
+from typing import TypeVar
 
-from .records import CdrRejection
+from .records import CdrRecord, CdrRejection
 
 BOM = "\ufeff"
+T = TypeVar("T")
 
 
 # --- reading records ---------------------------------------------------------------------------
@@ -85,11 +89,92 @@ def read_records(
     the quote was never closed, the first lines become an unreadable record and the following lines
     are read again, so one stray quote cannot swallow the records after it.
     """
+    return convert_records(
+        lines,
+        RawRecord,
+        _unreadable_raw,
+        delimiter=delimiter,
+        is_record_start=is_record_start,
+    )
+
+
+def _unreadable_raw(line_number: int, raw: str, error: str) -> RawRecord:
+    return RawRecord(line_number, raw, None, error)
+
+
+def convert_records(
+    lines: Iterable[str],
+    convert: Callable[[int, str, list[str]], T],
+    unreadable: Callable[[int, str, str], T],
+    *,
+    delimiter: str = ",",
+    is_record_start: Callable[[str], bool] | None = None,
+) -> Iterator[T]:
+    """``read_records`` handing each record straight to the parser: the parsers' fast lane.
+
+    Yields ``convert(line_number, raw, fields)`` for each readable record and
+    ``unreadable(line_number, raw, error)`` for each unreadable one (``read_records`` makes
+    RawRecords of them), in order; the parser decides what the record becomes without a
+    RawRecord being built for it.
+
+    A physical line that holds no BOM, no line break but its ending and nothing longer than csv's
+    field size limit, and no quote character, is a whole record whose fields are exactly
+    ``raw.split(delimiter)``, what csv.reader returns for it: such lines, nearly all of a 3CX
+    file, are split directly. Such a line with quotes (every Asterisk line, the chains of an
+    Excel export) is read alone by a strict csv.reader; when that fails (a quote left open, a
+    stray quote), and for any other line, the line starts the csv.reader route, which reads the
+    record (over several lines if a quote spans them) as ``read_records`` always has. The result
+    is the same either way.
+    """
     if isinstance(lines, str):  # a whole text passed by mistake: read it as lines
         lines = lines.splitlines(keepends=True)
     source = _LineSource(lines)
     reader = csv.reader(source, delimiter=delimiter)
+    pending = source._pending
+    raw_lines = source._lines
+    limit = csv.field_size_limit()
+    quote = '"'
+    blank_check_always = delimiter.isspace()
+    # a line with quotes is first read alone, strictly: csv.reader(strict=True) fails on a quote
+    # left open at the line's end (it asks ``feed`` for another line: IndexError) and on
+    # anything the lenient reader would have to repair; what it accepts, the lenient reader
+    # reads the same way
+    feed: deque[str] = deque()
+    strict = csv.reader(iter(feed.popleft, None), delimiter=delimiter, strict=True)
+    number = 0  # the number of the last physical line taken
     while True:
+        if not pending:
+            for text in raw_lines:
+                number += 1
+                body, _, rest = text.partition("\n")
+                if body[-1:] == "\r":
+                    body = body[:-1]
+                if not (rest or "\r" in body or BOM in body or len(body) > limit):
+                    if quote not in body:
+                        fields = body.split(delimiter)
+                        if (blank_check_always or len(fields) == 1) and not body.strip():
+                            continue
+                        yield convert(number, body, fields)
+                        continue
+                    feed.append(body)
+                    try:
+                        fields = next(strict)
+                    except (csv.Error, IndexError):
+                        feed.clear()
+                        strict = csv.reader(
+                            iter(feed.popleft, None), delimiter=delimiter, strict=True
+                        )
+                    else:
+                        yield convert(number, body, fields)
+                        continue
+                # the csv.reader route: this line, then as many as the record needs
+                if text.startswith(BOM):
+                    text = text.lstrip(BOM)
+                pending.append((number, text))
+                source._next_number = number + 1
+                break
+            else:
+                return
         source.taken = []
         try:
             fields = next(reader)
@@ -97,10 +182,12 @@ def read_records(
             return
         except csv.Error as exc:
             taken = source.taken
+            number = source._next_number - 1
             if taken and "".join(text for _, text in taken).strip():
-                yield RawRecord(taken[0][0], join_raw(taken), None, f"unreadable CSV: {exc}")
+                yield unreadable(taken[0][0], join_raw(taken), f"unreadable CSV: {exc}")
             continue
         taken = source.taken
+        number = source._next_number - 1
         if not taken or not "".join(text for _, text in taken).strip():
             continue
         if len(taken) > 1 and is_record_start is not None:
@@ -110,15 +197,14 @@ def read_records(
             )
             if cut is not None:
                 source.push_back(taken[cut:])
-                yield RawRecord(
+                yield unreadable(
                     taken[0][0],
                     join_raw(taken[:cut]),
-                    None,
                     f"a quote opened in this record is never closed "
                     f"(the record runs into the next one at line {taken[cut][0]})",
                 )
                 continue
-        yield RawRecord(taken[0][0], join_raw(taken), fields)
+        yield convert(taken[0][0], join_raw(taken), fields)
 
 
 def wrong_count(record: RawRecord, expected: int) -> CdrRejection:
@@ -213,9 +299,44 @@ def parse_time(text: str, tz: tzinfo, *, date_only: bool = False) -> datetime | 
         )
     except ValueError:
         return None
-    if offset is not None:
-        return naive.replace(tzinfo=timezone(offset)).astimezone(UTC)
-    return localize(naive, tz).astimezone(UTC)
+    try:
+        if offset is not None:
+            return naive.replace(tzinfo=timezone(offset)).astimezone(UTC)
+        return localize(naive, tz).astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01 00:00 in Rome is before the first UTC day
+        return None
+
+
+def _fromisoformat_takes_hour_24() -> bool:
+    """Whether this Python's fromisoformat reads hour 24 (as the next midnight; 3.11 does not)."""
+    try:
+        datetime.fromisoformat("2000-01-01 24:00:00")
+    except ValueError:
+        return False
+    return True
+
+
+FROMISOFORMAT_TAKES_HOUR_24 = _fromisoformat_takes_hour_24()
+_fromisoformat = datetime.fromisoformat
+
+
+def fast_time(value: str, tz: tzinfo) -> datetime | None:
+    """``parse_time(value, tz)`` for the one shape 'YYYY-MM-DD HH:MM:SS'; None for any other.
+
+    The separators are checked here, the digits and the ranges by datetime.fromisoformat (which
+    for this shape accepts exactly what parse_time accepts, ASCII digits only: a value it refuses
+    gives None, and the caller then asks parse_time, which has the last word).
+    """
+    if (
+        len(value) != 19
+        or value[4::3] != "-- ::"
+        or (FROMISOFORMAT_TAKES_HOUR_24 and value[11:13] == "24")
+    ):
+        return None
+    try:
+        return localize(_fromisoformat(value), tz).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 def required_time(field: str, value: str, tz: tzinfo) -> datetime:
@@ -447,13 +568,105 @@ def disposition_status(disposition: str, answered: bool | None) -> str:
     return threecx_status(disposition, answered)
 
 
+# --- building records ----------------------------------------------------------------------------
+
+
+class _OpenCdrRecord:
+    """CdrRecord's slots without the frozen dataclass machinery, to fill a record quickly."""
+
+    __slots__ = CdrRecord.__slots__
+
+
+def make_record(
+    line_number: int,
+    raw: str,
+    pbx_call_id: str,
+    start: datetime,
+    answered: datetime | None,
+    end: datetime | None,
+    talk_seconds: int,
+    ring_seconds: int,
+    caller: str,
+    caller_name: str,
+    caller_type: str,
+    called: str,
+    called_type: str,
+    dialled: str,
+    final_number: str,
+    final_type: str,
+    trunk_identifier: str,
+    billing_code: str,
+    cost: Decimal | None,
+    status: str,
+    termination: str,
+) -> CdrRecord:
+    """``CdrRecord(...)`` with the same positional arguments, about six times faster.
+
+    The frozen dataclass's __init__ sets each of the 21 fields through object.__setattr__
+    (about 2.3 us a record, a third of the 3CX parser's time). Here the fields are set on an
+    object of a plain class with the very same slots, which then becomes a CdrRecord (a
+    __class__ change CPython allows between classes of identical layout, and checks). The result
+    is an ordinary CdrRecord: same type, fields, equality, hash, repr, and frozen afterwards.
+    """
+    record = _new_object(_OpenCdrRecord)
+    record.line_number = line_number
+    record.raw = raw
+    record.pbx_call_id = pbx_call_id
+    record.start = start
+    record.answered = answered
+    record.end = end
+    record.talk_seconds = talk_seconds
+    record.ring_seconds = ring_seconds
+    record.caller = caller
+    record.caller_name = caller_name
+    record.caller_type = caller_type
+    record.called = called
+    record.called_type = called_type
+    record.dialled = dialled
+    record.final_number = final_number
+    record.final_type = final_type
+    record.trunk_identifier = trunk_identifier
+    record.billing_code = billing_code
+    record.cost = cost
+    record.status = status
+    record.termination = termination
+    record.__class__ = CdrRecord  # type: ignore[assignment]
+    return record  # type: ignore[return-value]
+
+
+_new_object = object.__new__
+
+
+def _check_make_record() -> bool:
+    """Whether make_record builds exactly what CdrRecord builds (else CdrRecord is used)."""
+    names = [field.name for field in dataclasses.fields(CdrRecord)]
+    values = [f"value {position}" for position in range(len(names))]
+    try:
+        made = make_record(*values)  # type: ignore[arg-type]
+    except TypeError:  # pragma: no cover - a Python that refuses the __class__ change
+        return False
+    return (
+        list(signature(make_record).parameters) == names
+        and type(made) is CdrRecord
+        and made == CdrRecord(*values)  # type: ignore[arg-type]
+    )
+
+
+if not _check_make_record():  # pragma: no cover
+    make_record = CdrRecord  # type: ignore[assignment]  # noqa: F811
+
+
 # --- identity ------------------------------------------------------------------------------------
 
 
 def short_hash(fields: Iterable[str]) -> str:
     """12 hex digits of the sha1 of the fields (trimmed, joined by the unit separator)."""
-    text = "\x1f".join(field.strip() for field in fields)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    return stripped_hash([field.strip() for field in fields])
+
+
+def stripped_hash(values: list[str]) -> str:
+    """``short_hash`` of fields already trimmed."""
+    return hashlib.sha1("\x1f".join(values).encode("utf-8")).hexdigest()[:12]
 
 
 class RunCounter:

@@ -31,23 +31,23 @@ number (7 digits or more).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
+from functools import lru_cache
+from operator import itemgetter
 
 from ._common import (
     FieldError,
-    RawRecord,
     RunCounter,
-    digits_only,
+    convert_records,
     disposition_status,
+    fast_time,
+    make_record,
     optional_time,
-    read_records,
     required_time,
     ring_seconds,
-    short_hash,
     show,
-    unreadable,
-    wrong_count,
+    stripped_hash,
 )
 from .records import CdrRecord, CdrRejection
 
@@ -141,18 +141,22 @@ def _parse(
     lines: Iterable[str], columns: tuple[str, ...], tz: tzinfo
 ) -> Iterator[CdrRecord | CdrRejection]:
     index = {name: position for position, name in enumerate(columns)}
-    runs = RunCounter()
-    for raw in read_records(lines):
-        if raw.fields is None:
-            yield unreadable(raw)
-            continue
-        if len(raw.fields) != len(columns):
-            yield wrong_count(raw, len(columns))
-            continue
+    size = len(columns)
+    record = _record_maker(index, tz, RunCounter())
+
+    def convert(line_number: int, text: str, fields: list[str]) -> CdrRecord | CdrRejection:
+        if len(fields) != size:
+            return CdrRejection(line_number, text, "", f"expected {size} fields, got {len(fields)}")
         try:
-            yield _record(raw, index, tz, runs)
+            return record(line_number, text, fields)
         except FieldError as error:
-            yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
+            return CdrRejection(line_number, text, error.field, error.reason)
+
+    return convert_records(lines, convert, _unreadable)
+
+
+def _unreadable(line_number: int, raw: str, error: str) -> CdrRejection:
+    return CdrRejection(line_number, raw, "", error)
 
 
 _CLID = re.compile(r'\s*(?:"(?P<quoted>.*)"|(?P<plain>[^<]*?))\s*<(?P<number>[^>]*)>\s*')
@@ -172,18 +176,34 @@ def caller_name(clid: str, src: str) -> str:
     return "" if clid == src.strip() else clid
 
 
+# What _digit_count drops, for ASCII text: the ASCII characters \s matches, and -./()
+_ASCII_SEPARATORS = str.maketrans("", "", "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f -./()")
+
+
 def _digit_count(number: str) -> int | None:
     """Digits in a number written with spaces, dashes, dots, brackets or a leading '+'."""
-    compact = re.sub(r"[\s\-./()]", "", number).removeprefix("+")
+    if number.isascii():
+        compact = number.translate(_ASCII_SEPARATORS).removeprefix("+")
+    else:
+        compact = re.sub(r"[\s\-./()]", "", number).removeprefix("+")
     return len(compact) if compact.isdigit() else None
 
 
-def is_outgoing(src: str, dst: str, dcontext: str) -> bool:
+@lru_cache(maxsize=1024)
+def _context_direction(dcontext: str) -> bool | None:
+    """True/False when the dialplan context says the leg is outgoing/incoming, else None."""
     context = dcontext.lower()
     if any(word in context for word in _INCOMING_CONTEXTS):
         return False
     if any(word in context for word in _OUTGOING_CONTEXTS):
         return True
+    return None
+
+
+def is_outgoing(src: str, dst: str, dcontext: str) -> bool:
+    direction = _context_direction(dcontext)
+    if direction is not None:
+        return direction
     src_digits, dst_digits = _digit_count(src), _digit_count(dst)
     return (
         src_digits is not None
@@ -193,59 +213,102 @@ def is_outgoing(src: str, dst: str, dcontext: str) -> bool:
     )
 
 
-def _record(raw: RawRecord, index: dict[str, int], tz: tzinfo, runs: RunCounter) -> CdrRecord:
-    fields = raw.fields or []
+# The columns a record is read from, in the order _record_maker unpacks them.
+_USED_COLUMNS = (
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "uniqueid",
+    "src",
+    "dst",
+    "dcontext",
+    "dstchannel",
+    "channel",
+    "disposition",
+    "clid",
+    "accountcode",
+)
 
-    def get(name: str) -> str:
-        position = index.get(name)
-        return "" if position is None else fields[position].strip()
 
-    def seconds(name: str) -> int:
-        value = get(name)
-        if name not in index:
-            return 0
+def _record_maker(
+    index: dict[str, int], tz: tzinfo, runs: RunCounter
+) -> Callable[[int, str, list[str]], CdrRecord]:
+    """The function that reads one record's fields (of the right count); FieldError if wrong."""
+    size = len(index)
+    # every field trimmed; a column missing from the layout reads as '' (appended last)
+    getter = itemgetter(*(index.get(name, size) for name in _USED_COLUMNS))
+    has_duration = "duration" in index
+    has_billsec = "billsec" in index
+
+    def seconds(name: str, value: str) -> int:
         if not value.isascii() or not value.isdigit():
             raise FieldError(name, f"field {name} {show(value)} is not a whole number of seconds")
         return int(value)
 
-    start = required_time("start", get("start"), tz)
-    answered = optional_time("answer", get("answer"), tz)
-    end = optional_time("end", get("end"), tz)
-    seconds("duration")
-    talk = seconds("billsec")
+    def record(line_number: int, text: str, fields: list[str]) -> CdrRecord:
+        values = [field.strip() for field in fields]
+        digest = stripped_hash(values)  # short_hash(fields)
+        values.append("")
+        (
+            start_text,
+            answer_text,
+            end_text,
+            duration,
+            billsec,
+            uniqueid,
+            src,
+            dst,
+            dcontext,
+            dstchannel,
+            channel,
+            disposition,
+            clid,
+            accountcode,
+        ) = getter(values)
+        # fast_time reads the usual 'YYYY-MM-DD HH:MM:SS' (None for anything else: then the
+        # general functions read the value, or name it in the rejection)
+        start = fast_time(start_text, tz) or required_time("start", start_text, tz)
+        answered = (
+            (fast_time(answer_text, tz) or optional_time("answer", answer_text, tz))
+            if answer_text
+            else None
+        )
+        end = (fast_time(end_text, tz) or optional_time("end", end_text, tz)) if end_text else None
+        if has_duration:
+            seconds("duration", duration)
+        talk = seconds("billsec", billsec) if has_billsec else 0
 
-    digest = short_hash(fields)
-    uniqueid = get("uniqueid")
-    if uniqueid:
-        call_id = f"ast:{uniqueid}:{digest}{runs.suffix(uniqueid, digest)}"
-    else:
-        call_id = f"ast:{digest}{runs.suffix(digest, digest)}"
+        if uniqueid:
+            call_id = f"ast:{uniqueid}:{digest}{runs.suffix(uniqueid, digest)}"
+        else:
+            call_id = f"ast:{digest}{runs.suffix(digest, digest)}"
 
-    src, dst = get("src"), get("dst")
-    outgoing = is_outgoing(src, dst, get("dcontext"))
-    trunk = get("dstchannel") if outgoing else get("channel")
-    disposition = get("disposition")
-    was_answered = answered is not None or talk > 0
-    return CdrRecord(
-        line_number=raw.line_number,
-        raw=raw.raw,
-        pbx_call_id=call_id,
-        start=start,
-        answered=answered,
-        end=end,
-        talk_seconds=talk,
-        ring_seconds=ring_seconds(start, answered, end),
-        caller=src,
-        caller_name=caller_name(get("clid"), src),
-        caller_type="",
-        called=dst,
-        called_type="",
-        dialled=dst,
-        final_number="",
-        final_type="",
-        trunk_identifier=trunk,
-        billing_code=digits_only(get("accountcode")),
-        cost=None,
-        status=disposition_status(disposition, was_answered),
-        termination=disposition,
-    )
+        trunk = dstchannel if is_outgoing(src, dst, dcontext) else channel
+        was_answered = answered is not None or talk > 0
+        return make_record(
+            line_number,  # line_number
+            text,  # raw
+            call_id,  # pbx_call_id
+            start,
+            answered,
+            end,
+            talk,  # talk_seconds
+            ring_seconds(start, answered, end),
+            src,  # caller
+            caller_name(clid, src),
+            "",  # caller_type
+            dst,  # called
+            "",  # called_type
+            dst,  # dialled
+            "",  # final_number
+            "",  # final_type
+            trunk,  # trunk_identifier
+            accountcode if accountcode.isascii() and accountcode.isdigit() else "",  # billing
+            None,  # cost
+            disposition_status(disposition, was_answered),  # status
+            disposition,  # termination
+        )
+
+    return record

@@ -31,9 +31,8 @@ import math
 import random
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import cache
 
-_DIGITS2 = tuple(f"{value:02d}" for value in range(60))
-_HOURS_MINUTES = tuple(f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60))
 _EPOCH_ORDINAL = datetime(1970, 1, 1).toordinal()
 
 _FIRST_NAMES = (
@@ -76,15 +75,23 @@ _UNANSWERED_REASONS = (
     "NotAvailable",
     "NoRouteExists",
 )
-_NUMBER_POOL = (
-    4096  # a power of two; outside numbers a firm calls and is called from (drawn once per call)
-)
+# Outside numbers a firm calls and is called from, drawn once per call of threecx_lines (a
+# power of two: a number is picked with a bit mask).
+_NUMBER_POOL = 4096
 _OUTBOUND_SHARE = 0.35  # of the lines without a billing code
 _INBOUND_SHARE = 0.40  # of the lines without a billing code (the rest are internal)
 _UNANSWERED_SHARE = 0.15
 _QUOTED_CHAIN_SHARE = 0.02
 _COST_SHARE = 0.5  # of the answered outbound calls
 _MEAN_GAP_SECONDS = 30  # between the starts of two consecutive calls
+
+
+@cache
+def _clock() -> tuple[str, ...]:
+    """'HH:MM:SS' for every second of a day (86,400 strings, about 5 MB, built on first use)."""
+    minutes = [f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
+    seconds = [f"{second:02d}" for second in range(60)]
+    return tuple(minute + second for minute in minutes for second in seconds)
 
 
 def threecx_lines(
@@ -161,10 +168,13 @@ def _generate(
     answered_reasons, unanswered_reasons = _ANSWERED_REASONS, _UNANSWERED_REASONS
     n_answered, n_unanswered = len(answered_reasons), len(unanswered_reasons)
     unanswered_share = _UNANSWERED_SHARE
-    hours_minutes, digits2 = _HOURS_MINUTES, _DIGITS2
+    clock = _clock()
     gap_span = 2 * _MEAN_GAP_SECONDS
-    outbound_cut = _OUTBOUND_SHARE
-    inbound_cut = _OUTBOUND_SHARE + _INBOUND_SHARE
+    # a draw below coded_share is a coded outbound call; the rest of [0, 1) is shared out
+    outbound_cut = coded_share + (1.0 - coded_share) * _OUTBOUND_SHARE
+    inbound_cut = coded_share + (1.0 - coded_share) * (_OUTBOUND_SHARE + _INBOUND_SHARE)
+    cost_share = _COST_SHARE
+    cost_texts: dict[int, str] = {}  # '1,<cost>,default' by talk seconds
     sequence = 2500 + int(r() * 1000)
     day_start = day_end = 0
     prefix = ""
@@ -172,18 +182,22 @@ def _generate(
     def stamp(second: int) -> str:  # a time on another day than the call's start (rare)
         day, of_day = divmod(second, 86400)
         date = datetime.fromordinal(_EPOCH_ORDINAL + day).strftime("%Y/%m/%d ")
-        return date + hours_minutes[of_day // 60] + digits2[of_day % 60]
+        return date + clock[of_day]
 
     for _ in range(count):
         if now >= day_end:
             day = now // 86400
             day_start, day_end = day * 86400, day * 86400 + 86400
             prefix = datetime.fromordinal(_EPOCH_ORDINAL + day).strftime("%Y/%m/%d ")
-        of_day = now - day_start
-        time_start = prefix + hours_minutes[of_day // 60] + digits2[of_day % 60]
+        start_clock = clock[now - day_start]
         sequence += 1
-        # the start in milliseconds, 16 hex digits (printf style: faster than an f-string)
-        callid = "%016X_%d" % (now * 1000 + sequence * 379 % 1000, sequence)  # noqa: UP031
+        # 'Call N,callid,': the callid is the start in milliseconds (16 hex digits) and a
+        # counter (printf style: faster than an f-string here)
+        head = "Call %d,%016X_%d," % (  # noqa: UP031
+            history_id,
+            now * 1000 + sequence * 379 % 1000,
+            sequence,
+        )
         # one draw decides whether the call was answered and how it ended
         outcome = r()
         ring = 1 + int(outcome * 9973) % 20
@@ -191,13 +205,13 @@ def _generate(
             talk = int(-log(1.0 - r()) * 150) + 1
             if talk > 14400:
                 talk = 14400
-            duration = hours_minutes[talk // 60] + digits2[talk % 60]
+            duration = clock[talk]
             reason = answered_reasons[int((outcome - unanswered_share) * 1000) % n_answered]
             answered_at = now + ring
             end = answered_at + talk
             of_day = answered_at - day_start
             if of_day < 86400:
-                time_answered = prefix + hours_minutes[of_day // 60] + digits2[of_day % 60]
+                time_answered = prefix + clock[of_day]
             else:
                 time_answered = stamp(answered_at)
         else:
@@ -207,7 +221,7 @@ def _generate(
             end = now + ring + int(outcome * 7919) % 25
         of_day = end - day_start
         if of_day < 86400:
-            time_end = prefix + hours_minutes[of_day // 60] + digits2[of_day % 60]
+            time_end = prefix + clock[of_day]
         else:
             time_end = stamp(end)
         # one 64-bit draw for the small choices: bits 0-15 the extension, 16-25 the chain's
@@ -221,7 +235,7 @@ def _generate(
         else:
             joiner, chain_open, chain_close = ";", "Chain: ", ";"
         pick = r()
-        if pick < coded_share or pick - coded_share < (1.0 - coded_share) * outbound_cut:
+        if pick < outbound_cut:
             # outbound, with a client code when the draw fell in the coded share
             number = numbers[bits >> 26 & number_mask]
             trunk = trunks[(bits >> 38 & 0xFF) % n_trunks]
@@ -231,35 +245,37 @@ def _generate(
             else:
                 code = ""
                 dial = number
-            if talk and pick * 7 % 1 < _COST_SHARE:
-                billing = f"1,{talk / 60:.2f},default"
+            if talk and pick * 7 % 1 < cost_share:
+                billing = cost_texts.get(talk) or cost_texts.setdefault(
+                    talk, f"1,{talk / 60:.2f},default"
+                )
             else:
                 billing = ",,"
-            chain = chain_open + ext_no + joiner + number + chain_close
             yield (
-                f"Call {history_id},{callid},{duration},{time_start},{time_answered},{time_end},"
-                f"{reason},{ext_no},{number},{ext},{trunk},{dial},,,,{code},{billing},{chain},"
+                f"{head}{duration},{prefix}{start_clock},{time_answered},{time_end},{reason},"
+                f"{ext_no},{number},{ext},{trunk},{dial},,,,{code},{billing},"
+                f"{chain_open}{ext_no}{joiner}{number}{chain_close},"
                 f"Internal,External,External,{name},{number},{number},\n"
             )
-        elif pick - coded_share < (1.0 - coded_share) * inbound_cut:  # inbound through a trunk
+        elif pick < inbound_cut:  # inbound through a trunk
             number = numbers[bits >> 26 & number_mask]
             trunk = trunks[(bits >> 38 & 0xFF) % n_trunks]
             missed = ext if not talk and (bits >> 46 & 0xF) < 3 else ""
             if bits >> 50 & 1:  # passed on to another extension
                 other = (bits >> 51) % n_exts
                 final_no = ext_nos[other]
-                chain = chain_open + number + joiner + ext_no + joiner + final_no + chain_close
                 yield (
-                    f"Call {history_id},{callid},{duration},{time_start},{time_answered},"
-                    f"{time_end},{reason},{number},{ext_no},{trunk},{ext},{ext},ReplacedDst,"
-                    f"{final_no},{exts[other]},,,,,{chain},External,Internal,Internal,"
-                    f"{number},{name},{names[other]},{missed}\n"
+                    f"{head}{duration},{prefix}{start_clock},{time_answered},{time_end},"
+                    f"{reason},{number},{ext_no},{trunk},{ext},{ext},ReplacedDst,"
+                    f"{final_no},{exts[other]},,,,,"
+                    f"{chain_open}{number}{joiner}{ext_no}{joiner}{final_no}{chain_close},"
+                    f"External,Internal,Internal,{number},{name},{names[other]},{missed}\n"
                 )
             else:
-                chain = chain_open + number + joiner + ext_no + chain_close
                 yield (
-                    f"Call {history_id},{callid},{duration},{time_start},{time_answered},"
-                    f"{time_end},{reason},{number},{ext_no},{trunk},{ext},{ext},,,,,,,,{chain},"
+                    f"{head}{duration},{prefix}{start_clock},{time_answered},{time_end},"
+                    f"{reason},{number},{ext_no},{trunk},{ext},{ext},,,,,,,,"
+                    f"{chain_open}{number}{joiner}{ext_no}{chain_close},"
                     f"External,Internal,Internal,{number},{name},{name},{missed}\n"
                 )
         else:  # internal
@@ -267,10 +283,10 @@ def _generate(
             if other == position:
                 other = (other + 1) % n_exts
             to_no, to_dn, to_name = ext_nos[other], exts[other], names[other]
-            chain = chain_open + ext_no + joiner + to_no + chain_close
             yield (
-                f"Call {history_id},{callid},{duration},{time_start},{time_answered},{time_end},"
-                f"{reason},{ext_no},{to_no},{ext},{to_dn},{to_dn},,,,,,,,{chain},"
+                f"{head}{duration},{prefix}{start_clock},{time_answered},{time_end},{reason},"
+                f"{ext_no},{to_no},{ext},{to_dn},{to_dn},,,,,,,,"
+                f"{chain_open}{ext_no}{joiner}{to_no}{chain_close},"
                 f"Internal,Internal,Internal,{name},{to_name},{to_name},\n"
             )
         history_id += 1
