@@ -218,10 +218,6 @@ class PostgresBatchWriter(BatchWriter):
         cursor = self.cursor
         cursor.execute(self.begin)
         self.open = True
-        if self.begin == "BEGIN":
-            # A crash may lose the last commits, never corrupt them; re-running the import
-            # restores them (it is idempotent), so don't wait for each batch's disk flush.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         try:
             copy_sql = f"COPY {_STAGING} ({self.columns}) FROM STDIN (FORMAT BINARY)"
             with cursor.copy(copy_sql) as copy:
