@@ -88,8 +88,21 @@ class TrunkAdmin(admin.ModelAdmin):
         return ", ".join(identifier.value for identifier in trunk.identifiers.all())
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(ReadOnlyAdmin):
     """Calls come from the PBX: the admin reads them, only the importer writes them."""
 
     list_display = [
@@ -110,32 +123,10 @@ class CallAdmin(admin.ModelAdmin):
     list_select_related = ["client", "trunk"]
     show_full_result_count = False  # counting millions of calls on every page is slow
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CdrLayout)
 class CdrLayoutAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default", "fields"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: shown, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportRun)

@@ -42,6 +42,7 @@ CALL_FIELDS = (
     "source_line",
 )
 PBX_CALL_ID = CALL_FIELDS.index("pbx_call_id")
+_COST = CALL_FIELDS.index("cost")
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
 _REJECT_FIELDS = ("import_run", "file_name", "line_number", "field", "reason", "raw", "raw_sha1")
@@ -81,28 +82,15 @@ def _sqlite_time(value):
 
 def sqlite_call_row(values, client_id, run_id) -> tuple:
     """call_row() with the values SQLite stores: times as UTC text, the cost as text."""
-    cost = values.cost
+    row = call_row(values, client_id, run_id)
+    cost = row[_COST]
     return (
-        str(values.start.replace(tzinfo=None)),
-        _sqlite_time(values.answered),
-        _sqlite_time(values.end),
-        values.talk_seconds,
-        values.ring_seconds,
-        values.caller,
-        values.caller_name,
-        values.destination,
-        values.dialled_number,
-        values.billing_code,
-        client_id,
-        values.trunk_key,
-        values.direction,
-        values.status,
+        str(row[0].replace(tzinfo=None)),
+        _sqlite_time(row[1]),
+        _sqlite_time(row[2]),
+        *row[3:_COST],
         None if cost is None else str(cost),
-        "",
-        values.pbx_call_id,
-        values.pbx_trunk,
-        run_id,
-        values.source_line,
+        *row[_COST + 1 :],
     )
 
 

@@ -68,9 +68,10 @@ def _rejected_line(run, file_name, line_number, raw, field_name, reason) -> Reje
 class _Batch:
     """Calls and rejected lines of one transaction; counts where every line went."""
 
-    def __init__(self, *, summary, run, file_name, client_ids, dry_run):
-        self.summary, self.run, self.file_name = summary, run, file_name
-        self.client_ids, self.dry_run = client_ids, dry_run
+    def __init__(self, *, summary, run, file_name, dry_run):
+        self.summary, self.run, self.file_name, self.dry_run = summary, run, file_name, dry_run
+        # Client ids by code, read once: no query per line (a few thousand clients at most).
+        self.client_ids = dict(Client.objects.values_list("code", "pk"))
         self.rows: list[tuple] = []
         self.rejects: list[RejectedLine] = []
         self.writer = None if dry_run else BatchWriter.for_connection(run.pk)
@@ -158,7 +159,6 @@ def cdr_import(
         summary=summary,
         run=run,
         file_name=cdr_file.name,
-        client_ids=dict(Client.objects.values_list("code", "pk")),
         dry_run=dry_run,
     )
     text, counter = open_cdr_text(cdr_file)
@@ -263,7 +263,6 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
         summary=summary,
         run=run,
         file_name=run.file_name,
-        client_ids=dict(Client.objects.values_list("code", "pk")),
         dry_run=False,
     )
     rules, tz, now = match_rules_get(), ZoneInfo(settings.TIME_ZONE), timezone.now()

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from calls import services
+from calls.cdr import THREECX_FIELDS
 from calls.models import Call, CdrLayout, FirmSettings, ImportRun, RejectedLine
 from tests.calls.importing.helpers import EXIT_REJECTED, run_import, threecx_line, write
 from tests.factories import make_client, make_trunk
@@ -151,29 +152,7 @@ def test_a_bad_line_met_again_is_kept_once(tmp_path):
 
 def test_rejected_lines_import_on_retry_once_the_layout_is_fixed(tmp_path):
     # A PBX writing a 21-field order no built-in layout knows: every line is rejected…
-    custom = [
-        "historyid",
-        "callid",
-        "duration",
-        "time-start",
-        "time-answered",
-        "time-end",
-        "reason-terminated",
-        "from-no",
-        "to-no",
-        "from-dn",
-        "to-dn",
-        "dial-no",
-        "reason-changed",
-        "final-number",
-        "final-dn",
-        "bill-code",
-        "bill-rate",
-        "bill-cost",
-        "bill-name",
-        "chain",
-        "from-type",
-    ]
+    custom = THREECX_FIELDS[:21]  # the default order cut after from-type
     good = _lines(3, to="3454565678", dial="3454565678**123", bill_code="123")
     reordered = [",".join(line.split(",")[:21]) + "\n" for line in good]
     path = write(tmp_path / "cdr.log", reordered)
