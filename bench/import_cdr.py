@@ -41,6 +41,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=300)
+    parser.add_argument("--batch-size", type=int, default=None, help="lines per transaction")
     args = parser.parse_args()
     setup_test_environment()
     with tempfile.TemporaryDirectory() as folder:
@@ -82,7 +83,7 @@ def run(args, path: Path):
 
     before = peak_mb()
     started = time.perf_counter()
-    summary = cdr_import(cdr_file=inspect_cdr_file(path))
+    summary = cdr_import(cdr_file=inspect_cdr_file(path), batch_size=args.batch_size)
     seconds = time.perf_counter() - started
     rate = summary.lines_read / seconds
     target = TARGETS.get(connection.vendor, 50_000)
