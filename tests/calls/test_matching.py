@@ -3,7 +3,7 @@
 import itertools
 import pickle
 from collections import Counter
-from dataclasses import FrozenInstanceError, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -500,8 +500,8 @@ def test_the_record_values_are_handed_over_unchanged():
         status="busy",
         cost=None,
     )
-    assert hash(values) == hash(replace(values))
-    with pytest.raises(FrozenInstanceError):
+    assert hash(values) == hash(values._replace())
+    with pytest.raises(AttributeError):
         values.caller = "x"
 
 
