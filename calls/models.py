@@ -376,7 +376,8 @@ class ImportRun(models.Model):
         blank=True,
         verbose_name=_("user"),
     )
-    via = models.CharField(_("via"), max_length=20, default="command")
+    # "upload", "retry", or "command:<system account>" for import_cdr runs.
+    via = models.CharField(_("via"), max_length=60, default="command")
 
     class Meta:
         verbose_name = _("import run")

@@ -5,6 +5,7 @@ were rejected (they are kept, listed in admin under "Rejected lines"); 1 bad usa
 file that is not a call record file (then nothing at all is written).
 """
 
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -137,6 +138,7 @@ class Command(BaseCommand):
             return cdr_import(
                 cdr_file=cdr_file,
                 dry_run=options["dry_run"],
+                via=f"command:{_system_account()}",
                 time_zone=options["time_zone"],
                 progress=lambda done: bar.update(done - bar.n),
             )
@@ -150,3 +152,11 @@ class Command(BaseCommand):
             f"{name}: {read} lines read, {imported} {verb}, {duplicates} duplicates, "
             f"{rejected} rejected"
         )
+
+
+def _system_account() -> str:
+    """Who ran the command, for the import run's record."""
+    try:
+        return getpass.getuser()[:50]
+    except (KeyError, OSError):  # no name for this uid (e.g. in a container)
+        return "unknown"

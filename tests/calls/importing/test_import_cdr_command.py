@@ -1,5 +1,6 @@
 """import_cdr: nothing lost, idempotent, clear errors, no query per line."""
 
+import getpass
 import io
 import zipfile
 
@@ -28,6 +29,7 @@ def test_it_imports_a_3cx_file_and_records_the_run(tmp_path):
     run = ImportRun.objects.get()
     assert (run.file_name, run.file_size, len(run.sha256)) == (str(path), path.stat().st_size, 64)
     assert (run.lines_read, run.imported, run.format_name) == (3, 3, "threecx")
+    assert run.via == f"command:{getpass.getuser()}"
     assert set(Call.objects.values_list("import_run", flat=True)) == {run.pk}
     assert sorted(Call.objects.values_list("source_line", flat=True)) == [1, 2, 3]
 
