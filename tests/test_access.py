@@ -95,3 +95,23 @@ def test_the_admin_link_is_shown_to_administrators_only(anna, rita):
     admin_url = reverse("admin:index").encode()
     assert admin_url in logged_in(anna).get(reverse("home")).content
     assert admin_url not in logged_in(rita).get(reverse("home")).content
+
+
+def test_administrators_log_in_on_the_admin_login_page(client, anna):
+    anna.set_password("segreta-123")
+    anna.save()
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "anna", "password": "segreta-123", "next": reverse("admin:index")},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_other_roles_cannot_log_in_on_the_admin_login_page(client, rita):
+    rita.set_password("segreta-123")
+    rita.save()
+    response = client.post(reverse("admin:login"), {"username": "rita", "password": "segreta-123"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert client.get(reverse("admin:index")).status_code == 302
