@@ -125,6 +125,7 @@ class Command(BaseCommand):
 
     def _import(self, cdr_file, options):
         show_bar = not options["no_progress"] and self.stderr.isatty()
+        # tqdm redraws with '\r'; Django's OutputWrapper would end every write with '\n'.
         bar = tqdm(
             total=cdr_file.size,
             unit="B",
