@@ -1,0 +1,110 @@
+"""Destination patterns (``calls.patterns``) as Django queries on ``Call``.
+
+``destination_q`` returns a ``Q`` that selects exactly the calls whose destination
+``calls.patterns.matches`` accepts, on SQLite and PostgreSQL alike.
+
+Decisions
+---------
+1. One ``Like`` expression, not ``startswith``/``contains``/``endswith`` on the pieces (those
+   cannot say that the pieces follow each other without overlapping: ``a`` starts and ends
+   with ``a`` but does not match ``a%a``; ``abc`` contains ``b`` and ends with ``bc`` but does
+   not match ``%b%bc``).
+   The pieces are escaped, so only the pattern's ``%`` is a wildcard, and joined with the
+   database's own wildcard. A ``LIKE`` can later use a PostgreSQL trigram index.
+2. Case-sensitive on both databases (``calls.patterns`` rule 2). PostgreSQL's ``LIKE`` is
+   case-sensitive; SQLite's is not (for ASCII letters), so on SQLite the same pattern is written
+   as a ``GLOB``, which is case-sensitive: ``*`` is its wildcard and ``*``, ``?``, ``[`` are
+   written ``[*]``, ``[?]``, ``[[]``. On PostgreSQL ``\\``, ``%`` and ``_`` are escaped with
+   ``\\`` (``ESCAPE '\\'``). Both compare characters, not bytes.
+3. Billing code. When ``calls.patterns.billing_code_lookup`` gives a lookup, the calls with a
+   code are selected through the indexed ``billing_code`` column, and the calls without a code
+   by the ``Like`` (the importer keeps malformed suffixes such as ``345**12a`` as recorded, and
+   those match ``%**%`` by scanning): ``code condition OR (billing_code = '' AND LIKE)``. A code
+   prefix is a range (``'1' <= billing_code < '2'``) so that the index serves it. The result
+   equals the scan for every call imported under ``marker`` (see ``billing_code_lookup`` for
+   the proof, and for the calls it does not cover: imported under another marker, or not
+   written by the importer). The calls without a code are still read one by one: SQLite walks
+   the index entries for '' (the uncoded part of the table), PostgreSQL's planner may prefer
+   a scan of the table when most calls have no code.
+4. The "not" flag is ``~`` of the whole query. Destination and billing code are never NULL, so
+   "not" returns exactly the other calls.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Lookup, Q, Value
+
+from calls.patterns import PatternError, Pieces, billing_code_lookup, pieces, validate_pattern
+
+__all__ = ["Like", "PatternError", "destination_q"]
+
+
+def _like_pattern(parts: Pieces) -> str:
+    """PostgreSQL (and standard SQL) ``LIKE`` text for the pieces, escape character ``\\``."""
+    escaped = (part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for part in parts)
+    return "%".join(escaped)
+
+
+def _glob_pattern(parts: Pieces) -> str:
+    """SQLite ``GLOB`` text for the pieces (``GLOB`` has no escape character: ``[x]``)."""
+    escaped = (part.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]") for part in parts)
+    return "*".join(escaped)
+
+
+class Like(Lookup):
+    """``lhs`` matches the pattern ``rhs`` (a pattern string or pieces), case-sensitively.
+
+    Used as an expression: ``Q(Like(F('destination'), Value(pieces)))``; ``rhs`` holds the
+    pieces, escaped for the database when the SQL is written."""
+
+    lookup_name = "pattern_like"
+    prepare_rhs = False
+
+    def _sql(self, compiler, connection, operator: str, text: str):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} {operator}", (*lhs_params, text)
+
+    def _parts(self) -> Pieces:
+        value = self.rhs.value if isinstance(self.rhs, Value) else self.rhs
+        return pieces(value)
+
+    def as_sql(self, compiler, connection):
+        return self._sql(compiler, connection, "LIKE %s ESCAPE '\\'", _like_pattern(self._parts()))
+
+    def as_sqlite(self, compiler, connection):
+        return self._sql(compiler, connection, "GLOB %s", _glob_pattern(self._parts()))
+
+
+def _code_prefix_q(digits: str) -> Q:
+    """Codes starting with ``digits``, as a range an index can serve (``startswith`` is a
+    ``LIKE`` that neither SQLite's nor PostgreSQL's plain B-tree index serves): from ``digits``
+    to the next digit string, ``19`` -> ``2``; no upper end for ``9``, ``99``. Exact for codes of
+    digits (the importer stores nothing else) in any collation that sorts digit strings digit
+    by digit (SQLite's, PostgreSQL's C and locale collations)."""
+    stem = digits.rstrip("9")
+    if not stem:
+        return Q(billing_code__gte=digits)
+    upper = stem[:-1] + str(int(stem[-1]) + 1)
+    return Q(billing_code__gte=digits, billing_code__lt=upper)
+
+
+def destination_q(pattern: str | Pieces, *, marker: str, negate: bool = False) -> Q:
+    """The calls whose destination matches ``pattern`` (or does not, with ``negate``).
+
+    ``pattern`` is a pattern string (validated here; ``PatternError`` when unusable) or the
+    pieces ``calls.patterns.pattern_for`` returns. ``marker`` is the firm's billing marker."""
+    parts = pieces(validate_pattern(pattern) if isinstance(pattern, str) else pattern)
+    like = Q(Like(F("destination"), Value(parts)))
+    lookup = billing_code_lookup(parts, marker)
+    if lookup is None:
+        query = like
+    else:
+        kind, digits = lookup
+        if kind == "any":
+            coded = ~Q(billing_code="")
+        elif kind == "exact":
+            coded = Q(billing_code=digits)
+        else:
+            coded = _code_prefix_q(digits)
+        query = coded | (Q(billing_code="") & like)
+    return ~query if negate else query
