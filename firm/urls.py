@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("calls/", include("calls.urls")),
     path("clients/", include("clients.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -19,6 +19,7 @@ PAGES = {
     "home": ({}, ALL_ROLES | {"nora"}),
     "clients:search": ({}, ALL_ROLES),
     "clients:detail": ({"code": "123"}, ALL_ROLES),
+    "calls:log": ({}, {"paolo", "anna"}),
 }
 PERSONAS = ["rita", "paolo", "anna", "nora"]
 # Framework pages that have their own access rules (login, admin, language switch).

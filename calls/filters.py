@@ -1,0 +1,345 @@
+"""The call log's filter (the Log Reporter): one FilterSet for the table, the exports and,
+later, the PDF.
+
+Decisions
+---------
+1. Dates. ``date_after`` and ``date_before`` are days in the firm's time zone
+   (``settings.TIME_ZONE``), both inclusive. They become the half-open range
+   [local midnight of ``date_after``, local midnight of the day after ``date_before``), so the
+   ``start`` index serves it (no ``__date`` function on the column). Either end may be left out.
+2. Periods. ``period`` (today, yesterday, this_week, last_week, this_month, last_month,
+   this_year; weeks start on Monday) applies only when no date is given. With neither dates
+   nor a period the log shows this month (``DEFAULT_PERIOD``).
+3. Destination. ``all`` is every call, inbound included; ``external`` is outbound calls
+   (through a trunk), ``internal`` extension-to-extension calls. Inbound calls appear only
+   under ``all`` (or an explicit ``direction=inbound``). ``numbers`` requires ``number``.
+4. ``number`` is matched against the destination as recorded (``calls.patterns``), for every
+   destination choice: ``destination=external&number=%**123`` is the outbound calls of client
+   123. ``number_mode`` (pattern, begins, contains, ends, exact) says how the text is read and
+   ``number_not`` negates the match. Pattern errors become translated form errors.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import Call, CallDirection, CallStatus, FirmSettings, Trunk
+from calls.pattern_queries import destination_q
+from calls.patterns import MAX_PATTERN_LENGTH, PatternError, pattern_for
+from clients.models import CLIENT_CODE_MAX_LENGTH
+
+# Dates outside these years are refused: they cannot be turned into database times safely.
+MIN_YEAR, MAX_YEAR = 1970, 2999
+
+PERIOD_CHOICES = [
+    ("today", _("Today")),
+    ("yesterday", _("Yesterday")),
+    ("this_week", _("This week")),
+    ("last_week", _("Last week")),
+    ("this_month", _("This month")),
+    ("last_month", _("Last month")),
+    ("this_year", _("This year")),
+]
+DEFAULT_PERIOD = "this_month"
+
+DESTINATION_CHOICES = [
+    ("all", _("All calls")),
+    ("external", _("External (outgoing)")),
+    ("internal", _("Internal (between extensions)")),
+    ("numbers", _("Numbers")),
+]
+NUMBER_MODE_CHOICES = [
+    ("pattern", _("pattern (% = anything)")),
+    ("begins", _("begins with")),
+    ("contains", _("contains")),
+    ("ends", _("ends with")),
+    ("exact", _("exactly")),
+]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def firm_time_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_midnight(day: date) -> datetime:
+    """The aware datetime at which ``day`` begins in the firm's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min), firm_time_zone())
+
+
+def period_days(period: str, today: date) -> tuple[date, date]:
+    """The first and last day (both inclusive) of a preset period around ``today``."""
+    if period == "today":
+        return today, today
+    if period == "yesterday":
+        day = today - timedelta(days=1)
+        return day, day
+    if period in ("this_week", "last_week"):
+        monday = today - timedelta(days=today.weekday())
+        if period == "last_week":
+            monday -= timedelta(days=7)
+        return monday, monday + timedelta(days=6)
+    if period in ("this_month", "last_month"):
+        year, month = today.year, today.month
+        if period == "last_month":
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    if period == "this_year":
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    raise ValueError(f"Unknown period {period!r}")
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """The days the log covers (``first`` or ``last`` None: open on that side)."""
+
+    first: date | None
+    last: date | None
+    period: str | None = None
+
+    def q(self) -> Q:
+        query = Q()
+        if self.first is not None:
+            query &= Q(start__gte=local_midnight(self.first))
+        if self.last is not None:
+            query &= Q(start__lt=local_midnight(self.last + timedelta(days=1)))
+        return query
+
+
+_PATTERN_MESSAGES = {
+    "empty": _("Enter a number or a pattern, e.g. %**123."),
+    "too_long": _("A pattern is at most %(max)s characters long; this one has %(length)s."),
+    "control_character": _("A pattern may not contain control characters (tabs, line breaks)."),
+    "unknown_mode": _("Choose how the number is matched."),
+}
+
+
+def pattern_error_message(error: PatternError, text: str) -> str:
+    """The pattern error in the user's language (``calls.patterns`` speaks English only)."""
+    template = _PATTERN_MESSAGES.get(error.code)
+    if template is None:
+        return str(error)
+    if error.code == "too_long":
+        return template % {"max": MAX_PATTERN_LENGTH, "length": len(text.strip(" "))}
+    return str(template)
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker; its value is always YYYY-MM-DD, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DayRangeWidget(django_filters.widgets.DateRangeWidget):
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, (DateInput, DateInput), attrs)
+
+
+class CallLogForm(forms.Form):
+    """Cross-field checks of the call log filter; the pattern is parsed once, here."""
+
+    number_pieces = None
+
+    def clean(self):
+        cleaned = super().clean()
+        day_range = cleaned.get("date")
+        if day_range:
+            after, before = (
+                value.date() if value is not None else None
+                for value in (day_range.start, day_range.stop)
+            )
+            for name, day in (("date", after), ("date", before)):
+                if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+                    self.add_error(
+                        name,
+                        _("Enter a date between the years %(min)s and %(max)s.")
+                        % {"min": MIN_YEAR, "max": MAX_YEAR},
+                    )
+                    return cleaned
+            if after and before and after > before:
+                self.add_error("date", _("The first day comes after the last day."))
+        number = cleaned.get("number") or ""
+        destination = cleaned.get("destination")
+        if number or destination == "numbers":
+            mode = cleaned.get("number_mode") or "pattern"
+            try:
+                self.number_pieces = pattern_for(mode, number)
+            except PatternError as error:
+                self.add_error("number", pattern_error_message(error, number))
+        return cleaned
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class CallLogFilter(django_filters.FilterSet):
+    date = django_filters.DateFromToRangeFilter(
+        label=_("From – to"),
+        method="filter_date",
+        widget=DayRangeWidget(),
+        help_text=_("Both days included. Without dates, the period applies."),
+    )
+    period = django_filters.ChoiceFilter(
+        label=_("Period"),
+        choices=PERIOD_CHOICES,
+        method="filter_period",
+        empty_label=_("This month (default)"),
+    )
+    destination = django_filters.ChoiceFilter(
+        label=_("Destination"),
+        choices=DESTINATION_CHOICES,
+        method="filter_destination",
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+    number = django_filters.CharFilter(
+        label=_("Number or pattern"),
+        method="filter_number",
+        strip=False,
+        help_text=_(
+            "%**123: client 123; %**%: every call with a client code; 0232%: numbers "
+            "starting with 0232."
+        ),
+    )
+    number_mode = django_filters.ChoiceFilter(
+        label=_("Match"),
+        choices=NUMBER_MODE_CHOICES,
+        method="filter_nothing",
+        empty_label=None,
+    )
+    number_not = django_filters.BooleanFilter(
+        label=_("not"),
+        method="filter_nothing",
+        widget=forms.CheckboxInput,
+    )
+    caller = django_filters.CharFilter(
+        label=_("Caller (extension)"), field_name="caller", lookup_expr="exact", max_length=64
+    )
+    trunk = django_filters.ModelChoiceFilter(
+        label=_("Trunk"),
+        field_name="trunk",
+        lookup_expr="exact",
+        queryset=Trunk.objects.all(),
+        empty_label=_("All"),
+    )
+    client = django_filters.CharFilter(
+        label=_("Client code"),
+        field_name="client__code",
+        lookup_expr="exact",
+        max_length=CLIENT_CODE_MAX_LENGTH,
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        field_name="status",
+        lookup_expr="exact",
+        choices=CallStatus.choices,
+        empty_label=_("All"),
+    )
+    direction = django_filters.ChoiceFilter(
+        label=_("Direction"),
+        field_name="direction",
+        lookup_expr="exact",
+        choices=CallDirection.choices,
+        empty_label=_("All"),
+    )
+    has_code = django_filters.ChoiceFilter(
+        label=_("Billing code"),
+        choices=[("yes", _("With code")), ("no", _("Without code"))],
+        method="filter_has_code",
+        empty_label=_("All"),
+    )
+    unknown_code = django_filters.BooleanFilter(
+        label=_("Unknown code only"),
+        method="filter_unknown_code",
+        widget=forms.CheckboxInput,
+        help_text=_("A code was dialled but no client has it."),
+    )
+    min_talk = IntegerFilter(
+        label=_("Talk time at least (s)"),
+        field_name="talk_seconds",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=10**9,
+    )
+
+    class Meta:
+        model = Call
+        form = CallLogForm
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Unbound ("/calls/" with no query string) still filters: this month, every call.
+        super().__init__(data if data is not None else {}, *args, **kwargs)
+
+    # The range and destination choices read the whole form; the fields they read do
+    # nothing by themselves.
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_date(self, queryset, name, value):
+        return queryset.filter(self.day_range().q())
+
+    def filter_period(self, queryset, name, value):
+        if self._has_dates():
+            return queryset
+        return queryset.filter(self.day_range().q())
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        cleaned = self.form.cleaned_data
+        if not self._has_dates() and not cleaned.get("period"):
+            queryset = queryset.filter(self.day_range().q())
+        return queryset
+
+    def filter_destination(self, queryset, name, value):
+        if value == "external":
+            return queryset.filter(direction=CallDirection.OUTBOUND)
+        if value == "internal":
+            return queryset.filter(direction=CallDirection.INTERNAL)
+        return queryset  # all; numbers: see filter_number
+
+    def filter_number(self, queryset, name, value):
+        parts = self.form.number_pieces
+        marker = FirmSettings.load().billing_marker
+        negate = bool(self.form.cleaned_data.get("number_not"))
+        return queryset.filter(destination_q(parts, marker=marker, negate=negate))
+
+    def filter_has_code(self, queryset, name, value):
+        if value == "yes":
+            return queryset.exclude(billing_code="")
+        return queryset.filter(billing_code="")
+
+    def filter_unknown_code(self, queryset, name, value):
+        if not value:  # an unticked checkbox is False, not empty
+            return queryset
+        return queryset.exclude(billing_code="").filter(client__isnull=True)
+
+    def _has_dates(self) -> bool:
+        value = self.form.cleaned_data.get("date")
+        return bool(value) and (value.start is not None or value.stop is not None)
+
+    def day_range(self) -> DayRange:
+        """The days in effect: the dates given, else the period, else this month. Only on a
+        valid form."""
+        value = self.form.cleaned_data.get("date")
+        if self._has_dates():
+            first = value.start.date() if value.start is not None else None
+            last = value.stop.date() if value.stop is not None else None
+            return DayRange(first, last)
+        period = self.form.cleaned_data.get("period") or DEFAULT_PERIOD
+        today = timezone.localdate(timezone=firm_time_zone())
+        return DayRange(*period_days(period, today), period=period)

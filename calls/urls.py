@@ -1,0 +1,8 @@
+from django.urls import path
+
+from calls import views
+
+app_name = "calls"
+urlpatterns = [
+    path("", views.CallLogView.as_view(), name="log"),
+]

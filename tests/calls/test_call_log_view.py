@@ -1,0 +1,327 @@
+"""The call log page /calls/: table, totals, sorting, pagination, exports, hostile input and
+the remembered filter. "Now" is frozen at Wednesday 13 May 2026, 12:00 in Rome."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from calls.models import Call
+from calls.views import LAST_FILTER_SESSION_KEY
+from tests.conftest import logged_in
+from tests.factories import make_call, make_client, make_trunk
+
+pytestmark = pytest.mark.django_db
+
+ROME = ZoneInfo("Europe/Rome")
+NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
+URL = reverse("calls:log")
+MAY = "?date_after=2026-05-01&date_before=2026-05-31"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_now(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+@pytest.fixture
+def browser(paolo):
+    return logged_in(paolo)
+
+
+def english(browser, url):
+    return browser.get(url, headers={"accept-language": "en"})
+
+
+def ids_on_page(response) -> list[str]:
+    return [row.record.pbx_call_id for row in response.context["table"].page.object_list]
+
+
+@pytest.fixture
+def sixty_calls():
+    """60 calls in May, one a minute from 1 May 08:00 (Rome); 40 answered, talk i seconds."""
+    for i in range(60):
+        make_call(
+            pbx_call_id=f"c{i:02d}",
+            start=datetime(2026, 5, 1, 8, 0, tzinfo=ROME) + timedelta(minutes=i),
+            status=Call.Status.ANSWERED if i < 40 else Call.Status.NO_ANSWER,
+            talk_seconds=i if i < 40 else 0,
+        )
+
+
+# --- The page -------------------------------------------------------------------------------
+
+
+def test_the_page_shows_a_call_with_local_time_in_italian_format_and_its_details(browser):
+    client = make_client(code="123", name="Affaroni S.p.A.")
+    trunk = make_trunk("9", "Gateway cellulare")
+    make_call(
+        start=datetime(2026, 5, 4, 7, 5, tzinfo=UTC),  # 09:05 in Rome (summer time)
+        caller="114",
+        caller_name="Maria Bianchi",
+        destination="3454565678**123",
+        billing_code="123",
+        client=client,
+        trunk=trunk,
+        talk_seconds=3725,
+        ring_seconds=7,
+        cost="0.1250",
+    )
+    page = browser.get(URL + MAY).content.decode()
+    for text in (
+        "04/05/2026 09:05",
+        "114",
+        "Maria Bianchi",
+        "3454565678**123",
+        "Affaroni S.p.A.",
+        "Gateway cellulare",
+        "1:02:05",
+        "0:00:07",
+        "0,125",
+        "Registro chiamate",
+    ):
+        assert text in page, text
+
+
+def test_with_no_filter_the_page_shows_this_month(browser):
+    make_call(pbx_call_id="may", start=datetime(2026, 5, 2, 10, 0, tzinfo=UTC))
+    make_call(pbx_call_id="april", start=datetime(2026, 4, 30, 10, 0, tzinfo=UTC))
+    response = browser.get(URL)
+    assert ids_on_page(response) == ["may"]
+    assert "01/05/2026" in response.content.decode()
+    assert "31/05/2026" in response.content.decode()
+
+
+def test_a_call_with_an_unknown_code_says_so(browser):
+    make_call(destination="3454565678**777", billing_code="777")
+    page = english(browser, URL + MAY).content.decode()
+    assert "unknown code 777" in page
+
+
+def test_totals_are_of_the_whole_filtered_set_not_the_page(browser, sixty_calls):
+    response = browser.get(URL + MAY)
+    assert len(ids_on_page(response)) == 50
+    page = response.content.decode()
+    assert '<dd id="total-calls">60</dd>' in page
+    assert '<dd id="total-answered">40</dd>' in page
+    assert '<dd id="total-talk">0:13:00</dd>' in page  # 0 + 1 + … + 39 = 780 s
+
+
+def test_totals_follow_the_filter(browser, sixty_calls):
+    page = browser.get(URL + MAY + "&status=no_answer").content.decode()
+    assert '<dd id="total-calls">20</dd>' in page
+    assert '<dd id="total-answered">0</dd>' in page
+    assert '<dd id="total-talk">0:00:00</dd>' in page
+
+
+def test_the_page_counts_rows_once_for_the_totals_and_never_to_paginate(browser, sixty_calls):
+    with CaptureQueriesContext(connection) as queries:
+        browser.get(URL + MAY + "&page=2")
+    counts = [q["sql"].upper() for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1, counts  # the totals, and no COUNT to paginate
+    assert "SUM(" in counts[0]
+
+
+def test_the_newest_call_comes_first_by_default(browser, sixty_calls):
+    assert ids_on_page(browser.get(URL + MAY))[:3] == ["c59", "c58", "c57"]
+
+
+def test_pages_hold_fifty_calls_and_the_second_page_the_rest(browser, sixty_calls):
+    second = browser.get(URL + MAY + "&page=2")
+    assert ids_on_page(second) == [f"c{i:02d}" for i in range(9, -1, -1)]
+
+
+def test_an_impossible_page_number_is_no_error(browser, sixty_calls):
+    for page in ("abc", "-1", "0", "999999", "9" * 40):
+        assert browser.get(URL + MAY + f"&page={page}").status_code == 200
+
+
+def test_columns_sort_through_the_sort_parameter(browser, sixty_calls):
+    by_talk = ids_on_page(browser.get(URL + MAY + "&sort=-talk_seconds"))
+    assert by_talk[:2] == ["c39", "c38"]
+    oldest = ids_on_page(browser.get(URL + MAY + "&sort=start"))
+    assert oldest[:2] == ["c00", "c01"]
+    assert browser.get(URL + MAY + "&sort=nonsense'--").status_code == 200
+
+
+def test_the_page_escapes_html_from_the_pbx(browser):
+    make_call(caller_name="<script>alert(1)</script>", destination="<b>x</b>")
+    page = browser.get(URL + MAY).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>x</b>" not in page
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+def test_the_csv_export_holds_a_header_and_every_filtered_row(browser, sixty_calls):
+    response = english(browser, URL + MAY + "&page=2&_export=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert rows[0][:3] == ["Date and time", "Caller", "Caller name"]
+    assert len(rows) == 61
+    assert rows[1][0] == "2026-05-01 08:59:00"  # local time, newest first
+    talk = rows[0].index("Talk time")
+    assert rows[1 + 20][talk] == "0:00:39"
+
+
+def test_the_csv_export_follows_the_filter(browser, sixty_calls):
+    response = browser.get(URL + MAY + "&status=no_answer&_export=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert len(rows) == 21
+
+
+def test_the_xlsx_export_holds_a_header_and_every_filtered_row(browser, sixty_calls):
+    make_call(
+        pbx_call_id="coded",
+        start=datetime(2026, 5, 2, 9, 0, tzinfo=ROME),
+        destination="3454565678**123",
+        billing_code="123",
+        client=make_client(code="123", name="Affaroni S.p.A."),
+        talk_seconds=65,
+    )
+    response = english(browser, URL + MAY + "&_export=xlsx")
+    assert response.status_code == 200
+    assert "spreadsheetml" in response["Content-Type"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 62
+    header = rows[0]
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["Date and time"] == datetime(2026, 5, 2, 9, 0)
+    assert first["Destination"] == "3454565678**123"
+    assert first["Client"] == "Affaroni S.p.A."
+    assert first["Client code"] == "123"
+    assert first["Talk time"] == "0:01:05"
+
+
+def test_the_xlsx_export_holds_no_formula_from_pbx_text(browser):
+    make_call(caller_name='=HYPERLINK("http://evil.example","x")')
+    response = browser.get(URL + MAY + "&_export=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell for cell in cells if cell.data_type == "f"]
+
+
+def test_an_invalid_filter_exports_only_the_header(browser, sixty_calls):
+    response = browser.get(URL + "?date_after=2026-02-30&_export=csv")
+    assert response.status_code == 200
+    assert len(response.content.decode().strip().splitlines()) == 1
+
+
+# --- Hostile input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?number=%27%3B%20DROP%20TABLE%20calls_call%3B--",
+        "?caller=%27%20OR%201%3D1--",
+        "?client=%3Cscript%3Ealert(1)%3C/script%3E",
+        "?number=%3Cscript%3Ealert(1)%3C/script%3E",
+    ],
+)
+def test_sql_and_html_in_text_filters_are_harmless_text(browser, query):
+    make_call()
+    response = browser.get(URL + query)
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode()
+    assert ids_on_page(response) == []
+    assert Call.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?destination=numbers&number=" + "%" * 10_000,
+        "?destination=numbers&number=" + "1" * 10_000,
+        "?caller=" + "9" * 10_000,
+        "?client=" + "1" * 500,
+        "?date_after=2026-02-30",
+        "?date_after=2026-13-01&date_before=x",
+        "?date_after=0001-01-01&date_before=9999-12-31",
+        "?date_after=2026-05-31&date_before=2026-05-01",
+        "?period=forever",
+        "?destination=everywhere",
+        "?trunk=99999999999999999999999",
+        "?trunk=abc",
+        "?min_talk=1e400",
+        "?min_talk=99999999999999999999999",
+        "?number_mode=regex&number=1",
+        "?number=%00",
+        "?status=<script>",
+    ],
+)
+def test_hostile_input_gives_form_errors_or_harmless_text_never_a_500(browser, query):
+    make_call()
+    response = browser.get(URL + query)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script>" not in page
+    assert response.context["filter"].form.errors
+
+
+def test_sql_in_a_pattern_is_just_text(browser):
+    make_call(pbx_call_id="normal")
+    response = browser.get(URL + MAY + "&number=%25%27%20OR%20%271%27%3D%271")
+    assert response.status_code == 200
+    assert ids_on_page(response) == []
+    assert Call.objects.count() == 1
+
+
+def test_form_errors_are_shown_and_no_call_is_listed(browser):
+    make_call()
+    response = english(browser, URL + "?date_after=2026-02-30")
+    assert ids_on_page(response) == []
+    assert "Enter a valid date." in response.content.decode()
+
+
+# --- The remembered filter ------------------------------------------------------------------
+
+
+def test_the_last_filter_is_remembered_and_reopened(browser):
+    browser.get(URL + "?destination=numbers&number=%25**123&page=2&sort=status&_export=csv")
+    response = browser.get(URL)
+    assert response.status_code == 302
+    assert response["Location"] == URL + "?destination=numbers&number=%25%2A%2A123"
+    assert browser.get(response["Location"]).status_code == 200
+
+
+def test_the_remembered_filter_is_per_user(browser, anna):
+    browser.get(URL + "?status=busy")
+    assert logged_in(anna).get(URL).status_code == 200
+
+
+def test_an_invalid_filter_is_not_remembered(browser):
+    browser.get(URL + "?status=busy")
+    browser.get(URL + "?date_after=2026-02-30")
+    assert browser.get(URL)["Location"] == URL + "?status=busy"
+
+
+def test_only_sorting_or_paging_is_not_a_filter_to_remember(browser):
+    browser.get(URL + "?sort=status&page=2")
+    assert LAST_FILTER_SESSION_KEY not in browser.session
+    assert browser.get(URL).status_code == 200
+
+
+def test_unknown_parameters_are_not_remembered(browser):
+    browser.get(URL + "?status=busy&evil=1")
+    assert browser.session[LAST_FILTER_SESSION_KEY] == "status=busy"
+
+
+# --- Navigation -----------------------------------------------------------------------------
+
+
+def test_the_call_log_link_is_shown_to_partners_and_administrators_only(paolo, anna, rita):
+    for user, shown in ((paolo, True), (anna, True), (rita, False)):
+        page = logged_in(user).get(reverse("home")).content.decode()
+        assert (f'href="{URL}"' in page) is shown
