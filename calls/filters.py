@@ -1,5 +1,5 @@
-"""The call log's filter (the Log Reporter): one FilterSet for the table, the exports and,
-later, the PDF.
+"""The call log's filter (the Log Reporter): one FilterSet for the table, the exports and
+the PDF (which prints the filter in words, ``CallLogFilter.describe()``).
 
 Decisions
 ---------
@@ -31,6 +31,8 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Call, CallDirection, CallStatus, FirmSettings, Trunk
@@ -343,3 +345,63 @@ class CallLogFilter(django_filters.FilterSet):
         period = self.form.cleaned_data.get("period") or DEFAULT_PERIOD
         today = timezone.localdate(timezone=firm_time_zone())
         return DayRange(*period_days(period, today), period=period)
+
+    def describe(self) -> str:
+        """The filter in words for printed reports, in the active language, e.g. "Chiamate in
+        uscita dal 01/05/2026 al 31/05/2026, numeri %**123". Only on a valid form."""
+        cleaned = self.form.cleaned_data
+        direction = cleaned.get("direction") or {
+            "external": CallDirection.OUTBOUND,
+            "internal": CallDirection.INTERNAL,
+        }.get(cleaned.get("destination"))
+        subject = {
+            CallDirection.OUTBOUND: gettext("Outgoing calls"),
+            CallDirection.INTERNAL: gettext("Internal calls"),
+            CallDirection.INBOUND: gettext("Incoming calls"),
+        }.get(direction, gettext("All calls"))
+        days = self.day_range()
+        first, last = (
+            date_format(day, "SHORT_DATE_FORMAT") if day else None
+            for day in (days.first, days.last)
+        )
+        if first and last:
+            when = gettext("from %(first)s to %(last)s") % {"first": first, "last": last}
+        elif first:
+            when = gettext("from %(first)s") % {"first": first}
+        else:
+            when = gettext("up to %(last)s") % {"last": last}
+        parts = [f"{subject} {when}"]
+        number = cleaned.get("number") or ""
+        if self.form.number_pieces is not None and number:
+            mode = cleaned.get("number_mode") or "pattern"
+            template = {
+                "pattern": gettext("numbers %(number)s"),
+                "begins": gettext("numbers beginning with %(number)s"),
+                "contains": gettext("numbers containing %(number)s"),
+                "ends": gettext("numbers ending with %(number)s"),
+                "exact": gettext("number %(number)s"),
+            }[mode]
+            text = template % {"number": number.strip(" ")}
+            if cleaned.get("number_not"):
+                text = gettext("except %(numbers)s") % {"numbers": text}
+            parts.append(text)
+        if cleaned.get("caller"):
+            parts.append(gettext("extension %(caller)s") % {"caller": cleaned["caller"]})
+        if cleaned.get("trunk"):
+            parts.append(gettext("trunk %(trunk)s") % {"trunk": cleaned["trunk"].name})
+        if cleaned.get("client"):
+            parts.append(gettext("client %(code)s") % {"code": cleaned["client"]})
+        if cleaned.get("status"):
+            status = CallStatus(cleaned["status"]).label
+            parts.append(gettext("status: %(status)s") % {"status": str(status).lower()})
+        if cleaned.get("has_code") == "yes":
+            parts.append(gettext("with billing code"))
+        elif cleaned.get("has_code") == "no":
+            parts.append(gettext("without billing code"))
+        if cleaned.get("unknown_code"):
+            parts.append(gettext("unknown code only"))
+        if cleaned.get("min_talk") is not None:
+            parts.append(
+                gettext("talk time at least %(seconds)s s") % {"seconds": cleaned["min_talk"]}
+            )
+        return ", ".join(parts)

@@ -4,13 +4,19 @@ from urllib.parse import urlencode
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import EmptyPage
 from django.db.models import Count, Q, Sum
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
-from django_tables2.export import ExportMixin, TableExport
 
-from calls.filters import CallLogFilter
-from calls.models import Call, CallStatus
+from calls.exports import stream_csv, stream_xlsx
+from calls.filters import CallLogFilter, firm_time_zone
+from calls.models import Call, CallStatus, FirmSettings
+from calls.pdf import render_pdf_in_chunks
 from calls.tables import CallTable, format_duration
 
 
@@ -27,23 +33,27 @@ class CallLogPaginator(LazyPaginator):
         return number
 
 
-class CallLogExport(TableExport):
-    """In XLSX a text starting with ``=`` would become a formula: caller names come from the
-    PBX, so tablib's ``escape`` drops that ``=``."""
-
-    def export(self):
-        if self.format == self.XLSX:
-            return self.dataset.export(self.format, escape=True)
-        return super().export()
+def call_totals(queryset) -> dict:
+    """Totals of the whole filtered set (not the page), in one aggregate query."""
+    values = queryset.aggregate(
+        calls=Count("pk"),
+        answered=Count("pk", filter=Q(status=CallStatus.ANSWERED)),
+        talk_seconds=Sum("talk_seconds"),
+    )
+    values["talk_time"] = format_duration(values["talk_seconds"])
+    return values
 
 
 # Where the last filter a user looked at is kept (see CallLogView.get).
 LAST_FILTER_SESSION_KEY = "calls:log:last_filter"
 
 
-class CallLogView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
+EXPORTS = {"csv": stream_csv, "xlsx": stream_xlsx}
+
+
+class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     """'Registro chiamate': the filtered call log, its totals, and CSV/XLSX exports of every
-    filtered row (``?_export=csv|xlsx``)."""
+    filtered row (``?_export=csv|xlsx``, streamed: calls.exports)."""
 
     permission_required = "calls.view_call"
     filterset_class = CallLogFilter
@@ -52,9 +62,6 @@ class CallLogView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Filter
     # Lazy: no COUNT of millions of rows on every page. Only the table paginates (a
     # ListView paginate_by would paginate a second time and answer ?page=abc with a 404).
     table_pagination = {"per_page": 50, "paginator_class": CallLogPaginator}
-    export_class = CallLogExport
-    export_formats = ("csv", "xlsx")
-    export_name = "call-log"
 
     def get_queryset(self):
         return Call.objects.select_related("client", "trunk")
@@ -84,14 +91,21 @@ class CallLogView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Filter
 
     @cached_property
     def totals(self):
-        """Totals of the whole filtered set (not the page), in one aggregate query."""
-        values = self.object_list.aggregate(
-            calls=Count("pk"),
-            answered=Count("pk", filter=Q(status=CallStatus.ANSWERED)),
-            talk_seconds=Sum("talk_seconds"),
-        )
-        values["talk_time"] = format_duration(values["talk_seconds"])
-        return values
+        return call_totals(self.object_list)
+
+    def render_to_response(self, context, **response_kwargs):
+        export = EXPORTS.get(self.request.GET.get("_export", ""))
+        if export is None:
+            return super().render_to_response(context, **response_kwargs)
+        # Every filtered row in the table's order (?sort=), streamed, not the page.
+        ordered = context["table"].data.data
+        return export(ordered, filename=f"{self._export_name()}.{self.request.GET['_export']}")
+
+    def _export_name(self) -> str:
+        days = self.filterset.day_range() if self.filterset.is_valid() else None
+        if days and days.first and days.last:
+            return f"registro-chiamate-{days.first:%Y-%m-%d}_{days.last:%Y-%m-%d}"
+        return "registro-chiamate"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -101,3 +115,98 @@ class CallLogView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Filter
             filter_valid=valid,
         )
         return context
+
+
+# The most calls one PDF holds; above it the view refuses and points to CSV/XLSX. 10,000
+# rows print in about 20 s (README, bench/log_reporter_pdf.py).
+PDF_MAX_ROWS = 10_000
+
+# The printed columns: (table column, width in %, right-aligned). Headers come from
+# CallTable, so the page, the exports and the PDF name the columns alike.
+PDF_COLUMNS = [
+    ("start", 14, False),
+    ("caller", 15, False),
+    ("destination", 14, False),
+    ("client", 17, False),
+    ("trunk", 10, False),
+    ("status", 9, False),
+    ("ring_seconds", 6, True),
+    ("talk_seconds", 9, True),
+    ("cost", 6, True),
+]
+
+
+def call_log_pdf_rows(queryset, table: CallTable) -> list[tuple[str, ...]]:
+    """Each call as the printed cells, formatted as on the page (plain text: the template
+    escapes it)."""
+    zone = firm_time_zone()
+    statuses = dict(CallStatus.choices)
+    rows = []
+    for call in queryset.iterator(chunk_size=2000):
+        if call.client is not None:
+            client = f"{call.client.name} {call.client.code}"
+        elif call.billing_code:
+            client = gettext("unknown code %(code)s") % {"code": call.billing_code}
+        else:
+            client = "—"
+        rows.append(
+            (
+                date_format(timezone.localtime(call.start, zone), "SHORT_DATETIME_FORMAT"),
+                f"{call.caller} {call.caller_name}".strip(),
+                call.destination,
+                client,
+                call.trunk.name if call.trunk else "",
+                str(statuses.get(call.status, call.status)),
+                format_duration(call.ring_seconds),
+                format_duration(call.talk_seconds),
+                table.render_cost(call.cost) if call.cost is not None else "",
+            )
+        )
+    return rows
+
+
+class CallLogPdfView(PermissionRequiredMixin, View):
+    """'Stampa': the PDF of exactly the filtered set (same ``CallLogFilter`` and ``?sort=``
+    as the page). An invalid filter, or more than ``PDF_MAX_ROWS`` calls, gets an HTML page
+    (status 200) that says why and links back to the log and to CSV/XLSX."""
+
+    permission_required = "calls.view_call"
+    refusal_template = "pdf/call_log_refused.html"
+
+    def get(self, request):
+        filterset = CallLogFilter(
+            request.GET,
+            queryset=Call.objects.select_related("client", "trunk"),
+            request=request,
+        )
+        if not filterset.is_valid():
+            return render(request, self.refusal_template, {"filter": filterset, "too_many": False})
+        queryset = filterset.qs
+        totals = call_totals(queryset)
+        if totals["calls"] > PDF_MAX_ROWS:
+            return render(
+                request,
+                self.refusal_template,
+                {"filter": filterset, "too_many": True, "totals": totals, "limit": PDF_MAX_ROWS},
+            )
+        # Sorting through tables2's ?sort=, exactly as on the page.
+        table = CallTable(queryset, order_by=request.GET.get("sort"))
+        columns = [
+            {"label": table.columns[name].header, "width": width, "num": num}
+            for name, width, num in PDF_COLUMNS
+        ]
+        pdf = render_pdf_in_chunks(
+            "pdf/call_log.html",
+            {
+                "firm_name": FirmSettings.load().firm_name,
+                "description": filterset.describe(),
+                "totals": totals,
+                "columns": columns,
+                "printed_at": timezone.localtime(timezone.now(), firm_time_zone()),
+            },
+            call_log_pdf_rows(table.data.data, table),
+            page_numbers_template="pdf/_page_numbers.html",
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="call-log.pdf"'
+        return response

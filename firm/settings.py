@@ -119,6 +119,10 @@ STORAGES = {
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
+# Processes that render a long PDF's chunks side by side (calls/pdf.py). Above 1 only with
+# single-threaded web workers (gunicorn sync): forking a threaded server is unsafe.
+PDF_WORKERS = envint("PDF_WORKERS", 1)
+
 # Production hardening: on whenever DEBUG is off (manage.py check --deploy passes).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG

@@ -20,6 +20,7 @@ PAGES = {
     "clients:search": ({}, ALL_ROLES),
     "clients:detail": ({"code": "123"}, ALL_ROLES),
     "calls:log": ({}, {"paolo", "anna"}),
+    "calls:pdf": ({}, {"paolo", "anna"}),
 }
 PERSONAS = ["rita", "paolo", "anna", "nora"]
 # Framework pages that have their own access rules (login, admin, language switch).

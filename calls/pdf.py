@@ -1,0 +1,145 @@
+"""Printing: our own templates rendered to PDF by WeasyPrint, reused by every printed report
+(the call log now, client statements later).
+
+Decisions
+---------
+1. Assets are read from disk, never over HTTP: ``base_url`` is the ``static/`` folder and the
+   URL fetcher refuses every scheme but ``file:`` (and ``data:``) and every file outside
+   ``base_url`` (WeasyPrint "Security"). Only our own templates are rendered; Django
+   autoescapes the database values in them.
+2. Long tables are rendered in chunks of ``CHUNK_ROWS`` rows (``render_pdf_in_chunks``):
+   WeasyPrint's time and memory grow with the boxes of one document, so a 10,000-row
+   document in one go takes about a minute and 1.4 GB here. Each chunk is its own document;
+   their pages are joined with pypdf. With ``PDF_WORKERS`` > 1 (environment/settings) the
+   chunks render in that many forked processes — about 1.6x faster on 2 cores — but forking
+   is only safe in a single-threaded web worker (e.g. gunicorn's sync workers), not in a
+   threaded server such as runserver, so the default is 1.
+3. Page numbers over chunks. A chunk cannot know the page count of the whole document, so
+   chunks are printed without page numbers; once the pages are counted, a stamp document of
+   exactly that many empty pages whose ``@page`` margin box holds
+   ``counter(page) … counter(pages)`` is rendered by WeasyPrint and laid over the pages
+   (pypdf ``merge_page``). A document that fits in one chunk numbers its own pages.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+# Rows per WeasyPrint document when a long table is split (see decision 2).
+CHUNK_ROWS = 200
+
+
+def static_dir() -> Path:
+    """Where printed documents read their CSS, fonts and images: ``static/`` on disk."""
+    return Path(settings.BASE_DIR) / "static"
+
+
+class LocalFileFetcher(URLFetcher):
+    """Fetches ``file:`` URLs inside one folder (and ``data:`` URLs); refuses the rest, so a
+    print template can never make the server fetch a URL."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols=("file", "data"))
+        self.root = root.resolve()
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not path.is_relative_to(self.root):
+                raise ValueError(f"Refusing to read {path}: outside {self.root}")
+        return super().fetch(url, headers)
+
+
+def _base_url(folder: Path) -> str:
+    # The trailing slash makes "css/print.css" resolve inside the folder, not beside it.
+    return folder.resolve().as_uri() + "/"
+
+
+def html_to_pdf(html: str, folder: Path) -> bytes:
+    """One HTML string (already rendered by our templates) to PDF bytes."""
+    document = HTML(string=html, base_url=_base_url(folder), url_fetcher=LocalFileFetcher(folder))
+    return document.write_pdf()
+
+
+def render_pdf(template_name: str, context: dict, *, base_url: Path | None = None) -> bytes:
+    """Render one of our templates to PDF; assets are read from ``base_url`` (a folder on
+    disk, default ``static/``)."""
+    return html_to_pdf(render_to_string(template_name, context), base_url or static_dir())
+
+
+def pdf_workers() -> int:
+    return max(1, int(getattr(settings, "PDF_WORKERS", 1)))
+
+
+def _pdfs_from_htmls(htmls: list[str], folder: Path) -> list[bytes]:
+    workers = min(pdf_workers(), len(htmls))
+    if workers == 1:
+        return [html_to_pdf(html, folder) for html in htmls]
+    # fork: the children inherit the loaded fonts and WeasyPrint, and only turn strings
+    # into bytes (no database, no templates).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(html_to_pdf, htmls, [folder] * len(htmls)))
+
+
+def render_pdf_in_chunks(
+    template_name: str,
+    context: dict,
+    rows: Sequence,
+    *,
+    page_numbers_template: str,
+    chunk_rows: int = CHUNK_ROWS,
+    base_url: Path | None = None,
+) -> bytes:
+    """Render a long table: ``template_name`` is rendered once per chunk of ``rows`` with
+    ``rows``, ``first_chunk``, ``last_chunk`` and ``page_numbers`` (False when the pages are
+    stamped afterwards) added to ``context``; ``page_numbers_template`` gets ``pages`` (a
+    range, one per page) and prints only the page numbers."""
+    folder = base_url or static_dir()
+    chunks = [rows[i : i + chunk_rows] for i in range(0, len(rows), chunk_rows)] or [rows]
+    single = len(chunks) == 1
+    htmls = [
+        render_to_string(
+            template_name,
+            {
+                **context,
+                "rows": chunk,
+                "first_chunk": n == 0,
+                "last_chunk": n == len(chunks) - 1,
+                "page_numbers": single,
+            },
+        )
+        for n, chunk in enumerate(chunks)
+    ]
+    pdfs = _pdfs_from_htmls(htmls, folder)
+    if single:
+        return pdfs[0]
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    page_count = len(writer.pages)
+    stamp = PdfReader(
+        io.BytesIO(
+            render_pdf(
+                page_numbers_template, {**context, "pages": range(page_count)}, base_url=folder
+            )
+        )
+    )
+    if len(stamp.pages) != page_count:  # a template error, not a user error
+        raise RuntimeError(f"Page-number stamp has {len(stamp.pages)} pages, not {page_count}")
+    for page, numbers in zip(writer.pages, stamp.pages, strict=True):
+        page.merge_page(numbers)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
