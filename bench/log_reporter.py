@@ -1,0 +1,258 @@
+"""Benchmark: the call log (/calls/, the Log Reporter) on N calls over two years, run by hand.
+
+    .venv/bin/python bench/log_reporter.py [--calls 1000000] [--runs 7]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/clientcalls \\
+        .venv/bin/python bench/log_reporter.py
+
+Makes a throw-away test database (SQLite: a file in a temporary folder), writes a synthetic 3CX
+cdr.log of N calls spread over the two years up to today (730 days, one chunk a day, 20% with
+billing codes; codes 380-399 have no client, so "unknown code" finds calls) and imports it with
+the same service import_cdr uses. On PostgreSQL the table is then ANALYZEd (as autovacuum would
+do shortly after an import); SQLite is left as an import leaves it.
+
+For every filter (a query string) it measures, after one warm-up, the median of --runs:
+
+- view: the whole page through the real view (django.test.Client logged in as a Partner):
+  filter, first page of 50 (LazyPaginator), totals of the filtered set, template, session;
+- qs: the queryset work alone (CallLogFilter.qs, the table's first page, call_totals);
+- bare: the SQL statements on the calls table that the view ran (recorded in the warm-up,
+  same text, same parameters), executed through connection.cursor() with fetchall().
+
+and prints ``filter  rows  view_ms  qs_ms  bare_ms  ratio  target_ms  ok?``, where ratio is
+view / bare (goal: under 2x) and the target is the issue's (100 ms on PostgreSQL, 300 ms on
+SQLite). Finally it prints the plan of the slowest filter's statements (EXPLAIN ANALYZE on
+PostgreSQL, EXPLAIN QUERY PLAN on SQLite).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firm.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+TARGETS_MS = {"postgresql": 100, "sqlite": 300}
+DAYS = 730
+CLIENT_CODES = [str(100 + n) for n in range(300)]  # dialled codes
+KNOWN_CODES = CLIENT_CODES[:280]  # 380-399 are dialled but belong to no client
+
+# (label, query string of /calls/); the default has no filter (this month).
+FILTERS = [
+    ("default (this month)", "period=this_month"),
+    ("last month", "period=last_month"),
+    ("this year", "period=this_year"),
+    ("destination=external", "destination=external"),
+    ("destination=internal", "destination=internal"),
+    ("numbers %**123", "destination=numbers&number=%25**123"),
+    ("numbers %**%", "destination=numbers&number=%25**%25"),
+    ("numbers %**1%", "destination=numbers&number=%25**1%25"),
+    ("numbers 0232%", "destination=numbers&number=0232%25"),
+    ("numbers contains 456", "destination=numbers&number=456&number_mode=contains"),
+    ("caller=114", "caller=114"),
+    ("status=no_answer", "status=no_answer"),
+    ("unknown_code=on", "unknown_code=on"),
+    ("min_talk=600", "min_talk=600"),
+    ("2 years, sort=-talk_seconds", "date_after={first}&date_before={last}&sort=-talk_seconds"),
+]
+# Without dates the log shows this month only; the same filters over the whole two years
+# (--two-years) read the whole table, as a search over all calls does.
+TWO_YEARS = "date_after={first}&date_before={last}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--two-years", action="store_true", help="also every filter over the two years"
+    )
+    args = parser.parse_args()
+    setup_test_environment()
+    with tempfile.TemporaryDirectory() as folder:
+        if connection.vendor == "sqlite":
+            connection.settings_dict["TEST"]["NAME"] = str(Path(folder) / "bench.sqlite3")
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            fill(args.calls, Path(folder) / "cdr.log")
+            measure(args.runs, args.two_years)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def fill(count: int, path: Path):
+    """Import ``count`` synthetic calls, one chunk a day for the DAYS days up to today."""
+    from calls.cdr.synthetic import threecx_lines
+    from calls.importing import inspect_cdr_file
+    from calls.services import cdr_import
+    from clients.models import Client
+    from tests.factories import make_trunk
+
+    Client.objects.bulk_create(Client(code=code, name=f"Cliente {code}") for code in KNOWN_CODES)
+    make_trunk("9", "Gateway cellulare", identifiers=["10001"])
+    make_trunk("8", "Provider VoIP", identifiers=["10000"])
+
+    started = time.perf_counter()
+    first_day = datetime.now(UTC).replace(hour=6, minute=30, second=0, microsecond=0)
+    first_day -= timedelta(days=DAYS - 1)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        history_id = 1
+        for day in range(DAYS):
+            # ~1,370 calls 0-59 s apart (1 M calls): about 07:30 to 19:00 in Rome.
+            chunk = count * (day + 1) // DAYS - count * day // DAYS
+            out.writelines(
+                threecx_lines(
+                    chunk,
+                    seed=day,
+                    start=first_day + timedelta(days=day),
+                    client_codes=CLIENT_CODES,
+                    first_history_id=history_id,
+                )
+            )
+            history_id += chunk
+    print(f"{connection.vendor}: wrote {count:,} lines in {time.perf_counter() - started:.1f} s")
+
+    started = time.perf_counter()
+    summary = cdr_import(cdr_file=inspect_cdr_file(path))
+    print(
+        f"  import: {summary.imported:,} imported, {summary.duplicates:,} duplicates, "
+        f"{summary.rejected:,} rejected in {time.perf_counter() - started:.1f} s"
+    )
+    if connection.vendor == "postgresql":
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"  ANALYZE in {time.perf_counter() - started:.1f} s")
+
+
+def median_ms(work, runs: int) -> float:
+    work()  # warm-up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+class CallStatements:
+    """Records the statements that read the calls table (page and totals), to run them bare."""
+
+    def __init__(self, table: str):
+        self.marker = f'FROM "{table}"'
+        self.statements = []
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.marker in sql and sql.lstrip().upper().startswith("SELECT"):
+            self.statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+
+def measure(runs: int, two_years: bool):
+    from django.contrib.auth.models import Group, User
+    from django.db.models import Count, Max, Min
+    from django.http import QueryDict
+    from django.test import Client as Browser
+    from django.urls import reverse
+
+    from calls.filters import CallLogFilter
+    from calls.models import Call
+    from calls.tables import CallTable
+    from calls.views import CallLogPaginator, call_totals
+
+    user = User.objects.create_user("bench-partner", password="x")
+    user.groups.add(Group.objects.get(name="Partner"))
+    browser = Browser()
+    browser.force_login(user)
+    url = reverse("calls:log")
+    target = TARGETS_MS.get(connection.vendor, 300)
+    span = Call.objects.aggregate(first=Min("start"), last=Max("start"), count=Count("pk"))
+    print(
+        f"{connection.vendor}: {span['count']:,} calls from {span['first']:%Y-%m-%d} to "
+        f"{span['last']:%Y-%m-%d}; median of {runs} runs after 1 warm-up; target {target} ms"
+    )
+
+    def view(query):
+        response = browser.get(f"{url}?{query}")
+        assert response.status_code == 200, response.status_code
+        return response
+
+    def queryset_work(query):
+        data = QueryDict(query)
+        filterset = CallLogFilter(data, queryset=Call.objects.select_related("client", "trunk"))
+        table = CallTable(filterset.qs, order_by=data.get("sort"))
+        table.paginate(paginator_class=CallLogPaginator, per_page=50, page=1)
+        rows = [row.record for row in table.page.object_list]
+        return rows, call_totals(filterset.qs)
+
+    def bare(statements):
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    header = (
+        f"{'filter':30} {'rows':>9} {'view_ms':>8} {'qs_ms':>7} {'bare_ms':>8} {'ratio':>6} "
+        f"{'target_ms':>9}  ok?"
+    )
+    print(header)
+    print("-" * len(header))
+    results = []
+    days = {
+        "first": (datetime.now(UTC) - timedelta(days=DAYS)).date().isoformat(),
+        "last": datetime.now(UTC).date().isoformat(),
+    }
+    filters = FILTERS
+    if two_years:
+        filters = filters + [
+            (f"{label[:21]}, 2 years", f"{query}&{TWO_YEARS}") for label, query in FILTERS[3:-1]
+        ]
+    for label, query in filters:
+        query = query.format(**days)
+        recorder = CallStatements(Call._meta.db_table)
+        with connection.execute_wrapper(recorder):
+            response = view(query)  # the warm-up, recorded
+        totals = response.context["view"].totals
+        _, qs_totals = queryset_work(query)
+        assert qs_totals["calls"] == totals["calls"], (qs_totals, totals)
+        statements = recorder.statements
+        view_ms = median_ms(lambda q=query: view(q), runs)
+        qs_ms = median_ms(lambda q=query: queryset_work(q), runs)
+        bare_ms = median_ms(lambda s=statements: bare(s), runs)
+        ok = "yes" if view_ms < target else "NO"
+        print(
+            f"{label:30} {totals['calls']:>9,} {view_ms:>8.1f} {qs_ms:>7.1f} {bare_ms:>8.1f} "
+            f"{view_ms / bare_ms:>5.1f}x {target:>9}  {ok}",
+            flush=True,
+        )
+        results.append((view_ms, label, statements))
+
+    view_ms, label, statements = max(results, key=lambda result: result[0])
+    print(f"\nslowest: {label} ({view_ms:.1f} ms); its statements on the calls table:")
+    explain = (
+        "EXPLAIN (ANALYZE, BUFFERS) "
+        if connection.vendor == "postgresql"
+        else "EXPLAIN QUERY PLAN "
+    )
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            shown = tuple(p if isinstance(p, int) else f"'{p}'" for p in params or ())
+            print(f"\n{sql % shown if shown else sql}")
+            cursor.execute(explain + sql, params)
+            for row in cursor.fetchall():
+                print("   ", row[-1])
+
+
+if __name__ == "__main__":
+    main()
