@@ -290,8 +290,9 @@ class Call(models.Model):
         indexes = [
             # The call log is ordered by start, newest first, and filtered by date range.
             models.Index(fields=["-start"], name="call_start_idx"),
-            # '%**123'-style filters and attaching calls to a client added later.
-            models.Index(fields=["billing_code"], name="call_billing_code_idx"),
+            # '%**123'-style filters within a period (the uncoded half of the shortcut is
+            # billing_code = '' plus the date range), and attaching calls to a client added later.
+            models.Index(fields=["billing_code", "start"], name="call_billing_code_start_idx"),
             # A client's statement: its calls in a period.
             models.Index(fields=["client", "start"], name="call_client_start_idx"),
         ]
