@@ -18,21 +18,11 @@ import argparse
 import gc
 import os
 import resource
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firm.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from _django import connection, throwaway_database  # sets Django up: import it first
 
 
 def peak_mb() -> float:
@@ -44,18 +34,9 @@ def main():
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=300)
     args = parser.parse_args()
-    setup_test_environment()
-    with tempfile.TemporaryDirectory() as folder:
-        if connection.vendor == "sqlite":
-            # A file, as in real use: an in-memory test database would count the stored calls
-            # as the export's memory.
-            connection.settings_dict["TEST"]["NAME"] = str(Path(folder) / "bench.sqlite3")
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
-            fill(args, Path(folder) / "cdr.log")
-            measure(args)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database() as folder:
+        fill(args, Path(folder) / "cdr.log")
+        measure(args)
 
 
 def fill(args, path: Path):

@@ -25,23 +25,12 @@ PostgreSQL, EXPLAIN QUERY PLAN on SQLite).
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firm.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from _django import connection, throwaway_database  # sets Django up: import it first
 
 TARGETS_MS = {"postgresql": 100, "sqlite": 300}
 DAYS = 730
@@ -79,16 +68,9 @@ def main():
         "--two-years", action="store_true", help="also every filter over the two years"
     )
     args = parser.parse_args()
-    setup_test_environment()
-    with tempfile.TemporaryDirectory() as folder:
-        if connection.vendor == "sqlite":
-            connection.settings_dict["TEST"]["NAME"] = str(Path(folder) / "bench.sqlite3")
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
-            fill(args.calls, Path(folder) / "cdr.log")
-            measure(args.runs, args.two_years)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database() as folder:
+        fill(args.calls, Path(folder) / "cdr.log")
+        measure(args.runs, args.two_years)
 
 
 def fill(count: int, path: Path):
