@@ -108,10 +108,6 @@ def _mobile(rng: random.Random) -> str:
     return f"3{rng.randint(20, 93)}{rng.randint(1_000_000, 9_999_999)}"
 
 
-def _landline(rng: random.Random) -> str:
-    return f"0{rng.choice(['2', '6', '11', '51', '55', '81'])}{rng.randint(100_000, 9_999_999)}"
-
-
 def write_demo_cdr(path: Path, *, call_count: int, client_codes: list[str]) -> int:
     """Write a realistic 3CX cdr.log: working days up to today, about 80 calls a day.
 

@@ -24,17 +24,6 @@ class ClientListUploadForm(forms.Form):
         return upload
 
 
-class ClientSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Name, code, VAT number or contact"), "autofocus": True}
-        ),
-    )
-
-
 class DialHelperForm(forms.Form):
     number = forms.CharField(
         label=_("Number to call"),
