@@ -10,34 +10,47 @@ Decisions
 2. Long tables are rendered in chunks of ``CHUNK_ROWS`` rows (``render_pdf_in_chunks``):
    WeasyPrint's time and memory grow with the boxes of one document, so a 10,000-row
    document in one go takes about a minute and 1.4 GB here. Each chunk is its own document;
-   their pages are joined with pypdf. With ``PDF_WORKERS`` > 1 (environment/settings) the
-   chunks render in that many forked processes — about 1.6x faster on 2 cores — but forking
-   is only safe in a single-threaded web worker (e.g. gunicorn's sync workers), not in a
-   threaded server such as runserver, so the default is 1.
+   their pages are joined with pypdf. The chunks render side by side in ``PDF_WORKERS``
+   processes (default: the CPU count, at most 4; 1 renders in the web process). They come
+   from a "forkserver", a clean single-threaded process that preloads WeasyPrint, never
+   from a fork of the web process, which may be threaded (runserver, gthread): a fork taken
+   while another thread holds a lock (fontconfig, logging) can hang the child forever. The
+   pool lives as long as the web process and its requests share it, so concurrent prints
+   queue for the same few processes instead of each starting its own.
 3. Page numbers over chunks. A chunk cannot know the page count of the whole document, so
    chunks are printed without page numbers; once the pages are counted, a stamp document of
    exactly that many empty pages whose ``@page`` margin box holds
    ``counter(page) … counter(pages)`` is rendered by WeasyPrint and laid over the pages
    (pypdf ``merge_page``). A document that fits in one chunk numbers its own pages.
+4. A lean user-agent stylesheet, ``static/css/print_ua.css``, replaces WeasyPrint's
+   ``html5_ua.css`` (``PrintHTML``): matching its many attribute selectors against every
+   element of every row was about a third of the layout time of a long table. It overrides
+   ``HTML._ua_stylesheets``, a private method of the pinned WeasyPrint; the PDF tests catch
+   a change there (headings, bold totals, hidden ``<head>``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import multiprocessing
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from pypdf import PdfReader, PdfWriter
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 # Rows per WeasyPrint document when a long table is split (see decision 2).
 CHUNK_ROWS = 200
+# Found beside this package, not through settings: rendering workers have no Django setup.
+PRINT_UA_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "print_ua.css"
 
 
 def static_dir() -> Path:
@@ -61,6 +74,18 @@ class LocalFileFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+class PrintHTML(HTML):
+    """An HTML document styled by our lean user-agent stylesheet (decision 4)."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [_print_ua_stylesheet()]
+
+
+@functools.cache
+def _print_ua_stylesheet() -> CSS:
+    return CSS(filename=PRINT_UA_CSS)
+
+
 def _base_url(folder: Path) -> str:
     # The trailing slash makes "css/print.css" resolve inside the folder, not beside it.
     return folder.resolve().as_uri() + "/"
@@ -68,7 +93,9 @@ def _base_url(folder: Path) -> str:
 
 def html_to_pdf(html: str, folder: Path) -> bytes:
     """One HTML string (already rendered by our templates) to PDF bytes."""
-    document = HTML(string=html, base_url=_base_url(folder), url_fetcher=LocalFileFetcher(folder))
+    document = PrintHTML(
+        string=html, base_url=_base_url(folder), url_fetcher=LocalFileFetcher(folder)
+    )
     return document.write_pdf()
 
 
@@ -82,15 +109,49 @@ def pdf_workers() -> int:
     return max(1, int(getattr(settings, "PDF_WORKERS", 1)))
 
 
+# One pool per web process, shared by its requests (thread-safe), so concurrent prints share
+# PDF_WORKERS processes instead of each starting its own. See decision 2.
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+_pool_lock = threading.Lock()
+# A worker is replaced after this many chunks, so WeasyPrint's caches cannot grow forever.
+CHUNKS_PER_WORKER = 200
+
+
+def _render_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_workers
+    with _pool_lock:
+        if _pool is None or _pool_workers != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            context = multiprocessing.get_context("forkserver")
+            # The fork server imports WeasyPrint and this module once; every worker is a
+            # fork of that single-threaded process, never of the threaded web process.
+            context.set_forkserver_preload([__name__])
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, max_tasks_per_child=CHUNKS_PER_WORKER
+            )
+            _pool_workers = workers
+        return _pool
+
+
+def _forget_pool(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+
+
 def _pdfs_from_htmls(htmls: list[str], folder: Path) -> list[bytes]:
     workers = min(pdf_workers(), len(htmls))
     if workers == 1:
         return [html_to_pdf(html, folder) for html in htmls]
-    # fork: the children inherit the loaded fonts and WeasyPrint, and only turn strings
-    # into bytes (no database, no templates).
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = _render_pool(pdf_workers())
+    try:
         return list(pool.map(html_to_pdf, htmls, [folder] * len(htmls)))
+    except BrokenProcessPool:
+        _forget_pool(pool)  # a worker died (killed, out of memory): the next print starts anew
+        raise
 
 
 def render_pdf_in_chunks(
@@ -140,6 +201,8 @@ def render_pdf_in_chunks(
         raise RuntimeError(f"Page-number stamp has {len(stamp.pages)} pages, not {page_count}")
     for page, numbers in zip(writer.pages, stamp.pages, strict=True):
         page.merge_page(numbers)
+        # Merging leaves the page's content uncompressed: ~13x the size without this.
+        page.compress_content_streams()
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

@@ -4,6 +4,7 @@ fresh clone run with no configuration (SQLite file, DEBUG on). Production sets D
 SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see .env.example.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -119,9 +120,9 @@ STORAGES = {
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
-# Processes that render a long PDF's chunks side by side (calls/pdf.py). Above 1 only with
-# single-threaded web workers (gunicorn sync): forking a threaded server is unsafe.
-PDF_WORKERS = envint("PDF_WORKERS", 1)
+# Processes that render a long PDF's chunks side by side (calls/pdf.py, decision 2); 1 renders
+# in the web process itself.
+PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))
 
 # Production hardening: on whenever DEBUG is off (manage.py check --deploy passes).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -4,6 +4,7 @@ Wednesday 13 May 2026, 12:00 in Rome."""
 
 import io
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from calls import views
+from calls import pdf, views
 from calls.models import Call, FirmSettings
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client, make_trunk
@@ -186,3 +187,77 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
     response = client.get(URL + MAY)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def pdf_fonts(response) -> set[str]:
+    reader = PdfReader(io.BytesIO(response.content))
+    return {
+        str(font["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def test_the_lean_user_agent_stylesheet_hides_the_head_and_keeps_bold_headings(browser, firm):
+    # calls/pdf.py decision 4: our print_ua.css replaces WeasyPrint's; the <title> must stay
+    # hidden and headings/totals bold, as with WeasyPrint's own stylesheet.
+    make_call(destination="3454565678")
+    response = browser.get(URL + MAY)
+    text = "\n".join(pages_text(response))
+    assert "Registro chiamate · Studio" not in text  # the <title>
+    assert "Registro chiamate" in text
+    assert any("Bold" in font for font in pdf_fonts(response)), pdf_fonts(response)
+
+
+def test_workers_render_chunks_for_a_print_started_on_a_thread(settings):
+    # Threaded servers (runserver, gthread) call the view off the main thread; the workers
+    # come from the fork server (calls/pdf.py decision 2), so this must work and print the
+    # same pages as rendering in this process.
+    columns = [{"label": f"Col{n}", "width": 11, "num": False} for n in range(9)]
+    rows = [(f"row-{i:03d}", *["x"] * 8) for i in range(45)]
+    context = {"firm_name": "Studio", "description": "", "totals": {}, "columns": columns}
+    texts = {}
+
+    def print_with(workers):
+        settings.PDF_WORKERS = workers
+        document = pdf.render_pdf_in_chunks(
+            "pdf/call_log.html",
+            context,
+            rows,
+            page_numbers_template="pdf/_page_numbers.html",
+            chunk_rows=10,
+        )
+        texts[workers] = [page.extract_text() for page in PdfReader(io.BytesIO(document)).pages]
+
+    for workers in (1, 3):
+        thread = threading.Thread(target=print_with, args=(workers,))
+        thread.start()
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+    assert len(texts[3]) == len(texts[1]) >= 5
+    assert texts[3] == texts[1]
+    everything = "\n".join(texts[3])
+    assert [i for i in range(45) if f"row-{i:03d}" in everything] == list(range(45))
+
+
+def test_a_pdf_joined_from_chunks_stays_compressed():
+    # Stamping page numbers rewrites every page's content; it must be compressed again, or
+    # the joined PDF is an order of magnitude bigger than the same pages printed in one go.
+    columns = [{"label": f"Col{n}", "width": 11, "num": False} for n in range(9)]
+    rows = [(f"row-{i:03d}", *["3454565678**123"] * 8) for i in range(150)]
+    context = {"firm_name": "Studio", "description": "", "totals": {}, "columns": columns}
+
+    def size(chunk_rows):
+        return len(
+            pdf.render_pdf_in_chunks(
+                "pdf/call_log.html",
+                context,
+                rows,
+                page_numbers_template="pdf/_page_numbers.html",
+                chunk_rows=chunk_rows,
+            )
+        )
+
+    # Each chunk brings its own font subsets, hence some growth (about 2.4x here, 16x
+    # uncompressed).
+    assert size(30) < 3 * size(len(rows))
