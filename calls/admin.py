@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from calls.cdr_messages import reason_text
 from calls.forms import CdrUploadForm
 from calls.importing import CdrFileError, inspect_cdr_file
 from calls.models import (
@@ -193,10 +194,19 @@ class ImportRunAdmin(ReadOnlyAdmin):
 
 @admin.register(RejectedLine)
 class RejectedLineAdmin(ReadOnlyAdmin):
-    list_display = ["file_name", "line_number", "field", "reason", "created_at", "retried_at"]
+    list_display = ["file_name", "line_number", "field", "why", "created_at", "retried_at"]
     list_filter = ["field", "import_run__format_name"]
     search_fields = ["file_name", "reason", "raw"]
     actions = ["retry"]
+    fields = [
+        *("import_run", "file_name", "line_number", "field", "why", "raw"),
+        *("created_at", "retried_at"),
+    ]
+    readonly_fields = ["why"]
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def why(self, line):
+        return reason_text(line.reason)  # stored in English, shown in the admin's language
 
     @admin.action(
         permissions=["retry"],

@@ -10,7 +10,10 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from calls.cdr import DetectedFormat, NotCdrError, detect_format
+from calls.cdr_messages import reason_text
 
 HEAD_BYTES = 64 * 1024
 HEAD_LINES = 50
@@ -63,9 +66,14 @@ def inspect_cdr_file(
         with open(path, "rb") as stream:
             head = stream.read(HEAD_BYTES)
     except OSError as error:
-        raise CdrFileError(f"{name}: cannot be read ({error.strerror or error}).") from None
+        raise CdrFileError(
+            _("%(name)s: cannot be read (%(error)s).")
+            % {"name": name, "error": error.strerror or error}
+        ) from None
     if b"\x00" in head:
-        raise CdrFileError(f"{name}: this is a binary file, not a call record file.")
+        raise CdrFileError(
+            _("%(name)s: this is a binary file, not a call record file.") % {"name": name}
+        )
     encoding = _encoding_of(head)
     text = head.decode(encoding, errors="replace")
     lines = text.splitlines(keepends=True)
@@ -74,11 +82,13 @@ def inspect_cdr_file(
     try:
         fmt = detect_format(lines[:HEAD_LINES], threecx_layout=threecx_layout)
     except NotCdrError as error:
-        raise CdrFileError(f"{name}: {error}") from None
+        raise CdrFileError(
+            _("%(name)s: %(error)s") % {"name": name, "error": reason_text(str(error))}
+        ) from None
     if format_name and fmt.name != format_name:
         raise CdrFileError(
-            f"{name}: --format {format_name} was asked for, but the file reads as "
-            f"{fmt.description}."
+            _("%(name)s: --format %(format)s was asked for, but the file reads as %(found)s.")
+            % {"name": name, "format": format_name, "found": fmt.description}
         )
     return CdrFile(path, name, size, _sha256(path), encoding, fmt)
 

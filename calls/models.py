@@ -433,8 +433,8 @@ class RejectedLine(models.Model):
         return f"{self.file_name}:{self.line_number}"
 
     def message(self) -> str:
-        return _("%(file)s line %(line)s: %(reason)s") % {
-            "file": self.file_name,
-            "line": self.line_number,
-            "reason": self.reason,
-        }
+        """'cdr.log line 812: field time-start …', in the active language (the reason is
+        stored in English, as the parser wrote it)."""
+        from calls.cdr_messages import line_message, reason_text
+
+        return line_message(self.file_name, self.line_number, reason_text(self.reason))

@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from calls.bulk_insert import PBX_CALL_ID, BatchCounts, BatchWriter, call_row
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
+from calls.cdr_messages import line_message, reason_text
 from calls.importing import CdrFile, open_cdr_text
 from calls.matching import CallValues, MatchError, match_record, trunk_for_identifier
 from calls.models import Call, ImportRun, RejectedLine, TrunkIdentifier
@@ -49,8 +51,24 @@ class ImportSummary:
     imported: int = 0
     duplicates: int = 0
     rejected: int = 0
-    rejections: list[str] = field(default_factory=list)  # the first SHOWN_REJECTIONS messages
+    rejections: list["ShownRejection"] = field(default_factory=list)  # the first few
     run: ImportRun | None = None
+
+
+class ShownRejection(NamedTuple):
+    """A rejected line as reported after an import. Reasons are stored in English, as the
+    parsers write them; ``message()`` says it in the active language (calls.cdr_messages),
+    ``str()`` in English for the command's output."""
+
+    file_name: str
+    line_number: int
+    reason: str
+
+    def message(self) -> str:
+        return line_message(self.file_name, self.line_number, reason_text(self.reason))
+
+    def __str__(self) -> str:
+        return f"{self.file_name} line {self.line_number}: {self.reason}"
 
 
 def _rejected_line(run, file_name, line_number, raw, field_name, reason) -> RejectedLine:
@@ -90,7 +108,7 @@ class _Batch:
             _rejected_line(self.run, self.file_name, line_number, raw, field_name, reason)
         )
         if len(self.summary.rejections) < SHOWN_REJECTIONS:
-            self.summary.rejections.append(f"{self.file_name} line {line_number}: {reason}")
+            self.summary.rejections.append(ShownRejection(self.file_name, line_number, reason))
 
     def flush(self):
         if self.dry_run:
@@ -294,5 +312,8 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
     run.refresh_from_db()
     summary.lines_read, summary.imported = run.lines_read, run.imported
     summary.duplicates, summary.rejected = run.duplicates, run.rejected
-    summary.rejections = [line.message() for line in still[:SHOWN_REJECTIONS]]
+    summary.rejections = [
+        ShownRejection(line.file_name, line.line_number, line.reason)
+        for line in still[:SHOWN_REJECTIONS]
+    ]
     return summary

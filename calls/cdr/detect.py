@@ -27,19 +27,28 @@ from . import asterisk, headered_csv, threecx
 from ._common import RawRecord, is_type_word, read_records, strip_newline
 from .records import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, UnknownLayoutError
 
+# What a file starting with these bytes is. Whole sentences, so that calls/cdr_messages.py
+# can translate each one.
 _BINARY_SIGNATURES = (
-    ("%PDF", "a PDF document"),
-    ("PK\x03\x04", "a ZIP archive (or an Excel .xlsx / Word .docx file)"),
-    ("\xd0\xcf\x11\xe0", "an old Excel .xls or Word .doc file"),
-    ("{\\rtf", "an RTF document"),
+    ("%PDF", "this is a PDF document, not a CDR file (binary content)"),
+    (
+        "PK\x03\x04",
+        "this is a ZIP archive (or an Excel .xlsx / Word .docx file), not a CDR file "
+        "(binary content)",
+    ),
+    (
+        "\xd0\xcf\x11\xe0",
+        "this is an old Excel .xls or Word .doc file, not a CDR file (binary content)",
+    ),
+    ("{\\rtf", "this is an RTF document, not a CDR file (binary content)"),
 )
 
 
 def _check_binary(lines: list[str]) -> None:
     text = "".join(lines).lstrip("\ufeff")
-    for signature, what in _BINARY_SIGNATURES:
+    for signature, sentence in _BINARY_SIGNATURES:
         if text.startswith(signature):
-            raise NotCdrError(f"this is {what}, not a CDR file (binary content)")
+            raise NotCdrError(sentence)
     if "\x00" in text:
         raise NotCdrError("the file holds binary content (NUL bytes), not CDR text")
     odd = sum(1 for char in text if (ord(char) < 32 and char not in "\t\r\n") or char == "\ufffd")

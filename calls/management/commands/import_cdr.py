@@ -8,7 +8,7 @@ file that is not a call record file (then nothing at all is written).
 import getpass
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from tqdm import tqdm
 
 from calls.importing import FORMAT_NAMES, CdrFileError, inspect_cdr_file
@@ -39,6 +39,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="never show a bar")
 
+    @no_translations  # an operator's tool: English output, like Django's own commands
     def handle(self, *args, **options):
         layout = self._layout(options["layout"])
         files = []

@@ -30,7 +30,14 @@ def test_an_administrator_uploads_cdr_files_and_sees_a_summary_per_file(anna):
         (4, 0, 3, 1),
     ]
     page = response.content.decode()
-    assert "altro.log line 4: field time-start" in page
+    # Stored in English as the parser wrote it, shown in the administrator's language.
+    assert (
+        "altro.log, riga 4: il campo time-start &#x27;2020/13/04 10:00:00&#x27; non è una data"
+        in page
+    )
+    assert (
+        RejectedLine.objects.get().reason == "field time-start '2020/13/04 10:00:00' is not a date"
+    )
     runs = ImportRun.objects.order_by("pk")
     assert [(run.file_name, run.via, run.user) for run in runs] == [
         ("cdr.log", "upload", anna),
@@ -42,7 +49,8 @@ def test_an_administrator_uploads_cdr_files_and_sees_a_summary_per_file(anna):
 def test_an_upload_that_is_not_a_cdr_file_is_refused_with_its_name(anna):
     response = _upload(anna, ("clienti.pdf", b"%PDF-1.7\n"))
     assert response.status_code == 200
-    assert "clienti.pdf" in response.context["results"][0]["error"]
+    error = response.context["results"][0]["error"]
+    assert error == "clienti.pdf: questo è un documento PDF, non un file CDR (contenuto binario)"
     assert not ImportRun.objects.exists()
 
 
@@ -59,10 +67,15 @@ def test_runs_and_rejected_lines_are_listed_in_admin(anna, tmp_path):
     runs = browser.get(reverse("admin:calls_importrun_changelist"))
     assert str(path) in runs.content.decode()
     lines = browser.get(reverse("admin:calls_rejectedline_changelist"))
-    assert "time-start" in lines.content.decode()
+    assert "il campo time-start &#x27;2020/13/04&#x27; non è una data" in lines.content.decode()
+    english = browser.get(
+        reverse("admin:calls_rejectedline_changelist"), headers={"accept-language": "en"}
+    )
+    assert "field time-start &#x27;2020/13/04&#x27; is not a date" in english.content.decode()
     rejected = RejectedLine.objects.get()
     detail = browser.get(reverse("admin:calls_rejectedline_change", args=[rejected.pk]))
     assert "2020/13/04" in detail.content.decode()  # the raw line is kept and shown
+    assert "non è una data" in detail.content.decode()
 
 
 def test_the_retry_action_imports_lines_that_now_fit(anna, tmp_path):
