@@ -317,3 +317,67 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
         for line in still[:SHOWN_REJECTIONS]
     ]
     return summary
+
+
+def cdr_feed_import(
+    *,
+    lines: Iterable[str | None],
+    source: str,
+    threecx_layout: tuple[str, ...] | None = None,
+    time_zone: str | None = None,
+) -> ImportSummary:
+    """Import CDR lines as a live feed delivers them (3CX's CDR socket, calls.live_feed).
+
+    ``lines`` yields each received line, or None when the feed has been quiet for a moment:
+    then what was received is committed, so a call shows up within a second or so. The
+    format is detected from the first line that is a call record (or ``threecx_layout``);
+    lines before it are rejected with the reason, never dropped. One ImportRun per
+    connection (via "feed"), finished when the feed ends.
+    """
+    tz = ZoneInfo(time_zone or settings.TIME_ZONE)
+    rules = match_rules_get()
+    run = ImportRun.objects.create(
+        file_name=source[:255], file_size=0, sha256="", format_name="feed", via="feed"
+    )
+    summary = ImportSummary(file_name=source, format_description="", run=run)
+    batch = _Batch(summary=summary, run=run, file_name=source, dry_run=False)
+    fmt, line_number = None, 0
+    try:
+        for line in lines:
+            if line is None:
+                if len(batch):
+                    batch.close()  # commit now: the feed is quiet
+                continue
+            line_number += 1
+            if not line.strip():
+                continue
+            if fmt is None:
+                try:
+                    fmt = detect_format([line], threecx_layout=threecx_layout)
+                except NotCdrError as error:
+                    batch.add_rejection(line_number, line.rstrip("\r\n"), "", str(error))
+                    continue
+                summary.format_description = fmt.description
+                ImportRun.objects.filter(pk=run.pk).update(
+                    format_name=fmt.name,
+                    format_description=fmt.description[:200],
+                    layout=", ".join(fmt.layout),
+                )
+            for item in parse([line], fmt, tz):
+                _take(replace(item, line_number=line_number), rules, batch)
+            if len(batch) >= BATCH_SIZE:
+                batch.flush()
+        batch.close()
+    except BaseException as error:
+        batch.writer.abort()
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED,
+            error=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+        )
+        raise
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.FINISHED, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return summary

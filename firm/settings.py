@@ -120,6 +120,9 @@ STORAGES = {
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
+# Where listen_cdr keeps every line of the live 3CX feed before importing it (calls/live_feed.py).
+CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")))
+
 # Processes that render a long PDF's chunks side by side (calls/pdf.py, decision 2); 1 renders
 # in the web process itself.
 PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))
