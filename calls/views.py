@@ -87,7 +87,11 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             if value != ""
         ]
         if params and self.filterset.is_valid():
-            self.request.session[LAST_FILTER_SESSION_KEY] = urlencode(params)
+            remembered = urlencode(params)
+            # Only a new filter is written: assigning marks the session modified, and a
+            # modified session is saved (a write transaction) at the end of every request.
+            if self.request.session.get(LAST_FILTER_SESSION_KEY) != remembered:
+                self.request.session[LAST_FILTER_SESSION_KEY] = remembered
 
     @cached_property
     def totals(self):

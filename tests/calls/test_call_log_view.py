@@ -129,6 +129,14 @@ def test_the_page_counts_rows_once_for_the_totals_and_never_to_paginate(browser,
     assert "SUM(" in counts[0]
 
 
+def test_the_page_asks_the_database_nothing_twice(browser, sixty_calls):
+    browser.get(URL + MAY)
+    with CaptureQueriesContext(connection) as queries:
+        browser.get(URL + MAY)
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == len(set(statements)), statements
+
+
 def test_the_newest_call_comes_first_by_default(browser, sixty_calls):
     assert ids_on_page(browser.get(URL + MAY))[:3] == ["c59", "c58", "c57"]
 
@@ -328,6 +336,16 @@ def test_only_sorting_or_paging_is_not_a_filter_to_remember(browser):
 def test_unknown_parameters_are_not_remembered(browser):
     browser.get(URL + "?status=busy&evil=1")
     assert browser.session[LAST_FILTER_SESSION_KEY] == "status=busy"
+
+
+def test_looking_at_the_same_filter_again_writes_nothing(browser, sixty_calls):
+    browser.get(URL + MAY)
+    with CaptureQueriesContext(connection) as queries:
+        browser.get(URL + MAY + "&page=2")
+    writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len(writes) == 1 and writes[0].lstrip().upper().startswith("SELECT"), writes
+    browser.get(URL + MAY + "&status=busy")
+    assert browser.session[LAST_FILTER_SESSION_KEY].endswith("status=busy")
 
 
 # --- Navigation -----------------------------------------------------------------------------
