@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from calls.models import Call, CallDirection, CallStatus, FirmSettings, Trunk
 from calls.pattern_queries import destination_q
@@ -109,13 +110,33 @@ class DayRange:
     last: date | None
     period: str | None = None
 
-    def q(self) -> Q:
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """[first local midnight, the local midnight after the last day), None when open."""
+        return (
+            local_midnight(self.first) if self.first is not None else None,
+            local_midnight(self.last + timedelta(days=1)) if self.last is not None else None,
+        )
+
+    def q(self, field: str = "start") -> Q:
+        """The range as a condition on ``field`` (``start`` of a call, ``hour`` of its
+        totals)."""
+        after, before = self.bounds()
         query = Q()
-        if self.first is not None:
-            query &= Q(start__gte=local_midnight(self.first))
-        if self.last is not None:
-            query &= Q(start__lt=local_midnight(self.last + timedelta(days=1)))
+        if after is not None:
+            query &= Q(**{f"{field}__gte": after})
+        if before is not None:
+            query &= Q(**{f"{field}__lt": before})
         return query
+
+    def on_whole_hours(self) -> bool:
+        """Whether both ends fall on a whole hour in UTC (every local midnight of a time zone
+        with a whole-hour offset, e.g. Europe/Rome), so hourly totals cover the range exactly."""
+        return all(
+            bound is None or (bound.minute, bound.second, bound.microsecond) == (0, 0, 0)
+            for bound in (
+                None if bound is None else bound.astimezone(UTC) for bound in self.bounds()
+            )
+        )
 
 
 _PATTERN_MESSAGES = {
@@ -182,6 +203,20 @@ class CallLogForm(forms.Form):
             except PatternError as error:
                 self.add_error("number", pattern_error_message(error, number))
         return cleaned
+
+
+# The filters that hourly totals (CallHourTotal) can answer: the days, the direction, the
+# status. ``number_mode`` and ``number_not`` do nothing without a ``number``, which they
+# cannot answer.
+HOUR_TOTALS_FILTERS = {
+    "date",
+    "period",
+    "destination",
+    "direction",
+    "status",
+    "number_mode",
+    "number_not",
+}
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -329,6 +364,30 @@ class CallLogFilter(django_filters.FilterSet):
         if not value:  # an unticked checkbox is False, not empty
             return queryset
         return queryset.exclude(billing_code="").filter(client__isnull=True)
+
+    def hour_totals_q(self) -> Q | None:
+        """This filter as a condition on ``CallHourTotal`` rows, when it restricts only what
+        those rows keep (the days, the direction, the status) and the days begin and end on
+        whole hours; else None, and the totals add up the calls themselves. Every other
+        filter given a value (a new filter too) sends the totals to the calls. Only on a
+        valid form."""
+        cleaned = self.form.cleaned_data
+        for name, value in cleaned.items():
+            if name in HOUR_TOTALS_FILTERS or value in EMPTY_VALUES or value is False:
+                continue  # an unticked checkbox (False) filters nothing
+            return None
+        days = self.day_range()
+        if not days.on_whole_hours():
+            return None
+        query = days.q("hour")
+        destination = {"external": CallDirection.OUTBOUND, "internal": CallDirection.INTERNAL}
+        if cleaned.get("destination") in destination:
+            query &= Q(direction=destination[cleaned["destination"]])
+        if cleaned.get("direction"):
+            query &= Q(direction=cleaned["direction"])
+        if cleaned.get("status"):
+            query &= Q(status=cleaned["status"])
+        return query
 
     def _has_dates(self) -> bool:
         value = self.form.cleaned_data.get("date")

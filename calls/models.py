@@ -301,6 +301,37 @@ class Call(models.Model):
         return f"{self.start:%Y-%m-%d %H:%M} {self.caller} → {self.destination}"
 
 
+class CallHourTotal(models.Model):
+    """How many calls began in one hour (UTC) with one direction and status, and their talk
+    time: the call log's totals over long periods add up these rows instead of every call.
+
+    Kept by database triggers on the calls table (migration 0008: insert, delete, truncate,
+    and an update of start, direction, status or talk time), so every writer keeps it exact,
+    the importer, the admin and tests alike. Hours in UTC serve any period that begins and
+    ends on a whole hour: every local midnight of a time zone with a whole-hour offset."""
+
+    # Internal: never shown, so no translated names.
+    hour = models.DateTimeField()
+    direction = models.CharField(max_length=10, choices=CallDirection.choices)
+    status = models.CharField(max_length=10, choices=CallStatus.choices)
+    calls = models.BigIntegerField(default=0)
+    talk_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        # Written by the triggers only: no one is given rights to it.
+        default_permissions = ()
+        constraints = [
+            # One row per hour, direction and status: the triggers add to it (ON CONFLICT).
+            # Its index also serves the totals' range of hours.
+            models.UniqueConstraint(
+                fields=["hour", "direction", "status"], name="callhourtotal_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H:00} {self.direction} {self.status}: {self.calls}"
+
+
 class CdrLayout(models.Model):
     """A 3CX field order, as chosen in the PBX's CDR settings (the PBX writes no header)."""
 
