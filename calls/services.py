@@ -22,6 +22,7 @@ from calls.models import (
     Call,
     CallAssignment,
     ClosedPeriod,
+    FirmSettings,
     ImportRun,
     PeriodAction,
     PeriodEvent,
@@ -57,10 +58,21 @@ def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> int:
     calls = Call.objects.filter(billing_code__in=codes, client_set_by_hand=False)
     if within is not None:
         calls = calls.filter(within)
-    closed = in_months_q(closed_months())
-    if closed is not None:
-        calls = calls.exclude(closed)
-    return calls.update(client=Subquery(client_with_code))
+    with transaction.atomic():
+        _take_turns_with_period_changes()
+        closed = in_months_q(closed_months())
+        if closed is not None:
+            calls = calls.exclude(closed)
+        return calls.update(client=Subquery(client_with_code))
+
+
+def _take_turns_with_period_changes() -> None:
+    """Inside a transaction: wait for any month being closed or reopened, and make closing
+    wait for us. Changing calls' clients and closing a month both lock the firm settings row,
+    so a month cannot close between reading the closed months and updating the calls
+    (PostgreSQL; SQLite's write transactions take turns anyway)."""
+    FirmSettings.load()
+    list(FirmSettings.objects.select_for_update().filter(pk=1).values_list("pk"))
 
 
 # --- Assignment by hand and the period lock ----------------------------------------------
@@ -89,6 +101,7 @@ def calls_assign(*, calls: Iterable[Call | int], client: Client, user, note: str
     if len(note) > 200:
         raise ValidationError(_("The note is at most 200 characters long."), code="note")
     with transaction.atomic():
+        _take_turns_with_period_changes()
         rows = list(
             Call.objects.select_for_update()
             .filter(pk__in=ids)
@@ -138,7 +151,8 @@ def period_close(*, month, user) -> ClosedPeriod:
             code="not_ended",
         )
     with transaction.atomic():
-        if ClosedPeriod.objects.select_for_update().filter(month=month).exists():
+        _take_turns_with_period_changes()
+        if ClosedPeriod.objects.filter(month=month).exists():
             raise ValidationError(
                 _("%(month)s is already closed.") % {"month": month_name(month)},
                 code="already_closed",
@@ -157,6 +171,7 @@ def period_reopen(*, month, user, reason: str) -> int:
     if not reason:
         raise ValidationError(_("Say why the period is reopened."), code="no_reason")
     with transaction.atomic():
+        _take_turns_with_period_changes()
         deleted, _by_model = ClosedPeriod.objects.filter(month=month).delete()
         if not deleted:
             raise ValidationError(
