@@ -14,9 +14,12 @@ from calls.forms import CdrUploadForm
 from calls.importing import CdrFileError, inspect_cdr_file
 from calls.models import (
     Call,
+    CallAssignment,
     CdrLayout,
+    ClosedPeriod,
     FirmSettings,
     ImportRun,
+    PeriodEvent,
     RejectedLine,
     Trunk,
     TrunkIdentifier,
@@ -102,9 +105,35 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CallAssignmentInline(admin.TabularInline):
+    """A call's assignments by hand (the queue, the call's page): shown, never edited."""
+
+    model = CallAssignment
+    fields = ["at", "user", "old_client", "new_client", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-at", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "old_client", "new_client")
+
+
 @admin.register(Call)
 class CallAdmin(ReadOnlyAdmin):
-    """Calls come from the PBX: the admin reads them, only the importer writes them."""
+    """Calls come from the PBX: the admin reads them, only the importer writes them (and
+    the queue's assignments, recorded in the inline)."""
+
+    inlines = [CallAssignmentInline]
 
     list_display = [
         "start",
@@ -116,8 +145,9 @@ class CallAdmin(ReadOnlyAdmin):
         "direction",
         "status",
         "talk_seconds",
+        "client_set_by_hand",
     ]
-    list_filter = ["direction", "status", "trunk"]
+    list_filter = ["direction", "status", "client_set_by_hand", "trunk"]
     search_fields = ["destination", "billing_code", "caller", "client__name", "pbx_call_id"]
     raw_id_fields = ["client", "trunk", "import_run"]
     date_hierarchy = "start"
@@ -233,3 +263,25 @@ class RejectedLineAdmin(ReadOnlyAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("calls.add_call")
+
+
+@admin.register(CallAssignment)
+class CallAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["at", "call", "user", "old_client", "new_client", "note"]
+    list_select_related = ["call", "user", "old_client", "new_client"]
+    search_fields = ["note", "new_client__name", "new_client__code", "user__username"]
+    raw_id_fields = ["call"]
+    date_hierarchy = "at"
+
+
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(ReadOnlyAdmin):
+    """Closed on the Periods page (which records who and why); shown here."""
+
+    list_display = ["month", "closed_by", "closed_at"]
+
+
+@admin.register(PeriodEvent)
+class PeriodEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "month", "action", "user", "reason"]
+    list_filter = ["action"]

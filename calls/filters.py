@@ -171,10 +171,10 @@ class DayRangeWidget(django_filters.widgets.DateRangeWidget):
         forms.MultiWidget.__init__(self, (DateInput, DateInput), attrs)
 
 
-class CallLogForm(forms.Form):
-    """Cross-field checks of the call log filter; the pattern is parsed once, here."""
+class PeriodForm(forms.Form):
+    """Checks of the days of a period filter: years in range, first day before the last."""
 
-    number_pieces = None
+    year_out_of_range = False
 
     def clean(self):
         cleaned = super().clean()
@@ -191,9 +191,22 @@ class CallLogForm(forms.Form):
                         _("Enter a date between the years %(min)s and %(max)s.")
                         % {"min": MIN_YEAR, "max": MAX_YEAR},
                     )
+                    self.year_out_of_range = True
                     return cleaned
             if after and before and after > before:
                 self.add_error("date", _("The first day comes after the last day."))
+        return cleaned
+
+
+class CallLogForm(PeriodForm):
+    """Cross-field checks of the call log filter; the pattern is parsed once, here."""
+
+    number_pieces = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.year_out_of_range:
+            return cleaned
         number = cleaned.get("number") or ""
         destination = cleaned.get("destination")
         if number or destination == "numbers":
@@ -223,7 +236,10 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class CallLogFilter(django_filters.FilterSet):
+class PeriodFilterSet(django_filters.FilterSet):
+    """The days a call list covers: ``date`` (from–to) or a ``period``, else this month.
+    Shared by the call log and the unassigned calls queue."""
+
     date = django_filters.DateFromToRangeFilter(
         label=_("From – to"),
         method="filter_date",
@@ -236,6 +252,49 @@ class CallLogFilter(django_filters.FilterSet):
         method="filter_period",
         empty_label=_("This month (default)"),
     )
+
+    class Meta:
+        model = Call
+        form = PeriodForm
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Unbound (no query string) still filters: this month.
+        super().__init__(data if data is not None else {}, *args, **kwargs)
+
+    def filter_date(self, queryset, name, value):
+        return queryset.filter(self.day_range().q())
+
+    def filter_period(self, queryset, name, value):
+        if self._has_dates():
+            return queryset
+        return queryset.filter(self.day_range().q())
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        cleaned = self.form.cleaned_data
+        if not self._has_dates() and not cleaned.get("period"):
+            queryset = queryset.filter(self.day_range().q())
+        return queryset
+
+    def _has_dates(self) -> bool:
+        value = self.form.cleaned_data.get("date")
+        return bool(value) and (value.start is not None or value.stop is not None)
+
+    def day_range(self) -> DayRange:
+        """The days in effect: the dates given, else the period, else this month. Only on a
+        valid form."""
+        value = self.form.cleaned_data.get("date")
+        if self._has_dates():
+            first = value.start.date() if value.start is not None else None
+            last = value.stop.date() if value.stop is not None else None
+            return DayRange(first, last)
+        period = self.form.cleaned_data.get("period") or DEFAULT_PERIOD
+        today = timezone.localdate(timezone=firm_time_zone())
+        return DayRange(*period_days(period, today), period=period)
+
+
+class CallLogFilter(PeriodFilterSet):
     destination = django_filters.ChoiceFilter(
         label=_("Destination"),
         choices=DESTINATION_CHOICES,
@@ -318,28 +377,9 @@ class CallLogFilter(django_filters.FilterSet):
         form = CallLogForm
         fields = []
 
-    def __init__(self, data=None, *args, **kwargs):
-        # Unbound ("/calls/" with no query string) still filters: this month, every call.
-        super().__init__(data if data is not None else {}, *args, **kwargs)
-
-    # The range and destination choices read the whole form; the fields they read do
-    # nothing by themselves.
+    # The destination choice reads the whole form; the fields it reads do nothing by
+    # themselves.
     def filter_nothing(self, queryset, name, value):
-        return queryset
-
-    def filter_date(self, queryset, name, value):
-        return queryset.filter(self.day_range().q())
-
-    def filter_period(self, queryset, name, value):
-        if self._has_dates():
-            return queryset
-        return queryset.filter(self.day_range().q())
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        cleaned = self.form.cleaned_data
-        if not self._has_dates() and not cleaned.get("period"):
-            queryset = queryset.filter(self.day_range().q())
         return queryset
 
     def filter_destination(self, queryset, name, value):
@@ -388,22 +428,6 @@ class CallLogFilter(django_filters.FilterSet):
         if cleaned.get("status"):
             query &= Q(status=cleaned["status"])
         return query
-
-    def _has_dates(self) -> bool:
-        value = self.form.cleaned_data.get("date")
-        return bool(value) and (value.start is not None or value.stop is not None)
-
-    def day_range(self) -> DayRange:
-        """The days in effect: the dates given, else the period, else this month. Only on a
-        valid form."""
-        value = self.form.cleaned_data.get("date")
-        if self._has_dates():
-            first = value.start.date() if value.start is not None else None
-            last = value.stop.date() if value.stop is not None else None
-            return DayRange(first, last)
-        period = self.form.cleaned_data.get("period") or DEFAULT_PERIOD
-        today = timezone.localdate(timezone=firm_time_zone())
-        return DayRange(*period_days(period, today), period=period)
 
     def describe(self) -> str:
         """The filter in words for printed reports, in the active language, e.g. "Chiamate in
@@ -464,3 +488,11 @@ class CallLogFilter(django_filters.FilterSet):
                 gettext("talk time at least %(seconds)s s") % {"seconds": cleaned["min_talk"]}
             )
         return ", ".join(parts)
+
+
+class UnassignedCallFilter(PeriodFilterSet):
+    """The unassigned calls queue: the period only (the queue itself is
+    ``calls.selectors.calls_unassigned``)."""
+
+    class Meta(PeriodFilterSet.Meta):
+        pass

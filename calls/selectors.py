@@ -1,8 +1,26 @@
 """Reads that several views and services share."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
 from calls import dialing
 from calls.cdr import THREECX_LAYOUTS
-from calls.models import CdrLayout, FirmSettings, Trunk, TrunkIdentifier
+from calls.filters import firm_time_zone, local_midnight
+from calls.models import (
+    Call,
+    CallDirection,
+    CdrLayout,
+    ClosedPeriod,
+    FirmSettings,
+    Trunk,
+    TrunkIdentifier,
+)
+from calls.periods import month_spans, next_month
+from clients.models import Client
 
 
 def dial_plan_get(*, firm_settings: FirmSettings | None = None) -> dialing.DialPlan:
@@ -39,3 +57,81 @@ def cdr_layout_named(name: str) -> tuple[str, ...] | None:
     if layout:
         return layout.field_tuple
     return THREECX_LAYOUTS.get(name)
+
+
+# --- Unassigned calls and suggestions ----------------------------------------------------
+
+
+def calls_unassigned() -> QuerySet[Call]:
+    """The queue: outgoing external calls with no client (no code dialled, or a code no
+    client has) that nobody has assigned by hand."""
+    return Call.objects.filter(
+        direction=CallDirection.OUTBOUND, client__isnull=True, client_set_by_hand=False
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The client calls to a number most often went to: `calls` of the `total` calls to that
+    number that have a client."""
+
+    client: Client
+    calls: int
+    total: int
+
+
+def client_suggestions(*, numbers: Iterable[str]) -> dict[str, Suggestion]:
+    """For each dialled number, the client its calls were most often billed to (by code or by
+    hand), ties going to the client billed most recently. One query for all the numbers
+    (served by the partial index call_number_client_idx); numbers never billed are absent."""
+    numbers = sorted({number for number in numbers if number})
+    if not numbers:
+        return {}
+    rows = (
+        Call.objects.filter(dialled_number__in=numbers, client__isnull=False)
+        .values("dialled_number", "client")
+        .annotate(calls=Count("pk"), last=Max("start"))
+        .order_by()
+    )
+    best: dict[str, tuple[int, datetime, int]] = {}
+    totals: dict[str, int] = {}
+    for row in rows:
+        number = row["dialled_number"]
+        totals[number] = totals.get(number, 0) + row["calls"]
+        candidate = (row["calls"], row["last"], row["client"])
+        if number not in best or candidate[:2] > best[number][:2]:
+            best[number] = candidate
+    clients = Client.objects.in_bulk({client_id for _calls, _last, client_id in best.values()})
+    return {
+        number: Suggestion(client=clients[client_id], calls=calls, total=totals[number])
+        for number, (calls, _last, client_id) in best.items()
+        if client_id in clients
+    }
+
+
+# --- Closed periods ----------------------------------------------------------------------
+
+
+def closed_months() -> list[date]:
+    """Every closed month (its first day), oldest first."""
+    return list(ClosedPeriod.objects.order_by("month").values_list("month", flat=True))
+
+
+def in_months_q(months: Iterable[date]) -> Q | None:
+    """Calls that start in one of `months` (firm time zone), consecutive months as one
+    range; None when there are no months (an empty Q would match every call)."""
+    query = None
+    for first, after in month_spans(months):
+        span = Q(start__gte=local_midnight(first), start__lt=local_midnight(after))
+        query = span if query is None else query | span
+    return query
+
+
+def month_range_q(month: date) -> Q:
+    """Calls that start in `month` (firm time zone)."""
+    return Q(start__gte=local_midnight(month), start__lt=local_midnight(next_month(month)))
+
+
+def today_local() -> date:
+    """Today in the firm's time zone."""
+    return timezone.localdate(timezone=firm_time_zone())

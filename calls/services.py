@@ -7,32 +7,190 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from calls.bulk_insert import PBX_CALL_ID, BatchCounts, BatchWriter, call_row
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
 from calls.cdr_messages import line_message, reason_text
+from calls.filters import firm_time_zone
 from calls.importing import CdrFile, open_cdr_text
 from calls.matching import CallValues, MatchError, match_record, trunk_for_identifier
-from calls.models import Call, ImportRun, RejectedLine, TrunkIdentifier
-from calls.selectors import cdr_layout_default, match_rules_get
+from calls.models import (
+    Call,
+    CallAssignment,
+    ClosedPeriod,
+    FirmSettings,
+    ImportRun,
+    PeriodAction,
+    PeriodEvent,
+    RejectedLine,
+    TrunkIdentifier,
+)
+from calls.periods import month_of
+from calls.selectors import (
+    cdr_layout_default,
+    closed_months,
+    in_months_q,
+    match_rules_get,
+    month_range_q,
+    today_local,
+)
 from clients.models import Client
 
 
-def calls_link_clients(*, codes: Iterable[str]) -> int:
+def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> int:
     """Point every call carrying one of `codes` at the client with that code, or at none.
 
     Used when a client is added, renamed to another code or imported, so calls recorded
     before the client existed are attached, and calls of a code that no longer exists are
-    shown as unknown again. Returns the number of calls updated.
+    shown as unknown again. Two kinds of call are left alone: those whose client a partner
+    chose by hand (Call.client_set_by_hand), and those in a closed month, whose statements
+    were sent (period_reopen links them when the month is reopened). `within` narrows the
+    calls further. Returns the number of calls updated.
     """
     codes = [code for code in set(codes) if code]
     if not codes:
         return 0
     client_with_code = Client.objects.filter(code=OuterRef("billing_code")).values("pk")[:1]
-    return Call.objects.filter(billing_code__in=codes).update(client=Subquery(client_with_code))
+    calls = Call.objects.filter(billing_code__in=codes, client_set_by_hand=False)
+    if within is not None:
+        calls = calls.filter(within)
+    with transaction.atomic():
+        _take_turns_with_period_changes()
+        closed = in_months_q(closed_months())
+        if closed is not None:
+            calls = calls.exclude(closed)
+        return calls.update(client=Subquery(client_with_code))
+
+
+def _take_turns_with_period_changes() -> None:
+    """Inside a transaction: wait for any month being closed or reopened, and make closing
+    wait for us. Changing calls' clients and closing a month both lock the firm settings row,
+    so a month cannot close between reading the closed months and updating the calls
+    (PostgreSQL; SQLite's write transactions take turns anyway)."""
+    FirmSettings.load()
+    list(FirmSettings.objects.select_for_update().filter(pk=1).values_list("pk"))
+
+
+# --- Assignment by hand and the period lock ----------------------------------------------
+
+# The most calls one assignment takes (a page of the queue is 50): bounds the IN lists.
+MAX_ASSIGNED_CALLS = 500
+
+
+def month_name(month) -> str:
+    """'maggio 2026' / 'May 2026'."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def calls_assign(*, calls: Iterable[Call | int], client: Client, user, note: str = "") -> int:
+    """Give `calls` (calls or their ids) the `client` by hand, in one transaction: each
+    assignment is recorded (CallAssignment: who, when, old and new client) and the calls are
+    marked `client_set_by_hand`, so neither re-imports nor automatic linking by code change
+    them again. Refuses, changing nothing, when a call is in a closed month (the error names
+    the months). Returns the number of calls assigned."""
+    ids = sorted({getattr(call, "pk", call) for call in calls})
+    if len(ids) > MAX_ASSIGNED_CALLS:
+        raise ValidationError(
+            _("Assign at most %(max)s calls at a time.") % {"max": MAX_ASSIGNED_CALLS},
+            code="too_many",
+        )
+    if len(note) > 200:
+        raise ValidationError(_("The note is at most 200 characters long."), code="note")
+    with transaction.atomic():
+        _take_turns_with_period_changes()
+        rows = list(
+            Call.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", "start", "client_id")
+        )
+        zone = firm_time_zone()
+        months = {month_of(start, zone) for _pk, start, _client in rows}
+        closed = sorted(
+            ClosedPeriod.objects.filter(month__in=months).values_list("month", flat=True)
+        )
+        if closed:
+            raise ValidationError(
+                _(
+                    "Closed period: %(months)s. Its calls cannot be reassigned until the "
+                    "period is reopened."
+                )
+                % {"months": ", ".join(month_name(month) for month in closed)},
+                code="period_closed",
+            )
+        now = timezone.now()
+        CallAssignment.objects.bulk_create(
+            [
+                CallAssignment(
+                    call_id=pk, old_client_id=old, new_client=client, user=user, at=now, note=note
+                )
+                for pk, _start, old in rows
+            ],
+            batch_size=500,
+        )
+        Call.objects.filter(pk__in=[pk for pk, _start, _old in rows]).update(
+            client=client, client_set_by_hand=True
+        )
+    return len(rows)
+
+
+def period_close(*, month, user) -> ClosedPeriod:
+    """Close `month` (its first day) once its statements are sent: its calls can no longer
+    be reassigned, and automatic linking by code leaves them alone. Only a month that has
+    ended can be closed."""
+    if month.day != 1:
+        raise ValidationError(_("A period is a month: give its first day."), code="not_a_month")
+    if month >= today_local().replace(day=1):
+        raise ValidationError(
+            _("%(month)s has not ended yet: only past months can be closed.")
+            % {"month": month_name(month)},
+            code="not_ended",
+        )
+    with transaction.atomic():
+        _take_turns_with_period_changes()
+        if ClosedPeriod.objects.filter(month=month).exists():
+            raise ValidationError(
+                _("%(month)s is already closed.") % {"month": month_name(month)},
+                code="already_closed",
+            )
+        now = timezone.now()
+        period = ClosedPeriod.objects.create(month=month, closed_by=user, closed_at=now)
+        PeriodEvent.objects.create(month=month, action=PeriodAction.CLOSED, user=user, at=now)
+    return period
+
+
+def period_reopen(*, month, user, reason: str) -> int:
+    """Reopen a closed `month`, saying why; the reopening is recorded. The month's calls are
+    then linked to today's client codes (what automatic linking skipped while it was
+    closed); calls assigned by hand keep their client. Returns the calls so relinked."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the period is reopened."), code="no_reason")
+    with transaction.atomic():
+        _take_turns_with_period_changes()
+        deleted, _by_model = ClosedPeriod.objects.filter(month=month).delete()
+        if not deleted:
+            raise ValidationError(
+                _("%(month)s is not closed.") % {"month": month_name(month)},
+                code="not_closed",
+            )
+        PeriodEvent.objects.create(
+            month=month, action=PeriodAction.REOPENED, user=user, at=timezone.now(), reason=reason
+        )
+        within = month_range_q(month)
+        codes = (
+            Call.objects.filter(within)
+            .exclude(billing_code="")
+            .values_list("billing_code")
+            .distinct()
+        )
+        return calls_link_clients(codes=[code for (code,) in codes], within=within)
 
 
 # --- CDR import -------------------------------------------------------------------------

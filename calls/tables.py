@@ -4,11 +4,13 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, localize, number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_tables2.utils import signature
 
 from calls.filters import firm_time_zone
@@ -171,3 +173,78 @@ class _Cells:
         if any(name not in given for name in self.arguments):
             return None  # as tables2 does
         return self.render(**{name: given[name] for name in self.arguments})
+
+
+class UnassignedCallTable(tables.Table):
+    """The unassigned calls queue: a checkbox per call, and the client its number was most
+    often billed to, with a button to assign it. ``suggestions`` (number → Suggestion) is set
+    by the view for the page's rows, in one query (calls.selectors.client_suggestions)."""
+
+    calls = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={"th__input": {"id": "select-all", "aria-label": _("Select every call")}},
+    )
+    start = tables.Column(verbose_name=_("Date and time"), order_by=("start", "pk"))
+    caller = tables.Column(verbose_name=_("Caller"), order_by=("caller", "start"))
+    dialled_number = tables.Column(
+        verbose_name=_("Number"), order_by=("dialled_number", "start"), empty_values=()
+    )
+    billing_code = tables.Column(
+        verbose_name=_("Code dialled"), order_by=("billing_code", "start"), empty_values=()
+    )
+    talk_seconds = DurationColumn(verbose_name=_("Talk time"), order_by=("talk_seconds", "start"))
+    suggestion = tables.Column(
+        verbose_name=_("Suggested client"), accessor="pk", orderable=False, empty_values=()
+    )
+
+    class Meta:
+        model = Call
+        fields = []
+        attrs = {"class": "table calls queue"}
+        empty_text = _("No unassigned calls in this period.")
+        order_by = "-start"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggestions = {}
+
+    def render_start(self, value, record):
+        return format_html(
+            "<a href='{}'>{}</a>",
+            reverse("calls:detail", args=[record.pk]),
+            date_format(_local(value), "SHORT_DATETIME_FORMAT"),
+        )
+
+    def render_caller(self, value, record):
+        if record.caller_name:
+            return format_html("{} <span class='hint'>{}</span>", value, record.caller_name)
+        return value
+
+    def render_dialled_number(self, value, record):
+        return value or record.destination or "—"
+
+    def render_billing_code(self, value):
+        if value:
+            return format_html(
+                "<span class='hint'>{}</span>", _("unknown code %(code)s") % {"code": value}
+            )
+        return "—"
+
+    def render_suggestion(self, record):
+        suggestion = self.suggestions.get(record.dialled_number)
+        if suggestion is None:
+            return "—"
+        return format_html(
+            "{} <span class='code'>{}</span> <span class='hint'>{}</span> "
+            "<button type='submit' name='one' value='{}' class='small'>{}</button>",
+            suggestion.client.name,
+            suggestion.client.code,
+            ngettext(
+                "%(calls)s of %(total)s call",
+                "%(calls)s of %(total)s calls",
+                suggestion.total,
+            )
+            % {"calls": suggestion.calls, "total": suggestion.total},
+            record.pk,
+            _("Assign"),
+        )

@@ -1,24 +1,39 @@
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views import View
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 
 from calls.exports import stream_csv, stream_xlsx
-from calls.filters import CallLogFilter, firm_time_zone
-from calls.models import Call, CallHourTotal, CallStatus, FirmSettings
+from calls.filters import CallLogFilter, UnassignedCallFilter, firm_time_zone
+from calls.forms import CallAssignForm, PeriodActionForm, QueueAssignForm
+from calls.models import (
+    Call,
+    CallHourTotal,
+    CallStatus,
+    ClosedPeriod,
+    FirmSettings,
+    PeriodEvent,
+)
 from calls.pdf import render_pdf_in_chunks
-from calls.tables import CallTable, format_duration
+from calls.periods import month_of, recent_months
+from calls.selectors import calls_unassigned, client_suggestions, today_local
+from calls.services import calls_assign, month_name, period_close, period_reopen
+from calls.tables import CallTable, UnassignedCallTable, format_duration
 
 
 class CallLogPaginator(LazyPaginator):
@@ -233,3 +248,227 @@ class CallLogPdfView(PermissionRequiredMixin, View):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="call-log.pdf"'
         return response
+
+
+# --- The unassigned calls queue -------------------------------------------------------------
+
+
+class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """'Chiamate da assegnare': outgoing calls with no client in a period, each with the
+    client its number was most often billed to. POST assigns the ticked calls to a client
+    (by code) or to their suggested clients, through ``calls_assign``; then back to the page
+    (PRG) with a message."""
+
+    permission_required = "calls.assign_call"
+    filterset_class = UnassignedCallFilter
+    table_class = UnassignedCallTable
+    template_name = "calls/unassigned.html"
+    table_pagination = {"per_page": 50, "paginator_class": CallLogPaginator}
+
+    def get_queryset(self):
+        return calls_unassigned().only(
+            "pk",
+            "start",
+            "caller",
+            "caller_name",
+            "destination",
+            "dialled_number",
+            "billing_code",
+            "talk_seconds",
+        )
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # The suggestions of the page's rows, in one query (not one per row).
+        rows = table.page.object_list if hasattr(table, "page") else []
+        table.suggestions = client_suggestions(numbers=[row.record.dialled_number for row in rows])
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        valid = self.filterset.is_valid()
+        context.update(
+            day_range=self.filterset.day_range() if valid else None,
+            filter_valid=valid,
+            waiting=self.object_list.count() if valid else None,
+            assign_form=QueueAssignForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = QueueAssignForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(request.get_full_path())
+        data = form.cleaned_data
+        ids = data["calls"]
+        waiting = list(calls_unassigned().filter(pk__in=ids).values_list("pk", "dialled_number"))
+        if len(waiting) < len(ids):
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s selected call is no longer waiting (assigned meanwhile, or not an "
+                    "unassigned call) and was left as it was.",
+                    "%(count)s selected calls are no longer waiting (assigned meanwhile, or not "
+                    "unassigned calls) and were left as they were.",
+                    len(ids) - len(waiting),
+                )
+                % {"count": len(ids) - len(waiting)},
+            )
+        if waiting:
+            try:
+                if data["action"] == QueueAssignForm.ACTION_CLIENT:
+                    self._assign_to(data["client"], [pk for pk, _number in waiting], data["note"])
+                else:
+                    self._assign_suggested(waiting, data["note"])
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+        return redirect(request.get_full_path())
+
+    def _assign_to(self, client, ids, note):
+        count = calls_assign(calls=ids, client=client, user=self.request.user, note=note)
+        messages.success(self.request, assigned_message(count, client))
+
+    def _assign_suggested(self, waiting, note):
+        suggestions = client_suggestions(numbers=[number for _pk, number in waiting])
+        by_client: dict[int, list[int]] = {}
+        clients = {}
+        for pk, number in waiting:
+            suggestion = suggestions.get(number)
+            if suggestion is not None:
+                by_client.setdefault(suggestion.client.pk, []).append(pk)
+                clients[suggestion.client.pk] = suggestion.client
+        unsuggested = len(waiting) - sum(len(ids) for ids in by_client.values())
+        if unsuggested:
+            messages.warning(
+                self.request,
+                ngettext(
+                    "%(count)s selected call has no suggested client: assign it by code.",
+                    "%(count)s selected calls have no suggested client: assign them by code.",
+                    unsuggested,
+                )
+                % {"count": unsuggested},
+            )
+        if not by_client:
+            return
+        user = self.request.user
+        with transaction.atomic():  # all or nothing, e.g. when one call is in a closed month
+            counts = {
+                client_id: calls_assign(calls=ids, client=clients[client_id], user=user, note=note)
+                for client_id, ids in by_client.items()
+            }
+        for client_id, count in counts.items():
+            messages.success(self.request, assigned_message(count, clients[client_id]))
+
+
+def assigned_message(count: int, client) -> str:
+    return ngettext(
+        # No full stop: client names often end with one (Affaroni S.p.A.).
+        "%(count)s call assigned to %(client)s",
+        "%(count)s calls assigned to %(client)s",
+        count,
+    ) % {"count": count, "client": client.name}
+
+
+# --- A call's page --------------------------------------------------------------------------
+
+
+class CallDetailView(PermissionRequiredMixin, DetailView):
+    """A call, its client and the history of its assignments; partners may give it another
+    client here (``calls_assign``: refused in a closed month)."""
+
+    permission_required = "calls.view_call"
+    template_name = "calls/call_detail.html"
+    context_object_name = "call"
+
+    def get_queryset(self):
+        return Call.objects.select_related("client", "trunk", "import_run")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        call = self.object
+        month = month_of(call.start, firm_time_zone())
+        context.update(
+            assignments=call.assignments.select_related("old_client", "new_client", "user"),
+            month=month,
+            month_closed=ClosedPeriod.objects.filter(month=month).exists(),
+            form=kwargs.get("form") or CallAssignForm(),
+            can_assign=self.request.user.has_perm("calls.assign_call"),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("calls.assign_call"):
+            raise PermissionDenied
+        self.object = call = self.get_object()
+        form = CallAssignForm(request.POST)
+        if form.is_valid():
+            client = form.cleaned_data["client"]
+            try:
+                calls_assign(
+                    calls=[call], client=client, user=request.user, note=form.cleaned_data["note"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, assigned_message(1, client))
+                return redirect("calls:detail", pk=call.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- The period lock ------------------------------------------------------------------------
+
+SHOWN_MONTHS = 12
+SHOWN_EVENTS = 50
+
+
+class PeriodsView(PermissionRequiredMixin, TemplateView):
+    """'Periodi': the last months, closed or open; close a month once its statements are
+    sent, reopen it saying why. Every closing and reopening is listed."""
+
+    permission_required = "calls.close_period"
+    template_name = "calls/periods.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = today_local()
+        closed = {
+            period.month: period for period in ClosedPeriod.objects.select_related("closed_by")
+        }
+        months = sorted(set(recent_months(today, SHOWN_MONTHS)) | set(closed), reverse=True)
+        this_month = today.replace(day=1)
+        context.update(
+            months=[
+                {"month": month, "closed": closed.get(month), "ended": month < this_month}
+                for month in months
+            ],
+            events=PeriodEvent.objects.select_related("user")[:SHOWN_EVENTS],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = PeriodActionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("calls:periods")
+        month = form.cleaned_data["month"]
+        try:
+            if form.cleaned_data["action"] == PeriodActionForm.CLOSE:
+                period_close(month=month, user=request.user)
+                messages.success(
+                    request, gettext("%(month)s closed.") % {"month": month_name(month)}
+                )
+            else:
+                period_reopen(month=month, user=request.user, reason=form.cleaned_data["reason"])
+                messages.success(
+                    request, gettext("%(month)s reopened.") % {"month": month_name(month)}
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("calls:periods")

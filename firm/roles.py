@@ -1,8 +1,9 @@
 """The three roles of ClientCalls, as Django groups with permissions.
 
 Receptionists look up client codes and use the dial helper; partners also read the call
-log and print reports; administrators manage everything in the admin site. The groups are
-created by a data migration and kept in step by `sync_role_groups`.
+log, print reports, assign unassigned calls to clients and close months; administrators
+manage everything in the admin site. The groups are created by a data migration and kept in
+step by `sync_role_groups`.
 """
 
 RECEPTIONIST = "Receptionist"
@@ -13,16 +14,19 @@ _LOOKUP = ["clients.view_client", "clients.view_contact", "calls.view_trunk"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     RECEPTIONIST: _LOOKUP,
-    PARTNER: [*_LOOKUP, "calls.view_call"],
+    PARTNER: [*_LOOKUP, "calls.view_call", "calls.assign_call", "calls.close_period"],
     # Every permission of these apps; see ADMINISTRATOR_APPS.
     ADMINISTRATOR: ["auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"],
 }
 ADMINISTRATOR_APPS = ["clients", "calls"]
 
 
-def sync_role_groups(apps) -> None:
+def sync_role_groups(apps, *, missing_ok: bool = False) -> None:
     """Create the role groups and set their permissions. `apps` is a migration's app registry
-    or django.apps.apps; permissions must exist already (see the data migration)."""
+    or django.apps.apps; permissions must exist already (see the data migration).
+
+    `missing_ok` skips permissions of models not migrated yet: an early migration runs with
+    today's ROLE_PERMISSIONS, and the migration that adds those models syncs again."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
@@ -30,9 +34,13 @@ def sync_role_groups(apps) -> None:
         found = []
         for name in names:
             app_label, codename = name.split(".")
-            found.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None and not missing_ok:
+                raise Permission.DoesNotExist(f"No permission {name}")
+            if permission is not None:
+                found.append(permission)
         return found
 
     for role, names in ROLE_PERMISSIONS.items():
@@ -60,4 +68,4 @@ def sync_roles_in_migration(apps, schema_editor) -> None:
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    sync_role_groups(apps)
+    sync_role_groups(apps, missing_ok=True)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import logged_in
-from tests.factories import make_client
+from tests.factories import make_call, make_client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,9 @@ PAGES = {
     "clients:detail": ({"code": "123"}, ALL_ROLES),
     "calls:log": ({}, {"paolo", "anna"}),
     "calls:pdf": ({}, {"paolo", "anna"}),
+    "calls:unassigned": ({}, {"paolo", "anna"}),
+    "calls:periods": ({}, {"paolo", "anna"}),
+    "calls:detail": ({"pk": 1}, {"paolo", "anna"}),
 }
 PERSONAS = ["rita", "paolo", "anna", "nora"]
 # Framework pages that have their own access rules (login, admin, language switch).
@@ -57,6 +60,7 @@ def test_every_project_page_is_in_the_access_register():
 @pytest.fixture
 def _pages_data(db):
     make_client(code="123", name="Affaroni S.p.A.")
+    make_call(pk=1)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -91,6 +95,15 @@ def test_an_inactive_administrator_cannot_open_the_admin_site(anna):
     anna.save()
     browser = logged_in(anna)
     assert browser.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_queue_and_periods_links_are_shown_to_partners_and_administrators_only(
+    paolo, anna, rita
+):
+    links = [reverse("calls:unassigned").encode(), reverse("calls:periods").encode()]
+    for user, shown in ((paolo, True), (anna, True), (rita, False)):
+        page = logged_in(user).get(reverse("home")).content
+        assert all((link in page) == shown for link in links), user
 
 
 def test_the_admin_link_is_shown_to_administrators_only(anna, rita):

@@ -51,3 +51,19 @@ def test_syncing_again_restores_a_tampered_role_without_duplicating_it():
     sync_role_groups(apps)
     assert Group.objects.filter(name=RECEPTIONIST).count() == 1
     assert "clients.view_client" in _perms(RECEPTIONIST)
+
+
+def test_partners_assign_calls_and_close_periods_and_receptionists_do_not():
+    assert {"calls.assign_call", "calls.close_period"} <= _perms(PARTNER)
+    assert {"calls.assign_call", "calls.close_period"} <= _perms(ADMINISTRATOR)
+    assert not {"calls.assign_call", "calls.close_period"} & _perms(RECEPTIONIST)
+
+
+def test_a_permission_that_does_not_exist_is_an_error_outside_migrations(monkeypatch):
+    from django.apps import apps
+
+    from firm import roles
+
+    monkeypatch.setitem(roles.ROLE_PERMISSIONS, PARTNER, ["calls.no_such_permission"])
+    with pytest.raises(Permission.DoesNotExist):
+        sync_role_groups(apps)

@@ -13,6 +13,10 @@ The triggers are written per database, as the two speak different SQL:
 Hours are UTC: SQLite keeps times as 'YYYY-MM-DD HH:MM:SS' text in UTC (the hour is its first
 13 characters); on PostgreSQL ``date_trunc`` is taken in UTC, whatever the session's zone.
 The calls already stored are added up once, here.
+
+A later migration that makes SQLite rebuild calls_call (adding a NOT NULL column, changing a
+column) drops the SQLite triggers with the old table and must create them again, as 0009
+does; the hour-totals tests fail when they are missing.
 """
 
 from django.db import migrations, models

@@ -157,7 +157,7 @@ def test_every_call_deleted_leaves_totals_of_nothing(year_of_calls):
 def test_a_truncated_calls_table_leaves_no_totals(year_of_calls):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending
-        cursor.execute("TRUNCATE calls_call")
+        cursor.execute("TRUNCATE calls_call, calls_callassignment")  # what refers to calls too
     assert not CallHourTotal.objects.exists()
 
 

@@ -1,0 +1,97 @@
+"""A call's page /calls/<id>/: its fields, its assignment history, and reassigning it."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from calls.models import CallAssignment
+from calls.services import calls_assign, period_close
+from tests.conftest import logged_in
+from tests.factories import make_call, make_client
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_now(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+@pytest.fixture
+def affaroni():
+    return make_client("123", "Affaroni S.p.A.")
+
+
+def english(browser, url, **kwargs):
+    return browser.get(url, headers={"accept-language": "en"}, **kwargs)
+
+
+def test_it_shows_the_call_and_who_assigned_it_from_which_client_to_which(paolo, anna, affaroni):
+    bianchi = make_client("456", "Bianchi S.r.l.")
+    call = make_call(billing_code="999", dialled_number="0212345")
+    calls_assign(calls=[call], client=bianchi, user=anna, note="first guess")
+    calls_assign(calls=[call], client=affaroni, user=paolo, note="checked with Rita")
+    page = english(logged_in(paolo), reverse("calls:detail", args=[call.pk])).content.decode()
+    assert "0212345" in page and "999" in page
+    assert "chosen by hand" in page
+    history = page[page.index('id="history"') :]
+    assert history.index("checked with Rita") < history.index("first guess")  # newest first
+    assert "anna" in history and "paolo" in history
+    assert "Bianchi S.r.l." in history and "Affaroni S.p.A." in history
+
+
+def test_a_call_never_assigned_by_hand_says_so(paolo):
+    call = make_call()
+    page = english(logged_in(paolo), reverse("calls:detail", args=[call.pk])).content.decode()
+    assert "never chosen by hand" in page
+
+
+def test_a_partner_reassigns_the_call_here(paolo, affaroni):
+    call = make_call()
+    url = reverse("calls:detail", args=[call.pk])
+    response = logged_in(paolo).post(url, {"client_code": "123", "note": "n"})
+    assert response.status_code == 302
+    assert response["Location"] == url
+    call.refresh_from_db()
+    assert (call.client, call.client_set_by_hand) == (affaroni, True)
+    assert CallAssignment.objects.get().note == "n"
+
+
+def test_an_unknown_code_is_refused_on_the_page(paolo, affaroni):
+    call = make_call()
+    url = reverse("calls:detail", args=[call.pk])
+    response = logged_in(paolo).post(url, {"client_code": "999"}, headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert "No client has code 999." in response.content.decode()
+    assert not CallAssignment.objects.exists()
+
+
+def test_a_call_in_a_closed_month_is_not_reassigned(paolo, affaroni):
+    period_close(month=date(2026, 4, 1), user=paolo)
+    call = make_call(start=datetime(2026, 4, 10, 9, 0, tzinfo=UTC))
+    url = reverse("calls:detail", args=[call.pk])
+    browser = logged_in(paolo)
+    assert "is closed: reopen the period" in english(browser, url).content.decode()
+    response = browser.post(url, {"client_code": "123"}, headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert "Closed period: April 2026." in response.content.decode()
+    call.refresh_from_db()
+    assert call.client is None
+
+
+@pytest.mark.parametrize("persona", ["rita", "nora"])
+def test_other_roles_cannot_reassign(request, persona, affaroni):
+    call = make_call()
+    browser = logged_in(request.getfixturevalue(persona))
+    response = browser.post(reverse("calls:detail", args=[call.pk]), {"client_code": "123"})
+    assert response.status_code == 403
+    assert not CallAssignment.objects.exists()
+
+
+@pytest.mark.parametrize("pk", [999999, 2**63 + 5])
+def test_a_call_that_does_not_exist_is_404(paolo, pk):
+    assert logged_in(paolo).get(f"/calls/{pk}/").status_code == 404
