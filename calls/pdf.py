@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import multiprocessing
 import threading
 from collections.abc import Sequence
@@ -154,6 +155,16 @@ def _pdfs_from_htmls(htmls: list[str], folder: Path) -> list[bytes]:
         raise
 
 
+def balanced_chunk_rows(total: int, most: int, workers: int) -> int:
+    """Rows per chunk: at most ``most``, and, when there is more than one chunk, as many
+    chunks as fill every worker equally, so none sits idle for a last lone chunk (1,000 rows
+    on 2 workers: 6 chunks of 167, not 5 of 200 of which the fifth renders alone)."""
+    if total <= most or workers <= 1:
+        return most
+    chunks = math.ceil(math.ceil(total / most) / workers) * workers
+    return math.ceil(total / chunks)
+
+
 def render_pdf_in_chunks(
     template_name: str,
     context: dict,
@@ -168,6 +179,7 @@ def render_pdf_in_chunks(
     stamped afterwards) added to ``context``; ``page_numbers_template`` gets ``pages`` (a
     range, one per page) and prints only the page numbers."""
     folder = base_url or static_dir()
+    chunk_rows = balanced_chunk_rows(len(rows), chunk_rows, pdf_workers())
     chunks = [rows[i : i + chunk_rows] for i in range(0, len(rows), chunk_rows)] or [rows]
     single = len(chunks) == 1
     htmls = [

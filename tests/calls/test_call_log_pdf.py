@@ -3,6 +3,7 @@
 Wednesday 13 May 2026, 12:00 in Rome."""
 
 import io
+import math
 import re
 import threading
 from datetime import UTC, datetime, timedelta
@@ -234,10 +235,12 @@ def test_workers_render_chunks_for_a_print_started_on_a_thread(settings):
         thread.start()
         thread.join(timeout=120)
         assert not thread.is_alive()
-    assert len(texts[3]) == len(texts[1]) >= 5
-    assert texts[3] == texts[1]
-    everything = "\n".join(texts[3])
-    assert [i for i in range(45) if f"row-{i:03d}" in everything] == list(range(45))
+    for workers, pages in texts.items():
+        assert len(pages) >= 5, workers
+        for number, text in enumerate(pages, start=1):
+            assert f"Pagina {number} di {len(pages)}" in text, (workers, number)
+        rows = re.findall(r"row-\d{3}", "\n".join(pages))
+        assert rows == [f"row-{i:03d}" for i in range(45)], workers  # all, in order, once
 
 
 def test_a_pdf_joined_from_chunks_stays_compressed():
@@ -261,3 +264,22 @@ def test_a_pdf_joined_from_chunks_stays_compressed():
     # Each chunk brings its own font subsets, hence some growth (about 2.4x here, 16x
     # uncompressed).
     assert size(30) < 3 * size(len(rows))
+
+
+@pytest.mark.parametrize(
+    ("total", "most", "workers", "rows"),
+    [
+        (1000, 200, 2, 167),  # 6 chunks: 3 each, not 5 with a lone last one
+        (1000, 200, 1, 200),
+        (150, 200, 2, 200),  # one chunk numbers its own pages
+        (400, 200, 2, 200),
+        (401, 200, 2, 101),  # 4 chunks of 101 or 98
+        (10_000, 200, 4, 193),  # 52 chunks
+    ],
+)
+def test_chunks_are_balanced_over_the_workers(total, most, workers, rows):
+    assert pdf.balanced_chunk_rows(total, most, workers) == rows
+    chunks = math.ceil(total / rows)
+    assert rows <= most
+    if total > most:
+        assert chunks % workers == 0
