@@ -21,6 +21,10 @@ PAGES = {
     "clients:detail": ({"code": "123"}, ALL_ROLES),
     "calls:log": ({}, {"paolo", "anna"}),
     "calls:pdf": ({}, {"paolo", "anna"}),
+    "clients:statements": ({}, {"paolo", "anna"}),
+    "clients:statements_pack": ({}, {"paolo", "anna"}),
+    "clients:statement": ({"code": "123"}, {"paolo", "anna"}),
+    "clients:statement_pdf": ({"code": "123"}, {"paolo", "anna"}),
 }
 PERSONAS = ["rita", "paolo", "anna", "nora"]
 # Framework pages that have their own access rules (login, admin, language switch).
