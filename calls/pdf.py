@@ -206,3 +206,10 @@ def render_pdf_in_chunks(
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def html_documents_to_pdfs(htmls: list[str], *, base_url: Path | None = None) -> list[bytes]:
+    """Several complete HTML documents (already rendered by our templates) to PDFs, in order,
+    side by side in the ``PDF_WORKERS`` processes (decision 2): the client statements of a
+    month-end pack are many small documents."""
+    return _pdfs_from_htmls(htmls, base_url or static_dir())

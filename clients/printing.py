@@ -14,8 +14,11 @@ Decisions
    then each statement from 1): a statement taken out of the pack to be sent or filed is
    exactly the PDF of its own page, numbers included.
 3. Memory stays flat in the number of clients: statements are read, rendered and appended
-   to the pack one client at a time (one query per client, on the (client, start) index);
-   only the growing output (pypdf's joined pages, or the ZIP on disk) is kept. The ZIP holds
+   to the pack a few clients at a time (one query per client, on the (client, start) index);
+   only the growing output (pypdf's joined pages, or the ZIP on disk) is kept. Statements
+   that fit in one document (``calls.pdf.CHUNK_ROWS`` rows) are rendered a batch at a time
+   (``PACK_BATCH_PER_WORKER`` per worker) side by side in the ``PDF_WORKERS`` processes;
+   longer ones in chunks, as the call log is. The ZIP holds
    ``00-riepilogo-….pdf`` and one ``<code>-<name>-….pdf`` per client.
 """
 
@@ -31,11 +34,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader, PdfWriter
 
+from calls import pdf
 from calls.filters import firm_time_zone
 from calls.models import CallStatus, FirmSettings
 from calls.pdf import render_pdf_in_chunks
@@ -54,6 +59,8 @@ from clients.selectors import (
 from clients.tables import format_cost, format_euro
 
 PAGE_NUMBERS_TEMPLATE = "pdf/_page_numbers.html"
+# Statements read and rendered together in the month pack, per PDF worker (decision 3).
+PACK_BATCH_PER_WORKER = 4
 
 
 def policy_description(policy: BillingPolicy, hourly_rate: Decimal | None) -> str:
@@ -199,6 +206,7 @@ def statement_pdf(statement: Statement, *, firm_name: str | None = None) -> byte
         statement_context(statement, firm_name=firm_name, printed_at=now_local()),
         statement_rows(statement),
         page_numbers_template=PAGE_NUMBERS_TEMPLATE,
+        chunk_rows=pdf.CHUNK_ROWS,
     )
 
 
@@ -263,8 +271,23 @@ class PackResult:
     pages: int
 
 
+def statement_single_html(statement: Statement, *, firm_name: str) -> str | None:
+    """The complete HTML of a statement short enough to be one document (page numbers
+    included), or None for a longer one, which ``statement_pdf`` renders in chunks."""
+    rows = statement_rows(statement)
+    if len(rows) > pdf.CHUNK_ROWS:
+        return None
+    context = statement_context(statement, firm_name=firm_name, printed_at=now_local())
+    return render_to_string(
+        "pdf/client_statement.html",
+        {**context, "rows": rows, "first_chunk": True, "last_chunk": True, "page_numbers": True},
+    )
+
+
 def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, int], None] | None):
-    """The summary, then each client's statement, as (file name, PDF bytes), one at a time."""
+    """The summary, then each client's statement, as (file name, PDF bytes, summary rows or
+    None). Statements are read and rendered a batch of clients at a time: short ones side by
+    side in the PDF workers, long ones in chunks (decision 3)."""
     firm_name = FirmSettings.load().firm_name
     policy = BillingPolicyModel.load().as_policy()
     rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
@@ -272,14 +295,22 @@ def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, in
     label = slug(gettext("summary")) or "summary"
     summary_name = f"00-{label}-{first_day:%Y%m%d}-{last_day:%Y%m%d}.pdf"
     yield summary_name, summary_pdf(rows, first_day, last_day, firm_name=firm_name), rows
-    for number, row in enumerate(rows, start=1):
-        statement = statement_get(
-            client=row.client, first_day=first_day, last_day=last_day, policy=policy
-        )
-        name = statement_file_name(row.client, first_day, last_day)
-        yield name, statement_pdf(statement, firm_name=firm_name), None
-        if progress:
-            progress(number, len(rows))
+    batch_size = PACK_BATCH_PER_WORKER * pdf.pdf_workers()
+    for offset in range(0, len(rows), batch_size):
+        batch = rows[offset : offset + batch_size]
+        statements = [
+            statement_get(client=row.client, first_day=first_day, last_day=last_day, policy=policy)
+            for row in batch
+        ]
+        htmls = [statement_single_html(s, firm_name=firm_name) for s in statements]
+        singles = iter(pdf.html_documents_to_pdfs([html for html in htmls if html is not None]))
+        for number, (statement, html) in enumerate(zip(statements, htmls, strict=True)):
+            document = (
+                next(singles) if html is not None else statement_pdf(statement, firm_name=firm_name)
+            )
+            yield statement_file_name(statement.client, first_day, last_day), document, None
+            if progress:
+                progress(offset + number + 1, len(rows))
 
 
 def month_pack_pdf(
@@ -292,10 +323,10 @@ def month_pack_pdf(
     """Write the month pack as one PDF to ``target`` (decision 2)."""
     writer = PdfWriter()
     summary_rows: list[SummaryRow] = []
-    for _name, pdf, rows in _pack_documents(first_day, last_day, progress):
+    for _name, document, rows in _pack_documents(first_day, last_day, progress):
         if rows is not None:
             summary_rows = rows
-        writer.append(PdfReader(io.BytesIO(pdf)))
+        writer.append(PdfReader(io.BytesIO(document)))
     writer.write(target)
     return PackResult(
         clients=len(summary_rows),
@@ -315,11 +346,11 @@ def month_pack_zip(
     summary_rows: list[SummaryRow] = []
     pages = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, pdf, rows in _pack_documents(first_day, last_day, progress):
+        for name, document, rows in _pack_documents(first_day, last_day, progress):
             if rows is not None:
                 summary_rows = rows
-            pages += len(PdfReader(io.BytesIO(pdf)).pages)
-            archive.writestr(name, pdf)
+            pages += len(PdfReader(io.BytesIO(document)).pages)
+            archive.writestr(name, document)
     return PackResult(
         clients=len(summary_rows), calls=sum(row.calls for row in summary_rows), pages=pages
     )

@@ -118,3 +118,23 @@ def test_the_calls_of_the_month_are_the_firm_time_zone_days(tmp_path, may_calls)
     assert Call.objects.filter(start__month=5).count() >= 6
     out, _err = run("--month", "2026-05", "--output", str(tmp_path), "--dry-run")
     assert "6 calls" in out
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_short_and_long_statements_keep_their_order_in_the_pack(
+    tmp_path, may_calls, settings, monkeypatch, workers
+):
+    # Alfa's statement fits in one document (rendered in a batch, side by side); Beta's and
+    # Gamma's are longer than a chunk here, so they are printed in chunks and numbered after.
+    settings.PDF_WORKERS = workers
+    monkeypatch.setattr("calls.pdf.CHUNK_ROWS", 3)
+    monkeypatch.setattr("clients.printing.PACK_BATCH_PER_WORKER", 1)
+    run("--month", "2026-05", "--output", str(tmp_path), "--zip")
+    archive = zipfile.ZipFile(tmp_path / "statements-2026-05.zip")
+    names = archive.namelist()
+    for name, client in zip(names[1:], ("Alfa S.r.l.", "Beta Caffè", "Gamma Studi"), strict=True):
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(archive.read(name))).pages]
+        assert client in pages[0], name
+        assert f"Pagina {len(pages)} di {len(pages)}" in pages[-1], name
+    gamma = PdfReader(io.BytesIO(archive.read(names[3])))
+    assert len(gamma.pages) > 1
