@@ -35,6 +35,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -259,10 +260,17 @@ def billing_header() -> list[str]:
 
 
 def billing_csv(statements: Iterable[Statement], *, filename: str) -> StreamingHttpResponse:
-    """Every statement's billing entries as a CSV, one client after another (streamed)."""
+    """Every statement's billing entries as a CSV, one client after another (streamed). The
+    descriptions are written in the request's language even when the body is sent after the
+    request's language is gone (as ``calls.exports`` decision 6)."""
     header = billing_header()
+    language = translation.get_language()
 
     def rows():
+        with translation.override(language):
+            yield from _entry_rows()
+
+    def _entry_rows():
         for statement in statements:
             for entry in billing_entries(statement):
                 yield [

@@ -303,7 +303,8 @@ def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, in
             for row in batch
         ]
         htmls = [statement_single_html(s, firm_name=firm_name) for s in statements]
-        singles = iter(pdf.html_documents_to_pdfs([html for html in htmls if html is not None]))
+        short = [html for html in htmls if html is not None]
+        singles = iter(pdf.html_documents_to_pdfs(short) if short else [])
         for number, (statement, html) in enumerate(zip(statements, htmls, strict=True)):
             document = (
                 next(singles) if html is not None else statement_pdf(statement, firm_name=firm_name)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from calls.models import Call, FirmSettings
 from clients import ledes
@@ -140,3 +141,11 @@ def test_a_period_that_is_not_a_month_numbers_the_invoice_by_its_days(paolo, aff
 def test_a_client_without_billed_calls_gets_the_two_header_lines(paolo, affaroni):
     text = get(logged_in(paolo), "ledes", "?date_after=2026-06-01&date_before=2026-06-30")[1]
     assert ledes_records(text) == []
+
+
+def test_billing_entries_keep_the_request_language_while_streaming(paolo, affaroni):
+    url = reverse("clients:statement", kwargs={"code": "123"}) + MAY + "&_export=billing_csv"
+    response = logged_in(paolo).get(url, headers={"accept-language": "en"})
+    with translation.override("it"):  # the body is sent later, under another language
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Call to 3454565678 by 114 Mario Rossi, talk time 0:01:01" in text
