@@ -27,6 +27,10 @@ Decisions
    element of every row was about a third of the layout time of a long table. It overrides
    ``HTML._ua_stylesheets``, a private method of the pinned WeasyPrint; the PDF tests catch
    a change there (headings, bold totals, hidden ``<head>``).
+5. Worn-out workers are replaced by retiring the whole pool after ``CHUNKS_PER_WORKER``
+   documents per worker, not with ``ProcessPoolExecutor(max_tasks_per_child=…)``: on Python
+   3.11 to 3.15.0b3 that option deadlocks once a worker exits with work still queued
+   (CPython gh-115634): the executor never starts the replacement and the print hangs forever.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import math
 import multiprocessing
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -114,26 +118,38 @@ def pdf_workers() -> int:
 # PDF_WORKERS processes instead of each starting its own. See decision 2.
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
+_pool_tasks = 0  # documents given to the current pool
 _pool_lock = threading.Lock()
-# A worker is replaced after this many chunks, so WeasyPrint's caches cannot grow forever.
+# The pool is replaced after this many documents per worker, so WeasyPrint's caches cannot
+# grow forever (decision 5; not ProcessPoolExecutor's max_tasks_per_child, which hangs).
 CHUNKS_PER_WORKER = 200
 
 
-def _render_pool(workers: int) -> ProcessPoolExecutor:
-    global _pool, _pool_workers
+def _submit(
+    htmls: list[str], folder: Path, workers: int
+) -> tuple[list[Future], ProcessPoolExecutor]:
+    """Give ``htmls`` to the shared pool (started, or replaced when worn out, here) and
+    return their futures. Under the lock, so no other request retires the pool between
+    choosing it and submitting to it."""
+    global _pool, _pool_workers, _pool_tasks
     with _pool_lock:
-        if _pool is None or _pool_workers != workers:
-            if _pool is not None:
-                _pool.shutdown(wait=False, cancel_futures=True)
+        if _pool is not None and _pool_workers != workers:
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+        elif _pool is not None and _pool_tasks >= CHUNKS_PER_WORKER * workers:
+            # Retired: documents already given to it are still rendered, then its
+            # processes exit; new documents go to a fresh pool.
+            _pool.shutdown(wait=False)
+            _pool = None
+        if _pool is None:
             context = multiprocessing.get_context("forkserver")
             # The fork server imports WeasyPrint and this module once; every worker is a
             # fork of that single-threaded process, never of the threaded web process.
             context.set_forkserver_preload([__name__])
-            _pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, max_tasks_per_child=CHUNKS_PER_WORKER
-            )
-            _pool_workers = workers
-        return _pool
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool_workers, _pool_tasks = workers, 0
+        _pool_tasks += len(htmls)
+        return [_pool.submit(html_to_pdf, html, folder) for html in htmls], _pool
 
 
 def _forget_pool(pool: ProcessPoolExecutor) -> None:
@@ -145,11 +161,11 @@ def _forget_pool(pool: ProcessPoolExecutor) -> None:
 
 def _pdfs_from_htmls(htmls: list[str], folder: Path) -> list[bytes]:
     workers = min(pdf_workers(), len(htmls))
-    if workers == 1:
+    if workers <= 1:
         return [html_to_pdf(html, folder) for html in htmls]
-    pool = _render_pool(pdf_workers())
+    futures, pool = _submit(htmls, folder, pdf_workers())
     try:
-        return list(pool.map(html_to_pdf, htmls, [folder] * len(htmls)))
+        return [future.result() for future in futures]
     except BrokenProcessPool:
         _forget_pool(pool)  # a worker died (killed, out of memory): the next print starts anew
         raise
@@ -218,3 +234,10 @@ def render_pdf_in_chunks(
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def html_documents_to_pdfs(htmls: list[str], *, base_url: Path | None = None) -> list[bytes]:
+    """Several complete HTML documents (already rendered by our templates) to PDFs, in order,
+    side by side in the ``PDF_WORKERS`` processes (decision 2): the client statements of a
+    month-end pack are many small documents."""
+    return _pdfs_from_htmls(htmls, base_url or static_dir())

@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from clients.forms import ClientListUploadForm
 from clients.importing import ClientListError, read_client_list
-from clients.models import Client, Contact
+from clients.models import BillingPolicy, Client, Contact
 from clients.services import client_save, clients_import
 
 
@@ -20,7 +21,7 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "vat_number", "tax_code", "is_active"]
+    list_display = ["code", "name", "vat_number", "tax_code", "hourly_rate", "is_active"]
     list_display_links = ["code", "name"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "vat_number", "tax_code"]
@@ -87,3 +88,26 @@ class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "phone", "notes"]
     search_fields = ["name", "phone"]
     filter_horizontal = ["clients"]
+
+
+@admin.register(BillingPolicy)
+class BillingPolicyAdmin(admin.ModelAdmin):
+    """One row, like the firm settings: the list page opens the row itself."""
+
+    fields = [
+        "increment_minutes",
+        "rounding",
+        "minimum_seconds",
+        "ignore_below_seconds",
+        "law_firm_id",
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        BillingPolicy.load()
+        return redirect(reverse("admin:clients_billingpolicy_change", args=[1]))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,8 @@
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from clients import billing
 
 # A client code is what staff dial after the billing marker, so it is digits only.
 # Kept as text: '0123' and '123' are different dial strings.
@@ -22,6 +24,15 @@ class Client(models.Model):
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    hourly_rate = models.DecimalField(
+        _("hourly rate (€)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Euro per hour of billable phone time. Empty: statements show no amount."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -35,6 +46,10 @@ class Client(models.Model):
                 condition=models.Q(code__regex=r"^[0-9]{1,10}$"), name="client_code_digits"
             ),
             models.CheckConstraint(condition=~models.Q(name=""), name="client_name_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(hourly_rate__isnull=True) | models.Q(hourly_rate__gte=0),
+                name="client_hourly_rate_not_negative",
+            ),
         ]
         indexes = [
             # The client list and search results are ordered by name.
@@ -64,3 +79,96 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.phone})" if self.phone else self.name
+
+
+class BillingRounding(models.TextChoices):
+    PER_CALL = billing.PER_CALL, _("Each call")
+    TOTAL = billing.TOTAL, _("The total")
+
+
+INCREMENT_CHOICES = [
+    (0, _("None (exact seconds)")),
+    (1, _("1 minute")),
+    (6, _("6 minutes")),
+    (10, _("10 minutes")),
+    (15, _("15 minutes")),
+]
+
+
+class BillingPolicy(models.Model):
+    """How the firm bills phone time (one row, edited in admin); the arithmetic is
+    ``clients.billing``, which gets this row through ``as_policy()``."""
+
+    Rounding = BillingRounding
+
+    increment_minutes = models.PositiveSmallIntegerField(
+        _("billing increment"),
+        choices=INCREMENT_CHOICES,
+        default=6,
+        help_text=_("Billable time is rounded up to whole increments: a started unit is billed."),
+    )
+    rounding = models.CharField(
+        _("round"),
+        max_length=10,
+        choices=Rounding.choices,
+        default=Rounding.PER_CALL,
+        help_text=_("Round each call up to the increment, or only the period's total."),
+    )
+    minimum_seconds = models.PositiveIntegerField(
+        _("minimum per call (s)"),
+        default=0,
+        help_text=_("A billed call counts at least this many seconds."),
+    )
+    ignore_below_seconds = models.PositiveIntegerField(
+        _("do not bill calls shorter than (s)"),
+        default=0,
+        help_text=_("Calls with less talk time than this are listed but not billed."),
+    )
+    law_firm_id = models.CharField(
+        _("law firm id (LEDES)"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "The firm's identifier in LEDES files, usually its VAT number. Empty: the firm name."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("billing policy")
+        verbose_name_plural = _("billing policy")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="billingpolicy_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(increment_minutes__in=billing.INCREMENT_MINUTES),
+                name="billingpolicy_increment_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rounding__in=BillingRounding.values),
+                name="billingpolicy_rounding_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum_seconds__gte=0),
+                name="billingpolicy_minimum_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ignore_below_seconds__gte=0),
+                name="billingpolicy_ignore_below_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Billing policy"))
+
+    def as_policy(self) -> billing.BillingPolicy:
+        """The pure policy that ``clients.billing`` computes with."""
+        return billing.BillingPolicy(
+            increment_minutes=self.increment_minutes,
+            rounding=self.rounding,
+            minimum_seconds=self.minimum_seconds,
+            ignore_below_seconds=self.ignore_below_seconds,
+        )
+
+    @classmethod
+    def load(cls) -> "BillingPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

@@ -1,7 +1,17 @@
-"""Reads of the client index."""
+"""Reads of the client index, and client statements (a client's billed calls in a period)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from calls.filters import DayRange, firm_time_zone
+from calls.models import Call, CallStatus
+from clients.billing import PER_CALL, BillingPolicy, bill_calls
+from clients.models import BillingPolicy as BillingPolicyModel
 from clients.models import Client
 
 
@@ -27,3 +37,248 @@ def client_search(*, query: str, clients: QuerySet[Client] | None = None) -> Que
             When(code=query.strip(), then=Value(0)), default=Value(1), output_field=IntegerField()
         )
     ).order_by("exact_code", "name", "code")
+
+
+# --- Client statements -------------------------------------------------------------------
+#
+# Which calls a statement holds: every call linked to the client (``Call.client``) that
+# started within the period's days in the firm's time zone, whatever its direction (outbound
+# calls with the client's code, and any inbound or internal call linked to the client).
+# Calls that were not answered are listed with 0 billable time. Billing is
+# ``clients.billing.bill_calls`` under the firm's current policy and the client's rate.
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One call on a statement."""
+
+    start: datetime  # in the firm's time zone
+    caller: str
+    caller_name: str
+    number: str
+    status: str
+    talk_seconds: int
+    billed: bool
+    billable_seconds: int  # before rounding in ``total`` mode
+    units: int | None
+    amount: Decimal | None
+    cost: Decimal | None
+
+
+@dataclass(frozen=True)
+class StatementTotals:
+    """Totals of some calls of a statement (a caller's, or all of them).
+
+    ``billable_seconds`` and ``amount`` of the whole statement are the bill's (rounded once in
+    ``total`` mode); a caller's subtotal in ``total`` mode is its time before rounding, with no
+    amount. ``cost`` sums the known costs (None when no call has one).
+    """
+
+    calls: int
+    answered: int
+    talk_seconds: int
+    billable_seconds: int
+    units: int | None
+    amount: Decimal | None
+    cost: Decimal | None
+
+
+@dataclass(frozen=True)
+class CallerGroup:
+    """The calls of one caller (extension) and their subtotal."""
+
+    caller: str
+    caller_name: str
+    lines: tuple[StatementLine, ...]
+    subtotal: StatementTotals
+
+
+@dataclass(frozen=True)
+class Statement:
+    client: Client
+    first_day: date
+    last_day: date
+    policy: BillingPolicy
+    hourly_rate: Decimal | None
+    groups: tuple[CallerGroup, ...]
+    total: StatementTotals
+
+    @property
+    def calls(self) -> int:
+        return self.total.calls
+
+    @property
+    def lines(self) -> list[StatementLine]:
+        return [line for group in self.groups for line in group.lines]
+
+
+# The columns a statement reads from each call, in this order.
+STATEMENT_CALL_FIELDS = (
+    "start",
+    "caller",
+    "caller_name",
+    "dialled_number",
+    "destination",
+    "status",
+    "talk_seconds",
+    "cost",
+)
+
+
+def _sum_costs(costs) -> Decimal | None:
+    known = [cost for cost in costs if cost is not None]
+    return sum(known, Decimal("0")) if known else None
+
+
+def statement_build(
+    *,
+    client: Client,
+    first_day: date,
+    last_day: date,
+    rows,
+    policy: BillingPolicy,
+) -> Statement:
+    """A statement from call rows (tuples in ``STATEMENT_CALL_FIELDS`` order, any order of
+    rows): the calls grouped by caller (extension order), each group by time."""
+    zone = firm_time_zone()
+    rows = sorted(rows, key=lambda row: (row[1], row[0]))
+    rate = client.hourly_rate
+    bill = bill_calls([int(row[6]) for row in rows], policy, rate)
+    per_call_amounts = policy.rounding == PER_CALL and rate is not None
+    groups = []
+    position = 0
+    for caller, caller_rows in groupby(rows, key=lambda row: row[1]):
+        caller_rows = list(caller_rows)
+        billed = bill.lines[position : position + len(caller_rows)]
+        position += len(caller_rows)
+        lines = tuple(
+            StatementLine(
+                start=row[0].astimezone(zone),
+                caller=row[1],
+                caller_name=row[2],
+                number=row[3] or row[4],
+                status=row[5],
+                talk_seconds=int(row[6]),
+                billed=line.billed,
+                billable_seconds=line.billable_seconds,
+                units=line.units,
+                amount=line.amount,
+                cost=row[7],
+            )
+            for row, line in zip(caller_rows, billed, strict=True)
+        )
+        seconds = sum(line.billable_seconds for line in lines)
+        subtotal = StatementTotals(
+            calls=len(lines),
+            answered=sum(1 for line in lines if line.status == CallStatus.ANSWERED),
+            talk_seconds=sum(line.talk_seconds for line in lines),
+            billable_seconds=seconds,
+            units=None if policy.rounding != PER_CALL else _units_of(seconds, policy),
+            amount=sum((line.amount for line in lines), Decimal("0.00"))
+            if per_call_amounts
+            else None,
+            cost=_sum_costs(line.cost for line in lines),
+        )
+        name = next((line.caller_name for line in lines if line.caller_name), "")
+        groups.append(CallerGroup(caller=caller, caller_name=name, lines=lines, subtotal=subtotal))
+    total = StatementTotals(
+        calls=len(rows),
+        answered=sum(group.subtotal.answered for group in groups),
+        talk_seconds=bill.talk_seconds,
+        billable_seconds=bill.billable_seconds,
+        units=bill.units,
+        amount=bill.amount,
+        cost=_sum_costs(row[7] for row in rows),
+    )
+    return Statement(
+        client=client,
+        first_day=first_day,
+        last_day=last_day,
+        policy=policy,
+        hourly_rate=rate,
+        groups=tuple(groups),
+        total=total,
+    )
+
+
+def _units_of(seconds: int, policy: BillingPolicy) -> int | None:
+    step = policy.increment_seconds
+    return None if step == 0 else seconds // step
+
+
+def statement_get(
+    *, client: Client, first_day: date, last_day: date, policy: BillingPolicy | None = None
+) -> Statement:
+    """The client's statement for the days ``first_day`` to ``last_day`` (both included, in
+    the firm's time zone), billed under ``policy`` (default: the firm's current one)."""
+    policy = policy or BillingPolicyModel.load().as_policy()
+    rows = Call.objects.filter(DayRange(first_day, last_day).q(), client=client).values_list(
+        *STATEMENT_CALL_FIELDS
+    )
+    return statement_build(
+        client=client, first_day=first_day, last_day=last_day, rows=list(rows), policy=policy
+    )
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One client's totals for a period (the client summary, the month pack's first page)."""
+
+    client: Client
+    calls: int
+    answered: int
+    talk_seconds: int
+    billable_seconds: int
+    amount: Decimal | None
+
+
+def client_summary_list(
+    *, first_day: date, last_day: date, policy: BillingPolicy | None = None
+) -> list[SummaryRow]:
+    """Every client with calls in the period, by name, with the totals of its statement.
+
+    One query reads (client, status, talk time) of the period's linked calls in client order;
+    each client's talk times are billed as its statement bills them."""
+    policy = policy or BillingPolicyModel.load().as_policy()
+    rows = (
+        Call.objects.filter(DayRange(first_day, last_day).q(), client__isnull=False)
+        .order_by("client_id")
+        .values_list("client_id", "status", "talk_seconds")
+    )
+    per_client: dict[int, tuple[int, list[int]]] = {}
+    for client_id, client_rows in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+        answered = 0
+        talks = []
+        for _client_id, status, talk in client_rows:
+            answered += status == CallStatus.ANSWERED
+            talks.append(int(talk))
+        per_client[client_id] = (answered, talks)
+    clients = Client.objects.filter(pk__in=list(per_client)).order_by("name", "code")
+    summary = []
+    for client in clients.iterator(chunk_size=1000):
+        answered, talks = per_client[client.pk]
+        bill = bill_calls(talks, policy, client.hourly_rate)
+        summary.append(
+            SummaryRow(
+                client=client,
+                calls=len(talks),
+                answered=answered,
+                talk_seconds=bill.talk_seconds,
+                billable_seconds=bill.billable_seconds,
+                amount=bill.amount,
+            )
+        )
+    return summary
+
+
+def summary_totals(rows: list[SummaryRow]) -> dict:
+    """The grand totals of a client summary (amount None when no client has a rate)."""
+    amounts = [row.amount for row in rows if row.amount is not None]
+    return {
+        "clients": len(rows),
+        "calls": sum(row.calls for row in rows),
+        "answered": sum(row.answered for row in rows),
+        "talk_seconds": sum(row.talk_seconds for row in rows),
+        "billable_seconds": sum(row.billable_seconds for row in rows),
+        "amount": sum(amounts, Decimal("0.00")) if amounts else None,
+    }

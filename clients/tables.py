@@ -1,6 +1,12 @@
+from decimal import Decimal
+
 import django_tables2 as tables
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from calls.tables import format_duration
 from clients.models import Client
 
 
@@ -17,3 +23,83 @@ class ClientTable(tables.Table):
         sequence = ["code", "name", "vat_number", "tax_code", "is_active", "dial"]
         attrs = {"class": "table"}
         empty_text = _("No client matches.")
+
+
+def format_euro(value: Decimal) -> str:
+    """An amount in euro as the active language writes it: ``€ 1.234,50`` in Italian."""
+    return "€ " + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def format_cost(value: Decimal) -> str:
+    """A call's cost from the PBX, as the call log shows it (2 to 4 decimals)."""
+    places = max(2, -value.normalize().as_tuple().exponent) if value else 2
+    return number_format(value, decimal_pos=min(places, 4))
+
+
+def summary_table_data(rows) -> list[dict]:
+    """The client summary as plain rows for ``ClientSummaryTable`` (sorted in Python: an
+    unknown amount sorts below every amount)."""
+    return [
+        {
+            "code": row.client.code,
+            "name": row.client.name,
+            "calls": row.calls,
+            "answered": row.answered,
+            "talk_seconds": row.talk_seconds,
+            "billable_seconds": row.billable_seconds,
+            "amount": row.amount,
+            "amount_key": row.amount if row.amount is not None else Decimal(-1),
+        }
+        for row in rows
+    ]
+
+
+class _Duration(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "num"}, "th": {"class": "num"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_duration(value)
+
+
+class ClientSummaryTable(tables.Table):
+    """One row per client with calls in the period; code and name open its statement."""
+
+    code = tables.Column(verbose_name=_("Code"))
+    name = tables.Column(verbose_name=_("Client"))
+    calls = tables.Column(
+        verbose_name=_("Calls"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    answered = tables.Column(
+        verbose_name=_("Answered"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    talk_seconds = _Duration(verbose_name=_("Talk time"))
+    billable_seconds = _Duration(verbose_name=_("Billable time"))
+    amount = tables.Column(
+        verbose_name=_("Amount"),
+        order_by="amount_key",
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
+
+    class Meta:
+        attrs = {"class": "table summary"}
+        empty_text = _("No client had calls in the period.")
+        order_by = "name"
+
+    def __init__(self, *args, query: str = "", **kwargs):
+        self.query = query
+        super().__init__(*args, **kwargs)
+
+    def _statement_link(self, record, text):
+        url = reverse("clients:statement", kwargs={"code": record["code"]})
+        return format_html('<a href="{}?{}">{}</a>', url, self.query, text)
+
+    def render_code(self, value, record):
+        return self._statement_link(record, value)
+
+    def render_name(self, value, record):
+        return self._statement_link(record, value)
+
+    def render_amount(self, value):
+        return format_euro(value) if value is not None else "—"

@@ -1,15 +1,37 @@
+import tempfile
+
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 
 from calls import dialing
 from calls.dialing_messages import dial_error_message
+from calls.models import FirmSettings
 from calls.selectors import dial_plan_get
+from calls.tables import format_duration
+from calls.views import PDF_MAX_ROWS
+from clients.exports import billing_csv, ledes_file, ledes_response, summary_csv, summary_xlsx
 from clients.filters import ClientFilter
-from clients.forms import DialHelperForm
-from clients.models import Client
-from clients.tables import ClientTable
+from clients.forms import DialHelperForm, StatementPeriodForm
+from clients.models import BillingPolicy, Client
+from clients.printing import (
+    month_pack_pdf,
+    month_pack_zip,
+    pack_file_name,
+    period_text,
+    policy_description,
+    statement_columns,
+    statement_file_name,
+    statement_pdf,
+    statement_rows,
+)
+from clients.selectors import client_summary_list, statement_get, summary_totals
+from clients.tables import ClientSummaryTable, ClientTable, format_euro, summary_table_data
 
 
 class ClientSearchView(PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -56,3 +78,162 @@ class ClientDetailView(PermissionRequiredMixin, DetailView):
         except dialing.DialError as error:
             form.add_error("number", dial_error_message(error))
             return None
+
+
+# --- Client statements -------------------------------------------------------------------
+
+STATEMENT_PERMISSIONS = ["calls.view_call", "clients.view_client"]
+
+
+def _period_label(first_day, last_day) -> str:
+    return f"{first_day:%Y-%m-%d}_{last_day:%Y-%m-%d}"
+
+
+def _policy_and_firm():
+    return BillingPolicy.load(), FirmSettings.load()
+
+
+class StatementView(PermissionRequiredMixin, View):
+    """A client's statement for a period (``?date_after=&date_before=`` or ``?period=``):
+    every call linked to the client, grouped by caller with subtotals, billed under the
+    firm's policy. ``?_export=billing_csv|ledes`` downloads the billed time."""
+
+    permission_required = STATEMENT_PERMISSIONS
+    template_name = "clients/statement.html"
+
+    def get(self, request, code):
+        client = get_object_or_404(Client, code=code)
+        form = StatementPeriodForm(request.GET)
+        context = {"client": client, "form": form, "statement": None}
+        if not form.is_valid():
+            return render(request, self.template_name, context)
+        first_day, last_day = form.days()
+        policy, firm = _policy_and_firm()
+        statement = statement_get(
+            client=client, first_day=first_day, last_day=last_day, policy=policy.as_policy()
+        )
+        export = request.GET.get("_export")
+        name = f"{client.code}-{_period_label(first_day, last_day)}"
+        if export == "billing_csv":
+            return billing_csv([statement], filename=f"addebiti-{name}.csv")
+        if export == "ledes":
+            text = ledes_file([statement], law_firm_id=policy.law_firm_id, firm_name=firm.firm_name)
+            return ledes_response(text, filename=f"ledes-{name}.txt")
+        context.update(
+            statement=statement,
+            period=period_text(first_day, last_day),
+            policy=policy_description(statement.policy, statement.hourly_rate),
+            rows=statement_rows(statement),
+            columns=statement_columns(),
+            query=form.query(),
+            pdf_limit=PDF_MAX_ROWS,
+            talk_time=format_duration(statement.total.talk_seconds),
+            billable_time=format_duration(statement.total.billable_seconds),
+            amount=format_euro(statement.total.amount)
+            if statement.total.amount is not None
+            else "",
+        )
+        return render(request, self.template_name, context)
+
+
+class StatementPdfView(PermissionRequiredMixin, View):
+    """The statement as a PDF fit to send or file (clients/printing.py). An invalid period,
+    or more than ``PDF_MAX_ROWS`` calls, shows the statement page saying why."""
+
+    permission_required = STATEMENT_PERMISSIONS
+
+    def get(self, request, code):
+        client = get_object_or_404(Client, code=code)
+        form = StatementPeriodForm(request.GET)
+        if not form.is_valid():
+            return StatementView.as_view()(request, code=code)
+        first_day, last_day = form.days()
+        statement = statement_get(client=client, first_day=first_day, last_day=last_day)
+        if statement.calls > PDF_MAX_ROWS:
+            return StatementView.as_view()(request, code=code)
+        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+        filename = statement_file_name(client, first_day, last_day)
+        response["Content-Disposition"] = content_disposition_header(False, filename)
+        return response
+
+
+class ClientSummaryView(PermissionRequiredMixin, View):
+    """'Rendiconti clienti': one row per client with calls in the period, sortable
+    (``?sort=``), each linking to its statement; ``?_export=csv|xlsx`` (the summary),
+    ``billing_csv`` or ``ledes`` (every client's billed time)."""
+
+    permission_required = STATEMENT_PERMISSIONS
+    template_name = "clients/client_summary.html"
+
+    def get(self, request):
+        form = StatementPeriodForm(request.GET)
+        context = {"form": form, "table": None}
+        if not form.is_valid():
+            return render(request, self.template_name, context)
+        first_day, last_day = form.days()
+        policy, firm = _policy_and_firm()
+        rows = client_summary_list(
+            first_day=first_day, last_day=last_day, policy=policy.as_policy()
+        )
+        export = request.GET.get("_export")
+        label = _period_label(first_day, last_day)
+        if export == "csv":
+            return summary_csv(rows, filename=f"rendiconti-{label}.csv")
+        if export == "xlsx":
+            return summary_xlsx(rows, filename=f"rendiconti-{label}.xlsx")
+        if export in ("billing_csv", "ledes"):
+            statements = (
+                statement_get(
+                    client=row.client,
+                    first_day=first_day,
+                    last_day=last_day,
+                    policy=policy.as_policy(),
+                )
+                for row in rows
+            )
+            if export == "billing_csv":
+                return billing_csv(statements, filename=f"addebiti-{label}.csv")
+            text = ledes_file(statements, law_firm_id=policy.law_firm_id, firm_name=firm.firm_name)
+            return ledes_response(text, filename=f"ledes-{label}.txt")
+        query = form.query()
+        table = ClientSummaryTable(summary_table_data(rows), query=query)
+        RequestConfig(request, paginate=False).configure(table)
+        totals = summary_totals(rows)
+        context.update(
+            table=table,
+            query=query,
+            period=period_text(first_day, last_day),
+            totals=totals,
+            talk_time=format_duration(totals["talk_seconds"]),
+            billable_time=format_duration(totals["billable_seconds"]),
+            amount=format_euro(totals["amount"]) if totals["amount"] is not None else "",
+        )
+        return render(request, self.template_name, context)
+
+
+class MonthPackView(PermissionRequiredMixin, View):
+    """The month-end pack of the period: one PDF (summary, then every client's statement) or,
+    with ``?zip=on``, a ZIP of one PDF per client and the summary. Built in a temporary file
+    and sent in chunks; the same code as ``manage.py client_statements``."""
+
+    permission_required = STATEMENT_PERMISSIONS
+
+    def get(self, request):
+        form = StatementPeriodForm(request.GET)
+        if not form.is_valid():
+            return ClientSummaryView.as_view()(request)
+        first_day, last_day = form.days()
+        as_zip = request.GET.get("zip") == "on"
+        target = tempfile.TemporaryFile(suffix=".zip" if as_zip else ".pdf")
+        try:
+            (month_pack_zip if as_zip else month_pack_pdf)(first_day, last_day, target)
+            target.seek(0)
+        except BaseException:
+            target.close()
+            raise
+        response = FileResponse(
+            target, content_type="application/zip" if as_zip else "application/pdf"
+        )
+        filename = pack_file_name(first_day, last_day, "zip" if as_zip else "pdf")
+        response["Content-Disposition"] = content_disposition_header(as_zip, filename)
+        return response

@@ -24,6 +24,10 @@ PAGES = {
     "calls:unassigned": ({}, {"paolo", "anna"}),
     "calls:periods": ({}, {"paolo", "anna"}),
     "calls:detail": ({"pk": 1}, {"paolo", "anna"}),
+    "clients:statements": ({}, {"paolo", "anna"}),
+    "clients:statements_pack": ({}, {"paolo", "anna"}),
+    "clients:statement": ({"code": "123"}, {"paolo", "anna"}),
+    "clients:statement_pdf": ({"code": "123"}, {"paolo", "anna"}),
 }
 PERSONAS = ["rita", "paolo", "anna", "nora"]
 # Framework pages that have their own access rules (login, admin, language switch).

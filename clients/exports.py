@@ -1,0 +1,354 @@
+"""Exports of client statements: the client summary (CSV/XLSX), call time entries for billing
+software (CSV) and LEDES 1998B.
+
+Decisions
+---------
+1. CSV is written as the call log's (``calls.exports``): UTF-8 with a BOM, ``;`` between
+   fields, a decimal comma, CRLF, formula-like text neutralised. LEDES uses dots
+   (``clients.ledes``).
+2. Billing entries. With per-call rounding (the default) there is one entry per billed call:
+   client code, date (``YYYY-MM-DD``, firm's time zone), billable minutes (two decimals),
+   billable units (empty with increment "none"), amount (empty without an hourly rate) and a
+   description (number, caller, talk time). Calls not billed (unanswered, shorter than the
+   policy's threshold) are left out. With rounding on the total, a call has no units or
+   amount of its own, so each client gets **one** entry for the period, dated its last day,
+   with the rounded total.
+3. LEDES 1998B: one invoice per client and period, numbered ``<code>-<YYYYMM>`` for a calendar
+   month (``<code>-<YYYYMMDD>-<YYYYMMDD>`` otherwise), dated the period's last day; CLIENT_ID
+   and LAW_FIRM_MATTER_ID are the client code; LAW_FIRM_ID is the billing policy's
+   ``law_firm_id``, or the firm name when it is empty. Line items as the billing entries:
+   per call, TIMEKEEPER_ID the caller's extension and TIMEKEEPER_NAME the caller's name (the
+   extension when the PBX gave none), classification ``OT``; with rounding on the total, one
+   line whose timekeeper is the firm. Without an hourly rate amounts and unit costs are
+   ``0.00``. Several clients in one file: one header, every invoice's line items after it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from calls.exports import (
+    CSV_CONTENT_TYPE,
+    CSV_DECIMAL_SEPARATOR,
+    CSV_DELIMITER,
+    XLSX_CONTENT_TYPE,
+    neutralise_formula,
+)
+from calls.tables import format_duration
+from clients import ledes
+from clients.billing import PER_CALL
+from clients.selectors import Statement, SummaryRow
+
+LEDES_CONTENT_TYPE = "text/plain; charset=utf-8"
+MINUTE = Decimal("0.01")
+HOUR_QUANTUM = Decimal("0.0001")
+TIMEKEEPER_CLASSIFICATION = "OT"  # "other": a caller's extension, not a known role
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _csv_decimal(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(value, "f").replace(".", CSV_DECIMAL_SEPARATOR)
+
+
+def _csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(header)
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        yield buffer.getvalue().encode("utf-8")
+
+
+# --- Client summary ----------------------------------------------------------------------
+
+
+def summary_header() -> list[str]:
+    return [
+        gettext("Client code"),
+        gettext("Client"),
+        gettext("VAT number"),
+        gettext("Calls"),
+        gettext("Answered"),
+        gettext("Talk time"),
+        gettext("Talk time (s)"),
+        gettext("Billable time"),
+        gettext("Billable time (s)"),
+        gettext("Amount (€)"),
+    ]
+
+
+def summary_csv(rows: list[SummaryRow], *, filename: str) -> HttpResponse:
+    body = b"".join(
+        _csv_lines(
+            summary_header(),
+            (
+                [
+                    row.client.code,
+                    neutralise_formula(row.client.name),
+                    neutralise_formula(row.client.vat_number),
+                    row.calls,
+                    row.answered,
+                    format_duration(row.talk_seconds),
+                    row.talk_seconds,
+                    format_duration(row.billable_seconds),
+                    row.billable_seconds,
+                    _csv_decimal(row.amount),
+                ]
+                for row in rows
+            ),
+        )
+    )
+    return _attachment(HttpResponse(body, content_type=CSV_CONTENT_TYPE), filename)
+
+
+def _xlsx_text(sheet, value: str):
+    if not value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def summary_xlsx(rows: list[SummaryRow], *, filename: str) -> FileResponse:
+    """The summary as a workbook: durations as real (summable) Excel durations."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=gettext("Client summary")[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for label in summary_header():
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(
+            [
+                row.client.code,
+                _xlsx_text(sheet, row.client.name),
+                _xlsx_text(sheet, row.client.vat_number),
+                row.calls,
+                row.answered,
+                timedelta(seconds=row.talk_seconds),
+                row.talk_seconds,
+                timedelta(seconds=row.billable_seconds),
+                row.billable_seconds,
+                row.amount,
+            ]
+        )
+    target = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        workbook.save(target)
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    return _attachment(FileResponse(target, content_type=XLSX_CONTENT_TYPE), filename)
+
+
+# --- Billing entries (CSV for billing software) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BillingEntry:
+    client_code: str
+    day: date
+    billable_seconds: int
+    units: int | None
+    amount: Decimal | None
+    description: str
+    caller: str
+    caller_name: str
+
+    @property
+    def minutes(self) -> Decimal:
+        return (Decimal(self.billable_seconds) / 60).quantize(MINUTE, rounding=ROUND_HALF_UP)
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.billable_seconds) / 3600).quantize(
+            HOUR_QUANTUM, rounding=ROUND_HALF_UP
+        )
+
+
+def billing_entries(statement: Statement) -> list[BillingEntry]:
+    """The statement's billed time as entries (decision 2)."""
+    code = statement.client.code
+    if statement.policy.rounding != PER_CALL:
+        total = statement.total
+        if not total.billable_seconds:
+            return []
+        description = gettext(
+            "Telephone calls from %(first)s to %(last)s: %(calls)s calls, talk time %(talk)s"
+        ) % {
+            "first": statement.first_day.strftime("%d/%m/%Y"),
+            "last": statement.last_day.strftime("%d/%m/%Y"),
+            "calls": total.answered,
+            "talk": format_duration(total.talk_seconds),
+        }
+        return [
+            BillingEntry(
+                client_code=code,
+                day=statement.last_day,
+                billable_seconds=total.billable_seconds,
+                units=total.units,
+                amount=total.amount,
+                description=description,
+                caller="",
+                caller_name="",
+            )
+        ]
+    entries = []
+    for line in statement.lines:
+        if not line.billed:
+            continue
+        caller = f"{line.caller} {line.caller_name}".strip()
+        entries.append(
+            BillingEntry(
+                client_code=code,
+                day=line.start.date(),
+                billable_seconds=line.billable_seconds,
+                units=line.units,
+                amount=line.amount,
+                description=gettext("Call to %(number)s by %(caller)s, talk time %(talk)s")
+                % {
+                    "number": line.number,
+                    "caller": caller,
+                    "talk": format_duration(line.talk_seconds),
+                },
+                caller=line.caller,
+                caller_name=line.caller_name,
+            )
+        )
+    return entries
+
+
+def billing_header() -> list[str]:
+    return [
+        gettext("Client code"),
+        gettext("Date"),
+        gettext("Minutes"),
+        gettext("Billable units"),
+        gettext("Amount (€)"),
+        gettext("Description"),
+    ]
+
+
+def billing_csv(statements: Iterable[Statement], *, filename: str) -> StreamingHttpResponse:
+    """Every statement's billing entries as a CSV, one client after another (streamed). The
+    descriptions are written in the request's language even when the body is sent after the
+    request's language is gone (as ``calls.exports`` decision 6)."""
+    header = billing_header()
+    language = translation.get_language()
+
+    def rows():
+        with translation.override(language):
+            yield from _entry_rows()
+
+    def _entry_rows():
+        for statement in statements:
+            for entry in billing_entries(statement):
+                yield [
+                    entry.client_code,
+                    entry.day.isoformat(),
+                    _csv_decimal(entry.minutes),
+                    "" if entry.units is None else entry.units,
+                    _csv_decimal(entry.amount),
+                    neutralise_formula(entry.description),
+                ]
+
+    response = StreamingHttpResponse(_csv_lines(header, rows()), content_type=CSV_CONTENT_TYPE)
+    return _attachment(response, filename)
+
+
+# --- LEDES 1998B -------------------------------------------------------------------------
+
+
+def is_calendar_month(first_day: date, last_day: date) -> bool:
+    return first_day.day == 1 and last_day == first_day.replace(
+        day=calendar.monthrange(first_day.year, first_day.month)[1]
+    )
+
+
+def invoice_number(code: str, first_day: date, last_day: date) -> str:
+    """``123-202605`` for May 2026; ``123-20260501-20260615`` for any other period."""
+    if is_calendar_month(first_day, last_day):
+        return f"{code}-{first_day:%Y%m}"
+    return f"{code}-{first_day:%Y%m%d}-{last_day:%Y%m%d}"
+
+
+def statement_ledes(statement: Statement, *, law_firm_id: str, firm_name: str) -> str:
+    """One client's statement as a LEDES 1998B invoice (decision 3)."""
+    client = statement.client
+    invoice = ledes.LedesInvoice(
+        invoice_date=statement.last_day,
+        invoice_number=invoice_number(client.code, statement.first_day, statement.last_day),
+        client_id=client.code,
+        law_firm_matter_id=client.code,
+        billing_start=statement.first_day,
+        billing_end=statement.last_day,
+        description=gettext("Telephone calls, %(client)s") % {"client": client.name},
+        law_firm_id=law_firm_id or firm_name,
+    )
+    rate = statement.hourly_rate if statement.hourly_rate is not None else Decimal("0.00")
+    lines = [
+        ledes.LedesLine(
+            date=entry.day,
+            units_hours=entry.hours,
+            unit_cost=rate.quantize(Decimal("0.01")),
+            total=entry.amount if entry.amount is not None else Decimal("0.00"),
+            description=entry.description,
+            timekeeper_id=entry.caller or law_firm_id or firm_name,
+            timekeeper_name=entry.caller_name or entry.caller or firm_name,
+            timekeeper_classification=TIMEKEEPER_CLASSIFICATION,
+        )
+        for entry in billing_entries(statement)
+    ]
+    return ledes.ledes_1998b(invoice, lines)
+
+
+def ledes_file(statements: Iterable[Statement], *, law_firm_id: str, firm_name: str) -> str:
+    """Several invoices in one LEDES 1998B file: the format line and field names once."""
+    parts = []
+    for statement in statements:
+        text = statement_ledes(statement, law_firm_id=law_firm_id, firm_name=firm_name)
+        records = text.split(ledes.LINE_BREAK)
+        parts.append(text if not parts else ledes.LINE_BREAK.join(records[2:]))
+    if not parts:
+        return (
+            ledes.FORMAT_LINE
+            + ledes.LINE_BREAK
+            + ledes.SEPARATOR.join(ledes.FIELDS)
+            + (ledes.RECORD_END + ledes.LINE_BREAK)
+        )
+    return "".join(parts)
+
+
+def ledes_response(text: str, *, filename: str) -> HttpResponse:
+    response = HttpResponse(text.encode("utf-8"), content_type=LEDES_CONTENT_TYPE)
+    return _attachment(response, filename)
