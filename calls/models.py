@@ -603,3 +603,25 @@ class PeriodEvent(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.action}"
+
+
+class SavedCallLogFilter(models.Model):
+    """The call log filter a user last looked at, so that /calls/ reopens it in the next
+    session too (calls.views.CallLogView). Only the query string of the filter is kept."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    query = models.TextField(_("filter"))
+    updated_at = models.DateTimeField(_("last used"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved call log filter")
+        verbose_name_plural = _("saved call log filters")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.user_id}: {self.query}"

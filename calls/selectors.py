@@ -16,6 +16,7 @@ from calls.models import (
     CdrLayout,
     ClosedPeriod,
     FirmSettings,
+    SavedCallLogFilter,
     Trunk,
     TrunkIdentifier,
 )
@@ -135,3 +136,8 @@ def month_range_q(month: date) -> Q:
 def today_local() -> date:
     """Today in the firm's time zone."""
     return timezone.localdate(timezone=firm_time_zone())
+
+
+def saved_call_log_filter_get(*, user) -> str | None:
+    """The query string of the call log filter ``user`` last looked at, if any."""
+    return SavedCallLogFilter.objects.filter(user=user).values_list("query", flat=True).first()

@@ -29,6 +29,7 @@ from calls.models import (
     PeriodAction,
     PeriodEvent,
     RejectedLine,
+    SavedCallLogFilter,
     TrunkIdentifier,
 )
 from calls.periods import month_of
@@ -539,3 +540,8 @@ def cdr_feed_import(
     )
     run.refresh_from_db()
     return summary
+
+
+def saved_call_log_filter_save(*, user, query: str) -> None:
+    """Remember ``query`` as the call log filter ``user`` last looked at."""
+    SavedCallLogFilter.objects.update_or_create(user=user, defaults={"query": query})

@@ -31,8 +31,19 @@ from calls.models import (
 )
 from calls.pdf import render_pdf_in_chunks
 from calls.periods import month_of, recent_months
-from calls.selectors import calls_unassigned, client_suggestions, today_local
-from calls.services import calls_assign, month_name, period_close, period_reopen
+from calls.selectors import (
+    calls_unassigned,
+    client_suggestions,
+    saved_call_log_filter_get,
+    today_local,
+)
+from calls.services import (
+    calls_assign,
+    month_name,
+    period_close,
+    period_reopen,
+    saved_call_log_filter_save,
+)
 from calls.tables import CallTable, UnassignedCallTable, format_duration
 
 
@@ -100,8 +111,12 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     def get(self, request, *args, **kwargs):
         # The last filter is remembered per user: "/calls/" with no query string at all goes
         # back to it; any query string shows (and, when valid, remembers) that filter.
+        # The session keeps a copy, so the database is read once per login at most.
         if not request.GET:
             remembered = request.session.get(LAST_FILTER_SESSION_KEY)
+            if remembered is None:
+                remembered = saved_call_log_filter_get(user=request.user) or ""
+                request.session[LAST_FILTER_SESSION_KEY] = remembered
             if remembered:
                 return redirect(f"{request.path}?{remembered}")
         response = super().get(request, *args, **kwargs)
@@ -123,6 +138,7 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
             # modified session is saved (a write transaction) at the end of every request.
             if self.request.session.get(LAST_FILTER_SESSION_KEY) != remembered:
                 self.request.session[LAST_FILTER_SESSION_KEY] = remembered
+                saved_call_log_filter_save(user=self.request.user, query=remembered)
 
     @cached_property
     def totals(self):

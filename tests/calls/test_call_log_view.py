@@ -324,6 +324,17 @@ def test_the_remembered_filter_is_per_user(browser, anna):
     assert logged_in(anna).get(URL).status_code == 200
 
 
+def test_the_last_filter_is_remembered_in_the_next_session_too(browser, paolo):
+    browser.get(URL + "?status=busy")
+    browser.get(URL + "?status=no_answer")
+    tomorrow = logged_in(paolo)  # a new login: a new, empty session
+    assert LAST_FILTER_SESSION_KEY not in tomorrow.session
+    assert tomorrow.get(URL)["Location"] == URL + "?status=no_answer"
+    with CaptureQueriesContext(connection) as queries:
+        assert tomorrow.get(URL)["Location"] == URL + "?status=no_answer"
+    assert not [q for q in queries.captured_queries if "savedcalllogfilter" in q["sql"]]
+
+
 def test_an_invalid_filter_is_not_remembered(browser):
     browser.get(URL + "?status=busy")
     browser.get(URL + "?date_after=2026-02-30")
