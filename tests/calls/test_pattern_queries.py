@@ -6,6 +6,7 @@ calls.patterns.matches accepts, case-sensitively."""
 import random
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -232,3 +233,29 @@ def test_the_database_agrees_with_matches(calls, pattern, negate):
     if negate:
         selected = {call.destination for call in calls} - selected
     assert found(pattern, negate=negate) == selected
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the partial index call_uncoded_marked_idx exists on PostgreSQL only",
+)
+@pytest.mark.parametrize("pattern", ["%**123", "%**1%"])  # %**% reads every coded call anyway
+def test_postgresql_reads_uncoded_calls_through_the_partial_index(pattern):
+    # pattern_queries decision 3: the uncoded branch must read as the index's condition, or
+    # the planner cannot use it and reads every uncoded call.
+    Call.objects.bulk_create(
+        Call(
+            start=make_call().start,
+            destination=f"02{n:08d}" if n % 50 else f"02{n:08d}**12x",
+            direction=Call.Direction.OUTBOUND,
+            status=Call.Status.ANSWERED,
+            pbx_call_id=f"plan-{n}",
+        )
+        for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE calls_call")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Call.objects.filter(destination_q(pattern, marker="**")).explain()
+    assert "call_uncoded_marked_idx" in plan, plan
