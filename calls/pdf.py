@@ -16,7 +16,10 @@ Decisions
    from a fork of the web process, which may be threaded (runserver, gthread): a fork taken
    while another thread holds a lock (fontconfig, logging) can hang the child forever. The
    pool lives as long as the web process and its requests share it, so concurrent prints
-   queue for the same few processes instead of each starting its own.
+   queue for the same few processes instead of each starting its own. Chunks are balanced so
+   every worker gets as many (``balanced_chunk_rows``). Like every non-fork start method, a
+   worker imports the parent's ``__main__`` module: a script that prints long PDFs must keep
+   its work under ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
 3. Page numbers over chunks. A chunk cannot know the page count of the whole document, so
    chunks are printed without page numbers; once the pages are counted, a stamp document of
    exactly that many empty pages whose ``@page`` margin box holds
