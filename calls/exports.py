@@ -191,7 +191,7 @@ def neutralise_formula(text: str) -> str:
     return text
 
 
-def _attachment(response, filename: str):
+def attachment(response, filename: str):
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -199,7 +199,7 @@ def _attachment(response, filename: str):
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def _csv_decimal(value: Decimal | None) -> str:
+def csv_decimal(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(value, "f").replace(".", CSV_DECIMAL_SEPARATOR)
@@ -222,7 +222,7 @@ _CSV_WRITERS = {
     Kind.DATETIME: _csv_datetime,
     Kind.DURATION: _csv_duration,
     Kind.INTEGER: _csv_integer,
-    Kind.DECIMAL: _csv_decimal,
+    Kind.DECIMAL: csv_decimal,
 }
 
 
@@ -260,7 +260,7 @@ def stream_csv(queryset, *, filename: str, chunk_size: int = CHUNK_SIZE) -> Stre
     response = StreamingHttpResponse(
         csv_chunks(queryset, chunk_size=chunk_size), content_type=CSV_CONTENT_TYPE
     )
-    return _attachment(response, filename)
+    return attachment(response, filename)
 
 
 # --- XLSX --------------------------------------------------------------------------------
@@ -327,4 +327,4 @@ def stream_xlsx(queryset, *, filename: str, chunk_size: int = CHUNK_SIZE) -> Fil
     response = FileResponse(workbook_file, content_type=XLSX_CONTENT_TYPE)
     response.block_size = FILE_BLOCK_SIZE
     # FileResponse names only files with a path; set the attachment header ourselves.
-    return _attachment(response, filename)
+    return attachment(response, filename)

@@ -269,6 +269,13 @@ class CallLogPdfView(PermissionRequiredMixin, View):
 # --- The unassigned calls queue -------------------------------------------------------------
 
 
+def _show_form_errors(request, form) -> None:
+    """A posted form's errors as messages, for views that redirect back (POST/redirect/GET)."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     """'Chiamate da assegnare': outgoing calls with no client in a period, each with the
     client its number was most often billed to. POST assigns the ticked calls to a client
@@ -314,9 +321,7 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
     def post(self, request, *args, **kwargs):
         form = QueueAssignForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            _show_form_errors(request, form)
             return redirect(request.get_full_path())
         data = form.cleaned_data
         ids = data["calls"]
@@ -468,9 +473,7 @@ class PeriodsView(PermissionRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = PeriodActionForm(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            _show_form_errors(request, form)
             return redirect("calls:periods")
         month = form.cleaned_data["month"]
         try:

@@ -36,7 +36,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -44,9 +43,10 @@ from openpyxl.styles import Font
 
 from calls.exports import (
     CSV_CONTENT_TYPE,
-    CSV_DECIMAL_SEPARATOR,
     CSV_DELIMITER,
     XLSX_CONTENT_TYPE,
+    attachment,
+    csv_decimal,
     neutralise_formula,
 )
 from calls.tables import format_duration
@@ -58,17 +58,6 @@ LEDES_CONTENT_TYPE = "text/plain; charset=utf-8"
 MINUTE = Decimal("0.01")
 HOUR_QUANTUM = Decimal("0.0001")
 TIMEKEEPER_CLASSIFICATION = "OT"  # "other": a caller's extension, not a known role
-
-
-def _attachment(response, filename: str):
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-def _csv_decimal(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(value, "f").replace(".", CSV_DECIMAL_SEPARATOR)
 
 
 def _csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
@@ -116,13 +105,13 @@ def summary_csv(rows: list[SummaryRow], *, filename: str) -> HttpResponse:
                     row.talk_seconds,
                     format_duration(row.billable_seconds),
                     row.billable_seconds,
-                    _csv_decimal(row.amount),
+                    csv_decimal(row.amount),
                 ]
                 for row in rows
             ),
         )
     )
-    return _attachment(HttpResponse(body, content_type=CSV_CONTENT_TYPE), filename)
+    return attachment(HttpResponse(body, content_type=CSV_CONTENT_TYPE), filename)
 
 
 def _xlsx_text(sheet, value: str):
@@ -168,7 +157,7 @@ def summary_xlsx(rows: list[SummaryRow], *, filename: str) -> FileResponse:
     except BaseException:
         target.close()
         raise
-    return _attachment(FileResponse(target, content_type=XLSX_CONTENT_TYPE), filename)
+    return attachment(FileResponse(target, content_type=XLSX_CONTENT_TYPE), filename)
 
 
 # --- Billing entries (CSV for billing software) ------------------------------------------
@@ -276,14 +265,14 @@ def billing_csv(statements: Iterable[Statement], *, filename: str) -> StreamingH
                 yield [
                     entry.client_code,
                     entry.day.isoformat(),
-                    _csv_decimal(entry.minutes),
+                    csv_decimal(entry.minutes),
                     "" if entry.units is None else entry.units,
-                    _csv_decimal(entry.amount),
+                    csv_decimal(entry.amount),
                     neutralise_formula(entry.description),
                 ]
 
     response = StreamingHttpResponse(_csv_lines(header, rows()), content_type=CSV_CONTENT_TYPE)
-    return _attachment(response, filename)
+    return attachment(response, filename)
 
 
 # --- LEDES 1998B -------------------------------------------------------------------------
@@ -351,4 +340,4 @@ def ledes_file(statements: Iterable[Statement], *, law_firm_id: str, firm_name: 
 
 def ledes_response(text: str, *, filename: str) -> HttpResponse:
     response = HttpResponse(text.encode("utf-8"), content_type=LEDES_CONTENT_TYPE)
-    return _attachment(response, filename)
+    return attachment(response, filename)
