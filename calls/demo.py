@@ -7,6 +7,7 @@ the command refuses to run with DEBUG off.
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import Group, User
@@ -90,8 +91,19 @@ class DemoResult:
     calls: int = 0
 
 
+# Hourly rates for the statements, by code (most clients have one; some are billed by time only).
+_RATES = (None, Decimal("120.00"), Decimal("150.00"), Decimal("200.00"))
+
+
 def _clients(rng: random.Random, count: int) -> list[Client]:
-    clients = [Client(code="123", name="Affaroni S.p.A.", vat_number="IT01234567890")]
+    clients = [
+        Client(
+            code="123",
+            name="Affaroni S.p.A.",
+            vat_number="IT01234567890",
+            hourly_rate=Decimal("180.00"),
+        )
+    ]
     used = {"123"}
     while len(clients) < count:
         code = str(rng.randint(100, max(999, count * 5)))
@@ -100,7 +112,15 @@ def _clients(rng: random.Random, count: int) -> list[Client]:
         used.add(code)
         name = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)} {rng.choice(_FORMS)}"
         vat = f"IT{rng.randint(0, 99_999_999_999):011d}"
-        clients.append(Client(code=code, name=name, vat_number=vat, is_active=rng.random() > 0.05))
+        clients.append(
+            Client(
+                code=code,
+                name=name,
+                vat_number=vat,
+                is_active=rng.random() > 0.05,
+                hourly_rate=_RATES[int(code) % len(_RATES)],
+            )
+        )
     return clients
 
 

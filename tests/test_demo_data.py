@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
@@ -32,6 +34,10 @@ def test_demo_data_creates_a_firm_to_try_with_users_for_every_role(demo, capsys)
     out = capsys.readouterr().out
     assert Client.objects.count() == 40
     assert Client.objects.get(code="123").name == "Affaroni S.p.A."
+    # Statements show amounts for most clients, time only for some.
+    assert Client.objects.get(code="123").hourly_rate == Decimal("180.00")
+    assert Client.objects.filter(hourly_rate__isnull=True).exists()
+    assert Client.objects.filter(hourly_rate__isnull=False).count() > 20
     assert set(Trunk.objects.values_list("prefix", flat=True)) == {"8", "9"}
     for username, password, role in [
         ("admin", "demo-admin", "Administrator"),
