@@ -25,7 +25,8 @@ class ClientListUploadForm(forms.Form):
         label=_("Client list"),
         help_text=_(
             "CSV or XLSX with a header row: code, name, and optionally tax code, VAT number, "
-            "notes, active (Italian names such as Codice, Ragione sociale, Partita IVA work too)."
+            "notes, active, hourly rate (Italian names such as Codice, Ragione sociale, "
+            "Partita IVA, Tariffa oraria work too). Without a rate column, rates stay as they are."
         ),
     )
 

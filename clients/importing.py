@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,21 @@ HEADER_ALIASES = {
     "vat_number": {"vat", "vat number", "partita iva", "p.iva", "piva", "p. iva", "vat_number"},
     "notes": {"notes", "note", "annotazioni"},
     "is_active": {"active", "attivo", "is_active"},
+    "hourly_rate": {
+        "hourly rate",
+        "rate",
+        "hourly_rate",
+        "tariffa",
+        "tariffa oraria",
+        "tariffa oraria (€)",
+        "hourly rate (€)",
+        "€/h",
+        "euro/ora",
+    },
 }
+# A rate as Excel or an Italian accountant writes it: 180, 180,00, 1.234,50, € 180, 180.00.
+RATE_PATTERN = re.compile(r"^\d{1,3}(?:\.\d{3})*(?:,\d{1,2})?$|^\d+(?:[.,]\d{1,2})?$")
+RATE_MAX = Decimal("9999999.99")
 TRUE_WORDS = {"1", "true", "yes", "si", "sì", "y", "s", "x", "vero"}
 FALSE_WORDS = {"0", "false", "no", "n", "falso"}
 CODE_PATTERN = re.compile(r"^[0-9]{1,10}$")
@@ -35,6 +50,9 @@ class ClientRow:
     vat_number: str = ""
     notes: str = ""
     is_active: bool = True
+    # Only when the file has a rate column: then an empty cell means "no rate".
+    has_rate: bool = False
+    hourly_rate: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,16 @@ def _row(line: int, record: dict, seen: dict[str, int]) -> ClientRow | RowError:
         return RowError(
             line, "is_active", _("'%(value)s' is not yes or no.") % {"value": record["is_active"]}
         )
+    has_rate = "hourly_rate" in record
+    try:
+        hourly_rate = _rate(record.get("hourly_rate", ""))
+    except ValueError:
+        return RowError(
+            line,
+            "hourly_rate",
+            _("'%(value)s' is not an hourly rate in euro (e.g. 150 or 150,00).")
+            % {"value": record["hourly_rate"]},
+        )
     seen[code] = line
     return ClientRow(
         line=line,
@@ -123,7 +151,26 @@ def _row(line: int, record: dict, seen: dict[str, int]) -> ClientRow | RowError:
         vat_number=record.get("vat_number", "")[:20],
         notes=record.get("notes", ""),
         is_active=active_word not in FALSE_WORDS if active_word else True,
+        has_rate=has_rate,
+        hourly_rate=hourly_rate,
     )
+
+
+def _rate(text: str) -> Decimal | None:
+    """An hourly rate in euro, or None for an empty cell; ValueError when it is not one."""
+    text = text.replace("€", "").replace("EUR", "").replace(" ", "").strip()
+    if not text:
+        return None
+    if not RATE_PATTERN.match(text):
+        raise ValueError(text)
+    if "," in text:  # Italian: '.' groups thousands, ',' is the decimal point
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):  # 1.234: Italian thousands
+        text = text.replace(".", "")
+    rate = Decimal(text).quantize(Decimal("0.01"))
+    if rate > RATE_MAX:
+        raise ValueError(text)
+    return rate
 
 
 def read_client_list(data: bytes, filename: str) -> Iterator[ClientRow | RowError]:

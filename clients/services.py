@@ -45,20 +45,23 @@ def clients_import(*, rows: Iterable[ClientRow | RowError]) -> ClientImportResul
         else:
             good[row.code] = row
     existing = {c.code: c for c in Client.objects.filter(code__in=list(good))}
+    with_rates = any(row.has_rate for row in good.values())
+    # The rate is written only from a file that has a rate column; others leave it alone.
+    fields = [*_FIELDS, "hourly_rate"] if with_rates else _FIELDS
     to_create, to_update = [], []
     for code, row in good.items():
         client = existing.get(code)
         if client is None:
-            to_create.append(Client(code=code, **{f: getattr(row, f) for f in _FIELDS}))
+            to_create.append(Client(code=code, **{f: getattr(row, f) for f in fields}))
             continue
-        if all(getattr(client, f) == getattr(row, f) for f in _FIELDS):
+        if all(getattr(client, f) == getattr(row, f) for f in fields):
             result.unchanged += 1
             continue
-        for f in _FIELDS:
+        for f in fields:
             setattr(client, f, getattr(row, f))
         to_update.append(client)
     Client.objects.bulk_create(to_create, batch_size=1000)
-    Client.objects.bulk_update(to_update, _FIELDS, batch_size=1000)
+    Client.objects.bulk_update(to_update, fields, batch_size=1000)
     result.created, result.updated = len(to_create), len(to_update)
     calls_link_clients(codes=[c.code for c in to_create])
     return result

@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -160,3 +161,31 @@ def test_a_file_that_is_not_a_client_list_is_refused_with_a_message(anna, name, 
 def test_only_administrators_can_import(rita):
     response = logged_in(rita).get(reverse("admin:clients_client_import"))
     assert response.status_code == 302  # to the admin login: no admin site for receptionists
+
+
+def test_a_client_list_with_hourly_rates_sets_them_and_one_without_leaves_them(anna):
+    content = (
+        "Codice;Ragione sociale;Tariffa oraria\r\n"
+        "400;Alfa;180,00\r\n"
+        "401;Beta;€ 1.250,50\r\n"
+        "402;Gamma;\r\n"
+        "403;Delta;150.5\r\n"
+        "404;Epsilon;1.234\r\n"
+        "405;Zeta;tanto\r\n"
+        "406;Eta;-20\r\n"
+    ).encode("cp1252")
+    response = _upload(anna, "tariffe.csv", content)
+    rates = dict(Client.objects.values_list("code", "hourly_rate"))
+    assert rates == {
+        "400": Decimal("180.00"),
+        "401": Decimal("1250.50"),
+        "402": None,
+        "403": Decimal("150.50"),
+        "404": Decimal("1234.00"),
+    }
+    rejected = response.context["result"].rejected
+    assert [(e.line, e.field) for e in rejected] == [(7, "hourly_rate"), (8, "hourly_rate")]
+    # A list without the rate column updates names and keeps the rates.
+    _upload(anna, "clienti.csv", b"code,name\n400,Alfa Nuova\n")
+    alfa = Client.objects.get(code="400")
+    assert (alfa.name, alfa.hourly_rate) == ("Alfa Nuova", Decimal("180.00"))
