@@ -266,7 +266,7 @@ def stream_csv(queryset, *, filename: str, chunk_size: int = CHUNK_SIZE) -> Stre
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _xlsx_text(sheet):
+def xlsx_text(sheet):
     def write(value: str):
         if ILLEGAL_CHARACTERS_RE.search(value):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -281,6 +281,23 @@ def _xlsx_text(sheet):
     return write
 
 
+def xlsx_workbook(title: str, labels, *, widths=()) -> tuple[Workbook, object]:
+    """A write-only workbook whose one sheet has a bold, frozen header row of ``labels``."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for label in labels:
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    return workbook, sheet
+
+
 def _xlsx_same(value):
     return value
 
@@ -289,22 +306,11 @@ def write_xlsx(queryset, target, *, chunk_size: int = CHUNK_SIZE) -> int:
     """Write every call of ``queryset`` as an XLSX workbook to ``target`` (a path or a binary
     file). openpyxl's write-only mode keeps no rows in memory. Returns the rows written."""
     context = export_context()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Call log"))[:31])
-    for index, width in enumerate(_XLSX_WIDTHS, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for label in header_labels():
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    workbook, sheet = xlsx_workbook(str(_("Call log")), header_labels(), widths=_XLSX_WIDTHS)
 
     # Datetimes, timedeltas and Decimals get their number formats from openpyxl
     # ("yyyy-mm-dd h:mm:ss", "[hh]:mm:ss", a plain number); None is an empty cell.
-    text = _xlsx_text(sheet)
+    text = xlsx_text(sheet)
     writers = [text if column.kind == Kind.TEXT else _xlsx_same for column in EXPORT_COLUMNS]
     count = 0
     for row in plain_rows(queryset, context, chunk_size=chunk_size):
@@ -317,9 +323,17 @@ def write_xlsx(queryset, target, *, chunk_size: int = CHUNK_SIZE) -> int:
 def stream_xlsx(queryset, *, filename: str, chunk_size: int = CHUNK_SIZE) -> FileResponse:
     """Every call of ``queryset`` as an XLSX attachment, built in a temporary file and sent
     in chunks (see the module's decisions)."""
+    return xlsx_response(
+        lambda target: write_xlsx(queryset, target, chunk_size=chunk_size), filename=filename
+    )
+
+
+def xlsx_response(write, *, filename: str) -> FileResponse:
+    """An XLSX attachment: ``write(file)`` saves the workbook into a temporary file, which is
+    then sent in chunks (see the module's decisions)."""
     workbook_file = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        write_xlsx(queryset, workbook_file, chunk_size=chunk_size)
+        write(workbook_file)
         workbook_file.seek(0)
     except BaseException:
         workbook_file.close()

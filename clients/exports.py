@@ -28,7 +28,6 @@ from __future__ import annotations
 import calendar
 import csv
 import io
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -37,17 +36,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from calls.exports import (
     CSV_CONTENT_TYPE,
     CSV_DELIMITER,
-    XLSX_CONTENT_TYPE,
     attachment,
     csv_decimal,
     neutralise_formula,
+    xlsx_response,
+    xlsx_text,
+    xlsx_workbook,
 )
 from calls.tables import format_duration
 from clients import ledes
@@ -114,33 +112,16 @@ def summary_csv(rows: list[SummaryRow], *, filename: str) -> HttpResponse:
     return attachment(HttpResponse(body, content_type=CSV_CONTENT_TYPE), filename)
 
 
-def _xlsx_text(sheet, value: str):
-    if not value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
 def summary_xlsx(rows: list[SummaryRow], *, filename: str) -> FileResponse:
     """The summary as a workbook: durations as real (summable) Excel durations."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=gettext("Client summary")[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for label in summary_header():
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    workbook, sheet = xlsx_workbook(gettext("Client summary"), summary_header())
+    text = xlsx_text(sheet)
     for row in rows:
         sheet.append(
             [
                 row.client.code,
-                _xlsx_text(sheet, row.client.name),
-                _xlsx_text(sheet, row.client.vat_number),
+                text(row.client.name),
+                text(row.client.vat_number),
                 row.calls,
                 row.answered,
                 timedelta(seconds=row.talk_seconds),
@@ -150,14 +131,7 @@ def summary_xlsx(rows: list[SummaryRow], *, filename: str) -> FileResponse:
                 row.amount,
             ]
         )
-    target = tempfile.TemporaryFile(suffix=".xlsx")
-    try:
-        workbook.save(target)
-        target.seek(0)
-    except BaseException:
-        target.close()
-        raise
-    return attachment(FileResponse(target, content_type=XLSX_CONTENT_TYPE), filename)
+    return xlsx_response(workbook.save, filename=filename)
 
 
 # --- Billing entries (CSV for billing software) ------------------------------------------
