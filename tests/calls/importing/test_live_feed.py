@@ -77,6 +77,7 @@ def test_a_peer_that_never_sends_a_newline_cannot_fill_memory(tmp_path, monkeypa
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(not SOCKET_SAMPLE.is_file(), reason=f"no CDR samples at {SAMPLES}")
 def test_the_real_active_socket_sample_streams_into_calls(tmp_path):
     data = SOCKET_SAMPLE.read_bytes()
     chunks = [data[i : i + 777] for i in range(0, len(data), 777)]  # cut mid-line on purpose
