@@ -6,9 +6,14 @@ processes importing the same file at once still store each call once — and rep
 many rows were really inserted (the rest are duplicates).
 
 `BatchWriter` writes one batch (calls, rejected lines, the run's counters) per transaction,
-so a killed run keeps what it wrote. On PostgreSQL it COPYs the batch into a temporary table
-and sends the INSERT … SELECT in pipeline mode without waiting: the server inserts batch N
-on one core while Python reads batch N+1 on the other. Its counts arrive with the next batch.
+so a killed run keeps what it wrote. On SQLite, whose triggers run once per row, the batch
+adds its calls to the hourly totals (CallHourTotal) in one grouped statement instead: the
+row trigger is dropped and created again inside the batch's transaction (SQLite's DDL is
+transactional and its writers take turns, so no other connection ever writes without it).
+
+On PostgreSQL it COPYs the batch into a temporary table and sends the INSERT … SELECT in
+pipeline mode without waiting: the server inserts batch N on one core while Python reads
+batch N+1 on the other. Its counts arrive with the next batch.
 """
 
 from dataclasses import dataclass
@@ -45,6 +50,17 @@ PBX_CALL_ID = CALL_FIELDS.index("pbx_call_id")
 _COST = CALL_FIELDS.index("cost")
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
+# The SQLite insert trigger of migration 0008, and the same sums for a whole batch: the
+# calls inserted after `last_id` (ids only grow: AUTOINCREMENT) per UTC hour, direction, status.
+_SQLITE_HOUR_TRIGGER = "calls_call_hour_totals_insert"
+_SQLITE_ADD_HOURS = """
+    INSERT INTO calls_callhourtotal (hour, direction, status, calls, talk_seconds)
+    SELECT substr(start, 1, 13) || ':00:00', direction, status, count(*),
+           coalesce(sum(talk_seconds), 0)
+    FROM calls_call WHERE id > %s GROUP BY 1, 2, 3
+    ON CONFLICT (hour, direction, status) DO UPDATE SET
+        calls = calls + excluded.calls, talk_seconds = talk_seconds + excluded.talk_seconds
+"""
 _REJECT_FIELDS = ("import_run", "file_name", "line_number", "field", "reason", "raw", "raw_sha1")
 
 
@@ -148,11 +164,25 @@ class BatchWriter:
             return 0
         placeholders = ", ".join(["%s"] * len(CALL_FIELDS))
         with connection.cursor() as cursor:
+            # The row trigger costs ~40% of a batch; one grouped statement, next to nothing.
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                [_SQLITE_HOUR_TRIGGER],
+            )
+            trigger = cursor.fetchone()
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {self.table}")
+            (last_id,) = cursor.fetchone()
+            if trigger:
+                cursor.execute(f"DROP TRIGGER {_SQLITE_HOUR_TRIGGER}")
             cursor.executemany(
                 f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders}) {_CONFLICT}",
                 rows,
             )
-            return cursor.rowcount
+            inserted = cursor.rowcount
+            if trigger:
+                cursor.execute(_SQLITE_ADD_HOURS, [last_id])
+                cursor.execute(trigger[0])
+            return inserted
 
 
 class PostgresBatchWriter(BatchWriter):

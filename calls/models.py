@@ -321,8 +321,10 @@ class CallHourTotal(models.Model):
 
     Kept by database triggers on the calls table (migration 0008: insert, delete, truncate,
     and an update of start, direction, status or talk time), so every writer keeps it exact,
-    the importer, the admin and tests alike. Hours in UTC serve any period that begins and
-    ends on a whole hour: every local midnight of a time zone with a whole-hour offset."""
+    the importer, the admin and tests alike (an SQLite import adds up each batch in one
+    statement instead of the row trigger: calls.bulk_insert). Hours in UTC serve any period
+    that begins and ends on a whole hour: every local midnight of a time zone with a
+    whole-hour offset."""
 
     # Internal: never shown, so no translated names.
     hour = models.DateTimeField()

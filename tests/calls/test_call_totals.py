@@ -183,6 +183,59 @@ def test_imported_calls_are_added_up_once_duplicates_not_at_all(tmp_path):
         assert_hours_add_up(query)
 
 
+def _sqlite_insert_trigger():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND name = 'calls_call_hour_totals_insert'"
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's row trigger")
+def test_an_sqlite_import_puts_the_row_trigger_back_as_it_was(tmp_path):
+    # SQLite imports add each batch up in one statement with the row trigger dropped for the
+    # batch; calls written afterwards by anyone else must still be added up by the trigger.
+    trigger = _sqlite_insert_trigger()
+    assert trigger is not None
+    path = tmp_path / "cdr.log"
+    path.write_text(
+        "".join(threecx_lines(300, start=NOW - timedelta(days=3), client_codes=["123"])),
+        encoding="utf-8",
+    )
+    cdr_import(cdr_file=inspect_cdr_file(path))
+    assert _sqlite_insert_trigger() == trigger
+    make_call(start=NOW - timedelta(days=1), talk_seconds=77)
+    assert Call.objects.count() == 301
+    assert_hours_add_up()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's row trigger")
+def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
+    from django.db import IntegrityError
+
+    from calls.bulk_insert import BatchWriter, sqlite_call_row
+    from calls.cdr import parse
+    from calls.cdr.detect import detect_format
+    from calls.matching import match_record
+    from calls.selectors import match_rules_get
+    from calls.services import ImportRun
+
+    trigger = _sqlite_insert_trigger()
+    lines = list(threecx_lines(3, start=NOW - timedelta(days=3), client_codes=["123"]))
+    records = list(parse(lines, detect_format(lines), ROME))
+    run = ImportRun.objects.create(file_name="x", file_size=0, sha256="", format_name="3cx")
+    rows = [
+        sqlite_call_row(match_record(record, match_rules_get()), None, run.pk) for record in records
+    ]
+    rows[-1] = (*rows[-1][:3], -5, *rows[-1][4:])  # talk_seconds below zero: a CHECK fails
+    with pytest.raises(IntegrityError):
+        BatchWriter(run.pk).write(rows, [])
+    assert _sqlite_insert_trigger() == trigger
+    assert not Call.objects.exists()
+    assert not CallHourTotal.objects.filter(calls__gt=0).exists()
+
+
 def test_the_page_adds_up_the_hourly_totals_or_the_calls(paolo, year_of_calls):
     browser = logged_in(paolo)
 
