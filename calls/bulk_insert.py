@@ -18,8 +18,10 @@ batch N+1 on the other. Its counts arrive with the next batch.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from psycopg import errors as psycopg_errors
 
 from calls.models import Call, ImportRun, RejectedLine
 
@@ -185,34 +187,65 @@ class BatchWriter:
             return inserted
 
 
+class _Lane:
+    """One server connection inserting batches: its own temporary staging table, and at most
+    one batch in flight (rows kept until it is known to be written, to write it again)."""
+
+    def __init__(self, pg_connection, *, owned: bool, begin: str, end: str):
+        self.connection, self.owned = pg_connection, owned
+        self.begin, self.end = begin, end
+        self.cursor = pg_connection.cursor()
+        self.pending = None  # (pipeline, counts cursor, counts, rows, rejects)
+        self.open = False  # a batch transaction (or savepoint) is open
+
+
 class PostgresBatchWriter(BatchWriter):
-    """Binary COPY + pipelined INSERT … SELECT; see the module docstring."""
+    """Binary COPY + pipelined INSERT … SELECT over one or more connections ("lanes").
+
+    Outside a transaction, batches take turns over `settings.CDR_IMPORT_CONNECTIONS` server
+    connections (default 2), so the server inserts on every core while Python reads the
+    file: each batch is still one transaction of its own, and the unique constraint still
+    decides what is a duplicate. Two lanes may deadlock only when the same call is in two
+    batches written at once (a file that repeats itself); the batch the server gave up is
+    written again. Inside a transaction (tests, retried lines) there is one lane, and a
+    batch is a savepoint of that transaction.
+    """
 
     call_row = staticmethod(call_row)
 
     def __init__(self, run_id: int):
         super().__init__(run_id)
-        self.pending = None  # (pipeline, cursor, counts) of the batch the server is writing
-        self.open = False  # a batch transaction (or savepoint) is open
-        # Inside an outer transaction (tests, retries) a batch is a savepoint, else its own.
-        self.begin, self.end = (
+        connection.ensure_connection()
+        nested = connection.in_atomic_block
+        begin, end = (
             ("SAVEPOINT cdr_batch", "RELEASE SAVEPOINT cdr_batch")
-            if connection.in_atomic_block
+            if nested
             else ("BEGIN", "COMMIT")
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} AS "
-                f"SELECT {self.columns} FROM {self.table} WITH NO DATA"
-            )
-        self.cursor = connection.cursor().cursor  # the psycopg cursor
+        count = 1 if nested else max(1, settings.CDR_IMPORT_CONNECTIONS)
+        self.lanes = [_Lane(connection.connection, owned=False, begin=begin, end=end)]
+        try:
+            for _ in range(count - 1):
+                extra = connection.get_new_connection(connection.get_connection_params())
+                extra.autocommit = True
+                self.lanes.append(_Lane(extra, owned=True, begin=begin, end=end))
+            for lane in self.lanes:
+                lane.cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} AS "
+                    f"SELECT {self.columns} FROM {self.table} WITH NO DATA"
+                )
+        except BaseException:
+            self._close_extra_connections()
+            raise
+        self.turn = 0
+        cursor = self.lanes[0].cursor
         # Binary COPY dumps rows ~3x faster than text; it needs each column's type.
-        self.cursor.execute(
+        cursor.execute(
             "SELECT atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass "
             "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
             [_STAGING],
         )
-        self.types = [oid for (oid,) in self.cursor.fetchall()]
+        self.types = [oid for (oid,) in cursor.fetchall()]
         self.reject_sql = (
             f"INSERT INTO {connection.ops.quote_name(RejectedLine._meta.db_table)} "
             f"({_columns(RejectedLine, _REJECT_FIELDS)}, created_at) "
@@ -232,22 +265,31 @@ class PostgresBatchWriter(BatchWriter):
         )
 
     def write(self, rows, rejects):
-        done = self._collect()
-        cursor = self.cursor
-        cursor.execute(self.begin)
-        self.open = True
+        if not rows and not rejects:
+            return []
+        lane = self.lanes[self.turn]
+        self.turn = (self.turn + 1) % len(self.lanes)
+        done = self._collect(lane)
+        self._send(lane, rows, rejects)
+        return done
+
+    def _send(self, lane: _Lane, rows, rejects) -> None:
+        """Start writing one batch on `lane`; the server works on it while we go on."""
+        cursor = lane.cursor
+        cursor.execute(lane.begin)
+        lane.open = True
         try:
             copy_sql = f"COPY {_STAGING} ({self.columns}) FROM STDIN (FORMAT BINARY)"
             with cursor.copy(copy_sql) as copy:
                 copy.set_types(self.types)
                 for row in rows:
                     copy.write_row(row)
-            pipeline = cursor.connection.pipeline()
+            pipeline = lane.connection.pipeline()
             pipeline.__enter__()
-            self.pending = (pipeline, None, None)
+            lane.pending = (pipeline, None, None, rows, rejects)
             if rejects:
                 cursor.executemany(self.reject_sql, [_reject_values(r) for r in rejects])
-            counts_cursor = cursor.connection.cursor()
+            counts_cursor = lane.connection.cursor()
             counts_cursor.execute(
                 self.batch_sql,
                 {
@@ -258,51 +300,73 @@ class PostgresBatchWriter(BatchWriter):
                 },
             )
             cursor.execute(f"TRUNCATE {_STAGING}")
-            cursor.execute(self.end)
+            cursor.execute(lane.end)
         except BaseException:
             self.abort()
             raise
         counts = BatchCounts(len(rows) + len(rejects), 0, len(rows), len(rejects))
-        self.pending = (pipeline, counts_cursor, counts)
-        return done
+        lane.pending = (pipeline, counts_cursor, counts, rows, rejects)
 
-    def _collect(self) -> list[BatchCounts]:
-        """Wait for the batch the server is writing and return its counts."""
-        if self.pending is None:
+    def _collect(self, lane: _Lane) -> list[BatchCounts]:
+        """Wait for the batch `lane` is writing and return its counts; a batch the server
+        gave up to end a deadlock with another lane is written again, alone."""
+        if lane.pending is None:
             return []
-        pipeline, counts_cursor, counts = self.pending
-        self.pending = None
+        pipeline, counts_cursor, counts, rows, rejects = lane.pending
+        lane.pending = None
         try:
             pipeline.__exit__(None, None, None)
+        except psycopg_errors.DeadlockDetected:
+            self._roll_back(lane)
+            done = [c for other in self.lanes if other is not lane for c in self._collect(other)]
+            self._send(lane, rows, rejects)
+            return done + self._collect(lane)
         except BaseException:
             self.abort()
             raise
-        self.open = False
+        lane.open = False
         inserted = counts_cursor.fetchone()[0]
         counts.imported, counts.duplicates = inserted, counts.duplicates - inserted
         return [counts]
 
     def close(self):
-        return self._collect()
+        try:
+            return [counts for lane in self.lanes for counts in self._collect(lane)]
+        finally:
+            self._close_extra_connections()
 
     def abort(self):
-        """Give up the batch in flight after an error, or when the run is stopped; batches
+        """Give up the batches in flight after an error, or when the run is stopped; batches
         already committed stay."""
-        if self.pending is not None:
-            pipeline = self.pending[0]
-            self.pending = None
-            try:
-                pipeline.__exit__(None, None, None)
-                self.open = False
-            except Exception:  # noqa: S110 - the error that stopped the run is the one to report
-                pass
-        if self.open:
-            self.open = False
-            if self.begin == "BEGIN":
-                self.cursor.execute("ROLLBACK")
-            else:
-                self.cursor.execute("ROLLBACK TO SAVEPOINT cdr_batch")
-                self.cursor.execute("RELEASE SAVEPOINT cdr_batch")
+        for lane in self.lanes:
+            if lane.pending is not None:
+                pipeline = lane.pending[0]
+                lane.pending = None
+                try:
+                    pipeline.__exit__(None, None, None)
+                    lane.open = False
+                except Exception:  # noqa: S110 - the error that stopped the run is the one to report
+                    pass
+            if lane.open:
+                try:
+                    self._roll_back(lane)
+                except Exception:  # noqa: S110 - as above
+                    lane.open = False
+        self._close_extra_connections()
+
+    @staticmethod
+    def _roll_back(lane: _Lane) -> None:
+        lane.open = False
+        if lane.begin == "BEGIN":
+            lane.cursor.execute("ROLLBACK")
+        else:
+            lane.cursor.execute("ROLLBACK TO SAVEPOINT cdr_batch")
+            lane.cursor.execute("RELEASE SAVEPOINT cdr_batch")
+
+    def _close_extra_connections(self):
+        for lane in self.lanes:
+            if lane.owned and not lane.connection.closed:
+                lane.connection.close()
 
 
 def _reject_values(reject: RejectedLine) -> tuple:

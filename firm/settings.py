@@ -123,6 +123,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Where listen_cdr keeps every line of the live 3CX feed before importing it (calls/live_feed.py).
 CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")))
 
+# Server connections a PostgreSQL import writes its batches over, so the server inserts on
+# more than one core while the importer reads the file (calls/bulk_insert.py); 1: one.
+CDR_IMPORT_CONNECTIONS = envint("CDR_IMPORT_CONNECTIONS", 2)
+
 # Processes that render a long PDF's chunks side by side (calls/pdf.py, decision 2); 1 renders
 # in the web process itself.
 PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))
