@@ -15,8 +15,8 @@ from selenium.webdriver.support.ui import Select
 
 from calls.models import CallAssignment
 from firm.roles import PARTNER
+from tests.e2e.pages import log_in, new_page
 from tests.e2e.test_partner_prints_a_clients_calls import FETCH
-from tests.e2e.test_receptionist_finds_the_string_to_dial import _log_in
 from tests.factories import make_call, make_client, make_user
 
 pytestmark = [
@@ -44,11 +44,13 @@ def test_a_partner_assigns_an_uncoded_call_and_bills_it(browser, live_server):
         talk_seconds=61,
     )
 
-    _log_in(browser, live_server, "paolo", "segreta-123")
-    browser.find_element(By.LINK_TEXT, "Chiamate da assegnare").click()
+    log_in(browser, live_server, "paolo", "segreta-123")
+    with new_page(browser):
+        browser.find_element(By.LINK_TEXT, "Chiamate da assegnare").click()
     row = browser.find_element(By.XPATH, "//tr[td[contains(., '0212345678')]]")
     assert "Affaroni S.p.A." in row.text  # the suggestion
-    row.find_element(By.CSS_SELECTOR, "button[name=one]").click()
+    with new_page(browser):
+        row.find_element(By.CSS_SELECTOR, "button[name=one]").click()
     assert "Affaroni S.p.A." in browser.find_element(By.CSS_SELECTOR, ".messages").text
     assert "0212345678" not in browser.find_element(By.ID, "assign-form").text
     assignment = CallAssignment.objects.get()
@@ -58,10 +60,13 @@ def test_a_partner_assigns_an_uncoded_call_and_bills_it(browser, live_server):
         paolo,
     )
 
-    browser.find_element(By.LINK_TEXT, "Rendiconti clienti").click()
+    with new_page(browser):
+        browser.find_element(By.LINK_TEXT, "Rendiconti clienti").click()
     Select(browser.find_element(By.NAME, "period")).select_by_value("this_month")
-    browser.find_element(By.CSS_SELECTOR, "#period-form button[type=submit]").click()
-    browser.find_element(By.LINK_TEXT, "Affaroni S.p.A.").click()
+    with new_page(browser):
+        browser.find_element(By.CSS_SELECTOR, "#period-form button[type=submit]").click()
+    with new_page(browser):
+        browser.find_element(By.LINK_TEXT, "Affaroni S.p.A.").click()
     assert browser.find_element(By.ID, "total-calls").text == "2"
     # 100 s and 61 s, each billed as one six-minute unit: 12 minutes at 120 €/h.
     assert browser.find_element(By.ID, "total-billable").text == "0:12:00"

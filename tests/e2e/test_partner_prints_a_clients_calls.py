@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 
 from firm.roles import PARTNER
-from tests.e2e.test_receptionist_finds_the_string_to_dial import _log_in
+from tests.e2e.pages import log_in, new_page
 from tests.factories import make_call, make_client, make_user
 
 pytestmark = [
@@ -46,11 +46,13 @@ def test_a_partner_finds_client_123s_calls_and_prints_them(browser, live_server)
         )
     make_call(start=first_of_month, destination="0298765432**456", billing_code="456")
 
-    _log_in(browser, live_server, "paolo", "segreta-123")
-    browser.find_element(By.LINK_TEXT, "Registro chiamate").click()
+    log_in(browser, live_server, "paolo", "segreta-123")
+    with new_page(browser):
+        browser.find_element(By.LINK_TEXT, "Registro chiamate").click()
     browser.find_element(By.CSS_SELECTOR, "input[name=destination][value=numbers]").click()
     browser.find_element(By.NAME, "number").send_keys("%**123")
-    browser.find_element(By.CSS_SELECTOR, ".call-filter button[type=submit]").click()
+    with new_page(browser):
+        browser.find_element(By.CSS_SELECTOR, ".call-filter button[type=submit]").click()
 
     page = browser.find_element(By.TAG_NAME, "main").text
     assert "3454565670**123" in page and "Affaroni S.p.A." in page

@@ -3,24 +3,17 @@ string to dial; an administrator changes the marker and the helper follows."""
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from calls.models import FirmSettings
 from firm.roles import RECEPTIONIST
+from tests.e2e.pages import log_in, new_page
 from tests.factories import make_client, make_trunk, make_user
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _log_in(browser, live_server, username, password):
-    browser.get(f"{live_server.url}/")
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda b: "/accounts/login/" not in b.current_url)
 
 
 def test_a_receptionist_finds_affaroni_and_gets_the_string_to_dial(browser, live_server):
@@ -30,20 +23,25 @@ def test_a_receptionist_finds_affaroni_and_gets_the_string_to_dial(browser, live
     make_trunk("8", "Provider VoIP")
     make_trunk("9", "Gateway cellulare")
 
-    _log_in(browser, live_server, "rita", "segreta-123")
-    browser.find_element(By.LINK_TEXT, "Clienti").click()
+    log_in(browser, live_server, "rita", "segreta-123")
+    with new_page(browser):
+        browser.find_element(By.LINK_TEXT, "Clienti").click()
     search = browser.find_element(By.NAME, "q")
     search.send_keys("affar")
-    search.submit()
-    browser.find_element(By.LINK_TEXT, "Affaroni S.p.A.").click()
+    with new_page(browser):
+        search.submit()
+    with new_page(browser):
+        browser.find_element(By.LINK_TEXT, "Affaroni S.p.A.").click()
 
     browser.find_element(By.NAME, "number").send_keys("345 456 5678")
     Select(browser.find_element(By.NAME, "trunk")).select_by_visible_text("Gateway cellulare (9)")
-    browser.find_element(By.CSS_SELECTOR, "#dial button[type=submit]").click()
+    with new_page(browser):
+        browser.find_element(By.CSS_SELECTOR, "#dial button[type=submit]").click()
     assert browser.find_element(By.ID, "dial-string").text == "93454565678**123"
 
     firm = FirmSettings.load()
     firm.billing_marker = "##"
     firm.save()
-    browser.refresh()
+    with new_page(browser):
+        browser.refresh()
     assert browser.find_element(By.ID, "dial-string").text == "93454565678##123"
