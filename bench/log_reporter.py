@@ -153,7 +153,7 @@ def measure(runs: int, two_years: bool):
 
     from calls.filters import CallLogFilter
     from calls.models import Call, CallHourTotal
-    from calls.tables import CallTable
+    from calls.tables import CallTable, PageIdsFirst
     from calls.views import CallLogPaginator, call_totals
 
     user = User.objects.create_user("bench-partner", password="x")
@@ -176,7 +176,7 @@ def measure(runs: int, two_years: bool):
     def queryset_work(query):
         data = QueryDict(query)
         filterset = CallLogFilter(data, queryset=Call.objects.select_related("client", "trunk"))
-        table = CallTable(filterset.qs, order_by=data.get("sort"))
+        table = CallTable(PageIdsFirst(filterset.qs), order_by=data.get("sort"))
         table.paginate(paginator_class=CallLogPaginator, per_page=50, page=1)
         rows = [row.record for row in table.page.object_list]
         return rows, call_totals(filterset.total_parts(), hours=filterset.hour_totals_q())

@@ -44,7 +44,7 @@ from calls.services import (
     period_reopen,
     saved_call_log_filter_save,
 )
-from calls.tables import CallTable, UnassignedCallTable, format_duration
+from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, format_duration
 
 
 class CallLogPaginator(LazyPaginator):
@@ -114,6 +114,9 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         return Call.objects.select_related("client", "trunk")
+
+    def get_table_data(self):
+        return PageIdsFirst(super().get_table_data())
 
     def get(self, request, *args, **kwargs):
         # The last filter is remembered per user: "/calls/" with no query string at all goes

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from calls.models import Call
-from calls.tables import CallTable
+from calls.tables import CallTable, PageIdsFirst
 from calls.views import CallLogPaginator
 from tests.factories import make_call, make_client, make_trunk
 
@@ -68,3 +68,40 @@ def test_sorted_pages_keep_the_even_and_odd_rows():
     ours, theirs = both(Call.objects.all(), order_by="-talk_seconds")
     assert ours == theirs
     assert re.findall(r'<tr class="(\w+)"', ours) == ["even", "odd", "even"]
+
+
+@pytest.mark.parametrize(
+    "sort", ["-start", "start", "-talk_seconds", "client", "-client", "trunk", "caller"]
+)
+def test_pages_read_ids_first_are_the_pages_of_the_queryset(sort, django_assert_num_queries):
+    # calls.tables.PageIdsFirst: the page's ids sorted without the joins, then the calls.
+    clients = [make_client(code=str(code), name=name) for code, name in ((1, "B"), (2, "A"))]
+    trunk = make_trunk("9", "Gateway")
+    start = datetime(2026, 5, 4, 7, 0, tzinfo=UTC)
+    for n in range(23):
+        make_call(
+            start=start.replace(minute=n % 7),  # ties: the sort's later keys decide
+            talk_seconds=(n * 37) % 11,
+            caller=str(110 + n % 3),
+            client=clients[n % 3] if n % 3 < 2 else None,
+            trunk=trunk if n % 2 else None,
+        )
+    queryset = Call.objects.select_related("client", "trunk")
+
+    def pages(data) -> list[list[tuple]]:
+        table = CallTable(data, order_by=sort)
+        result = []
+        for page in (1, 2, 3):
+            table.paginate(paginator_class=CallLogPaginator, per_page=10, page=page)
+            result.append(
+                [
+                    (row.record.pk, row.record.client, row.record.trunk)
+                    for row in table.page.object_list
+                ]
+            )
+        return result
+
+    expected = pages(queryset)
+    assert [len(page) for page in expected] == [10, 10, 3]
+    with django_assert_num_queries(6):  # ids and calls (with client and trunk) per page
+        assert pages(PageIdsFirst(queryset)) == expected
