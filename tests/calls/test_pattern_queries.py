@@ -261,3 +261,27 @@ def test_uncoded_calls_are_read_through_their_index(pattern):
     if pattern != "%**%":  # which reads every coded call anyway
         plan = Call.objects.filter(destination_q(pattern, marker="**")).explain()
         assert "call_uncoded_marked_idx" in plan, plan
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigram index (0015) is PostgreSQL's"
+)
+@pytest.mark.parametrize("pattern", ["0232%", "%456%", "%5678", "%12\\_3%"])
+def test_other_patterns_are_read_through_the_trigram_index(pattern):
+    # The LIKE that pattern_queries writes (escaped, ESCAPE '\') is one pg_trgm can serve.
+    Call.objects.bulk_create(
+        Call(
+            start=make_call().start,
+            destination=f"0{n:09d}",
+            direction=Call.Direction.OUTBOUND,
+            status=Call.Status.ANSWERED,
+            pbx_call_id=f"trgm-{n}",
+        )
+        for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE calls_call")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Call.objects.filter(destination_q(pattern, marker="**")).explain()
+    assert "call_destination_trgm_idx" in plan, plan
