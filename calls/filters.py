@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from calls.models import Call, CallDirection, CallStatus, FirmSettings, Trunk
-from calls.pattern_queries import destination_branches, destination_q
+from calls.pattern_queries import ANY_CODE, destination_branches, destination_q
 from calls.patterns import MAX_PATTERN_LENGTH, PatternError, pattern_for
 from clients.models import CLIENT_CODE_MAX_LENGTH
 
@@ -402,13 +402,13 @@ class CallLogFilter(PeriodFilterSet):
 
     def filter_has_code(self, queryset, name, value):
         if value == "yes":
-            return queryset.filter(billing_code__gt="")  # not '': a range the index serves
+            return queryset.filter(ANY_CODE)
         return queryset.filter(billing_code="")
 
     def filter_unknown_code(self, queryset, name, value):
         if not value:  # an unticked checkbox is False, not empty
             return queryset
-        return queryset.filter(billing_code__gt="", client__isnull=True)
+        return queryset.filter(ANY_CODE, client__isnull=True)
 
     def total_parts(self) -> list:
         """The filtered calls as disjoint querysets whose totals add up to the filter's: for a

@@ -39,9 +39,10 @@ from __future__ import annotations
 
 from django.db.models import F, Lookup, Q, Value
 
+from calls.matching import CODE_MAX
 from calls.patterns import PatternError, Pieces, billing_code_lookup, pieces, validate_pattern
 
-__all__ = ["Like", "PatternError", "destination_branches", "destination_q"]
+__all__ = ["ANY_CODE", "Like", "PatternError", "destination_branches", "destination_q"]
 
 
 def _like_pattern(parts: Pieces) -> str:
@@ -112,6 +113,14 @@ class UncodedMarked(Lookup):
 UNCODED_MARKED = Q(UncodedMarked(F("billing_code"), F("destination")))
 
 
+# The calls with a billing code: every code the importer stores is 1-10 ASCII digits
+# (calls.matching), so this is billing_code <> ''. Written as a range with both ends because
+# SQLite's planner, which keeps no statistics, then reads the billing-code index alone instead
+# of walking a range of start times (it guesses a one-ended range keeps a quarter of the rows):
+# two years of %**% totals ~300 -> ~50 ms there. On PostgreSQL the same index serves it.
+ANY_CODE = Q(billing_code__gte="0", billing_code__lte="9" * CODE_MAX)
+
+
 def _code_prefix_q(digits: str) -> Q:
     """Codes starting with ``digits``, as a range an index can serve (``startswith`` is a
     ``LIKE`` that neither SQLite's nor PostgreSQL's plain B-tree index serves): from ``digits``
@@ -149,7 +158,7 @@ def destination_branches(pattern: str | Pieces, *, marker: str) -> tuple[Q, Q] |
         return None
     kind, digits = lookup
     if kind == "any":
-        coded = Q(billing_code__gt="")  # not '' (never NULL), as a range the index serves
+        coded = ANY_CODE
     elif kind == "exact":
         coded = Q(billing_code=digits)
     else:
