@@ -360,3 +360,13 @@ def test_each_batch_commits_on_its_own_outside_any_transaction(tmp_path, monkeyp
     assert "46 lines read, 15 imported, 30 duplicates, 1 rejected" in out
     assert Call.objects.count() == 45
     assert RejectedLine.objects.count() == 1
+
+
+def test_an_import_run_with_calls_cannot_be_deleted(tmp_path):
+    # Call.import_run has no database constraint (0018): runs are kept, never deleted.
+    from django.db.models import ProtectedError
+
+    run_import(write(tmp_path / "cdr.log", _lines(2)))
+    with pytest.raises(ProtectedError):
+        ImportRun.objects.get().delete()
+    assert Call.objects.filter(import_run__isnull=False).count() == 2
