@@ -154,11 +154,16 @@ class BatchWriter:
             )
         return [BatchCounts(len(rows) + len(rejects), inserted, len(rows) - inserted, len(rejects))]
 
-    def close(self) -> list[BatchCounts]:
+    def finish(self) -> list[BatchCounts]:
+        """Wait until every batch written so far is committed; returns their counts. The
+        writer can go on writing (a live feed commits in its quiet spells)."""
         return []
 
+    def release(self) -> None:
+        """Give back what the writer holds beyond Django's connection (after the last batch)."""
+
     def abort(self) -> None:
-        pass
+        """Give up the batches in flight after an error; those committed stay."""
 
     def insert_calls(self, rows: list[tuple]) -> int:
         """Insert `rows` inside the caller's transaction; returns how many were new."""
@@ -191,8 +196,8 @@ class _Lane:
     """One server connection inserting batches: its own temporary staging table, and at most
     one batch in flight (rows kept until it is known to be written, to write it again)."""
 
-    def __init__(self, pg_connection, *, owned: bool, begin: str, end: str):
-        self.connection, self.owned = pg_connection, owned
+    def __init__(self, pg_connection, *, begin: str, end: str):
+        self.connection = pg_connection
         self.begin, self.end = begin, end
         self.cursor = pg_connection.cursor()
         self.pending = None  # (pipeline, counts cursor, counts, rows, rejects)
@@ -222,21 +227,11 @@ class PostgresBatchWriter(BatchWriter):
             if nested
             else ("BEGIN", "COMMIT")
         )
-        count = 1 if nested else max(1, settings.CDR_IMPORT_CONNECTIONS)
-        self.lanes = [_Lane(connection.connection, owned=False, begin=begin, end=end)]
-        try:
-            for _ in range(count - 1):
-                extra = connection.get_new_connection(connection.get_connection_params())
-                extra.autocommit = True
-                self.lanes.append(_Lane(extra, owned=True, begin=begin, end=end))
-            for lane in self.lanes:
-                lane.cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} AS "
-                    f"SELECT {self.columns} FROM {self.table} WITH NO DATA"
-                )
-        except BaseException:
-            self._close_extra_connections()
-            raise
+        self.begin, self.end = begin, end
+        self.lane_count = 1 if nested else max(1, settings.CDR_IMPORT_CONNECTIONS)
+        # Django's own connection is the first lane; the others are opened when first used.
+        self.lanes = [_Lane(connection.connection, begin=begin, end=end)]
+        self._create_staging(self.lanes[0])
         self.turn = 0
         cursor = self.lanes[0].cursor
         # Binary COPY dumps rows ~3x faster than text; it needs each column's type.
@@ -264,11 +259,26 @@ class PostgresBatchWriter(BatchWriter):
             "WHERE id = %(run)s RETURNING (SELECT n FROM counted)"
         )
 
+    def _create_staging(self, lane: _Lane) -> None:
+        lane.cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} AS "
+            f"SELECT {self.columns} FROM {self.table} WITH NO DATA"
+        )
+
+    def _next_lane(self) -> _Lane:
+        index, self.turn = self.turn, (self.turn + 1) % self.lane_count
+        if index == len(self.lanes):
+            extra = connection.get_new_connection(connection.get_connection_params())
+            extra.autocommit = True
+            lane = _Lane(extra, begin=self.begin, end=self.end)
+            self.lanes.append(lane)
+            self._create_staging(lane)
+        return self.lanes[index]
+
     def write(self, rows, rejects):
         if not rows and not rejects:
             return []
-        lane = self.lanes[self.turn]
-        self.turn = (self.turn + 1) % len(self.lanes)
+        lane = self._next_lane()
         done = self._collect(lane)
         self._send(lane, rows, rejects)
         return done
@@ -329,11 +339,11 @@ class PostgresBatchWriter(BatchWriter):
         counts.imported, counts.duplicates = inserted, counts.duplicates - inserted
         return [counts]
 
-    def close(self):
-        try:
-            return [counts for lane in self.lanes for counts in self._collect(lane)]
-        finally:
-            self._close_extra_connections()
+    def finish(self):
+        return [counts for lane in self.lanes for counts in self._collect(lane)]
+
+    def release(self):
+        self._close_extra_connections()
 
     def abort(self):
         """Give up the batches in flight after an error, or when the run is stopped; batches
@@ -364,9 +374,11 @@ class PostgresBatchWriter(BatchWriter):
             lane.cursor.execute("RELEASE SAVEPOINT cdr_batch")
 
     def _close_extra_connections(self):
-        for lane in self.lanes:
-            if lane.owned and not lane.connection.closed:
+        for lane in self.lanes[1:]:
+            if not lane.connection.closed:
                 lane.connection.close()
+        del self.lanes[1:]  # opened again if the writer goes on
+        self.turn = 0
 
 
 def _reject_values(reject: RejectedLine) -> tuple:

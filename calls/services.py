@@ -270,6 +270,8 @@ class _Batch:
             self.summary.rejections.append(ShownRejection(self.file_name, line_number, reason))
 
     def flush(self):
+        if not self.rows and not self.rejects:
+            return
         if self.dry_run:
             inserted = self._count_new()
             read = len(self.rows) + len(self.rejects)
@@ -278,10 +280,16 @@ class _Batch:
             self.count(self.writer.write(self.rows, self.rejects))
         self.rows, self.rejects = [], []
 
-    def close(self):
+    def commit(self):
+        """Write what is left and wait until everything written so far is committed."""
         self.flush()
         if not self.dry_run:
-            self.count(self.writer.close())
+            self.count(self.writer.finish())
+
+    def release(self):
+        """After the last batch (or a failure): the writer's extra connections go."""
+        if self.writer:
+            self.writer.release()
 
     def count(self, done: list[BatchCounts]):
         for counts in done:
@@ -347,7 +355,7 @@ def cdr_import(
                     batch.flush()
                     if progress:
                         progress(counter.count)
-            batch.close()
+            batch.commit()
             if progress:
                 progress(counter.count)
     except BaseException as error:
@@ -360,6 +368,8 @@ def cdr_import(
                 finished_at=timezone.now(),
             )
         raise
+    finally:
+        batch.release()
     if run:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportRun.Status.FINISHED, finished_at=timezone.now()
@@ -457,7 +467,8 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
         still.append(line)
     with transaction.atomic():
         writer = batch.writer
-        inserted = sum(c.imported for c in writer.write(batch.rows, []) + writer.close())
+        inserted = sum(c.imported for c in writer.write(batch.rows, []) + writer.finish())
+        writer.release()
         RejectedLine.objects.filter(pk__in=resolved).delete()
         RejectedLine.objects.bulk_update(still, ["field", "reason", "retried_at"])
         ImportRun.objects.filter(pk=run.pk).update(
@@ -504,8 +515,7 @@ def cdr_feed_import(
     try:
         for line in lines:
             if line is None:
-                if len(batch):
-                    batch.close()  # commit now: the feed is quiet
+                batch.commit()  # the feed is quiet: what was received is stored now
                 continue
             line_number += 1
             if not line.strip():
@@ -526,7 +536,7 @@ def cdr_feed_import(
                 _take(replace(item, line_number=line_number), rules, batch)
             if len(batch) >= BATCH_SIZE:
                 batch.flush()
-        batch.close()
+        batch.commit()
     except BaseException as error:
         batch.writer.abort()
         ImportRun.objects.filter(pk=run.pk).update(
@@ -535,6 +545,8 @@ def cdr_feed_import(
             finished_at=timezone.now(),
         )
         raise
+    finally:
+        batch.release()
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.FINISHED, finished_at=timezone.now()
     )

@@ -2,8 +2,8 @@
 
 from contextlib import contextmanager
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -11,12 +11,22 @@ from selenium.webdriver.support.ui import WebDriverWait
 def new_page(browser, timeout: float = 10):
     """Wait, after the block (a click or submit that loads a page), until the new page has
     replaced the old one and finished loading. Reading the page right after the click is a
-    race: the old page's elements, gone stale, or its text."""
-    old = browser.find_element(By.TAG_NAME, "html")
+    race: the old page's elements, gone stale, or its text. The old page is marked, and the
+    wait is for a complete document without the mark (asking while the browser is between
+    two documents may fail: then it asks again)."""
+    browser.execute_script("document.documentElement.dataset.oldPage = 'yes'")
     yield
-    wait = WebDriverWait(browser, timeout)
-    wait.until(staleness_of(old))
-    wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+    def new_page_loaded(driver):
+        try:
+            return driver.execute_script(
+                "return document.readyState === 'complete'"
+                " && document.documentElement.dataset.oldPage === undefined"
+            )
+        except WebDriverException:
+            return False
+
+    WebDriverWait(browser, timeout).until(new_page_loaded)
 
 
 def log_in(browser, live_server, username, password):

@@ -128,3 +128,23 @@ def test_a_file_that_repeats_itself_backwards_stores_each_call_once(
     assert "40000 lines read, 20000 imported, 20000 duplicates, 0 rejected" in out
     assert Call.objects.count() == 20_000
     assert _hour_totals_match_the_calls()
+
+
+def test_a_live_feed_commits_in_its_quiet_spells_and_goes_on(two_connections):
+    # cdr_feed_import commits what it has whenever the feed is quiet (None), then goes on
+    # with the same writer: its connections must still be there.
+    lines = _cdr_lines(1_200)
+    before = _server_connections()
+    seen = []
+
+    def feed():
+        for start in range(0, 1_200, 300):  # 300 lines, then a quiet spell, four times
+            yield from lines[start : start + 300]
+            yield None
+            seen.append(Call.objects.count())
+
+    summary = services.cdr_feed_import(lines=feed(), source="feed test")
+    assert seen == [300, 600, 900, 1_200]
+    assert (summary.lines_read, summary.imported, summary.rejected) == (1_200, 1_200, 0)
+    assert _hour_totals_match_the_calls()
+    assert _server_connections() == before
