@@ -12,8 +12,9 @@ row trigger is dropped and created again inside the batch's transaction (SQLite'
 transactional and its writers take turns, so no other connection ever writes without it).
 
 On PostgreSQL it COPYs the batch into a temporary table and sends the INSERT … SELECT in
-pipeline mode without waiting: the server inserts batch N on one core while Python reads
-batch N+1 on the other. Its counts arrive with the next batch.
+pipeline mode without waiting, the batches taking turns over two server connections: the
+server inserts on both cores while Python reads the next batch. Their counts arrive later
+(``finish()`` waits for all of them; ``release()`` closes the extra connection at the end).
 """
 
 from dataclasses import dataclass
