@@ -197,9 +197,8 @@ class _Lane:
     """One server connection inserting batches: its own temporary staging table, and at most
     one batch in flight (rows kept until it is known to be written, to write it again)."""
 
-    def __init__(self, pg_connection, *, begin: str, end: str):
+    def __init__(self, pg_connection):
         self.connection = pg_connection
-        self.begin, self.end = begin, end
         self.cursor = pg_connection.cursor()
         self.pending = None  # (pipeline, counts cursor, counts, rows, rejects)
         self.open = False  # a batch transaction (or savepoint) is open
@@ -222,16 +221,16 @@ class PostgresBatchWriter(BatchWriter):
     def __init__(self, run_id: int):
         super().__init__(run_id)
         connection.ensure_connection()
-        nested = connection.in_atomic_block
-        begin, end = (
+        # Inside an outer transaction (tests, retries) a batch is a savepoint, else its own.
+        self.nested = connection.in_atomic_block
+        self.begin, self.end = (
             ("SAVEPOINT cdr_batch", "RELEASE SAVEPOINT cdr_batch")
-            if nested
+            if self.nested
             else ("BEGIN", "COMMIT")
         )
-        self.begin, self.end = begin, end
-        self.lane_count = 1 if nested else max(1, settings.CDR_IMPORT_CONNECTIONS)
+        self.lane_count = 1 if self.nested else max(1, settings.CDR_IMPORT_CONNECTIONS)
         # Django's own connection is the first lane; the others are opened when first used.
-        self.lanes = [_Lane(connection.connection, begin=begin, end=end)]
+        self.lanes = [_Lane(connection.connection)]
         self._create_staging(self.lanes[0])
         self.turn = 0
         cursor = self.lanes[0].cursor
@@ -271,7 +270,7 @@ class PostgresBatchWriter(BatchWriter):
         if index == len(self.lanes):
             extra = connection.get_new_connection(connection.get_connection_params())
             extra.autocommit = True
-            lane = _Lane(extra, begin=self.begin, end=self.end)
+            lane = _Lane(extra)
             self.lanes.append(lane)
             self._create_staging(lane)
         return self.lanes[index]
@@ -287,7 +286,7 @@ class PostgresBatchWriter(BatchWriter):
     def _send(self, lane: _Lane, rows, rejects) -> None:
         """Start writing one batch on `lane`; the server works on it while we go on."""
         cursor = lane.cursor
-        cursor.execute(lane.begin)
+        cursor.execute(self.begin)
         lane.open = True
         try:
             copy_sql = f"COPY {_STAGING} ({self.columns}) FROM STDIN (FORMAT BINARY)"
@@ -311,7 +310,7 @@ class PostgresBatchWriter(BatchWriter):
                 },
             )
             cursor.execute(f"TRUNCATE {_STAGING}")
-            cursor.execute(lane.end)
+            cursor.execute(self.end)
         except BaseException:
             self.abort()
             raise
@@ -343,9 +342,6 @@ class PostgresBatchWriter(BatchWriter):
     def finish(self):
         return [counts for lane in self.lanes for counts in self._collect(lane)]
 
-    def release(self):
-        self._close_extra_connections()
-
     def abort(self):
         """Give up the batches in flight after an error, or when the run is stopped; batches
         already committed stay."""
@@ -363,18 +359,17 @@ class PostgresBatchWriter(BatchWriter):
                     self._roll_back(lane)
                 except Exception:  # noqa: S110 - as above
                     lane.open = False
-        self._close_extra_connections()
+        self.release()
 
-    @staticmethod
-    def _roll_back(lane: _Lane) -> None:
+    def _roll_back(self, lane: _Lane) -> None:
         lane.open = False
-        if lane.begin == "BEGIN":
-            lane.cursor.execute("ROLLBACK")
-        else:
+        if self.nested:
             lane.cursor.execute("ROLLBACK TO SAVEPOINT cdr_batch")
             lane.cursor.execute("RELEASE SAVEPOINT cdr_batch")
+        else:
+            lane.cursor.execute("ROLLBACK")
 
-    def _close_extra_connections(self):
+    def release(self):
         for lane in self.lanes[1:]:
             if not lane.connection.closed:
                 lane.connection.close()
