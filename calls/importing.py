@@ -1,10 +1,9 @@
-"""Reading a CDR file for import: encoding, format detection, progress — no database.
+"""Reading a CDR file for import: text decoding, format detection, progress — no database.
 
 A file is opened once to hash and sniff it (`inspect_cdr_file`) and again to stream it
-(`open_cdr_text`), so memory stays flat whatever the size.
+(`open_cdr_lines`), so memory stays flat whatever the size.
 """
 
-import codecs
 import hashlib
 import io
 from dataclasses import dataclass
@@ -30,7 +29,6 @@ class CdrFile:
     name: str
     size: int
     sha256: str
-    encoding: str
     fmt: DetectedFormat
 
 
@@ -42,14 +40,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _encoding_of(head: bytes) -> str:
-    # UTF-8 (with or without BOM) as 3CX writes; Windows-1252 when Excel saved it otherwise.
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    try:
-        decoder.decode(head, final=False)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
+def _looks_binary(head: bytes) -> bool:
+    """A spreadsheet, PDF or archive, not text. NUL bytes at the end (a file cut short by a
+    power loss) or in a few fields do not make a text file binary: those lines are rejected
+    one by one, and the rest is imported."""
+    body = head.rstrip(b"\x00")
+    if not body:
+        return bool(head)
+    controls = sum(body.count(bytes([byte])) for byte in _BINARY_BYTES)
+    return controls > len(body) // 100
+
+
+# Bytes that text never holds (tab, line feed, carriage return, form feed and escape aside).
+_BINARY_BYTES = bytes(set(range(32)) - set(b"\t\n\r\x0c\x1b"))
 
 
 def inspect_cdr_file(
@@ -59,7 +62,7 @@ def inspect_cdr_file(
     format_name: str | None = None,
     threecx_layout: tuple[str, ...] | None = None,
 ) -> CdrFile:
-    """Hash the file, choose its encoding and detect its format, or raise CdrFileError."""
+    """Hash the file and detect its format, or raise CdrFileError."""
     name = name or str(path)
     try:
         size = path.stat().st_size
@@ -70,15 +73,14 @@ def inspect_cdr_file(
             _("%(name)s: cannot be read (%(error)s).")
             % {"name": name, "error": error.strerror or error}
         ) from None
-    if b"\x00" in head:
+    if _looks_binary(head):
         raise CdrFileError(
             _("%(name)s: this is a binary file, not a call record file.") % {"name": name}
         )
-    encoding = _encoding_of(head)
-    text = head.decode(encoding, errors="replace")
-    lines = text.splitlines(keepends=True)
+    lines = list(LineReader(io.BytesIO(head)))
     if len(head) == HEAD_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut in the middle
+    lines = [line for line in lines if line.strip("\x00 \t\r\n")]  # a NUL-padded tail
     try:
         fmt = detect_format(lines[:HEAD_LINES], threecx_layout=threecx_layout)
     except NotCdrError as error:
@@ -90,36 +92,97 @@ def inspect_cdr_file(
             _("%(name)s: --format %(format)s was asked for, but the file reads as %(found)s.")
             % {"name": name, "format": format_name, "found": fmt.description}
         )
-    return CdrFile(path, name, size, _sha256(path), encoding, fmt)
+    return CdrFile(path, name, size, _sha256(path), fmt)
 
 
-class _CountingReader(io.RawIOBase):
-    """Counts the bytes read, for a progress bar over a text stream."""
+UTF8_BOM = b"\xef\xbb\xbf"
+_CHUNK_BYTES = 1024 * 1024
 
-    def __init__(self, raw):
-        self.raw = raw
+
+def decode_line(raw: bytes) -> str:
+    """One line's bytes as text: UTF-8, else Windows-1252 (Italian Excel and older PBXs).
+
+    Decided per line, so one Windows-1252 line in a UTF-8 file keeps its 'Niccolò' and the
+    UTF-8 lines around it keep theirs. The five bytes Windows-1252 leaves undefined are read
+    as Latin-1, so no byte is ever lost or replaced.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return "".join(
+            bytes([byte]).decode("cp1252", errors="strict")
+            if byte not in _CP1252_UNDEFINED
+            else chr(byte)
+            for byte in raw
+        )
+
+
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+class LineReader:
+    """The lines of a binary stream as text, each decoded by ``decode_line``; ``count`` is the
+    number of bytes taken so far (for a progress bar).
+
+    Lines end as the csv module reads them with newline='': at \\n, \\r\\n or a lone \\r, the
+    ending kept. A whole chunk is decoded at once when it is all UTF-8 (nearly every file),
+    line by line only when it is not, so mixed files cost little more than clean ones.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
         self.count = 0
 
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
-        read = self.raw.readinto(buffer)
-        self.count += read or 0
-        return read
+    def __iter__(self):
+        tail = b""
+        first = True
+        while True:
+            block = self.stream.read(_CHUNK_BYTES)
+            if first:
+                first = False
+                if block.startswith(UTF8_BOM):
+                    block = block[len(UTF8_BOM) :]
+                    self.count += len(UTF8_BOM)
+            if not block:
+                break
+            block = tail + block
+            cut = block.rfind(b"\n") + 1
+            if not cut:  # no \n: a file with \r endings, or one long line
+                cut = block.rfind(b"\r", 0, len(block) - 1) + 1
+            if not cut:
+                tail = block
+                continue
+            body, tail = block[:cut], block[cut:]
+            self.count += len(body)
+            yield from _lines_of(body)
+        if tail:
+            self.count += len(tail)
+            yield from _lines_of(tail)
 
     def close(self):
-        self.raw.close()
-        super().close()
+        self.stream.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
 
-def open_cdr_text(cdr_file: CdrFile) -> tuple[io.TextIOWrapper, _CountingReader]:
-    """The file as text lines (newline='' for the csv module) and its byte counter."""
-    counter = _CountingReader(open(cdr_file.path, "rb"))  # noqa: SIM115 - closed by the wrapper
-    text = io.TextIOWrapper(
-        io.BufferedReader(counter, 1024 * 1024),
-        encoding=cdr_file.encoding,
-        errors="replace",
-        newline="",
-    )
-    return text, counter
+def _lines_of(body: bytes):
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return [decode_line(line) for line in body.splitlines(keepends=True)]
+    # StringIO with newline='' splits exactly where csv and bytes.splitlines do (\n, \r\n,
+    # \r), unlike str.splitlines, which also splits at form feeds and Unicode separators.
+    return io.StringIO(text, newline="")
+
+
+def open_cdr_lines(cdr_file: CdrFile) -> LineReader:
+    """The file's lines as text (see LineReader), to be closed by the caller."""
+    return LineReader(open(cdr_file.path, "rb"))  # noqa: SIM115 - closed by the caller

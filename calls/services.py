@@ -18,7 +18,7 @@ from calls.bulk_insert import PBX_CALL_ID, BatchCounts, BatchWriter, call_row
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
 from calls.cdr_messages import line_message, reason_text
 from calls.filters import firm_time_zone
-from calls.importing import CdrFile, open_cdr_text
+from calls.importing import CdrFile, open_cdr_lines
 from calls.matching import CallValues, MatchError, match_record, trunk_for_identifier
 from calls.models import (
     Call,
@@ -346,18 +346,18 @@ def cdr_import(
         file_name=cdr_file.name,
         dry_run=dry_run,
     )
-    text, counter = open_cdr_text(cdr_file)
+    reader = open_cdr_lines(cdr_file)
     try:
-        with text:
-            for item in parse(text, fmt, tz):
+        with reader:
+            for item in parse(reader, fmt, tz):
                 _take(item, rules, batch)
                 if len(batch) >= batch_size:
                     batch.flush()
                     if progress:
-                        progress(counter.count)
+                        progress(reader.count)
             batch.commit()
             if progress:
-                progress(counter.count)
+                progress(reader.count)
     except BaseException as error:
         if batch.writer:
             batch.writer.abort()
