@@ -114,8 +114,12 @@ REASONS = [
         ),
     ),
     (
-        "field {field} gives {cost}, not below {limit} in absolute value",
-        _("field %(field)s gives %(cost)s, not below %(limit)s in absolute value"),
+        "field {field} {value} is more than a call may last ({max} seconds, a week)",
+        _("field %(field)s %(value)s is more than a call may last (%(max)s seconds, a week)"),
+    ),
+    (
+        "field {field} {value} is not below {limit} in absolute value",
+        _("field %(field)s %(value)s is not below %(limit)s in absolute value"),
     ),
     ("the database refused the call: {error}", _("the database refused the call: %(error)s")),
     # A whole file

@@ -96,7 +96,7 @@ def inspect_cdr_file(
 
 
 UTF8_BOM = b"\xef\xbb\xbf"
-_CHUNK_BYTES = 1024 * 1024
+_CHUNK_BYTES = 256 * 1024  # a quarter megabyte: ~as fast as 1 MB, less to hold
 
 
 def decode_line(raw: bytes) -> str:

@@ -97,7 +97,6 @@ from calls.limits import (
     CALL_YEAR_MIN,
     CALLER_MAX,
     CALLER_NAME_MAX,
-    COST_LIMIT,
     DESTINATION_MAX,
     DIALLED_MAX,
     PBX_CALL_ID_MAX,
@@ -299,7 +298,9 @@ def _utc(moment: datetime) -> str:
 
 
 def _check_values(record: CdrRecord) -> None:
-    """Raise MatchError for a value the calls table would refuse or could not show."""
+    """Raise MatchError for a value the calls table would refuse or could not show (what
+    match_record's condition found). The parsers already refuse durations and costs out of
+    range (calls/cdr/_common.py)."""
     if "\x00" in record.raw:
         field_name = next(
             (name for attribute, name in _TEXT_FIELDS if "\x00" in getattr(record, attribute)),
@@ -326,22 +327,15 @@ def _check_values(record: CdrRecord) -> None:
         if end - start > _LONGEST_CALL:
             raise _too_far("time-end", end, start)
     answered = record.answered
-    if answered is not None and abs(answered - start) > _LONGEST_CALL:
-        raise _too_far("time-answered", answered, start)
-    for field_name, seconds in (
-        ("duration", record.talk_seconds),
-        ("time-answered", record.ring_seconds),
+    if answered is not None and (
+        record.ring_seconds > CALL_SECONDS_MAX or not CALL_YEAR_MIN <= answered.year
     ):
-        if not 0 <= seconds <= CALL_SECONDS_MAX:
-            raise MatchError(
-                field_name,
-                f"field {field_name} gives {seconds} seconds, more than a call may last "
-                f"({CALL_SECONDS_MAX} seconds, a week)",
-            )
-    cost = record.cost
-    if cost is not None and not -COST_LIMIT < cost < COST_LIMIT:
+        raise _too_far("time-answered", answered, start)
+    if record.talk_seconds > CALL_SECONDS_MAX:
         raise MatchError(
-            "bill-cost", f"field bill-cost gives {cost}, not below {COST_LIMIT} in absolute value"
+            "duration",
+            f"field duration gives {record.talk_seconds} seconds, more than a call may last "
+            f"({CALL_SECONDS_MAX} seconds, a week)",
         )
 
 
@@ -434,7 +428,19 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
     caller_name = record.caller_name
     if len(caller_name) > CALLER_NAME_MAX:
         caller_name = caller_name[:CALLER_NAME_MAX]
-    _check_values(record)
+    # What the database would refuse: checked in one condition (a call to _check_values on
+    # every line costs the import ~1%), which then says why.
+    start, end, answered = record.start, record.end, record.answered
+    if (
+        "\x00" in record.raw
+        or len(record.pbx_call_id) > PBX_CALL_ID_MAX
+        or not CALL_YEAR_MIN <= start.year <= CALL_YEAR_MAX
+        or (end is not None and (end < start or end - start > _LONGEST_CALL))
+        or record.ring_seconds > CALL_SECONDS_MAX
+        or record.talk_seconds > CALL_SECONDS_MAX
+        or (answered is not None and answered.year < CALL_YEAR_MIN)
+    ):
+        _check_values(record)
 
     return CallValues(
         record.pbx_call_id,

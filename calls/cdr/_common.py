@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from inspect import signature
 from typing import TypeVar
 
-from calls.limits import COST_DECIMAL_PLACES, COST_QUANTUM
+from calls.limits import CALL_SECONDS_MAX, COST_DECIMAL_PLACES, COST_LIMIT, COST_QUANTUM
 
 from .records import CdrRecord, CdrRejection
 
@@ -383,14 +383,25 @@ def hms_seconds(field: str, value: str) -> int:
     if len(match.group(1)) > _DIGITS_MAX:  # int() refuses 4,300 digits; no call lasts so long
         raise FieldError(field, f"field {field} {show(value)} is not a duration (HH:MM:SS)")
     hours, minutes, seconds = (int(group) for group in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
+    return within_a_call(field, value, hours * 3600 + minutes * 60 + seconds)
+
+
+def within_a_call(field: str, value: str, seconds: int) -> int:
+    """``seconds``, unless more than a call may last (calls.limits.CALL_SECONDS_MAX)."""
+    if seconds > CALL_SECONDS_MAX:
+        raise FieldError(
+            field,
+            f"field {field} {show(value)} is more than a call may last "
+            f"({CALL_SECONDS_MAX} seconds, a week)",
+        )
+    return seconds
 
 
 def whole_seconds(field: str, value: str) -> int:
     value = value.strip()
     if not value.isdigit() or not value.isascii() or len(value) > _DIGITS_MAX:
         raise FieldError(field, f"field {field} {show(value)} is not a whole number of seconds")
-    return int(value)
+    return within_a_call(field, value, int(value))
 
 
 def flexible_seconds(field: str, value: str) -> int:
@@ -401,7 +412,8 @@ def flexible_seconds(field: str, value: str) -> int:
     for pattern, factors in ((_SECONDS, (1,)), (_MS, (60, 1)), (_HMS, (3600, 60, 1))):
         match = pattern.fullmatch(value)
         if match and len(match.group(1)) <= _DIGITS_MAX:
-            return sum(int(g) * f for g, f in zip(match.groups(), factors, strict=True))
+            seconds = sum(int(g) * f for g, f in zip(match.groups(), factors, strict=True))
+            return within_a_call(field, value, seconds)
     raise FieldError(field, f"field {field} {show(value)} is not a duration")
 
 
@@ -418,6 +430,10 @@ def money(field: str, value: str) -> Decimal | None:
         amount = None
     if amount is None or not amount.is_finite():
         raise FieldError(field, f"field {field} {show(value)} is not a number")
+    if not -COST_LIMIT < amount < COST_LIMIT:
+        raise FieldError(
+            field, f"field {field} {show(value)} is not below {COST_LIMIT} in absolute value"
+        )
     if amount.as_tuple().exponent < -COST_DECIMAL_PLACES:  # the column keeps 4 decimals
         amount = amount.quantize(COST_QUANTUM, ROUND_HALF_UP)
     return amount

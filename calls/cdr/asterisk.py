@@ -48,6 +48,7 @@ from ._common import (
     ring_seconds,
     show,
     stripped_hash,
+    within_a_call,
 )
 from .records import CdrRecord, CdrRejection
 
@@ -245,7 +246,7 @@ def _record_maker(
     def seconds(name: str, value: str) -> int:
         if not value.isascii() or not value.isdigit() or len(value) > 18:
             raise FieldError(name, f"field {name} {show(value)} is not a whole number of seconds")
-        return int(value)
+        return within_a_call(name, value, int(value))
 
     def record(line_number: int, text: str, fields: list[str]) -> CdrRecord:
         values = [field.strip() for field in fields]

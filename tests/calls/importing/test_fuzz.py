@@ -138,7 +138,7 @@ def _fits(values) -> None:
     assert values.start.utcoffset().total_seconds() == 0
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(data=any_input)
 def test_every_parser_and_the_matcher_take_anything(data):
     import io
@@ -167,6 +167,7 @@ def test_the_samples_are_there_to_mutate():
 @pytest.mark.django_db
 @settings(
     max_examples=60,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=any_input)
