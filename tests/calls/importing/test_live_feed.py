@@ -446,6 +446,11 @@ def test_after_an_outage_300_calls_and_poison_lines_are_imported_once_unaided(tm
     assert (garbage.file_name, garbage.line_number) == (_today_spool(tmp_path).name, 10 + 101)
     path = _today_spool(tmp_path)
     assert live_feed.read_position(path) == (path.stat().st_size, 313)
+    for line_number in (212, 263):  # refused by the database, or rejected by the parser
+        where = f"{path.name} line {line_number}"
+        assert where in feed.importer.totals.set_aside or RejectedLine.objects.filter(
+            file_name=path.name, line_number=line_number
+        )
 
 
 @real_commits
