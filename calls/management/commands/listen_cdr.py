@@ -47,6 +47,7 @@ class Command(BaseCommand):
 
     @no_translations  # an operator's tool: English output, like Django's own commands
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         layout = self._layout(options["layout"])
         if options["listen"]:
             server, allowed = self._server(options["listen"], options["allow"])
@@ -61,16 +62,14 @@ class Command(BaseCommand):
         if server:
             run = partial(feed.listen, server, allowed)
             host, port, *_rest = server.getsockname()
-            self.stdout.write(
+            self._say(
                 f"Listening on {host}:{port} for {', '.join(sorted(allowed))} "
                 f"(at most {feed.connections.limit} connections); "
                 f"spooling to {feed.spool.folder}."
             )
         else:
             run = partial(feed.connect, target)
-            self.stdout.write(
-                f"Reading the feed of {options['connect']}; spooling to {feed.spool.folder}."
-            )
+            self._say(f"Reading the feed of {options['connect']}; spooling to {feed.spool.folder}.")
         on_main_thread = threading.current_thread() is threading.main_thread()
         if on_main_thread:
             previous = signal.signal(signal.SIGTERM, lambda *_: feed.stop.set())
@@ -128,9 +127,13 @@ class Command(BaseCommand):
             raise CommandError("--connect needs the PBX's host, e.g. 192.168.1.10:5000")
         return target
 
+    def _say(self, message):
+        if self.verbosity >= 1:
+            self.stdout.write(message)
+
     def _report(self, feed, stopped_cleanly):
         totals, connections = feed.importer.totals, feed.connections
-        self.stdout.write(
+        self._say(
             f"Stopped: {feed.spool.lines_received} lines received on {connections.accepted} "
             f"connections ({connections.refused} refused at the limit); {totals.passes} import "
             f"runs: {totals.lines_read} lines read, {totals.imported} imported, "

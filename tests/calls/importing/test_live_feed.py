@@ -517,7 +517,10 @@ def test_sigterm_stops_listen_cdr_after_importing_and_it_prints_a_summary(tmp_pa
     pbx.join(WAIT)
     assert signal.getsignal(signal.SIGTERM) is before  # put back
     assert _calls() == 2
-    assert f"Listening on 127.0.0.1:{port} for 127.0.0.1, ::1, localhost" in out.getvalue()
+    assert (
+        f"Listening on 127.0.0.1:{port} for 127.0.0.1, ::1, localhost (at most 16 connections)"
+        in out.getvalue()
+    )
     assert "Stopped: 2 lines received on 1 connections" in out.getvalue()
     assert "2 imported, 0 duplicates, 0 rejected" in out.getvalue()
     assert err.getvalue() == ""
