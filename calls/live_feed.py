@@ -54,6 +54,7 @@ COMMIT_LINES = 10_000
 # A "line" longer than this is cut: a peer that never sends a newline cannot fill memory.
 MAX_LINE_BYTES = 64 * 1024
 RECONNECT_SECONDS = 10.0
+CONNECT_SECONDS = 5.0  # --connect: a PBX on the LAN answers at once; a stop waits this long
 # How often blocked threads look at the stop flag.
 TICK_SECONDS = 0.2
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -362,7 +363,7 @@ def connect_forever(
     peer = f"{address[0]}:{address[1]}"
     while not stop.is_set():
         try:
-            connection = socket.create_connection(address, timeout=10)
+            connection = socket.create_connection(address, timeout=CONNECT_SECONDS)
         except OSError as error:
             logger.warning("CDR feed: cannot connect to %s (%s)", peer, error)
         else:
