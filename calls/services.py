@@ -595,14 +595,16 @@ def cdr_feed_import(
     source: str,
     threecx_layout: tuple[str, ...] | None = None,
     time_zone: str | None = None,
+    first_line_number: int = 1,
 ) -> ImportSummary:
     """Import CDR lines as a live feed delivers them (3CX's CDR socket, calls.live_feed).
 
     ``lines`` yields each received line, or None when the feed has been quiet for a moment:
     then what was received is committed, so a call shows up within a second or so. The
     format is detected from the first line that is a call record (or ``threecx_layout``);
-    lines before it are rejected with the reason, never dropped. One ImportRun per
-    connection (via "feed"), finished when the feed ends.
+    lines before it are rejected with the reason, never dropped. One ImportRun per feed
+    (via "feed"), finished when the feed ends. Lines are numbered from ``first_line_number``
+    (a feed resumed in the middle of its spool file keeps that file's line numbers).
     """
     tz = ZoneInfo(time_zone or settings.TIME_ZONE)
     rules = match_rules_get()
@@ -611,7 +613,7 @@ def cdr_feed_import(
         summary, file_name=source[:255], file_size=0, sha256="", format_name="feed", via="feed"
     ) as run:
         batch = _Batch(summary=summary, run=run, file_name=source, dry_run=False)
-        fmt, line_number = None, 0
+        fmt, line_number = None, first_line_number - 1
         try:
             for line in lines:
                 if line is None:

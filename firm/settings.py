@@ -122,6 +122,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # Where listen_cdr keeps every line of the live 3CX feed before importing it (calls/live_feed.py).
 CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")))
+# listen_cdr --listen: connections open at once (more are closed at once), and the seconds
+# after which a connection that sends nothing is closed.
+CDR_FEED_MAX_CONNECTIONS = envint("CDR_FEED_MAX_CONNECTIONS", 16)
+CDR_FEED_IDLE_SECONDS = envint("CDR_FEED_IDLE_SECONDS", 60)
 
 # Server connections a PostgreSQL import writes its batches over, so the server inserts on
 # more than one core while the importer reads the file (calls/bulk_insert.py); 1: one.
