@@ -19,9 +19,10 @@ and only once the lines before it are committed) and hands the lines to
 line to import, and closes it after a quiet minute. When the import fails (the database is
 down, say) it waits a few seconds and starts again from the position: lines that were
 committed after all count as duplicates, so nothing is lost or stored twice; the spool
-written meanwhile is imported as soon as the database answers, and at start-up. A line the
-database refuses while it answers is found by committing line by line and then set aside, so
-it never blocks the lines after it.
+written meanwhile is imported as soon as the database answers, and at start-up. A poison
+line is a rejected line like in any import (the matcher checks what the database would
+refuse, and a batch it refuses all the same is split down to the refused line), so it never
+blocks the lines after it.
 
 Everything above the "importer" section is free of Django.
 """
@@ -34,7 +35,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -403,7 +404,6 @@ class ImporterTotals:
     imported: int = 0
     duplicates: int = 0
     rejected: int = 0
-    set_aside: list[str] = field(default_factory=list)  # "feed-….log line N"
 
 
 class SpoolImporter:
@@ -428,8 +428,6 @@ class SpoolImporter:
         self.retry_seconds = retry_seconds
         self.totals = ImporterTotals()
         self.failing = False  # the last pass failed and no pass has committed since
-        self._careful_until: dict[str, int] = {}  # file → offset to commit line by line up to
-        self._strikes: dict[tuple[str, int], int] = {}  # (file, offset) → failures alone
         self._done: set[str] = set()  # files read to their end, with a later file beside
 
     def run(self) -> None:
@@ -488,7 +486,6 @@ class SpoolImporter:
         is done (a later day's file exists), after a long quiet spell, or on stop."""
         from calls.importing import decode_line
 
-        careful_until = self._careful_until.get(run.path.name, -1)
         with open(run.path, "rb") as stream:
             stream.seek(run.committed.offset)
             buffer, uncommitted, last_line = b"", 0, time.monotonic()
@@ -525,7 +522,7 @@ class SpoolImporter:
                     uncommitted += 1
                     if self.stop.is_set():
                         return  # cdr_feed_import commits what was handed on
-                    if run.pending.offset <= careful_until or uncommitted >= COMMIT_LINES:
+                    if uncommitted >= COMMIT_LINES:
                         yield None
                         self._committed(run)
                         uncommitted = 0
@@ -542,10 +539,11 @@ class SpoolImporter:
         if self.failing:
             self.failing = False
             logger.warning("CDR feed: the database answers again; importing the spool")
-        if run.committed.offset > self._careful_until.get(run.path.name, -1):
-            self._careful_until.pop(run.path.name, None)
 
     def _failed(self, run: _Pass, error: Exception) -> None:
+        """After a failed run: wait, then read on from the committed position. A poison line
+        cannot be the cause (it is a rejected line); the database going away, a lock or a
+        deadlock can."""
         self._disconnect()
         name, at = run.path.name, run.committed
         if not self._database_answers():
@@ -559,50 +557,14 @@ class SpoolImporter:
                     self.retry_seconds,
                 )
             self.failing = True
-            self.stop.wait(self.retry_seconds)
-            return
-        if _transient(error):  # locked, a deadlock, a connection lost: no line is to blame
+        else:
             logger.warning(
                 "CDR feed: importing %s failed after line %d (%s); trying again",
                 name,
                 at.lines,
                 _describe(error),
             )
-            self.stop.wait(self.retry_seconds)
-            return
-        # The database is there but refused something: find the line, one commit per line.
-        careful = self._careful_until.get(name, -1) >= run.pending.offset
-        if careful and run.pending.lines == at.lines + 1:  # it failed on its own
-            key = (name, at.offset)
-            self._strikes[key] = self._strikes.get(key, 0) + 1
-            if self._strikes[key] >= 2:
-                self._set_aside(run, error)
-                return
-        else:
-            self._careful_until[name] = max(run.pending.offset, self._careful_until.get(name, -1))
-        logger.warning(
-            "CDR feed: importing %s failed after line %d (%s); trying again line by line",
-            name,
-            at.lines,
-            _describe(error),
-        )
-        self.stop.wait(min(self.retry_seconds, 1.0))
-
-    def _set_aside(self, run: _Pass, error: Exception) -> None:
-        """Skip the one line the database keeps refusing; it stays in the spool file."""
-        with open(run.path, "rb") as stream:
-            stream.seek(run.committed.offset)
-            length = len(stream.readline())
-        run.pending = Position(run.committed.offset + length, run.committed.lines + 1)
-        self._committed(run)
-        where = f"{run.path.name} line {run.committed.lines}"
-        self.totals.set_aside.append(where)
-        logger.error(
-            "CDR feed: %s was refused by the database (%s) and is set aside; it stays in "
-            "the spool file, and the lines after it are imported",
-            where,
-            _describe(error),
-        )
+        self.stop.wait(self.retry_seconds)
 
     @staticmethod
     def _disconnect() -> None:
@@ -629,16 +591,6 @@ class SpoolImporter:
 def _describe(error: BaseException) -> str:
     """The error on one line (PostgreSQL's messages span several)."""
     return f"{type(error).__name__}: {' '.join(str(error).split())}"
-
-
-def _transient(error: BaseException) -> bool:
-    """An error that says the database was not available, not that a line was refused."""
-    from django.db import InterfaceError, OperationalError
-    from psycopg import InterfaceError as PgInterfaceError
-    from psycopg import OperationalError as PgOperationalError
-
-    kinds = (OperationalError, InterfaceError, PgOperationalError, PgInterfaceError)
-    return isinstance(error, kinds) or isinstance(error.__cause__, kinds)
 
 
 # --- The whole feed: spool, flusher, importer, connections ------------------------------

@@ -139,11 +139,6 @@ class Command(BaseCommand):
             f"runs: {totals.lines_read} lines read, {totals.imported} imported, "
             f"{totals.duplicates} duplicates, {totals.rejected} rejected."
         )
-        if totals.set_aside:
-            self.stderr.write(
-                "Refused by the database and set aside (still in the spool): "
-                + ", ".join(totals.set_aside)
-            )
         if not stopped_cleanly:
             self.stderr.write(
                 "The importer had not finished: what it had not committed is imported at the "

@@ -446,11 +446,13 @@ def test_after_an_outage_300_calls_and_poison_lines_are_imported_once_unaided(tm
     assert (garbage.file_name, garbage.line_number) == (_today_spool(tmp_path).name, 10 + 101)
     path = _today_spool(tmp_path)
     assert live_feed.read_position(path) == (path.stat().st_size, 313)
-    for line_number in (212, 263):  # refused by the database, or rejected by the parser
-        where = f"{path.name} line {line_number}"
-        assert where in feed.importer.totals.set_aside or RejectedLine.objects.filter(
-            file_name=path.name, line_number=line_number
-        )
+    reasons = dict(
+        RejectedLine.objects.filter(file_name=path.name).values_list("line_number", "reason")
+    )
+    assert reasons[10 + 101] == "expected 27 fields, got 3"
+    assert reasons[212].startswith("field time-end gives 2026-05-04 09:00:00 UTC, before")
+    assert reasons[263] == "expected 27 fields, got 2"  # its NUL bytes kept, escaped
+    assert RejectedLine.objects.get(line_number=263).raw == "\\x00\\x00Call 997,\\x00"
 
 
 @real_commits
