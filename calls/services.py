@@ -292,10 +292,9 @@ class _Batch:
         self.raws.append(raw)
 
     def add_rejection(self, line_number, raw, field_name, reason):
-        self.rejects.append(
-            _rejected_line(self.run, self.file_name, line_number, raw, field_name, reason)
-        )
-        self._show(line_number, reason)
+        line = _rejected_line(self.run, self.file_name, line_number, raw, field_name, reason)
+        self.rejects.append(line)
+        self._show(line_number, line.reason)
 
     def refused(self, line_number, raw, reason) -> RejectedLine:
         """The rejected line of a call the database refused (calls.bulk_insert)."""

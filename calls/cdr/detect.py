@@ -2,8 +2,9 @@
 
 ``detect_format`` looks at the first lines (about 50) of a file:
 
-1. empty (or only blank lines), or binary ('%PDF', a ZIP/.xlsx, an old .xls, NUL or control
-   bytes) -> NotCdrError saying so;
+1. empty (or only blank lines), or binary ('%PDF', a ZIP/.xlsx, an old .xls, more than 1%
+   NUL or control bytes; runs of NULs, as a power loss leaves them, do not count) ->
+   NotCdrError saying so;
 2. a first non-blank line that is a header naming a start time and a destination ->
    headered CSV;
 3. lines starting 'Call <digits>,' -> 3CX. The layout is chosen by the most common field count
@@ -19,6 +20,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import tzinfo
@@ -44,15 +46,23 @@ _BINARY_SIGNATURES = (
 )
 
 
+_NUL_RUN = re.compile("\x00{8,}")
+
+
 def _check_binary(lines: list[str]) -> None:
     text = "".join(lines).lstrip("\ufeff")
     for signature, sentence in _BINARY_SIGNATURES:
         if text.startswith(signature):
             raise NotCdrError(sentence)
-    if "\x00" in text:
-        raise NotCdrError("the file holds binary content (NUL bytes), not CDR text")
+    # A few NUL bytes in a field, or a run of them where a power loss cut the file, are
+    # damage to a text file: its lines are rejected one by one and the rest imported. Only
+    # a file that is more than 1% such bytes is binary.
+    text = _NUL_RUN.sub("", text)
+    nul = text.count("\x00")
     odd = sum(1 for char in text if (ord(char) < 32 and char not in "\t\r\n") or char == "\ufffd")
     if odd * 100 > len(text):
+        if nul * 2 > odd:
+            raise NotCdrError("the file holds binary content (NUL bytes), not CDR text")
         raise NotCdrError("the file holds binary content (control characters), not CDR text")
 
 

@@ -255,3 +255,18 @@ def test_a_retried_line_the_database_refuses_keeps_its_rejected_line(tmp_path):
     line = RejectedLine.objects.get()
     assert line.reason.startswith("the database refused the call: ")
     assert not Call.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_first_lines_does_not_make_the_file_binary(tmp_path):
+    lines = _good_lines(20)
+    lines[1] = poison(FIRST_POISON_ID, from_dispname="Ros\x00si").encode()
+    path = tmp_path / "cdr.log"
+    path.write_bytes(b"".join(lines) + b"\x00" * 3000)
+    summary = _import(path)
+    assert (summary.lines_read, summary.imported, summary.rejected) == (21, 19, 2)
+    shown = [str(rejection) for rejection in summary.rejections]
+    assert shown == [
+        f"{path} line 2: field from-dispname holds a NUL byte (the file may be damaged)",
+        f"{path} line 21: the line holds only NUL bytes: the file was cut short (a power loss?)",
+    ]
