@@ -9,6 +9,7 @@ step by `sync_role_groups`.
 RECEPTIONIST = "Receptionist"
 PARTNER = "Partner"
 ADMINISTRATOR = "Administrator"
+ROLES = (RECEPTIONIST, PARTNER, ADMINISTRATOR)
 
 _LOOKUP = ["clients.view_client", "clients.view_contact", "calls.view_trunk"]
 
