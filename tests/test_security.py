@@ -29,3 +29,69 @@ def test_the_client_search_shows_25_clients_a_page_whatever_per_page_says(rita):
         make_client(code=str(100 + code), name=f"Cliente {code}")
     response = logged_in(rita).get(reverse("clients:search"), {"per_page": "1000"})
     assert len(response.context["table"].page.object_list) == 25
+
+
+# --- Spreadsheet formulas in every export -------------------------------------------------------
+
+HOSTILE_TEXT = '=HYPERLINK("http://evil.example","x")'
+MAY = {"date_after": "2026-05-01", "date_before": "2026-05-31"}
+
+
+@pytest.fixture
+def hostile_call():
+    from decimal import Decimal
+
+    client = make_client(
+        code="123", name="-2+3 S.r.l.", vat_number="@SUM(A1)", hourly_rate=Decimal("120")
+    )
+    make_call(client=client, billing_code="123", caller="+39 114", caller_name=HOSTILE_TEXT)
+
+
+def _text_cells(response) -> list[str]:
+    """Every cell of a CSV, LEDES or XLSX download."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"].startswith("application/vnd.openxml"):
+        sheet = load_workbook(io.BytesIO(body)).active
+        cells = [cell for row in sheet.iter_rows() for cell in row]
+        assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+        # Text kept as typed, in a string cell with Excel's quote prefix: as if neutralised.
+        return [
+            "'" + cell.value if cell.quotePrefix else cell.value
+            for cell in cells
+            if isinstance(cell.value, str)
+        ]
+    text = body.decode("utf-8-sig")
+    if text.startswith("LEDES1998B"):
+        return [
+            field.removesuffix("[]") for line in text.split("\r\n") for field in line.split("|")
+        ]
+    return [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
+
+
+@pytest.mark.parametrize(
+    ("url", "export"),
+    [
+        ("calls:log", "csv"),
+        ("calls:log", "xlsx"),
+        ("clients:statements", "csv"),
+        ("clients:statements", "xlsx"),
+        ("clients:statements", "billing_csv"),
+        ("clients:statements", "ledes"),
+        ("clients:statement", "billing_csv"),
+        ("clients:statement", "ledes"),
+    ],
+)
+def test_every_export_neutralises_spreadsheet_formulas(anna, hostile_call, url, export):
+    from firm.lib.spreadsheets import looks_like_formula
+
+    kwargs = {"code": "123"} if url == "clients:statement" else {}
+    response = logged_in(anna).get(reverse(url, kwargs=kwargs), {**MAY, "_export": export})
+    assert response.status_code == 200
+    cells = _text_cells(response)
+    assert any("HYPERLINK" in cell or "-2+3" in cell for cell in cells)
+    assert not [cell for cell in cells if looks_like_formula(cell)]
