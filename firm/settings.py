@@ -127,6 +127,11 @@ CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")
 # more than one core while the importer reads the file (calls/bulk_insert.py); 1: one.
 CDR_IMPORT_CONNECTIONS = envint("CDR_IMPORT_CONNECTIONS", 2)
 
+# The admin's CDR upload refuses a file larger than this, or files adding up to more than
+# that, with a message (calls/forms.py); import_cdr has no limit.
+CDR_UPLOAD_MAX_FILE_BYTES = envint("CDR_UPLOAD_MAX_FILE_BYTES", 50 * 1024 * 1024)
+CDR_UPLOAD_MAX_REQUEST_BYTES = envint("CDR_UPLOAD_MAX_REQUEST_BYTES", 100 * 1024 * 1024)
+
 # Processes that render a long PDF's chunks side by side (calls/pdf.py, decision 2); 1 renders
 # in the web process itself.
 PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))

@@ -136,3 +136,25 @@ def test_two_processes_importing_the_same_file_at_once_store_each_call_once(tmp_
     runs = ImportRun.objects.all()
     assert sum(run.imported for run in runs) == 3000
     assert sum(run.duplicates for run in runs) == 3000
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_message(anna, settings):
+    settings.CDR_UPLOAD_MAX_FILE_BYTES = 1024 * 1024
+    line = threecx_line(1).encode()
+    big = line * (1024 * 1024 // len(line) + 1)
+    response = _upload(anna, ("small.log", line), ("grande.log", big))
+    assert response.status_code == 200
+    assert response.context["form"].errors["files"] == [
+        "grande.log supera 1 MB: i file così grandi si importano con il comando import_cdr."
+    ]
+    assert not response.context["results"]
+    assert not ImportRun.objects.exists()
+
+
+def test_files_over_the_limit_of_one_upload_are_refused_with_a_message(anna, settings):
+    settings.CDR_UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    line = threecx_line(1).encode()
+    half = line * (600 * 1024 // len(line))
+    response = _upload(anna, ("uno.log", half), ("due.log", half))
+    assert "insieme superano 1 MB" in response.context["form"].errors["files"][0]
+    assert not ImportRun.objects.exists()
