@@ -37,10 +37,6 @@ FRAMEWORK_NAMES = {
     "logout",
     "password_change",
     "password_change_done",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
     "set_language",
 }
 

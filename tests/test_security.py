@@ -95,3 +95,27 @@ def test_every_export_neutralises_spreadsheet_formulas(anna, hostile_call, url, 
     cells = _text_cells(response)
     assert any("HYPERLINK" in cell or "-2+3" in cell for cell in cells)
     assert not [cell for cell in cells if looks_like_formula(cell)]
+
+
+# --- Password reset is off until e-mail is configured -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/set-password/",
+        "/accounts/reset/done/",
+        "/admin/password_reset/",
+    ],
+)
+def test_there_are_no_password_reset_pages(client, path):
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("password_reset")
+    response = client.post(path, {"email": "anna@example.com"})
+    assert response.status_code in (302, 404)
+    if response.status_code == 302:  # anonymous users are sent to log in, not to a form
+        assert response["Location"].startswith((reverse("login"), reverse("admin:login")))
