@@ -119,3 +119,81 @@ def test_there_are_no_password_reset_pages(client, path):
     assert response.status_code in (302, 404)
     if response.status_code == 302:  # anonymous users are sent to log in, not to a form
         assert response["Location"].startswith((reverse("login"), reverse("admin:login")))
+
+
+# --- Headers: no-store, Content-Security-Policy, Referrer-Policy --------------------------------
+
+
+def _pages():
+    from tests.test_access import PAGES
+
+    return sorted(PAGES)
+
+
+@pytest.fixture
+def _pages_data(db):
+    make_client(code="123", name="Affaroni S.p.A.")
+    make_call(pk=1)
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_every_page_for_a_logged_in_user_is_private_and_never_stored(anna, _pages_data, name):
+    from tests.test_access import PAGES
+
+    kwargs, _allowed = PAGES[name]
+    response = logged_in(anna).get(reverse(name, kwargs=kwargs))
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache_control
+    assert "public" not in cache_control
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("calls:log", {"_export": "csv"}),
+        ("calls:log", {"_export": "xlsx"}),
+        ("calls:pdf", {"date_after": "2026-05-01", "date_before": "2026-05-31"}),
+        ("clients:statements", {"_export": "ledes"}),
+        ("clients:statement_pdf", MAY),
+        ("admin:calls_call_changelist", {}),
+    ],
+)
+def test_exports_pdfs_and_admin_pages_are_never_stored(anna, _pages_data, name, query):
+    kwargs = {"code": "123"} if name.startswith("clients:statement_") else {}
+    response = logged_in(anna).get(reverse(name, kwargs=kwargs), query)
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= {p.strip() for p in response["Cache-Control"].split(",")}
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/", "/admin/", "/calls/", "/clients/123/"])
+def test_every_page_has_a_content_security_policy_and_a_referrer_policy(anna, _pages_data, path):
+    response = logged_in(anna).get(path)
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["default-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_no_template_has_an_inline_script_style_or_event_handler():
+    """The policy forbids them; a browser would ignore them silently. (templates/pdf/ is
+    read by WeasyPrint on the server, never by a browser.)"""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.I)
+    templates = Path(settings.BASE_DIR) / "templates"
+    found = [
+        f"{path.relative_to(templates)}: {match.group(0)}"
+        for path in templates.rglob("*.html")
+        if "pdf" not in path.relative_to(templates).parts[:1]
+        for match in inline.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found
