@@ -17,7 +17,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     RECEPTIONIST: _LOOKUP,
     PARTNER: [*_LOOKUP, "calls.view_call", "calls.assign_call", "calls.close_period"],
     # Every permission of these apps; see ADMINISTRATOR_APPS.
-    ADMINISTRATOR: ["auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"],
+    ADMINISTRATOR: [
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        # Login attempts and lockouts (django-axes); deleting an attempt unlocks.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
+        "axes.view_accesslog",
+    ],
 }
 ADMINISTRATOR_APPS = ["clients", "calls"]
 
