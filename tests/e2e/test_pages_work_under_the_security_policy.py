@@ -44,6 +44,9 @@ def test_the_pages_scripts_work_and_nothing_is_blocked(browser, live_server):
     browser.get(f"{live_server.url}{reverse('clients:detail', kwargs={'code': '123'})}")
     assert "Affaroni" in browser.find_element(By.TAG_NAME, "h1").text
 
+    # A PDF opens in Chromium's own viewer, under the PDF response's policy (crbug.com/271452).
+    browser.get(f"{live_server.url}{reverse('calls:pdf')}?period=this_month")
+
     # The admin: its own scripts and styles load, forms show.
     for url in [
         reverse("admin:index"),
