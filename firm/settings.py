@@ -170,7 +170,7 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)  # one working day
 
 # Content-Security-Policy (django-csp): only the app's own scripts, styles, images and fonts;
 # no inline script or style (pages keep theirs in static/), no plugins, no framing, forms
-# post only here. Django's own default, stated: links to other sites carry no address.
+# post only here.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -185,6 +185,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Django's default, stated: our addresses (with their filters) never reach another site.
 SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
