@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import Error
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,7 +26,13 @@ from calls.models import (
     TrunkIdentifier,
 )
 from calls.selectors import cdr_layout_default
-from calls.services import calls_link_trunks, cdr_import, rejected_lines_retry
+from calls.services import (
+    calls_link_trunks,
+    cdr_import,
+    import_runs_mark_interrupted,
+    rejected_lines_retry,
+)
+from firm.database import database_address, database_unreachable, first_line
 
 
 @admin.register(FirmSettings)
@@ -215,11 +222,32 @@ class ImportRunAdmin(ReadOnlyAdmin):
                     stored.write(chunk)
             try:
                 cdr_file = inspect_cdr_file(path, name=upload.name, threecx_layout=layout)
+                summary = cdr_import(cdr_file=cdr_file, user=request.user, via="upload")
             except CdrFileError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return {"name": upload.name, "error": str(error)}
-            summary = cdr_import(cdr_file=cdr_file, user=request.user, via="upload")
+            except Error as error:
+                message = _database_error_message(upload.name, error)
+                self.message_user(request, message, messages.ERROR)
+                return {"name": upload.name, "error": message}
         return {"name": upload.name, "summary": summary}
+
+    def changelist_view(self, request, extra_context=None):
+        # Runs left 'running' by a process that died are shown as interrupted.
+        import_runs_mark_interrupted()
+        return super().changelist_view(request, extra_context)
+
+
+def _database_error_message(file_name: str, error: Error) -> str:
+    if database_unreachable(error):
+        return _(
+            "%(name)s: the database at %(address)s is not reachable (%(error)s); nothing more "
+            "was written. Upload the same file again: calls already stored are skipped."
+        ) % {"name": file_name, "address": database_address(), "error": first_line(error)}
+    return _("%(name)s: the database refused the import (%(error)s).") % {
+        "name": file_name,
+        "error": first_line(error),
+    }
 
 
 @admin.register(RejectedLine)

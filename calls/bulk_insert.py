@@ -17,11 +17,14 @@ server inserts on both cores while Python reads the next batch. Their counts arr
 (``finish()`` waits for all of them; ``release()`` closes the extra connection at the end).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.functions import Now
 from psycopg import errors as psycopg_errors
 
 from calls.models import Call, ImportRun, RejectedLine
@@ -50,6 +53,7 @@ CALL_FIELDS = (
     "source_line",
 )
 PBX_CALL_ID = CALL_FIELDS.index("pbx_call_id")
+_SOURCE_LINE = CALL_FIELDS.index("source_line")
 _COST = CALL_FIELDS.index("cost")
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
@@ -65,6 +69,18 @@ _SQLITE_ADD_HOURS = """
         calls = calls + excluded.calls, talk_seconds = talk_seconds + excluded.talk_seconds
 """
 _REJECT_FIELDS = ("import_run", "file_name", "line_number", "field", "reason", "raw", "raw_sha1")
+# How the database refuses the values of a batch (a check, a length, a range, a byte it cannot
+# store), as opposed to an error of the connection: such a batch is written again in halves,
+# down to the calls refused, which become rejected lines (BatchWriter._write_in_halves).
+REFUSALS = (IntegrityError, DataError, OverflowError, psycopg.IntegrityError, psycopg.DataError)
+# What makes a rejected line of a call the database refused: (line number, raw line, reason).
+RefusedCall = Callable[[int, str, str], RejectedLine]
+
+
+def refusal_reason(error: BaseException) -> str:
+    """'the database refused the call: new row … violates check constraint "…"'."""
+    message = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return f"the database refused the call: {message[:300]}"
 
 
 def call_row(values, client_id, run_id) -> tuple:
@@ -131,19 +147,34 @@ class BatchWriter:
 
     call_row = staticmethod(sqlite_call_row)
 
-    def __init__(self, run_id: int):
+    def __init__(self, run_id: int, *, refused: RefusedCall):
         self.run_id = run_id
+        self.refused = refused
         self.table = connection.ops.quote_name(Call._meta.db_table)
         self.columns = _columns(Call, CALL_FIELDS)
 
     @staticmethod
-    def for_connection(run_id: int) -> "BatchWriter":
+    def for_connection(run_id: int, *, refused: RefusedCall) -> "BatchWriter":
+        """The writer for the database in use. ``refused`` makes the rejected line of a call
+        the database refuses."""
         if connection.vendor == "postgresql":
-            return PostgresBatchWriter(run_id)
-        return BatchWriter(run_id)
+            return PostgresBatchWriter(run_id, refused=refused)
+        return BatchWriter(run_id, refused=refused)
 
-    def write(self, rows: list[tuple], rejects: list[RejectedLine]) -> list[BatchCounts]:
-        """Write one batch; returns the counts of the batches now known to be written."""
+    def write(
+        self, rows: list[tuple], rejects: list[RejectedLine], raws: list[str]
+    ) -> list[BatchCounts]:
+        """Write one batch (``raws``: each row's line as read); returns the counts of the
+        batches now known to be written."""
+        if not rows and not rejects:
+            return []
+        try:
+            return self._write_now(rows, rejects)
+        except REFUSALS as error:
+            return self._write_in_halves(rows, rejects, raws, error)
+
+    def _write_now(self, rows: list[tuple], rejects: list[RejectedLine]) -> list[BatchCounts]:
+        """Write one batch in its own transaction (a savepoint inside an outer one), now."""
         with transaction.atomic():
             inserted = self.insert_calls(rows)
             RejectedLine.objects.bulk_create(rejects, ignore_conflicts=True)
@@ -152,8 +183,32 @@ class BatchWriter:
                 imported=F("imported") + inserted,
                 duplicates=F("duplicates") + len(rows) - inserted,
                 rejected=F("rejected") + len(rejects),
+                heartbeat_at=Now(),
             )
         return [BatchCounts(len(rows) + len(rejects), inserted, len(rows) - inserted, len(rejects))]
+
+    def _write_in_halves(self, rows, rejects, raws, error: BaseException) -> list[BatchCounts]:
+        """The database refused a batch (``error``), for a reason the parsers and the matcher
+        did not foresee: write it again in halves, and the half refused in halves again,
+        down to the calls refused, which become rejected lines with the database's reason.
+        The batch's own rejected lines go with its first half. About 2 log2(batch size)
+        small writes per call refused; the rest of the batch is imported as usual."""
+        done = self.finish()  # nothing else in flight while the halves are written
+        if len(rows) <= 1:
+            if not rows:
+                raise error  # the rejected lines themselves were refused: a bug, not data
+            line = self.refused(rows[0][_SOURCE_LINE], raws[0], refusal_reason(error))
+            return done + self._write_now([], [*rejects, line])
+        half = len(rows) // 2
+        for part, part_raws, part_rejects in (
+            (rows[:half], raws[:half], rejects),
+            (rows[half:], raws[half:], []),
+        ):
+            try:
+                done += self._write_now(part, part_rejects)
+            except REFUSALS as part_error:
+                done += self._write_in_halves(part, part_rejects, part_raws, part_error)
+        return done
 
     def finish(self) -> list[BatchCounts]:
         """Wait until every batch written so far is committed; returns their counts. The
@@ -218,8 +273,8 @@ class PostgresBatchWriter(BatchWriter):
 
     call_row = staticmethod(call_row)
 
-    def __init__(self, run_id: int):
-        super().__init__(run_id)
+    def __init__(self, run_id: int, *, refused: RefusedCall):
+        super().__init__(run_id, refused=refused)
         connection.ensure_connection()
         # Inside an outer transaction (tests, retries) a batch is a savepoint, else its own.
         self.nested = connection.in_atomic_block
@@ -255,7 +310,7 @@ class PostgresBatchWriter(BatchWriter):
             "lines_read = lines_read + %(read)s, "
             "imported = imported + (SELECT n FROM counted), "
             "duplicates = duplicates + %(calls)s - (SELECT n FROM counted), "
-            "rejected = rejected + %(rejected)s "
+            "rejected = rejected + %(rejected)s, heartbeat_at = now() "
             "WHERE id = %(run)s RETURNING (SELECT n FROM counted)"
         )
 
@@ -275,15 +330,36 @@ class PostgresBatchWriter(BatchWriter):
             self._create_staging(lane)
         return self.lanes[index]
 
-    def write(self, rows, rejects):
+    def write(self, rows, rejects, raws):
+        # psycopg's own errors (these connections are used directly) as Django's, so callers
+        # tell a lost server (OperationalError) from the rest as everywhere else.
+        with connection.wrap_database_errors:
+            return self._write(rows, rejects, raws)
+
+    def _write(self, rows, rejects, raws):
         if not rows and not rejects:
             return []
         lane = self._next_lane()
         done = self._collect(lane)
-        self._send(lane, rows, rejects)
+        try:
+            try:
+                self._send(lane, rows, rejects, raws)
+            except psycopg_errors.DeadlockDetected:  # given up while still being sent
+                done += [
+                    c for other in self.lanes if other is not lane for c in self._collect(other)
+                ]
+                self._send(lane, rows, rejects, raws)
+        except REFUSALS as error:  # refused while being sent (psycopg checks some values)
+            return done + self._write_in_halves(rows, rejects, raws, error)
         return done
 
-    def _send(self, lane: _Lane, rows, rejects) -> None:
+    def _write_now(self, rows, rejects):
+        # Only while a refused batch is written in halves: nothing else is in flight.
+        lane = self.lanes[0]
+        self._send(lane, rows, rejects, [])
+        return self._collect(lane, split=False)
+
+    def _send(self, lane: _Lane, rows, rejects, raws) -> None:
         """Start writing one batch on `lane`; the server works on it while we go on."""
         cursor = lane.cursor
         cursor.execute(self.begin)
@@ -311,26 +387,54 @@ class PostgresBatchWriter(BatchWriter):
             )
             cursor.execute(f"TRUNCATE {_STAGING}")
             cursor.execute(self.end)
+        except (*REFUSALS, psycopg_errors.DeadlockDetected):
+            # Pipelined, the server's answer to the INSERT may come while later statements
+            # are sent. Give up this batch only: the caller writes it again (in halves).
+            self._give_up(lane)
+            raise
         except BaseException:
             self.abort()
             raise
         counts = BatchCounts(len(rows) + len(rejects), 0, len(rows), len(rejects))
-        lane.pending = (pipeline, counts_cursor, counts, rows, rejects)
+        lane.pending = (pipeline, counts_cursor, counts, rows, rejects, raws)
 
-    def _collect(self, lane: _Lane) -> list[BatchCounts]:
+    def _give_up(self, lane: _Lane) -> None:
+        """Roll back the batch `lane` is writing (its pipeline first, when one is open)."""
+        if lane.pending is not None:
+            pipeline = lane.pending[0]
+            lane.pending = None
+            try:
+                pipeline.__exit__(None, None, None)
+            except psycopg.Error:  # noqa: S110 - the batch's own error, being handled
+                pass
+        if lane.open:
+            self._roll_back(lane)
+
+    def _collect(self, lane: _Lane, *, split: bool = True) -> list[BatchCounts]:
         """Wait for the batch `lane` is writing and return its counts; a batch the server
-        gave up to end a deadlock with another lane is written again, alone."""
+        gave up to end a deadlock with another lane is written again, alone; a batch it
+        refused is written in halves (``split``; else the refusal is raised)."""
         if lane.pending is None:
             return []
-        pipeline, counts_cursor, counts, rows, rejects = lane.pending
+        pipeline, counts_cursor, counts, rows, rejects, raws = lane.pending
         lane.pending = None
         try:
             pipeline.__exit__(None, None, None)
         except psycopg_errors.DeadlockDetected:
             self._roll_back(lane)
             done = [c for other in self.lanes if other is not lane for c in self._collect(other)]
-            self._send(lane, rows, rejects)
-            return done + self._collect(lane)
+            try:
+                self._send(lane, rows, rejects, raws)
+            except REFUSALS as error:
+                if not split:
+                    raise
+                return done + self._write_in_halves(rows, rejects, raws, error)
+            return done + self._collect(lane, split=split)
+        except REFUSALS as error:
+            self._roll_back(lane)
+            if not split:
+                raise
+            return self._write_in_halves(rows, rejects, raws, error)
         except BaseException:
             self.abort()
             raise
@@ -340,7 +444,8 @@ class PostgresBatchWriter(BatchWriter):
         return [counts]
 
     def finish(self):
-        return [counts for lane in self.lanes for counts in self._collect(lane)]
+        with connection.wrap_database_errors:
+            return [counts for lane in self.lanes for counts in self._collect(lane)]
 
     def abort(self):
         """Give up the batches in flight after an error, or when the run is stopped; batches

@@ -74,6 +74,50 @@ REASONS = [
         "field {field} is {length} characters long, more than {limit}",
         _("field %(field)s is %(length)s characters long, more than %(limit)s"),
     ),
+    # What the database would refuse (calls/limits.py, checked by calls/matching.py)
+    (
+        "field {field} holds a NUL byte (the file may be damaged)",
+        _("field %(field)s holds a NUL byte (the file may be damaged)"),
+    ),
+    (
+        "the line holds a NUL byte (the file may be damaged)",
+        _("the line holds a NUL byte (the file may be damaged)"),
+    ),
+    (
+        "the line holds only NUL bytes: the file was cut short (a power loss?)",
+        _("the line holds only NUL bytes: the file was cut short (a power loss?)"),
+    ),
+    (
+        "field {field} gives a call id {length} characters long, more than {limit}",
+        _("field %(field)s gives a call id %(length)s characters long, more than %(limit)s"),
+    ),
+    (
+        "field {field} gives {time}, not a plausible time for a call (years {min} to {max})",
+        _(
+            "field %(field)s gives %(time)s, not a plausible time for a call "
+            "(years %(min)s to %(max)s)"
+        ),
+    ),
+    (
+        "field {field} gives {time}, before the start ({start})",
+        _("field %(field)s gives %(time)s, before the start (%(start)s)"),
+    ),
+    (
+        "field {field} gives {time}, more than a week from the start ({start})",
+        _("field %(field)s gives %(time)s, more than a week from the start (%(start)s)"),
+    ),
+    (
+        "field {field} gives {seconds} seconds, more than a call may last ({max} seconds, a week)",
+        _(
+            "field %(field)s gives %(seconds)s seconds, more than a call may last "
+            "(%(max)s seconds, a week)"
+        ),
+    ),
+    (
+        "field {field} gives {cost}, not below {limit} in absolute value",
+        _("field %(field)s gives %(cost)s, not below %(limit)s in absolute value"),
+    ),
+    ("the database refused the call: {error}", _("the database refused the call: %(error)s")),
     # A whole file
     ("the file is empty", _("the file is empty")),
     (

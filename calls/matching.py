@@ -63,12 +63,19 @@ Rules and decisions
 5. Destination = number + marker + code when there is a code, else the number: rebuilt, so a
    ``%**123`` filter finds the call even when the PBX kept the code only in the bill-code column
    (dial-no ``3454565678``, bill-code ``123`` -> ``3454565678**123``).
-6. Limits. A destination longer than ``DESTINATION_MAX``, a dialled number longer than
-   ``DIALLED_MAX``, a caller longer than ``CALLER_MAX`` or a trunk identifier longer than
-   ``PBX_TRUNK_MAX`` raise ``MatchError`` naming the 3CX field the value came from (``dial-no``,
-   ``to-no`` or ``final-number``; ``from-no``; ``to-dn``, or ``from-dn`` for a call from a
-   line). A caller name longer than ``CALLER_NAME_MAX`` is cut to that length: a display name is
-   not worth rejecting a call. ``match_record`` raises nothing else.
+6. Limits (``calls.limits``, the table the models' columns are declared with): every value
+   is checked against what the database accepts, so a bad line becomes a rejected line naming
+   its field instead of a batch the database refuses. A destination longer than
+   ``DESTINATION_MAX``, a dialled number longer than ``DIALLED_MAX``, a caller longer than
+   ``CALLER_MAX``, a trunk identifier longer than ``PBX_TRUNK_MAX`` or a call id longer than
+   ``PBX_CALL_ID_MAX`` raise ``MatchError`` naming the 3CX field the value came from
+   (``dial-no``, ``to-no`` or ``final-number``; ``from-no``; ``to-dn``, or ``from-dn`` for a call
+   from a line; ``historyid``). So do a start outside the years ``CALL_YEAR_MIN`` to
+   ``CALL_YEAR_MAX``, an end before the start, an answer or end more than ``CALL_SECONDS_MAX``
+   from the start, a talk time above it, a cost of a million or more (either sign), and a NUL
+   byte anywhere in the line (PostgreSQL stores no NUL in text; it marks a damaged file). A
+   caller name longer than ``CALLER_NAME_MAX`` is cut to that length: a display name is not
+   worth rejecting a call. ``match_record`` raises nothing else.
 7. ``MatchRules`` is a snapshot: it prepares the identifiers and prefixes when built (changing
    the mapping afterwards has no effect) and checks the marker (``DialError`` when invalid).
 """
@@ -77,19 +84,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
 from calls.cdr import CdrRecord
 from calls.dialing import DialPlan, TrunkRule, validate_marker
+from calls.limits import (
+    BILLING_CODE_MAX,
+    CALL_SECONDS_MAX,
+    CALL_YEAR_MAX,
+    CALL_YEAR_MIN,
+    CALLER_MAX,
+    CALLER_NAME_MAX,
+    COST_LIMIT,
+    DESTINATION_MAX,
+    DIALLED_MAX,
+    PBX_CALL_ID_MAX,
+    PBX_TRUNK_MAX,
+)
 
-DESTINATION_MAX = 80
-DIALLED_MAX = 64
-CALLER_MAX = 64
-CALLER_NAME_MAX = 200
-CODE_MAX = 10
-PBX_TRUNK_MAX = 100
+CODE_MAX = BILLING_CODE_MAX
+# A call's times may lie this far apart at most (start to answer, start to end).
+_LONGEST_CALL = timedelta(seconds=CALL_SECONDS_MAX)
 
 OUTBOUND = "outbound"
 INTERNAL = "internal"
@@ -263,6 +280,78 @@ def _too_long(field_name: str, length: int, limit: int, what: str = "") -> Match
     return MatchError(field_name, f"{subject} {length} characters long, more than {limit}")
 
 
+# Where a NUL byte is named: the record's text values and the 3CX fields they come from.
+_TEXT_FIELDS = (
+    ("pbx_call_id", "historyid"),
+    ("caller", "from-no"),
+    ("caller_name", "from-dispname"),
+    ("called", "to-no"),
+    ("dialled", "dial-no"),
+    ("final_number", "final-number"),
+    ("trunk_identifier", "to-dn"),
+    ("billing_code", "bill-code"),
+    ("termination", "reason-terminated"),
+)
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _check_values(record: CdrRecord) -> None:
+    """Raise MatchError for a value the calls table would refuse or could not show."""
+    if "\x00" in record.raw:
+        field_name = next(
+            (name for attribute, name in _TEXT_FIELDS if "\x00" in getattr(record, attribute)),
+            "",
+        )
+        where = f"field {field_name}" if field_name else "the line"
+        raise MatchError(field_name, f"{where} holds a NUL byte (the file may be damaged)")
+    if len(record.pbx_call_id) > PBX_CALL_ID_MAX:
+        raise _too_long("historyid", len(record.pbx_call_id), PBX_CALL_ID_MAX, "a call id")
+    start = record.start
+    if not CALL_YEAR_MIN <= start.year <= CALL_YEAR_MAX:
+        raise MatchError(
+            "time-start",
+            f"field time-start gives {_utc(start)}, not a plausible time for a call "
+            f"(years {CALL_YEAR_MIN} to {CALL_YEAR_MAX})",
+        )
+    end = record.end
+    if end is not None:
+        if end < start:
+            raise MatchError(
+                "time-end",
+                f"field time-end gives {_utc(end)}, before the start ({_utc(start)})",
+            )
+        if end - start > _LONGEST_CALL:
+            raise _too_far("time-end", end, start)
+    answered = record.answered
+    if answered is not None and abs(answered - start) > _LONGEST_CALL:
+        raise _too_far("time-answered", answered, start)
+    for field_name, seconds in (
+        ("duration", record.talk_seconds),
+        ("time-answered", record.ring_seconds),
+    ):
+        if not 0 <= seconds <= CALL_SECONDS_MAX:
+            raise MatchError(
+                field_name,
+                f"field {field_name} gives {seconds} seconds, more than a call may last "
+                f"({CALL_SECONDS_MAX} seconds, a week)",
+            )
+    cost = record.cost
+    if cost is not None and not -COST_LIMIT < cost < COST_LIMIT:
+        raise MatchError(
+            "bill-cost", f"field bill-cost gives {cost}, not below {COST_LIMIT} in absolute value"
+        )
+
+
+def _too_far(field_name: str, moment: datetime, start: datetime) -> MatchError:
+    return MatchError(
+        field_name,
+        f"field {field_name} gives {_utc(moment)}, more than a week from the start ({_utc(start)})",
+    )
+
+
 def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
     """Read one CDR record into the values of a call. Raises only ``MatchError``."""
     marker = rules.plan.marker
@@ -345,6 +434,7 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
     caller_name = record.caller_name
     if len(caller_name) > CALLER_NAME_MAX:
         caller_name = caller_name[:CALLER_NAME_MAX]
+    _check_values(record)
 
     return CallValues(
         record.pbx_call_id,

@@ -4,9 +4,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from calls import dialing
+from calls import dialing, limits
 from calls.cdr import THREECX_FIELDS, parse_layout
-from clients.models import CLIENT_CODE_MAX_LENGTH, Client
+from clients.models import Client
 
 prefix_validator = RegexValidator(r"^[0-9]{0,6}$", _("A prefix is up to 6 digits, e.g. 9."))
 lengths_validator = RegexValidator(
@@ -209,20 +209,26 @@ class Call(models.Model):
     talk_seconds = models.PositiveIntegerField(_("talk time (s)"), default=0)
     ring_seconds = models.PositiveIntegerField(_("ringing time (s)"), default=0)
     caller = models.CharField(
-        _("caller"), max_length=64, blank=True, help_text=_("Extension, or number for inbound.")
+        _("caller"),
+        max_length=limits.CALLER_MAX,
+        blank=True,
+        help_text=_("Extension, or number for inbound."),
     )
-    caller_name = models.CharField(_("caller name"), max_length=200, blank=True)
+    caller_name = models.CharField(_("caller name"), max_length=limits.CALLER_NAME_MAX, blank=True)
     destination = models.CharField(
         _("destination"),
-        max_length=80,
+        max_length=limits.DESTINATION_MAX,
         blank=True,
         help_text=_("As the PBX recorded it, code included: 3454565678**123."),
     )
     dialled_number = models.CharField(
-        _("dialled number"), max_length=64, blank=True, help_text=_("Without marker and code.")
+        _("dialled number"),
+        max_length=limits.DIALLED_MAX,
+        blank=True,
+        help_text=_("Without marker and code."),
     )
     billing_code = models.CharField(
-        _("billing code"), max_length=CLIENT_CODE_MAX_LENGTH, blank=True
+        _("billing code"), max_length=limits.BILLING_CODE_MAX, blank=True
     )
     # Every index slows the import of millions of calls, so the foreign keys below carry
     # none of their own: (client, start) serves the client's lookups, and deleting a trunk
@@ -247,14 +253,20 @@ class Call(models.Model):
     )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=4, null=True, blank=True)
+    cost = models.DecimalField(
+        _("cost"),
+        max_digits=limits.COST_MAX_DIGITS,
+        decimal_places=limits.COST_DECIMAL_PLACES,
+        null=True,
+        blank=True,
+    )
     pbx = models.CharField(
         _("PBX"), max_length=40, blank=True, help_text=_("Which PBX recorded the call.")
     )
-    pbx_call_id = models.CharField(_("PBX call id"), max_length=100)
+    pbx_call_id = models.CharField(_("PBX call id"), max_length=limits.PBX_CALL_ID_MAX)
     pbx_trunk = models.CharField(
         _("PBX trunk identifier"),
-        max_length=100,
+        max_length=limits.PBX_TRUNK_MAX,
         blank=True,
         help_text=_("As written in the call record; matched to a trunk's PBX identifiers."),
     )
@@ -417,6 +429,9 @@ class ImportRun(models.Model):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
         FAILED = "failed", _("Failed")
+        # The process stopped without saying so (killed, power loss, database gone): found
+        # by calls.services.import_runs_mark_interrupted. Importing the file again completes it.
+        INTERRUPTED = "interrupted", _("Interrupted")
 
     file_name = models.CharField(_("file"), max_length=255)
     file_size = models.BigIntegerField(_("size (bytes)"))
@@ -429,7 +444,7 @@ class ImportRun(models.Model):
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+        _("status"), max_length=12, choices=Status.choices, default=Status.RUNNING
     )
     error = models.TextField(_("error"), blank=True)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
@@ -443,6 +458,11 @@ class ImportRun(models.Model):
     )
     # "upload", "retry", or "command:<system account>" for import_cdr runs.
     via = models.CharField(_("via"), max_length=60, default="command")
+    # Who is running it and when it last wrote a batch (or, for a live feed, last was alive):
+    # a run whose process is gone, or that has not been heard of for a while, is interrupted.
+    host = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import run")
@@ -457,7 +477,7 @@ class ImportRun(models.Model):
                 name="importrun_every_line_accounted_for",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["running", "finished", "failed"]),
+                condition=models.Q(status__in=["running", "finished", "failed", "interrupted"]),
                 name="importrun_status_valid",
             ),
         ]

@@ -3,10 +3,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clients import billing
+from firm.limits import CODE_MAX_LENGTH
 
 # A client code is what staff dial after the billing marker, so it is digits only.
 # Kept as text: '0123' and '123' are different dial strings.
-CLIENT_CODE_MAX_LENGTH = 10
+CLIENT_CODE_MAX_LENGTH = CODE_MAX_LENGTH
 client_code_validator = RegexValidator(
     r"^[0-9]{1,10}$", _("A client code is 1 to 10 digits, e.g. 123.")
 )

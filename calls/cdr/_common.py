@@ -10,9 +10,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from inspect import signature
 from typing import TypeVar
+
+from calls.limits import COST_DECIMAL_PLACES, COST_QUANTUM
 
 from .records import CdrRecord, CdrRejection
 
@@ -363,6 +365,8 @@ def ring_seconds(start: datetime, answered: datetime | None, end: datetime | Non
 
 # --- numbers -------------------------------------------------------------------------------------
 
+# More digits than any real duration or count holds (and far fewer than int() refuses).
+_DIGITS_MAX = 18
 _HMS = re.compile(r"(\d+):([0-5]?\d):([0-5]?\d)(?:[.,]\d+)?")
 _MS = re.compile(r"([0-5]?\d):([0-5]?\d)")
 _SECONDS = re.compile(r"(\d+)(?:[.,]\d+)?")
@@ -376,13 +380,15 @@ def hms_seconds(field: str, value: str) -> int:
     match = _HMS.fullmatch(value)
     if not match:
         raise FieldError(field, f"field {field} {show(value)} is not a duration (HH:MM:SS)")
+    if len(match.group(1)) > _DIGITS_MAX:  # int() refuses 4,300 digits; no call lasts so long
+        raise FieldError(field, f"field {field} {show(value)} is not a duration (HH:MM:SS)")
     hours, minutes, seconds = (int(group) for group in match.groups())
     return hours * 3600 + minutes * 60 + seconds
 
 
 def whole_seconds(field: str, value: str) -> int:
     value = value.strip()
-    if not value.isdigit():
+    if not value.isdigit() or not value.isascii() or len(value) > _DIGITS_MAX:
         raise FieldError(field, f"field {field} {show(value)} is not a whole number of seconds")
     return int(value)
 
@@ -394,7 +400,7 @@ def flexible_seconds(field: str, value: str) -> int:
         return 0
     for pattern, factors in ((_SECONDS, (1,)), (_MS, (60, 1)), (_HMS, (3600, 60, 1))):
         match = pattern.fullmatch(value)
-        if match:
+        if match and len(match.group(1)) <= _DIGITS_MAX:
             return sum(int(g) * f for g, f in zip(match.groups(), factors, strict=True))
     raise FieldError(field, f"field {field} {show(value)} is not a duration")
 
@@ -412,6 +418,8 @@ def money(field: str, value: str) -> Decimal | None:
         amount = None
     if amount is None or not amount.is_finite():
         raise FieldError(field, f"field {field} {show(value)} is not a number")
+    if amount.as_tuple().exponent < -COST_DECIMAL_PLACES:  # the column keeps 4 decimals
+        amount = amount.quantize(COST_QUANTUM, ROUND_HALF_UP)
     return amount
 
 

@@ -243,7 +243,7 @@ def _record_maker(
     has_billsec = "billsec" in index
 
     def seconds(name: str, value: str) -> int:
-        if not value.isascii() or not value.isdigit():
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
             raise FieldError(name, f"field {name} {show(value)} is not a whole number of seconds")
         return int(value)
 

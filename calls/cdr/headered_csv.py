@@ -249,7 +249,7 @@ def _record(
     identifier = get("id")
     match = _CALL_ID.fullmatch(identifier)
     if match:
-        call_id = f"3cx:{int(match.group(1))}"
+        call_id = f"3cx:{match.group(1).lstrip('0') or '0'}"
     else:
         digest = short_hash(f"{key}={value}" for key, value in zip(keys, fields, strict=True))
         label = identifier[:80]

@@ -458,7 +458,7 @@ def _record(
             raise FieldError(
                 "historyid", f"field historyid {show(history)} is not a 3CX call id ('Call N')"
             )
-        call_id = f"3cx:{int(match.group(1))}"
+        call_id = f"3cx:{match.group(1).lstrip('0') or '0'}"
     else:
         digest = short_hash(fields)
         call_id = f"3cx:h{digest}{runs.suffix(digest, digest)}"

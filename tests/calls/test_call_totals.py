@@ -268,7 +268,7 @@ def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
     from calls.cdr.detect import detect_format
     from calls.matching import match_record
     from calls.selectors import match_rules_get
-    from calls.services import ImportRun
+    from calls.services import ImportRun, RejectedLine
 
     trigger = _sqlite_insert_trigger()
     lines = list(threecx_lines(3, start=NOW - timedelta(days=3), client_codes=["123"]))
@@ -278,11 +278,26 @@ def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
         sqlite_call_row(match_record(record, match_rules_get()), None, run.pk) for record in records
     ]
     rows[-1] = (*rows[-1][:3], -5, *rows[-1][4:])  # talk_seconds below zero: a CHECK fails
+    refused = []
+
+    def rejected_line(line_number, raw, reason):
+        refused.append(line_number)
+        return RejectedLine(
+            import_run=run, file_name="x", line_number=line_number, raw=raw, reason=reason
+        )
+
+    writer = BatchWriter(run.pk, refused=rejected_line)
     with pytest.raises(IntegrityError):
-        BatchWriter(run.pk).write(rows, [])
+        writer._write_now(rows, [])
     assert _sqlite_insert_trigger() == trigger
     assert not Call.objects.exists()
     assert not CallHourTotal.objects.filter(calls__gt=0).exists()
+    # write() then writes the batch in halves: the row refused becomes a rejected line
+    writer.write(rows, [], [record.raw for record in records])
+    assert _sqlite_insert_trigger() == trigger
+    assert refused == [records[-1].line_number]
+    assert Call.objects.count() == 2
+    assert_hours_add_up()
 
 
 def test_the_page_adds_up_the_hourly_totals_or_the_calls(paolo, year_of_calls):

@@ -3,6 +3,8 @@ parsers and the matcher can write has a translation, and the values inside survi
 
 import ast
 import re
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -155,3 +157,42 @@ def test_the_matchers_own_sentences_read_in_italian(changes):
         match(record(**changes))
     with translation.override("it"):
         assert "caratteri, più di" in reason_text(caught.value.reason)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"raw": "Call 1,Ros\x00si", "caller_name": "Ros\x00si"},
+        {"raw": "Call 1,\x00"},
+        {"pbx_call_id": "3cx:" + "7" * 200},
+        {"start": datetime(1, 1, 1, tzinfo=UTC), "answered": None, "end": None},
+        {"end": datetime(2020, 1, 1, tzinfo=UTC)},
+        {"answered": datetime(2030, 1, 1, tzinfo=UTC)},
+        {"talk_seconds": 359999996400},
+        {"cost": Decimal("1000000")},
+    ],
+)
+def test_what_the_database_would_refuse_reads_in_italian_with_its_values(changes):
+    with pytest.raises(MatchError) as caught:
+        match(record(**changes))
+    reason = caught.value.reason
+    with translation.override("it"):
+        translated = reason_text(reason)
+    assert translated != reason
+    assert translated.startswith(("il campo", "la riga"))
+    assert re.findall(r"\d+", translated) == re.findall(r"\d+", reason)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "the line holds only NUL bytes: the file was cut short (a power loss?)",
+        'the database refused the call: new row for relation "calls_call" violates check '
+        'constraint "x"',
+    ],
+)
+def test_the_import_services_own_reasons_read_in_italian(reason):
+    with translation.override("it"):
+        translated = reason_text(reason)
+    assert translated != reason
+    assert translated.split(": ", 1)[-1] == reason.split(": ", 1)[-1] or "NUL" in translated

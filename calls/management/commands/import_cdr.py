@@ -2,26 +2,32 @@
 
 Exit codes: 0 every line imported (or already stored); 3 the run finished but some lines
 were rejected (they are kept, listed in admin under "Rejected lines"); 1 bad usage, or a
-file that is not a call record file (then nothing at all is written).
+file that is not a call record file (then nothing at all is written); 4 the database could
+not be reached (the batches committed before stay; the same command run again completes
+the import, lines already stored counting as duplicates).
 """
 
 import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
+from django.db import Error
 from tqdm import tqdm
 
 from calls.importing import FORMAT_NAMES, CdrFileError, inspect_cdr_file
 from calls.selectors import cdr_layout_default, cdr_layout_named
 from calls.services import cdr_import
+from firm.database import database_address, database_unreachable, first_line
 
 EXIT_REJECTED = 3
+EXIT_DATABASE_UNREACHABLE = 4
 
 
 class Command(BaseCommand):
     help = (
         "Import PBX call detail records from files or folders. Prints one line per file and a "
-        f"total. Exit code {EXIT_REJECTED} when lines were rejected (kept for retry in admin)."
+        f"total. Exit code {EXIT_REJECTED} when lines were rejected (kept for retry in admin), "
+        f"{EXIT_DATABASE_UNREACHABLE} when the database could not be reached (run it again)."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +47,18 @@ class Command(BaseCommand):
 
     @no_translations  # an operator's tool: English output, like Django's own commands
     def handle(self, *args, **options):
+        try:
+            self._handle(options)
+        except Error as error:
+            if database_unreachable(error):
+                raise CommandError(
+                    f"database at {database_address()} is not reachable: {first_line(error)}; "
+                    "nothing more was written; run the same command again.",
+                    returncode=EXIT_DATABASE_UNREACHABLE,
+                ) from None
+            raise CommandError(f"the database refused the import: {first_line(error)}") from None
+
+    def _handle(self, options):
         layout = self._layout(options["layout"])
         files = []
         for path, in_folder in self._files(options["paths"]):

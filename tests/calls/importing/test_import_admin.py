@@ -138,6 +138,24 @@ def test_two_processes_importing_the_same_file_at_once_store_each_call_once(tmp_
     assert sum(run.duplicates for run in runs) == 3000
 
 
+def test_an_upload_when_the_database_goes_away_says_so_instead_of_an_error_page(anna, monkeypatch):
+    # The database going away in the middle of an upload cannot be staged inside a test's
+    # transaction; tests/calls/importing/test_interrupted_imports.py loses a real server.
+    from django.db import OperationalError
+
+    def lost(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("calls.admin.cdr_import", lost)
+    monkeypatch.setattr("calls.admin.database_unreachable", lambda error: True)
+    response = _upload(anna, ("cdr.log", threecx_line(1).encode()))
+    assert response.status_code == 200
+    error = response.context["results"][0]["error"]
+    assert error.startswith("cdr.log: il database su ")
+    assert "non risponde (server closed the connection unexpectedly)" in error
+    assert "Carica di nuovo lo stesso file" in error
+
+
 def test_a_file_over_the_size_limit_is_refused_with_a_message(anna, settings):
     settings.CDR_UPLOAD_MAX_FILE_BYTES = 1024 * 1024
     line = threecx_line(1).encode()
