@@ -1,13 +1,14 @@
 from django.urls import path, register_converter
 
 from clients import views
+from firm.limits import CODE_MAX_LENGTH
 
 
 class ClientCodeConverter:
     """A client code in a URL: 1 to 10 digits (clients.models), so anything else (``%00``,
     letters, a 30-digit number) is a 404 before any query."""
 
-    regex = "[0-9]{1,10}"
+    regex = f"[0-9]{{1,{CODE_MAX_LENGTH}}}"
 
     def to_python(self, value: str) -> str:
         return value
