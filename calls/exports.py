@@ -28,8 +28,9 @@ Decisions
    with ``delimiter=";"`` after stripping the BOM (``encoding="utf-8-sig"``).
 5. Spreadsheet formula injection: caller names and numbers come from the PBX. A text cell
    starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is neutralised (OWASP
-   "CSV injection"). CSV: a leading apostrophe is added (``'=HYPERLINK(…)``; Excel shows the
-   apostrophe, which also keeps ``+39…`` numbers as text). XLSX: the cell is written as a
+   "CSV injection") by ``firm.lib.spreadsheets``, the rule every export follows. CSV: a
+   leading apostrophe is added (``'=HYPERLINK(…)``; Excel shows the apostrophe, which also
+   keeps ``+39…`` numbers as text). XLSX: the cell is written as a
    string (never a formula) with Excel's "quote prefix" set, which is exactly what Excel
    stores when a user types a leading apostrophe: the text is shown unchanged, and stays text
    when edited. Characters XML cannot hold (control characters) are dropped from XLSX cells.
@@ -70,14 +71,13 @@ from openpyxl.utils import get_column_letter
 from calls.filters import firm_time_zone
 from calls.models import CallStatus
 from calls.tables import format_duration
+from firm.lib.spreadsheets import looks_like_formula, neutralise_formula
 
 CHUNK_SIZE = 2000
 CSV_DELIMITER = ";"
 CSV_DECIMAL_SEPARATOR = ","
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Text starting with one of these may be read as a formula by a spreadsheet.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Bytes of the finished XLSX sent per chunk.
 FILE_BLOCK_SIZE = 64 * 1024
 
@@ -184,13 +184,6 @@ def plain_rows(queryset, context: ExportContext, *, chunk_size: int = CHUNK_SIZE
         yield [plain(row[index], context) for index, plain in plan]
 
 
-def neutralise_formula(text: str) -> str:
-    """``'=1+1`` for ``=1+1``: a spreadsheet shows the text instead of running a formula."""
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
 def attachment(response, filename: str):
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
@@ -270,7 +263,7 @@ def xlsx_text(sheet):
     def write(value: str):
         if ILLEGAL_CHARACTERS_RE.search(value):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not value.startswith(FORMULA_TRIGGERS):
+        if not looks_like_formula(value):
             return value
         # A string cell with Excel's quote prefix: shown as typed, never a formula.
         cell = WriteOnlyCell(sheet, value=value)

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from calls.filters import MAX_YEAR, MIN_YEAR
@@ -26,7 +27,15 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(file, initial) for file in files]
 
 
+def megabytes(size: int) -> int:
+    return size // (1024 * 1024)
+
+
 class CdrUploadForm(forms.Form):
+    """Files to import. Each file may hold at most ``CDR_UPLOAD_MAX_FILE_BYTES`` and the
+    files of one upload together ``CDR_UPLOAD_MAX_REQUEST_BYTES`` (settings): larger ones are
+    refused with a message that points to ``import_cdr``, before anything is imported."""
+
     files = MultipleFileField(
         label=_("CDR files"),
         help_text=_(
@@ -34,6 +43,33 @@ class CdrUploadForm(forms.Form):
             "header row. For very large files use the import_cdr command."
         ),
     )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        per_file, per_request = (
+            settings.CDR_UPLOAD_MAX_FILE_BYTES,
+            settings.CDR_UPLOAD_MAX_REQUEST_BYTES,
+        )
+        for upload in files:
+            if upload.size > per_file:
+                raise forms.ValidationError(
+                    _(
+                        "%(name)s is larger than %(max)s MB: import files this large with the "
+                        "import_cdr command."
+                    )
+                    % {"name": upload.name, "max": megabytes(per_file)},
+                    code="file_too_large",
+                )
+        if sum(upload.size for upload in files) > per_request:
+            raise forms.ValidationError(
+                _(
+                    "These files together are larger than %(max)s MB: upload fewer at a time, "
+                    "or use the import_cdr command."
+                )
+                % {"max": megabytes(per_request)},
+                code="upload_too_large",
+            )
+        return files
 
 
 # --- The unassigned calls queue, a call's page, the period lock ------------------------------

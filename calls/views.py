@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import EmptyPage
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -16,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2 import SingleTableMixin
 
 from calls.exports import stream_csv, stream_xlsx
 from calls.filters import CallLogFilter, UnassignedCallFilter, firm_time_zone
@@ -45,19 +44,14 @@ from calls.services import (
     saved_call_log_filter_save,
 )
 from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, format_duration
+from firm.lib.pagination import FixedLazyPaginator
 
 
-class CallLogPaginator(LazyPaginator):
-    """``LazyPaginator`` that refuses absurd page numbers (an OFFSET beyond the database's
-    integers is an error); tables2 then shows the first page."""
+class CallLogPaginator(FixedLazyPaginator):
+    """Pages of 50 calls, not counted (``LazyPaginator``); ``?per_page=`` is ignored and absurd
+    page numbers show the first page (firm.lib.pagination)."""
 
-    max_page = 1_000_000
-
-    def validate_number(self, number):
-        number = super().validate_number(number)
-        if number > self.max_page:
-            raise EmptyPage("That page number is too large")
-        return number
+    page_size = 50
 
 
 def call_totals(queryset, *, hours: Q | None = None) -> dict:
@@ -110,7 +104,7 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     template_name = "calls/call_log.html"
     # Lazy: no COUNT of millions of rows on every page. Only the table paginates (a
     # ListView paginate_by would paginate a second time and answer ?page=abc with a 404).
-    table_pagination = {"per_page": 50, "paginator_class": CallLogPaginator}
+    table_pagination = {"paginator_class": CallLogPaginator}
 
     def get_queryset(self):
         return Call.objects.select_related("client", "trunk")
@@ -295,7 +289,7 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
     filterset_class = UnassignedCallFilter
     table_class = UnassignedCallTable
     template_name = "calls/unassigned.html"
-    table_pagination = {"per_page": 50, "paginator_class": CallLogPaginator}
+    table_pagination = {"paginator_class": CallLogPaginator}
 
     def get_queryset(self):
         return calls_unassigned().only(

@@ -4,8 +4,8 @@ software (CSV) and LEDES 1998B.
 Decisions
 ---------
 1. CSV is written as the call log's (``calls.exports``): UTF-8 with a BOM, ``;`` between
-   fields, a decimal comma, CRLF, formula-like text neutralised. LEDES uses dots
-   (``clients.ledes``).
+   fields, a decimal comma, CRLF, formula-like text neutralised (``firm.lib.spreadsheets``, as
+   every export). LEDES uses dots (``clients.ledes``).
 2. Billing entries. With per-call rounding (the default) there is one entry per billed call:
    client code, date (``YYYY-MM-DD``, firm's time zone), billable minutes (two decimals),
    billable units (empty with increment "none"), amount (empty without an hourly rate) and a
@@ -42,7 +42,6 @@ from calls.exports import (
     CSV_DELIMITER,
     attachment,
     csv_decimal,
-    neutralise_formula,
     xlsx_response,
     xlsx_text,
     xlsx_workbook,
@@ -51,6 +50,7 @@ from calls.tables import format_duration
 from clients import ledes
 from clients.billing import PER_CALL
 from clients.selectors import Statement, SummaryRow
+from firm.lib.spreadsheets import neutralise_formula
 
 LEDES_CONTENT_TYPE = "text/plain; charset=utf-8"
 MINUTE = Decimal("0.01")

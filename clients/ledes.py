@@ -26,7 +26,9 @@ Rules and decisions
   by line items, so it does not appear).
 * Text values are cleaned, never refused: line breaks, tabs and other control characters become
   spaces, ``|`` becomes a space, ``[]`` is removed (repeatedly, so ``[[]]`` leaves nothing),
-  runs of spaces shrink to one and ends are trimmed. Lone brackets stay.
+  runs of spaces shrink to one and ends are trimmed. Lone brackets stay. A text a spreadsheet
+  would run as a formula (``=HYPERLINK(…)``, ``+…``, ``-…``, ``@…``: LEDES files are opened in
+  Excel too) gets a leading apostrophe, as in every export (``firm.lib.spreadsheets``).
 * Refused (``ValueError``): an empty invoice number, client id, law firm matter id or law firm id,
   or timekeeper id, name or classification (after cleaning); a billing period ending before it
   starts; negative hours, rates or totals.
@@ -39,6 +41,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from firm.lib.spreadsheets import neutralise_formula
 
 FORMAT_LINE = "LEDES1998B[]"
 RECORD_END = "[]"
@@ -111,14 +115,15 @@ class LedesLine:
 
 
 def clean_text(value: str) -> str:
-    """``value`` made safe for a LEDES field: no ``|``, no ``[]``, no line breaks, one line."""
+    """``value`` made safe for a LEDES field: no ``|``, no ``[]``, no line breaks, one line,
+    no formula."""
     spaced = "".join(
         " " if ch == SEPARATOR or ch.isspace() or unicodedata.category(ch) == "Cc" else ch
         for ch in value
     )
     while RECORD_END in spaced:
         spaced = spaced.replace(RECORD_END, "")
-    return " ".join(spaced.split())
+    return neutralise_formula(" ".join(spaced.split()))
 
 
 def format_date(value: dt.date) -> str:

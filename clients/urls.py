@@ -1,6 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from clients import views
+from firm.limits import CODE_MAX_LENGTH
+
+
+class ClientCodeConverter:
+    """A client code in a URL: 1 to 10 digits (clients.models), so anything else (``%00``,
+    letters, a 30-digit number) is a 404 before any query."""
+
+    regex = f"[0-9]{{1,{CODE_MAX_LENGTH}}}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(ClientCodeConverter, "client_code")
 
 app_name = "clients"
 urlpatterns = [
@@ -8,7 +25,9 @@ urlpatterns = [
     # Client codes are digits, so these fixed words never shadow a client.
     path("statements/", views.ClientSummaryView.as_view(), name="statements"),
     path("statements/pack/", views.MonthPackView.as_view(), name="statements_pack"),
-    path("<str:code>/", views.ClientDetailView.as_view(), name="detail"),
-    path("<str:code>/statement/", views.StatementView.as_view(), name="statement"),
-    path("<str:code>/statement/pdf/", views.StatementPdfView.as_view(), name="statement_pdf"),
+    path("<client_code:code>/", views.ClientDetailView.as_view(), name="detail"),
+    path("<client_code:code>/statement/", views.StatementView.as_view(), name="statement"),
+    path(
+        "<client_code:code>/statement/pdf/", views.StatementPdfView.as_view(), name="statement_pdf"
+    ),
 ]

@@ -32,6 +32,11 @@ from clients.printing import (
 )
 from clients.selectors import client_summary_list, statement_get, summary_totals
 from clients.tables import ClientSummaryTable, ClientTable, format_euro, summary_table_data
+from firm.lib.pagination import FixedPaginator
+
+
+class ClientPaginator(FixedPaginator):
+    page_size = 25
 
 
 class ClientSearchView(PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -42,6 +47,8 @@ class ClientSearchView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_class = ClientTable
     template_name = "clients/client_search.html"
     paginate_by = 25
+    # 25 clients a page, whatever ?per_page= says.
+    table_pagination = {"paginator_class": ClientPaginator}
 
     def get_queryset(self):
         return Client.objects.all()

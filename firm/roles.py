@@ -9,6 +9,7 @@ step by `sync_role_groups`.
 RECEPTIONIST = "Receptionist"
 PARTNER = "Partner"
 ADMINISTRATOR = "Administrator"
+ROLES = (RECEPTIONIST, PARTNER, ADMINISTRATOR)
 
 _LOOKUP = ["clients.view_client", "clients.view_contact", "calls.view_trunk"]
 
@@ -16,7 +17,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     RECEPTIONIST: _LOOKUP,
     PARTNER: [*_LOOKUP, "calls.view_call", "calls.assign_call", "calls.close_period"],
     # Every permission of these apps; see ADMINISTRATOR_APPS.
-    ADMINISTRATOR: ["auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group"],
+    ADMINISTRATOR: [
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        # Login attempts and lockouts (django-axes); deleting an attempt unlocks.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
+        "axes.view_accesslog",
+    ],
 }
 ADMINISTRATOR_APPS = ["clients", "calls"]
 

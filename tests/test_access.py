@@ -37,10 +37,6 @@ FRAMEWORK_NAMES = {
     "logout",
     "password_change",
     "password_change_done",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
     "set_language",
 }
 
@@ -134,3 +130,147 @@ def test_other_roles_cannot_log_in_on_the_admin_login_page(client, rita):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+# --- POST: every page, every role -------------------------------------------------------------
+
+# What an allowed role gets when it posts an empty form: pages with a form answer it (a
+# redirect back with a message, or the page with the form's errors); the others refuse POST.
+POST_STATUS = {
+    "calls:unassigned": 302,
+    "calls:periods": 302,
+    "calls:detail": 400,
+}
+
+
+def test_every_page_says_what_a_post_gets():
+    assert set(POST_STATUS) <= set(PAGES)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_anonymous_posts_are_sent_to_the_login_page(client, _pages_data, name):
+    kwargs, _allowed = PAGES[name]
+    response = client.post(reverse(name, kwargs=kwargs), {"calls": "1", "action": "suggested"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_role_may_post_exactly_where_it_may_read(request, _pages_data, name, persona):
+    kwargs, allowed = PAGES[name]
+    user = request.getfixturevalue(persona)
+    response = logged_in(user).post(reverse(name, kwargs=kwargs), {})
+    expected = POST_STATUS.get(name, 405) if persona in allowed else 403
+    assert response.status_code == expected
+
+
+# --- Hostile input: no parameter reaches the database unchecked --------------------------------
+
+HOSTILE_VALUES = ["99999999999999999999", "-1", "%00", "\x00", "abc", "1e9", "", "9" * 400]
+# Read by django-tables2 or the views themselves, beside each page's form fields.
+TABLE_PARAMETERS = ["page", "per_page", "sort"]
+
+
+def _form_parameters(form) -> list[str]:
+    """The query parameters a form reads: a field's name, or one per part of a
+    from–to widget (``date_after``, ``date_before``)."""
+    names = []
+    for name, field in form.fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        names += [f"{name}_{suffix}" for suffix in suffixes] if suffixes else [name]
+    return names
+
+
+def _fuzzed_pages():
+    from calls.filters import CallLogFilter, UnassignedCallFilter
+    from clients.filters import ClientFilter
+    from clients.forms import DialHelperForm, StatementPeriodForm
+
+    call_log = _form_parameters(CallLogFilter().form) + TABLE_PARAMETERS
+    period = _form_parameters(StatementPeriodForm()) + ["sort", "_export"]
+    return {
+        # (url name, kwargs, fixed parameters): the parameters fuzzed one by one
+        ("calls:log", (), ()): call_log + ["_export"],
+        ("calls:log", (), (("_export", "csv"),)): call_log,
+        ("calls:log", (), (("_export", "xlsx"),)): call_log,
+        ("calls:pdf", (), ()): call_log,
+        ("calls:unassigned", (), ()): _form_parameters(UnassignedCallFilter().form)
+        + TABLE_PARAMETERS,
+        ("calls:periods", (), ()): TABLE_PARAMETERS,
+        ("clients:search", (), ()): _form_parameters(ClientFilter().form) + TABLE_PARAMETERS,
+        ("clients:detail", (("code", "123"),), ()): _form_parameters(DialHelperForm()),
+        ("clients:statements", (), ()): period,
+        ("clients:statements", (), (("_export", "csv"),)): period,
+        ("clients:statements", (), (("_export", "xlsx"),)): period,
+        ("clients:statements", (), (("_export", "billing_csv"),)): period,
+        ("clients:statements", (), (("_export", "ledes"),)): period,
+        ("clients:statements_pack", (), ()): period + ["zip"],
+        ("clients:statement", (("code", "123"),), ()): period,
+        ("clients:statement", (("code", "123"),), (("_export", "ledes"),)): period,
+        ("clients:statement_pdf", (("code", "123"),), ()): period,
+    }
+
+
+def test_every_list_page_with_parameters_is_fuzzed():
+    fuzzed = {name for name, _kwargs, _fixed in _fuzzed_pages()}
+    assert fuzzed == set(PAGES) - {"home", "calls:detail"}
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "fixed"), sorted(_fuzzed_pages()), ids=lambda value: str(value)
+)
+def test_no_parameter_value_makes_a_list_page_fail(anna, _pages_data, name, kwargs, fixed):
+    parameters = _fuzzed_pages()[(name, kwargs, fixed)]
+    browser = logged_in(anna)
+    browser.raise_request_exception = False
+    url = reverse(name, kwargs=dict(kwargs))
+    failures = []
+    for parameter in parameters:
+        for value in HOSTILE_VALUES:
+            response = browser.get(url, {**dict(fixed), parameter: value})
+            if response.status_code >= 500:
+                failures.append((parameter, value[:20], response.status_code))
+    assert not failures
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/clients/%00/",
+        "/clients/%00/statement/",
+        "/clients/abc/",
+        "/clients/-1/statement/pdf/",
+        "/clients/99999999999999999999/",
+        "/calls/99999999999999999999/",
+        "/calls/0/",
+    ],
+)
+def test_hostile_ids_in_paths_are_not_found(anna, path):
+    assert logged_in(anna).get(path).status_code == 404
+
+
+POSTED_FORMS = {
+    "calls:unassigned": ["calls", "one", "action", "client_code", "note"],
+    "calls:periods": ["action", "month", "reason"],
+    "calls:detail": ["client_code", "note"],
+}
+
+
+def test_every_page_that_takes_a_post_is_fuzzed():
+    assert set(POSTED_FORMS) == set(POST_STATUS)
+
+
+@pytest.mark.parametrize("name", sorted(POSTED_FORMS))
+def test_no_posted_value_makes_a_form_fail(anna, _pages_data, name):
+    kwargs, _allowed = PAGES[name]
+    browser = logged_in(anna)
+    browser.raise_request_exception = False
+    failures = []
+    for field in POSTED_FORMS[name]:
+        for value in HOSTILE_VALUES:
+            data = {"action": "client", "calls": "1", "client_code": "123", field: value}
+            response = browser.post(reverse(name, kwargs=kwargs), data)
+            if response.status_code >= 500:
+                failures.append((field, value[:20], response.status_code))
+    assert not failures

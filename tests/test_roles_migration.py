@@ -67,3 +67,9 @@ def test_a_permission_that_does_not_exist_is_an_error_outside_migrations(monkeyp
     monkeypatch.setitem(roles.ROLE_PERMISSIONS, PARTNER, ["calls.no_such_permission"])
     with pytest.raises(Permission.DoesNotExist):
         sync_role_groups(apps)
+
+
+def test_administrators_see_login_attempts_and_unlock_and_others_do_not():
+    axes = {"axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accessfailurelog"}
+    assert axes <= _perms(ADMINISTRATOR)
+    assert not axes & (_perms(PARTNER) | _perms(RECEPTIONIST))

@@ -88,11 +88,14 @@ def test_pages_read_ids_first_are_the_pages_of_the_queryset(sort, django_assert_
         )
     queryset = Call.objects.select_related("client", "trunk")
 
+    class TenPerPage(CallLogPaginator):
+        page_size = 10
+
     def pages(data) -> list[list[tuple]]:
         table = CallTable(data, order_by=sort)
         result = []
         for page in (1, 2, 3):
-            table.paginate(paginator_class=CallLogPaginator, per_page=10, page=page)
+            table.paginate(paginator_class=TenPerPage, page=page)
             result.append(
                 [
                     (row.record.pk, row.record.client, row.record.trunk)

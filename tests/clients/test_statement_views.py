@@ -107,7 +107,8 @@ def test_a_preset_period_works(browser, affaroni):
 
 def test_an_unknown_client_code_is_not_found(browser):
     assert browser.get(url("999") + MAY).status_code == 404
-    assert browser.get(url("abc", pdf=True) + MAY).status_code == 404
+    # Not a client code at all: no URL matches it.
+    assert browser.get("/clients/abc/statement/pdf/" + MAY).status_code == 404
 
 
 @pytest.mark.parametrize(

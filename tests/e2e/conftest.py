@@ -40,7 +40,23 @@ def browser(tmp_path):
         options.add_argument(flag)
     # Headless Chromium ignores --lang for Accept-Language; the preference sets it.
     options.add_experimental_option("prefs", {"intl.accept_languages": "it-IT,it"})
+    # The console, to check that the Content-Security-Policy blocked nothing.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     yield driver
-    driver.quit()
+    try:
+        violations = csp_violations(driver)
+    finally:
+        driver.quit()
+    assert not violations, "the Content-Security-Policy blocked something on these pages"
+
+
+def csp_violations(driver) -> list[str]:
+    """Console messages about the Content-Security-Policy since the last call (the browser
+    keeps the console of every page it loaded)."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]

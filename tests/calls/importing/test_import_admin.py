@@ -154,3 +154,25 @@ def test_an_upload_when_the_database_goes_away_says_so_instead_of_an_error_page(
     assert error.startswith("cdr.log: il database su ")
     assert "non risponde (server closed the connection unexpectedly)" in error
     assert "Carica di nuovo lo stesso file" in error
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_message(anna, settings):
+    settings.CDR_UPLOAD_MAX_FILE_BYTES = 1024 * 1024
+    line = threecx_line(1).encode()
+    big = line * (1024 * 1024 // len(line) + 1)
+    response = _upload(anna, ("small.log", line), ("grande.log", big))
+    assert response.status_code == 200
+    assert response.context["form"].errors["files"] == [
+        "grande.log supera 1 MB: i file così grandi si importano con il comando import_cdr."
+    ]
+    assert not response.context["results"]
+    assert not ImportRun.objects.exists()
+
+
+def test_files_over_the_limit_of_one_upload_are_refused_with_a_message(anna, settings):
+    settings.CDR_UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    line = threecx_line(1).encode()
+    half = line * (600 * 1024 // len(line))
+    response = _upload(anna, ("uno.log", half), ("due.log", half))
+    assert "insieme superano 1 MB" in response.context["form"].errors["files"][0]
+    assert not ImportRun.objects.exists()

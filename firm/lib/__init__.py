@@ -1,0 +1,1 @@
+"""Firm-wide helpers that import no app (dates, formats, pagination, spreadsheets)."""

@@ -1,0 +1,29 @@
+// What the pages do in the browser. Kept in this file, never inline in the HTML: the
+// Content-Security-Policy (firm/settings.py) runs only the app's own script files.
+(function () {
+  "use strict";
+
+  // The language menu (base.html) changes language as soon as one is chosen.
+  document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      select.form.submit();
+    });
+  });
+
+  // The dial helper's Copy button (clients/client_detail.html) copies the string to dial.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(document.getElementById(button.dataset.copy).textContent);
+    });
+  });
+
+  // The unassigned calls queue (calls/unassigned.html): the header box ticks every call.
+  var all = document.getElementById("select-all");
+  if (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll("#assign-form input[name=calls]").forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+  }
+})();
