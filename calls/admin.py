@@ -171,13 +171,13 @@ class CdrLayoutAdmin(admin.ModelAdmin):
 class ImportRunAdmin(ReadOnlyAdmin):
     list_display = [
         "started_at",
+        "status",  # first: an interrupted run is what an administrator looks for
         "file_name",
-        "format_description",
         "lines_read",
         "imported",
         "duplicates",
         "rejected",
-        "status",
+        "format_description",
         "user",
         "via",
     ]
