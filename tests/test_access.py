@@ -42,6 +42,7 @@ FRAMEWORK_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "health",  # no login, no data: tests/test_health.py
 }
 
 
