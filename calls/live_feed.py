@@ -52,13 +52,18 @@ class Spool:
 
 
 def received_lines(
-    connection: socket.socket, spool: Spool, *, idle_seconds: float = IDLE_SECONDS
+    connection: socket.socket,
+    spool: Spool,
+    *,
+    idle_seconds: float = IDLE_SECONDS,
+    stop: threading.Event | None = None,
 ) -> Iterator[str | None]:
     """Each line received on ``connection`` (spooled first), and None whenever nothing has
-    arrived for ``idle_seconds``; ends when the peer closes the connection."""
+    arrived for ``idle_seconds``; ends when the peer closes the connection, or once ``stop``
+    is set (SIGTERM: within ``idle_seconds``, with what was received)."""
     connection.settimeout(idle_seconds)
     pending = b""
-    while True:
+    while stop is None or not stop.is_set():
         try:
             data = connection.recv(65536)
         except TimeoutError:
@@ -93,13 +98,15 @@ def import_connection(
     spool: Spool,
     threecx_layout: tuple[str, ...] | None = None,
     idle_seconds: float = IDLE_SECONDS,
+    stop: threading.Event | None = None,
 ):
     """Import one connection's calls as they arrive; returns the ImportSummary, or None when
     the import failed (the database is down, say): then the rest of the feed is still read
-    and spooled until the peer hangs up, for ``import_cdr`` of the spool folder later."""
+    and spooled until the peer hangs up, for ``import_cdr`` of the spool folder later. Once
+    ``stop`` is set, what was received is imported and the connection is left."""
     from calls.services import cdr_feed_import
 
-    lines = received_lines(connection, spool, idle_seconds=idle_seconds)
+    lines = received_lines(connection, spool, idle_seconds=idle_seconds, stop=stop)
     try:
         return cdr_feed_import(lines=lines, source=f"feed {peer}", threecx_layout=threecx_layout)
     except Exception:

@@ -3,7 +3,8 @@
     python manage.py listen_cdr --listen 0.0.0.0:5000 --allow 192.168.1.10   # active socket
     python manage.py listen_cdr --connect 192.168.1.10:5000                  # passive socket
 
-Runs until stopped (Ctrl+C, SIGTERM). Every line is written to the spool folder first
+Runs until stopped (Ctrl+C, SIGTERM: within about a second, open feeds included, after
+importing what they sent). Every line is written to the spool folder first
 (``--spool``, default ``CDR_SPOOL_DIR``), so nothing is lost if the database is away:
 ``import_cdr <spool folder>`` imports it later without duplicates. See calls/live_feed.py.
 """
@@ -53,8 +54,8 @@ class Command(BaseCommand):
         else:
             layout = cdr_layout_default()
         spool = live_feed.Spool(options["spool"] or settings.CDR_SPOOL_DIR)
-        handle = partial(self._import, spool=spool, layout=layout)
         stop = threading.Event()
+        handle = partial(self._import, spool=spool, layout=layout, stop=stop)
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             if options["listen"]:
@@ -97,10 +98,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Reading the feed of {address}; spooling to {spool.folder}.")
         live_feed.connect_forever(target, handle, stop=stop)
 
-    def _import(self, connection, peer, *, spool, layout):
+    def _import(self, connection, peer, *, spool, layout, stop):
         try:
             summary = live_feed.import_connection(
-                connection, peer, spool=spool, threecx_layout=layout
+                connection, peer, spool=spool, threecx_layout=layout, stop=stop
             )
         finally:
             database.close()  # each feed runs on its own thread, with its own connection
