@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,29 @@ def test_a_failed_step_does_not_stop_the_others_but_fails_the_job(fake_python):
         "backup_database",
         "client_statements",
     ]
+
+
+def test_the_env_template_reads_the_same_in_the_shell_and_passes_the_deploy_check(tmp_path):
+    # deploy/manage.sh reads it with the shell, the units with systemd: quoted values only.
+    dump = subprocess.run(
+        ["bash", "-c", f"set -a; . {DEPLOY / 'clientcalls.env'}; set +a; env -0"],
+        capture_output=True,
+        check=True,
+        env={"PATH": os.environ["PATH"]},
+    )
+    env = dict(item.split("=", 1) for item in dump.stdout.decode().split("\0") if "=" in item)
+    assert env["DEBUG"] == "0"
+    assert env["TRUST_PROXY_HEADERS"] == "1"
+    assert env["CDR_FEED_ARGS"] == "--listen 0.0.0.0:5000 --allow 192.168.1.10"
+    env.update(SECRET_KEY="k" * 50 + "-Template-Check", STATIC_ROOT=str(tmp_path))
+    env["PYTHONPATH"] = str(ROOT)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
+    check = subprocess.run(
+        [*manage, "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
