@@ -99,6 +99,7 @@ class server:
             "DATABASE_URL": database_url(),
             "STATIC_ROOT": str(self.folder / "static"),
             "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "CONN_MAX_AGE": "60",  # as deploy/clientcalls.env
             "LOG_LEVEL": "WARNING",
         }
         subprocess.run(
