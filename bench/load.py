@@ -3,6 +3,7 @@
     .venv/bin/python bench/load.py [--calls 200000] [--clients 20] [--seconds 20]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/clientcalls .venv/bin/python bench/load.py
     .venv/bin/python bench/load.py --server runserver     # the same load on runserver
+    .venv/bin/python bench/load.py --server both          # both on one database, and ratios
 
 Makes a throw-away database (bench/_django.py), imports --calls synthetic calls over two
 years (as bench/log_reporter.py does: 300 codes, 280 clients), collects the static files and
@@ -52,15 +53,29 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--single", type=int, default=200, help="requests of phase 1")
-    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "runserver", "both"],
+        default="gunicorn",
+        help="both: gunicorn, then runserver on the same database, and their ratios",
+    )
     args = parser.parse_args()
     with throwaway_database() as folder:
         fill(args.calls, folder / "cdr.log")
         (folder / "cdr.log").unlink()
         make_partner()
         connection.close()  # the server works on the database from now on
-        with server(args.server, folder) as port:
-            measure(port, args)
+        kinds = ["gunicorn", "runserver"] if args.server == "both" else [args.server]
+        figures = {}
+        for kind in kinds:
+            with server(kind, folder) as port:
+                figures[kind] = measure(port, args)
+        if len(figures) == 2:
+            gunicorn, runserver = figures["gunicorn"], figures["runserver"]
+            print(
+                "gunicorn / runserver, same database: "
+                + ", ".join(f"{name} {gunicorn[name] / runserver[name]:.2f}x" for name in gunicorn)
+            )
 
 
 def make_partner():
@@ -268,7 +283,7 @@ def report(label: str, times: list[float], errors: int, seconds: float | None = 
     print(line, flush=True)
 
 
-def measure(port: int, args) -> None:
+def measure(port: int, args) -> dict[str, float]:
     user = Browser(port)
     user.log_in()
     pages = one_clients_pages()
@@ -283,6 +298,7 @@ def measure(port: int, args) -> None:
         errors += status != 200
     report("1 user, client 123's call-log pages (warm)", times, errors)
     p95 = percentile(times, 0.95)
+    figures = {"1 user p95": p95}
     print(f"  goal p95 <= 150 ms: {'met' if p95 <= 150 else 'MISSED'} ({p95:.0f} ms)")
 
     results: list[tuple[float, int]] = []
@@ -321,6 +337,10 @@ def measure(port: int, args) -> None:
     times = [ms for ms, _status in results]
     errors = sum(status != 200 for _ms, status in results)
     report(f"{args.clients} users at once, varied filters, {elapsed:.0f} s", times, errors, elapsed)
+    figures[f"{args.clients} users p50"] = statistics.median(times)
+    figures[f"{args.clients} users p95"] = percentile(times, 0.95)
+    figures["requests/s"] = len(times) / elapsed
+    return figures
 
 
 if __name__ == "__main__":
