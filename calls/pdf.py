@@ -232,8 +232,8 @@ def shutdown_pool(timeout: float = 5.0) -> None:
 
 
 # At interpreter exit (manage.py commands, tests, a worker leaving without gunicorn's hook).
-# Registered after concurrent.futures' own exit handler is imported, so it runs before it:
-# that one waits for the queued chunks to be rendered.
+# concurrent.futures' own exit handler runs first (it lets the queued chunks be rendered);
+# this one then makes sure the workers and the fork server are gone before the process is.
 atexit.register(shutdown_pool)
 
 
