@@ -6,8 +6,9 @@
 - SQLite: SQLite's online backup API (``sqlite3.Connection.backup``) from Django's own
   connection: a consistent copy of the live file, WAL included, restored by copying it back.
 
-A backup is written beside its final name and renamed when complete, so a failed run leaves
-no half file that looks like a backup. Files are named ``clientcalls-YYYYMMDDTHHMMSSZ.dump``
+A backup is written beside its final name (``.NAME.partial``) and renamed when complete, so a
+failed run leaves no half file that looks like a backup; a killed run's partial file is
+deleted by the next run once it is a day old. Files are named ``clientcalls-YYYYMMDDTHHMMSSZ.dump``
 (or ``.sqlite3``, UTC); pruning deletes only files so named, older than the days to keep.
 """
 
@@ -76,6 +77,7 @@ def database_backup(
         raise BackupError(f"Cannot create {output}: {error.strerror}.") from None
     target = output / name
     partial = output / f".{name}.partial"
+    _delete_stale_partials(output, now)
     try:
         if connection.vendor == "postgresql":
             _pg_dump(connection.settings_dict, partial)
@@ -90,6 +92,15 @@ def database_backup(
             path.unlink()
             deleted.append(path)
     return BackupResult(path=target, size=target.stat().st_size, deleted=deleted)
+
+
+def _delete_stale_partials(folder: Path, now: datetime) -> None:
+    """A backup killed mid-way (the daily job stopped, a reboot) leaves its partial file; one
+    a day old belongs to no backup still running."""
+    for path in folder.glob(f".{PREFIX}*.partial"):
+        modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        if now - modified > timedelta(days=1):
+            path.unlink(missing_ok=True)
 
 
 def _pg_dump(settings_dict: dict, path: Path) -> None:
@@ -125,6 +136,9 @@ def pg_environment(settings_dict: dict) -> dict[str, str]:
 
 
 def _sqlite_backup(connection, path: Path) -> None:
+    if connection.in_atomic_block:
+        # SQLite's backup would wait forever for this connection's own write transaction.
+        raise BackupError("Cannot back SQLite up from inside a transaction.")
     connection.ensure_connection()
     target = sqlite3.connect(path)
     try:

@@ -1,5 +1,6 @@
 """backup_database: a backup that restores (README, "Backup and restore"), old ones deleted."""
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -148,3 +149,24 @@ def test_an_output_that_is_a_file_is_refused(tmp_path):
     afile.write_text("")
     with pytest.raises(CommandError, match="not a folder"):
         call_command("backup_database", "--output", str(afile))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_runs_partial_file_is_deleted_once_a_day_old(tmp_path):
+    stale = tmp_path / ".clientcalls-20261101T023000Z.dump.partial"
+    recent = tmp_path / ".clientcalls-20261204T023000Z.dump.partial"
+    for path in (stale, recent):
+        path.write_bytes(b"half")
+    day_and_a_bit = (datetime.now(UTC) - timedelta(days=1, minutes=5)).timestamp()
+    os.utime(stale, (day_and_a_bit, day_and_a_bit))
+    _backup(tmp_path)
+    assert not stale.exists()
+    assert recent.exists()  # perhaps a backup still running
+
+
+@pytest.mark.django_db  # the test's transaction: the backup would wait for it forever
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_sqlite_is_not_backed_up_from_inside_a_transaction(tmp_path):
+    with pytest.raises(CommandError, match="inside a transaction"):
+        call_command("backup_database", "--output", str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
