@@ -28,6 +28,8 @@ import os
 wsgi_app = "firm.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 worker_class = "gthread"
+# Plain int(): this file is read before the app (from any folder), so not through firm/env.py;
+# a typo still fails loudly.
 workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, min(os.cpu_count() or 2, 4)))
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 preload_app = True
@@ -35,7 +37,7 @@ preload_app = True
 timeout = 600
 graceful_timeout = 8
 keepalive = 5
-# Requests go to the journal through stderr; the proxy logs them too.
+# Requests (stdout) and errors (stderr) go to the journal.
 accesslog = "-"
 errorlog = "-"
 # No control socket in $HOME: systemd starts, stops and restarts the service.
