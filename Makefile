@@ -13,6 +13,9 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	touch $(INSTALLED)
 
 ## run: install, migrate, load demo data and serve http://127.0.0.1:8000/
+# Development settings (DEBUG defaults to off: production). pytest sets its own (pyproject.toml).
+run lint messages: export DEBUG = 1
+
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data

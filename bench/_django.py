@@ -9,6 +9,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "firm.settings")
+# The development settings the benchmarks were measured with (DEBUG now defaults to off);
+# bench/load.py starts its server with the production ones.
+os.environ.setdefault("DEBUG", "1")
 
 import django  # noqa: E402
 

@@ -34,15 +34,29 @@ Decisions
    documents per worker, not with ``ProcessPoolExecutor(max_tasks_per_child=…)``: on Python
    3.11 to 3.15.0b3 that option deadlocks once a worker exits with work still queued
    (CPython gh-115634): the executor never starts the replacement and the print hangs forever.
+6. The pool is shut down when its web process ends (``shutdown_pool``: at interpreter exit,
+   and from gunicorn's ``worker_exit`` hook, firm/gunicorn.conf.py), so no rendering process
+   outlives the server. Left alone, the workers would wait for work forever (each holds both
+   ends of the pool's queue, so it never sees the parent go) and, holding the fork server's
+   "alive" pipe, keep the fork server up too: ~245 MB after every stop. The workers are
+   terminated (a print in progress fails; at exit nobody waits for it), and the fork server,
+   once no worker holds that pipe, exits by itself. A web process that is killed (gunicorn's
+   timeout, the out-of-memory killer) runs no hook: each worker therefore also watches the
+   web process that started its pool (``_exit_with_parent``) and exits when it is gone.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import io
 import math
 import multiprocessing
+import multiprocessing.forkserver
+import os
+import select
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -149,10 +163,41 @@ def _submit(
             # The fork server imports WeasyPrint and this module once; every worker is a
             # fork of that single-threaded process, never of the threaded web process.
             context.set_forkserver_preload([__name__])
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
             _pool_workers, _pool_tasks = workers, 0
         _pool_tasks += len(htmls)
         return [_pool.submit(html_to_pdf, html, folder) for html in htmls], _pool
+
+
+def _exit_with_parent(web_process: int) -> None:
+    """Runs first in each rendering worker: a thread that ends the worker as soon as the web
+    process ``web_process`` is gone, however it ended (decision 6)."""
+    threading.Thread(target=_wait_then_exit, args=(web_process,), daemon=True).start()
+
+
+def _wait_then_exit(web_process: int) -> None:
+    try:
+        # A process file descriptor becomes readable when the process ends (Linux 5.3+).
+        handle = os.pidfd_open(web_process)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):  # no pidfd here: ask every second
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while True:
+            try:
+                os.kill(web_process, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(1)
+    os._exit(0)
 
 
 def _forget_pool(pool: ProcessPoolExecutor) -> None:
@@ -160,6 +205,36 @@ def _forget_pool(pool: ProcessPoolExecutor) -> None:
     with _pool_lock:
         if _pool is pool:
             _pool = None
+
+
+def shutdown_pool(timeout: float = 5.0) -> None:
+    """Stop this process's rendering workers and its fork server now (decision 6). Safe to
+    call at any time, more than once; a later print starts a new pool."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        # The executor's own processes: terminated, since shutdown() would wait for every
+        # queued chunk, and at exit nobody is waiting for them.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout)
+            if process.is_alive():
+                process.kill()
+    # The fork server exits once its "alive" pipe is closed by us and by the workers.
+    server = multiprocessing.forkserver._forkserver
+    if getattr(server, "_forkserver_pid", None) is not None:
+        server._stop()
+
+
+# At interpreter exit (manage.py commands, tests, a worker leaving without gunicorn's hook).
+# concurrent.futures' own exit handler runs first (it lets the queued chunks be rendered);
+# this one then makes sure the workers and the fork server are gone before the process is.
+atexit.register(shutdown_pool)
 
 
 def _pdfs_from_htmls(htmls: list[str], folder: Path) -> list[bytes]:

@@ -36,3 +36,16 @@ def lockout_response(request, original_response=None, credentials=None):
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+
+
+def client_address(request) -> str | None:
+    """Whose login attempt this is. Behind the reverse proxy of deploy/ (TRUST_PROXY_HEADERS)
+    every request comes from the proxy: the client is the last address the proxy added to
+    X-Forwarded-For (earlier ones are whatever the client sent, so they are not trusted).
+    Without a trusted proxy, the connection's own address."""
+    if settings.TRUST_PROXY_HEADERS:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR")

@@ -1,7 +1,8 @@
 """
 ClientCalls settings: one module, read from the environment, with defaults that let a
-fresh clone run with no configuration (SQLite file, DEBUG on). Production sets DEBUG=0,
-SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see .env.example.
+fresh clone run with no configuration (SQLite file). DEBUG is off unless set: `make run` and
+the tests (pyproject.toml) set DEBUG=1. Production sets SECRET_KEY, ALLOWED_HOSTS and
+DATABASE_URL; see .env.example and deploy/.
 """
 
 import os
@@ -17,7 +18,9 @@ from firm.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = envbool("DEBUG", True)
+# Off unless set: a server started without configuration must not show tracebacks or run
+# with the public development key below (it refuses to start instead).
+DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -28,6 +31,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "firm.apps.FirmConfig",
     "firm.apps.FirmAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -128,7 +132,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (production: before the first start and after each upgrade).
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -167,7 +172,16 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind a reverse proxy that sets X-Forwarded-Proto itself (deploy/Caddyfile,
+# deploy/nginx.conf); trusted always, any client could claim "https".
+TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", False)
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Login throttling counts failures per client address (firm.auth.client_address): with
+# TRUST_PROXY_HEADERS, the address the proxy of deploy/ saw, else the connection's.
+AXES_CLIENT_IP_CALLABLE = "firm.auth.client_address"
+# Monitoring may ask the app server for /health/ directly, over plain HTTP on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # Submitting a domain to the browsers' HSTS preload list is the firm's own decision.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)  # one working day
@@ -197,4 +211,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # With LOG_LEVEL=INFO these would write lines for every PDF printed.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint.progress", "fontTools")},
 }

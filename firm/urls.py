@@ -6,6 +6,7 @@ from firm import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     # Django's auth URLs without password reset: it needs e-mail, which is not configured
     # (README, Security). Administrators set a forgotten password in admin.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

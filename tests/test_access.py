@@ -38,6 +38,7 @@ FRAMEWORK_NAMES = {
     "password_change",
     "password_change_done",
     "set_language",
+    "health",  # no login, no data: tests/test_health.py
 }
 
 

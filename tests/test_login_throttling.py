@@ -120,3 +120,25 @@ def test_logins_without_a_request_are_not_throttled(paolo):
     from django.contrib.auth import authenticate
 
     assert authenticate(username="paolo", password="pw") == paolo
+
+
+def test_behind_the_proxy_the_client_is_the_address_the_proxy_saw(paolo, settings):
+    settings.TRUST_PROXY_HEADERS = True
+    limit = settings.AXES_FAILURE_LIMIT
+
+    def from_client(address, claimed):
+        # The proxy connects from 127.0.0.1 and appends the address it saw; whatever the
+        # client claimed in its own X-Forwarded-For stays in front and is not trusted.
+        browser = BrowserClient(
+            REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"{claimed}, {address}"
+        )
+        return browser.post(reverse("login"), {"username": "paolo", "password": "sbagliata"})
+
+    for n in range(limit):
+        response = from_client("203.0.113.5", claimed=f"198.51.100.{n}")  # a new lie each time
+    assert response.status_code == 429
+    assert from_client("203.0.113.9", claimed="203.0.113.5").status_code == 200
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {
+        "203.0.113.5",
+        "203.0.113.9",
+    }

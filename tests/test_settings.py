@@ -51,14 +51,39 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="0",
-        SECRET_KEY="x" * 60 + "-Production-Key-For-The-Check",
-        ALLOWED_HOSTS="clientcalls.example.it",
-    )
+def test_debug_is_off_unless_set():
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 60 + "-Production-Key-For-The-Check",
+    "ALLOWED_HOSTS": "clientcalls.example.it",
+}
+
+
+def test_production_settings_pass_the_deploy_check_once_static_files_are_collected(tmp_path):
+    static_root = str(tmp_path / "static")
+    deploy_check = ("check", "--deploy", "--fail-level", "WARNING")
+    result = _manage(*deploy_check, **PRODUCTION, STATIC_ROOT=static_root)
+    assert result.returncode != 0
+    assert "firm.E001" in result.stderr
+    collected = _manage("collectstatic", "--noinput", **PRODUCTION, STATIC_ROOT=static_root)
+    assert collected.returncode == 0, collected.stderr
+    result = _manage(*deploy_check, **PRODUCTION, STATIC_ROOT=static_root)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _setting(name, **env):
+    code = f"from django.conf import settings; print(getattr(settings, {name!r}, None))"
+    result = _manage("shell", "-c", code, **PRODUCTION, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_proxy_header_is_trusted_only_when_asked():
+    assert _setting("SECURE_PROXY_SSL_HEADER") == "None"
+    trusted = _setting("SECURE_PROXY_SSL_HEADER", TRUST_PROXY_HEADERS="1")
+    assert trusted == "('HTTP_X_FORWARDED_PROTO', 'https')"

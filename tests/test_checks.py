@@ -1,0 +1,34 @@
+"""firm/checks.py: `check --deploy` fails while collectstatic has not run."""
+
+import json
+
+from django.core.checks import run_checks
+
+MANIFEST_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+
+def _ids(**kwargs):
+    return {message.id for message in run_checks(**kwargs)}
+
+
+def test_deploy_check_fails_without_the_static_manifest(settings, tmp_path):
+    settings.STORAGES = MANIFEST_STORAGE
+    settings.STATIC_ROOT = tmp_path
+    assert "firm.E001" in _ids(include_deployment_checks=True)
+    # migrate runs the checks before collectstatic: only the deploy check fails.
+    assert "firm.E001" not in _ids()
+
+
+def test_deploy_check_passes_once_collectstatic_wrote_the_manifest(settings, tmp_path):
+    settings.STORAGES = MANIFEST_STORAGE
+    settings.STATIC_ROOT = tmp_path
+    (tmp_path / "staticfiles.json").write_text(json.dumps({"paths": {}, "version": "1.1"}))
+    assert "firm.E001" not in _ids(include_deployment_checks=True)
+
+
+def test_development_storage_needs_no_manifest(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    assert "firm.E001" not in _ids(include_deployment_checks=True)
