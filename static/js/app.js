@@ -10,6 +10,15 @@
     });
   });
 
+  // On a phone the menu (base.html) is folded behind its Menu button.
+  var toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var open = document.querySelector(".topbar").classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   // The dial helper's Copy button (clients/client_detail.html) copies the string to dial.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () {
