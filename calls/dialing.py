@@ -34,8 +34,13 @@ Rules and decisions
 * What a user types or pastes (``normalize_number``) is read leniently: spaces (also non-breaking
   and zero-width ones), invisible direction marks, dots, dashes, slashes and parentheses are
   dropped. A leading ``+`` means international: ``+39`` (``DialPlan.country_code``) is dropped,
-  any other ``+CC`` becomes ``00CC`` (``DialPlan.international_prefix``). ``0039...`` is kept as
-  typed: it is a valid dial string. Any other character is refused, naming it.
+  any other ``+CC`` becomes ``00CC`` (``DialPlan.international_prefix``). ``0039...`` (the
+  international prefix and the firm's own country code) is read like ``+39``: the national
+  number, so the same contact is dialled (and billed) the same way however it was written;
+  ``0044...`` stays as typed. Any other character is refused, naming it.
+* The dial helper (``compose_for_helper``) dials an extension (a number of an internal length)
+  as it is, with no trunk and no client code, whatever trunk is chosen: internal calls are not
+  billed.
 * A full dial string (``parse_dial_string``) tolerates only spaces, dots and dashes besides digits
   and the marker; a ``+`` cannot be dialled after a prefix and is refused.
 * ``split_billing_code`` normalises nothing: it only splits, and checks what follows the marker.
@@ -191,8 +196,9 @@ def prefix_conflicts(prefixes: Iterable[str]) -> list[tuple[str, str]]:
 def normalize_number(typed: str, plan: DialPlan = DEFAULT_PLAN) -> str:
     """Turn a typed or pasted phone number into the digits to dial.
 
-    Drops whitespace, dots, dashes, slashes and parentheses; ``+39 345...`` becomes ``345...``,
-    any other ``+CC...`` becomes ``00CC...``. Refuses any other character and empty input.
+    Drops whitespace, dots, dashes, slashes and parentheses; ``+39 345...`` and ``0039 345...``
+    become ``345...``, any other ``+CC...`` becomes ``00CC...``. Refuses any other character
+    and empty input.
     """
     cleaned = _drop_separators(typed, _TYPED_SEPARATORS)
     international = cleaned.startswith("+")
@@ -208,6 +214,8 @@ def normalize_number(typed: str, plan: DialPlan = DEFAULT_PLAN) -> str:
         )
     if international and body:
         body = _from_international(body, plan)
+    elif plan.country_code and body.startswith(plan.international_prefix + plan.country_code):
+        body = body[len(plan.international_prefix) + len(plan.country_code) :]
     if not body:
         raise DialError("empty", f"{typed!r}: there is no phone number to dial.", value=typed)
     return body
@@ -280,6 +288,28 @@ def compose_dial_string(
         return digits
     _check_trunk(trunk)
     return trunk.prefix + digits + (plan.marker + code if code else "")
+
+
+@dataclass(frozen=True)
+class HelperDial:
+    """What the dial helper shows: the string to dial, and whether it is an internal call
+    (then the trunk and the client code were left out on purpose)."""
+
+    dial_string: str
+    internal: bool
+
+
+def compose_for_helper(number: str, trunk: TrunkRule, code: str, plan: DialPlan) -> HelperDial:
+    """The string the dial helper shows for ``number`` typed on a client's card.
+
+    A number of an internal length is an extension: dialled as it is, through no trunk and
+    with no code (``compose_dial_string`` would refuse the code; the helper rather says why it
+    left it out). Any other number goes through ``trunk`` with the client's ``code``.
+    """
+    digits = normalize_number(number, plan)
+    if len(digits) in plan.internal_lengths:
+        return HelperDial(compose_dial_string(digits, None, None, plan), internal=True)
+    return HelperDial(compose_dial_string(digits, trunk, code, plan), internal=False)
 
 
 def _check_internal(digits: str, code: str | None, plan: DialPlan) -> None:

@@ -51,6 +51,19 @@ class DialHelperForm(forms.Form):
         empty_label=None,
     )
 
+    @classmethod
+    def from_query(cls, query) -> "DialHelperForm":
+        """The form of a client's card: unbound until a number is given; a number alone (a
+        contact's link) goes out through the trunk the list shows first."""
+        if "number" not in query:
+            return cls()
+        data = query.copy()
+        if not data.get("trunk"):
+            first = cls.base_fields["trunk"].queryset.values_list("pk", flat=True).first()
+            if first is not None:
+                data["trunk"] = str(first)
+        return cls(data)
+
 
 # The longest period a statement or the client summary covers: a year (leap years too).
 MAX_PERIOD_DAYS = 366

@@ -65,21 +65,21 @@ class ClientDetailView(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = dial_plan_get()
-        form = DialHelperForm(self.request.GET if "number" in self.request.GET else None)
+        form = DialHelperForm.from_query(self.request.GET)
         context.update(
             contacts=self.object.contacts.all(),
             form=form,
             marker=plan.marker,
-            dial_string=self._dial_string(form, plan),
+            dial=self._dial(form, plan),
         )
         return context
 
-    def _dial_string(self, form, plan):
+    def _dial(self, form, plan) -> dialing.HelperDial | None:
         if not form.is_bound or not form.is_valid():
             return None
         trunk = form.cleaned_data["trunk"].as_rule()
         try:
-            return dialing.compose_dial_string(
+            return dialing.compose_for_helper(
                 form.cleaned_data["number"], trunk, self.object.code, plan
             )
         except dialing.DialError as error:

@@ -20,9 +20,21 @@
   }
 
   // The dial helper's Copy button (clients/client_detail.html) copies the string to dial.
+  // It says "Copied" beside it (in the page's language: data-copied) for a moment.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () {
-      navigator.clipboard.writeText(document.getElementById(button.dataset.copy).textContent);
+      var text = document.getElementById(button.dataset.copy).textContent;
+      var status = button.nextElementSibling;
+      if (!navigator.clipboard) {  // not HTTPS: select the string for Ctrl+C instead
+        window.getSelection().selectAllChildren(document.getElementById(button.dataset.copy));
+        return;
+      }
+      navigator.clipboard.writeText(text).then(function () {
+        if (status) {
+          status.textContent = button.dataset.copied;
+          setTimeout(function () { status.textContent = ""; }, 2000);
+        }
+      });
     });
   });
 

@@ -8,8 +8,10 @@ from calls.dialing import (
     DialError,
     DialPlan,
     DialResult,
+    HelperDial,
     TrunkRule,
     compose_dial_string,
+    compose_for_helper,
     normalize_number,
     parse_dial_string,
     prefix_conflicts,
@@ -382,11 +384,12 @@ def test_separators_a_user_types_or_pastes_are_dropped(typed):
         ("(+39) 345-456-5678", "3454565678"),
         ("+44 20 7946 0958", "00442079460958"),
         ("+1 (212) 555-0100", "0012125550100"),
-        ("0039 345 456 5678", "00393454565678"),
+        ("0039 345 456 5678", "3454565678"),
+        ("0039 02 1234567", "021234567"),
         ("0044 20 7946 0958", "00442079460958"),
     ],
 )
-def test_a_leading_plus_is_national_for_the_home_country_and_00_for_others(typed, expected):
+def test_the_home_country_is_national_written_plus_or_00_and_others_00(typed, expected):
     assert normalize_number(typed) == expected
 
 
@@ -753,3 +756,18 @@ def test_every_reported_conflict_is_a_real_one_between_given_prefixes(prefixes):
         assert shorter in prefixes and longer in prefixes
         assert longer.startswith(shorter)
         assert shorter != longer or prefixes.count(shorter) > 1
+
+
+def test_the_helper_dials_an_extension_as_it_is_without_trunk_or_code():
+    plan = DialPlan(trunks=(MOBILE,))
+    assert compose_for_helper("114", MOBILE, "123", plan) == HelperDial("114", internal=True)
+    assert compose_for_helper("345 456 5678", MOBILE, "123", plan) == HelperDial(
+        "93454565678**123", internal=False
+    )
+
+
+def test_the_helper_still_refuses_an_extension_a_trunk_prefix_would_take():
+    plan = DialPlan(trunks=(MOBILE,))
+    with pytest.raises(DialError) as caught:
+        compose_for_helper("912", MOBILE, "123", plan)
+    assert caught.value.code == "internal_shadowed_by_prefix"

@@ -87,3 +87,30 @@ def test_the_page_lists_the_clients_contacts_with_a_link_to_dial_them(rita, affa
 def test_an_unknown_client_code_is_not_found(rita):
     response = logged_in(rita).get(reverse("clients:detail", kwargs={"code": "999"}))
     assert response.status_code == 404
+
+
+def test_a_contacts_link_shows_the_string_at_once_through_the_first_trunk(rita, affaroni):
+    make_trunk("8", "Provider VoIP")
+    make_trunk("9", "Gateway cellulare")
+    response = _dial(rita, affaroni, number="345 456 5678")  # no trunk in a contact's link
+    assert _dial_string(response) == "83454565678**123"
+    assert "Questo campo è obbligatorio" not in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["0039 345 456 5678", "+39 345 456 5678", "345 456 5678"])
+def test_the_home_country_code_written_0039_dials_like_plus_39(rita, affaroni, cellular, typed):
+    assert _dial_string(_dial(rita, affaroni, number=typed, trunk=cellular.pk)) == (
+        "93454565678**123"
+    )
+
+
+def test_an_extension_gets_no_trunk_and_no_code_and_the_page_says_why(rita, affaroni, cellular):
+    response = _dial(rita, affaroni, number="114", trunk=cellular.pk)
+    assert _dial_string(response) == "114"
+    page = response.content.decode()
+    assert "114 è un interno: si compone così com'è, senza trunk e senza codice" in page
+
+
+def test_the_copy_button_says_copied_in_the_pages_language(rita, affaroni, cellular):
+    response = _dial(rita, affaroni, number="345 456 5678", trunk=cellular.pk)
+    assert 'data-copy="dial-string" data-copied="Copiato"' in response.content.decode()

@@ -3,7 +3,7 @@ string to dial; an administrator changes the marker and the helper follows."""
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from calls.models import FirmSettings
 from firm.roles import RECEPTIONIST
@@ -38,6 +38,23 @@ def test_a_receptionist_finds_affaroni_and_gets_the_string_to_dial(browser, live
     with new_page(browser):
         browser.find_element(By.CSS_SELECTOR, "#dial button[type=submit]").click()
     assert browser.find_element(By.ID, "dial-string").text == "93454565678**123"
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {
+            "origin": live_server.url,
+            "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+        },
+    )
+    browser.find_element(By.CSS_SELECTOR, "[data-copy=dial-string]").click()
+    WebDriverWait(browser, 5).until(
+        lambda driver: (
+            driver.find_element(By.CSS_SELECTOR, ".dial-result [role=status]").text == "Copiato"
+        )
+    )
+    copied = browser.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[arguments.length - 1])"
+    )
+    assert copied == "93454565678**123"
 
     firm = FirmSettings.load()
     firm.billing_marker = "##"
