@@ -5,10 +5,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from clients.forms import ClientListUploadForm
+from clients.forms import ClientAdminForm, ClientListUploadForm
 from clients.importing import ClientListError, read_client_list
 from clients.models import BillingPolicy, Client, Contact
 from clients.services import client_save, clients_import
+from clients.tables import format_euro
 
 
 class ContactInline(admin.TabularInline):
@@ -21,11 +22,16 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "vat_number", "tax_code", "hourly_rate", "is_active"]
+    form = ClientAdminForm
+    list_display = ["code", "name", "vat_number", "tax_code", "rate", "is_active"]
     list_display_links = ["code", "name"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "vat_number", "tax_code"]
     inlines = [ContactInline]
+
+    @admin.display(description=_("hourly rate"), ordering="hourly_rate")
+    def rate(self, client):
+        return format_euro(client.hourly_rate) if client.hourly_rate is not None else "—"
 
     def save_model(self, request, obj, form, change):
         previous_code = form.initial.get("code") if change else None

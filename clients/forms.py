@@ -4,7 +4,8 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.filters import (
@@ -16,6 +17,8 @@ from calls.filters import (
     period_days,
 )
 from calls.models import Trunk
+from clients.models import Client
+from firm.lib.money import parse_euro
 
 MAX_CLIENT_LIST_BYTES = 10 * 1024 * 1024
 
@@ -135,3 +138,69 @@ def parse_month(text: str) -> tuple[date, date]:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(f"{text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}.")
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+class EuroField(forms.DecimalField):
+    """An amount in euro in a text box, typed the Italian way (150,00 · 1.250,50 · € 180) or
+    with a point (150.00). Not a number box: Chromium's number box in an Italian browser
+    read 150,00 as 15000."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 9)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(localize=True, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_euro(str(value))
+        except ValueError:
+            raise ValidationError(
+                _("Write an amount in euro, e.g. 150 or 150,00 or 1.250,50."), code="invalid"
+            ) from None
+
+
+# A rate above this is taken for a typing slip until the administrator confirms it.
+RATE_CONFIRM_ABOVE = 2000
+
+
+class ClientAdminForm(forms.ModelForm):
+    """The client in admin: the hourly rate typed the Italian way, and an unusually high one
+    (a slip of a comma or a zero) saved only once confirmed."""
+
+    hourly_rate = EuroField(
+        label=_("Hourly rate (€)"),
+        required=False,
+        help_text=_(
+            "Euro per hour of billable phone time, e.g. 150 or 150,00. Empty: statements show "
+            "no amount."
+        ),
+    )
+    confirm_rate = forms.BooleanField(
+        label=_("Yes, this rate is right"),
+        required=False,
+        help_text=_("Needed only for a rate above € 2.000 an hour."),
+    )
+
+    class Meta:
+        model = Client
+        fields = ["code", "name", "tax_code", "vat_number", "notes", "is_active", "hourly_rate"]
+
+    def clean(self):
+        cleaned = super().clean()
+        rate = cleaned.get("hourly_rate")
+        changed = "hourly_rate" in self.changed_data
+        if rate is not None and rate > RATE_CONFIRM_ABOVE and changed:
+            if not cleaned.get("confirm_rate"):
+                self.add_error(
+                    "hourly_rate",
+                    _(
+                        "€ %(rate)s an hour is unusually high. Check it, then tick "
+                        "“Yes, this rate is right” to save it."
+                    )
+                    % {"rate": formats.number_format(rate, 2, use_l10n=True, force_grouping=True)},
+                )
+        return cleaned

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from firm.lib.money import parse_euro
+
 HEADER_ALIASES = {
     "code": {"code", "codice", "cod", "codice cliente", "client code", "codice_cliente"},
     "name": {"name", "nome", "ragione sociale", "denominazione", "cliente", "client"},
@@ -33,9 +35,6 @@ HEADER_ALIASES = {
         "euro/ora",
     },
 }
-# A rate as Excel or an Italian accountant writes it: 180, 180,00, 1.234,50, € 180, 180.00.
-RATE_PATTERN = re.compile(r"^\d{1,3}(?:\.\d{3})*(?:,\d{1,2})?$|^\d+(?:[.,]\d{1,2})?$")
-RATE_MAX = Decimal("9999999.99")
 TRUE_WORDS = {"1", "true", "yes", "si", "sì", "y", "s", "x", "vero"}
 FALSE_WORDS = {"0", "false", "no", "n", "falso"}
 CODE_PATTERN = re.compile(r"^[0-9]{1,10}$")
@@ -134,7 +133,7 @@ def _row(line: int, record: dict, seen: dict[str, int]) -> ClientRow | RowError:
         )
     has_rate = "hourly_rate" in record
     try:
-        hourly_rate = _rate(record.get("hourly_rate", ""))
+        hourly_rate = parse_euro(record.get("hourly_rate", ""))
     except ValueError:
         return RowError(
             line,
@@ -154,23 +153,6 @@ def _row(line: int, record: dict, seen: dict[str, int]) -> ClientRow | RowError:
         has_rate=has_rate,
         hourly_rate=hourly_rate,
     )
-
-
-def _rate(text: str) -> Decimal | None:
-    """An hourly rate in euro, or None for an empty cell; ValueError when it is not one."""
-    text = text.replace("€", "").replace("EUR", "").replace(" ", "").strip()
-    if not text:
-        return None
-    if not RATE_PATTERN.match(text):
-        raise ValueError(text)
-    if "," in text:  # Italian: '.' groups thousands, ',' is the decimal point
-        text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):  # 1.234: Italian thousands
-        text = text.replace(".", "")
-    rate = Decimal(text).quantize(Decimal("0.01"))
-    if rate > RATE_MAX:
-        raise ValueError(text)
-    return rate
 
 
 def read_client_list(data: bytes, filename: str) -> Iterator[ClientRow | RowError]:

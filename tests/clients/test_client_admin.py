@@ -189,3 +189,61 @@ def test_a_client_list_with_hourly_rates_sets_them_and_one_without_leaves_them(a
     _upload(anna, "clienti.csv", b"code,name\n400,Alfa Nuova\n")
     alfa = Client.objects.get(code="400")
     assert (alfa.name, alfa.hourly_rate) == ("Alfa Nuova", Decimal("180.00"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("150,00", Decimal("150.00")),
+        ("150", Decimal("150.00")),
+        ("150.00", Decimal("150.00")),
+        ("1.250,50", Decimal("1250.50")),
+        ("€ 180", Decimal("180.00")),
+        ("", None),
+    ],
+)
+def test_an_hourly_rate_is_typed_the_italian_way(anna, typed, stored):
+    response = logged_in(anna).post(
+        reverse("admin:clients_client_add"), _client_form(hourly_rate=typed)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Client.objects.get(code="123").hourly_rate == stored
+
+
+@pytest.mark.parametrize("typed", ["15O", "-150", "150,001", "1,5,0"])
+def test_a_rate_that_is_not_an_amount_is_refused_with_a_message(anna, typed):
+    response = logged_in(anna).post(
+        reverse("admin:clients_client_add"), _client_form(hourly_rate=typed)
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["hourly_rate"] == [
+        "Scrivi un importo in euro, ad esempio 150 oppure 150,00 oppure 1.250,50."
+    ]
+    assert not Client.objects.exists()
+
+
+def test_an_implausible_rate_is_saved_only_once_confirmed(anna):
+    browser = logged_in(anna)
+    response = browser.post(reverse("admin:clients_client_add"), _client_form(hourly_rate="15000"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["hourly_rate"] == [
+        "€ 15.000,00 all'ora è una tariffa insolitamente alta. Controllala, poi spunta "
+        "«Sì, la tariffa è giusta» per salvarla."
+    ]
+    response = browser.post(
+        reverse("admin:clients_client_add"), _client_form(hourly_rate="15000", confirm_rate="on")
+    )
+    assert response.status_code == 302
+    assert Client.objects.get().hourly_rate == Decimal("15000.00")
+
+
+def test_the_rate_is_shown_back_the_italian_way_and_with_euro_in_the_list(anna):
+    client = make_client("123", "Affaroni S.p.A.")
+    client.hourly_rate = Decimal("1250.50")
+    client.save()
+    browser = logged_in(anna)
+    page = browser.get(reverse("admin:clients_client_change", args=[client.pk])).content.decode()
+    assert 'name="hourly_rate" value="1250,50"' in page
+    assert 'type="number"' not in page.split('name="hourly_rate"')[0][-200:]
+    listing = browser.get(reverse("admin:clients_client_changelist")).content.decode()
+    assert "€ 1.250,50" in listing
