@@ -68,9 +68,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from calls.filters import firm_time_zone
 from calls.models import CallStatus
-from calls.tables import format_duration
+from firm.lib.dates import firm_time_zone
+from firm.lib.formats import format_duration
 from firm.lib.spreadsheets import looks_like_formula, neutralise_formula
 
 CHUNK_SIZE = 2000

@@ -2,9 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from calls.filters import MAX_YEAR, MIN_YEAR
 from calls.services import MAX_ASSIGNED_CALLS
 from clients.models import CLIENT_CODE_MAX_LENGTH, Client
+from firm.lib.dates import MAX_YEAR, MIN_YEAR
 
 MAX_UPLOAD_FILES = 20
 

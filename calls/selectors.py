@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from calls import dialing
 from calls.cdr import THREECX_LAYOUTS
-from calls.filters import firm_time_zone, local_midnight
 from calls.models import (
     Call,
     CallDirection,
@@ -22,6 +21,7 @@ from calls.models import (
 )
 from calls.periods import month_spans, next_month
 from clients.models import Client
+from firm.lib.dates import firm_time_zone, local_midnight
 
 
 def dial_plan_get(*, firm_settings: FirmSettings | None = None) -> dialing.DialPlan:

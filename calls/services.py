@@ -16,13 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from calls.bulk_insert import PBX_CALL_ID, BatchCounts, BatchWriter, call_row
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
 from calls.cdr_messages import line_message, reason_text
-from calls.filters import firm_time_zone
 from calls.importing import CdrFile, open_cdr_lines
 from calls.matching import CallValues, MatchError, match_record, trunk_for_identifier
 from calls.models import (
@@ -47,6 +45,8 @@ from calls.selectors import (
     today_local,
 )
 from clients.models import Client
+from firm.lib.dates import firm_time_zone
+from firm.lib.formats import month_name
 
 
 def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> int:
@@ -87,11 +87,6 @@ def _take_turns_with_period_changes() -> None:
 
 # The most calls one assignment takes (a page of the queue is 50): bounds the IN lists.
 MAX_ASSIGNED_CALLS = 500
-
-
-def month_name(month) -> str:
-    """'maggio 2026' / 'May 2026'."""
-    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def calls_assign(*, calls: Iterable[Call | int], client: Client, user, note: str = "") -> int:

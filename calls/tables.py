@@ -14,16 +14,9 @@ from django.utils.translation import ngettext
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import signature
 
-from calls.filters import firm_time_zone
 from calls.models import Call
-
-
-def format_duration(seconds: int | None) -> str:
-    """``H:MM:SS``: 0:01:05 for 65 seconds, 27:46:40 for 100,000."""
-    seconds = int(seconds or 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}"
+from firm.lib.dates import firm_time_zone
+from firm.lib.formats import format_duration
 
 
 def _local(value):

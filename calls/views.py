@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from calls.exports import stream_csv, stream_xlsx
-from calls.filters import CallLogFilter, UnassignedCallFilter, firm_time_zone
+from calls.filters import CallLogFilter, UnassignedCallFilter
 from calls.forms import CallAssignForm, PeriodActionForm, QueueAssignForm
 from calls.models import (
     Call,
@@ -38,13 +38,15 @@ from calls.selectors import (
 )
 from calls.services import (
     calls_assign,
-    month_name,
     period_close,
     period_reopen,
     saved_call_log_filter_save,
 )
-from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, format_duration
+from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable
+from firm.lib.dates import firm_time_zone
+from firm.lib.formats import format_duration, month_name
 from firm.lib.pagination import FixedLazyPaginator
+from firm.limits import PDF_MAX_ROWS
 
 
 class CallLogPaginator(FixedLazyPaginator):
@@ -173,10 +175,6 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         )
         return context
 
-
-# The most calls one PDF holds; above it the view refuses and points to CSV/XLSX. 10,000
-# rows print in about 20 s (README, bench/log_reporter_pdf.py).
-PDF_MAX_ROWS = 10_000
 
 # The printed columns: (table column, width in %, right-aligned). Headers come from
 # CallTable, so the page, the exports and the PDF name the columns alike.

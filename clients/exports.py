@@ -25,7 +25,6 @@ Decisions
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -46,10 +45,11 @@ from calls.exports import (
     xlsx_text,
     xlsx_workbook,
 )
-from calls.tables import format_duration
 from clients import ledes
 from clients.billing import PER_CALL
 from clients.selectors import Statement, SummaryRow
+from firm.lib.dates import is_calendar_month
+from firm.lib.formats import format_duration
 from firm.lib.spreadsheets import neutralise_formula
 
 LEDES_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -250,12 +250,6 @@ def billing_csv(statements: Iterable[Statement], *, filename: str) -> StreamingH
 
 
 # --- LEDES 1998B -------------------------------------------------------------------------
-
-
-def is_calendar_month(first_day: date, last_day: date) -> bool:
-    return first_day.day == 1 and last_day == first_day.replace(
-        day=calendar.monthrange(first_day.year, first_day.month)[1]
-    )
 
 
 def invoice_number(code: str, first_day: date, last_day: date) -> str:

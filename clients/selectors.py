@@ -8,11 +8,11 @@ from operator import itemgetter
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from calls.filters import DayRange, firm_time_zone
 from calls.models import Call, CallStatus
 from clients.billing import PER_CALL, BillingPolicy, bill_calls
 from clients.models import BillingPolicy as BillingPolicyModel
 from clients.models import Client
+from firm.lib.dates import DayRange, firm_time_zone
 
 
 def client_search(*, query: str, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:

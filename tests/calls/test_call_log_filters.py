@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone, translation
 
-from calls.filters import CallLogFilter, period_days
+from calls.filters import CallLogFilter
 from calls.models import Call, FirmSettings
+from firm.lib.dates import period_days
 from tests.factories import make_call, make_client, make_trunk
 
 pytestmark = pytest.mark.django_db
