@@ -4,9 +4,8 @@ from pathlib import Path
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import Error
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,7 +17,6 @@ from calls.models import (
     CallAssignment,
     CdrLayout,
     ClosedPeriod,
-    FirmSettings,
     ImportRun,
     PeriodEvent,
     RejectedLine,
@@ -33,36 +31,6 @@ from calls.services import (
     rejected_lines_retry,
 )
 from firm.database import database_address, database_unreachable, first_line
-
-
-@admin.register(FirmSettings)
-class FirmSettingsAdmin(admin.ModelAdmin):
-    """One row: the list page opens the row itself."""
-
-    fieldsets = [
-        (None, {"fields": ["firm_name"]}),
-        (
-            _("Dialling"),
-            {
-                "fields": [
-                    "billing_marker",
-                    "internal_extension_lengths",
-                    "country_code",
-                    "international_prefix",
-                ]
-            },
-        ),
-    ]
-
-    def changelist_view(self, request, extra_context=None):
-        FirmSettings.load()
-        return redirect(reverse("admin:calls_firmsettings_change", args=[1]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TrunkIdentifierInline(admin.TabularInline):

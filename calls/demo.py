@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from calls.cdr.synthetic import threecx_lines
-from calls.models import FirmSettings, Trunk, TrunkIdentifier
+from calls.models import Trunk, TrunkIdentifier
 from clients.models import Client, Contact
+from firm.models import FirmSettings
 from firm.roles import ADMINISTRATOR, PARTNER, RECEPTIONIST
 
 DEMO_USERS = [

@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
-from calls.models import Call, CallDirection, CallStatus, FirmSettings, Trunk
+from calls.models import Call, CallDirection, CallStatus, Trunk
 from calls.pattern_queries import ANY_CODE, destination_branches, destination_q
 from calls.patterns import MAX_PATTERN_LENGTH, PatternError, pattern_for
 from clients.models import CLIENT_CODE_MAX_LENGTH
@@ -42,6 +42,7 @@ from firm.lib.dates import (
     firm_time_zone,
     period_days,
 )
+from firm.models import FirmSettings
 from firm.widgets import DateInput
 
 DEFAULT_PERIOD = "this_month"

@@ -14,7 +14,6 @@ from calls.models import (
     CallDirection,
     CdrLayout,
     ClosedPeriod,
-    FirmSettings,
     SavedCallLogFilter,
     Trunk,
     TrunkIdentifier,
@@ -22,6 +21,7 @@ from calls.models import (
 from calls.periods import month_spans, next_month
 from clients.models import Client
 from firm.lib.dates import firm_time_zone, local_midnight
+from firm.models import FirmSettings
 
 
 def dial_plan_get(*, firm_settings: FirmSettings | None = None) -> dialing.DialPlan:

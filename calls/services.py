@@ -27,7 +27,6 @@ from calls.models import (
     Call,
     CallAssignment,
     ClosedPeriod,
-    FirmSettings,
     ImportRun,
     PeriodAction,
     PeriodEvent,
@@ -47,6 +46,7 @@ from calls.selectors import (
 from clients.models import Client
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import month_name
+from firm.models import FirmSettings
 
 
 def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> int:

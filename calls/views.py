@@ -25,7 +25,6 @@ from calls.models import (
     CallHourTotal,
     CallStatus,
     ClosedPeriod,
-    FirmSettings,
     PeriodEvent,
 )
 from calls.pdf import render_pdf_in_chunks
@@ -47,6 +46,7 @@ from firm.lib.dates import firm_time_zone
 from firm.lib.formats import format_duration, month_name
 from firm.lib.pagination import FixedLazyPaginator
 from firm.limits import PDF_MAX_ROWS
+from firm.models import FirmSettings
 
 
 class CallLogPaginator(FixedLazyPaginator):

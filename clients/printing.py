@@ -41,7 +41,7 @@ from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader, PdfWriter
 
 from calls import pdf
-from calls.models import CallStatus, FirmSettings
+from calls.models import CallStatus
 from calls.pdf import render_pdf_in_chunks
 from clients.billing import PER_CALL, BillingPolicy
 from clients.models import BillingPolicy as BillingPolicyModel
@@ -55,6 +55,7 @@ from clients.selectors import (
 )
 from firm.lib.dates import firm_time_zone, is_calendar_month
 from firm.lib.formats import format_cost, format_duration, format_euro
+from firm.models import FirmSettings
 
 PAGE_NUMBERS_TEMPLATE = "pdf/_page_numbers.html"
 # Statements read and rendered together in the month pack, per PDF worker (decision 3).

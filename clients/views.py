@@ -11,7 +11,6 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from calls import dialing
 from calls.dialing_messages import dial_error_message
-from calls.models import FirmSettings
 from calls.selectors import dial_plan_get
 from clients.exports import billing_csv, ledes_file, ledes_response, summary_csv, summary_xlsx
 from clients.filters import ClientFilter
@@ -33,6 +32,7 @@ from clients.tables import ClientSummaryTable, ClientTable, summary_table_data
 from firm.lib.formats import format_duration, format_euro
 from firm.lib.pagination import FixedPaginator
 from firm.limits import PDF_MAX_ROWS
+from firm.models import FirmSettings
 
 
 class ClientPaginator(FixedPaginator):

@@ -1,8 +1,17 @@
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FirmConfig(AppConfig):
+    """The shared kernel as an app: the firm's settings model, its migrations and roles."""
+
+    name = "firm"
+    verbose_name = _("Firm")
 
 
 class FirmAdminConfig(AdminConfig):
-    default_site = "firm.admin.FirmAdminSite"
+    default_site = "firm.sites.FirmAdminSite"
 
     def ready(self):
         super().ready()  # autodiscovers every app's admin module, django.contrib.auth's too

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "csp",
     "axes",
+    "firm.apps.FirmConfig",
     "clients",
     "calls",
 ]

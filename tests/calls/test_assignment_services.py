@@ -14,7 +14,6 @@ from calls.models import (
     Call,
     CallAssignment,
     ClosedPeriod,
-    FirmSettings,
     PeriodAction,
     PeriodEvent,
 )
@@ -22,6 +21,7 @@ from calls.selectors import calls_unassigned, client_suggestions
 from calls.services import calls_assign, calls_link_clients, period_close, period_reopen
 from clients.models import Client
 from clients.services import client_save
+from firm.models import FirmSettings
 from tests.calls.importing.helpers import run_import, threecx_line, write
 from tests.factories import make_call, make_client
 

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone, translation
 
 from calls.filters import CallLogFilter
-from calls.models import Call, FirmSettings
+from calls.models import Call
 from firm.lib.dates import period_days
+from firm.models import FirmSettings
 from tests.factories import make_call, make_client, make_trunk
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from calls import pdf, views
-from calls.models import Call, FirmSettings
+from calls.models import Call
+from firm.models import FirmSettings
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client, make_trunk
 

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from calls.models import Call, FirmSettings
+from calls.models import Call
+from firm.models import FirmSettings
 from tests.factories import make_call, make_client
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from calls.models import Call, FirmSettings
+from calls.models import Call
 from clients import ledes
 from clients.models import BillingPolicy
+from firm.models import FirmSettings
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client
 

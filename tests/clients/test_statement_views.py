@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from calls.models import Call, FirmSettings
+from calls.models import Call
 from clients import views
+from firm.models import FirmSettings
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client
 

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from calls import services
 from calls.cdr import THREECX_FIELDS
-from calls.models import Call, CdrLayout, FirmSettings, ImportRun, RejectedLine
+from calls.models import Call, CdrLayout, ImportRun, RejectedLine
+from firm.models import FirmSettings
 from tests.calls.importing.helpers import EXIT_REJECTED, run_import, threecx_line, write
 from tests.factories import make_client, make_trunk
 
