@@ -9,9 +9,10 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from calls.cdr_messages import reason_text
 from calls.forms import CdrUploadForm
-from calls.importing import CdrFileError, inspect_cdr_file
+from calls.importing.files import CdrFileError, inspect_cdr_file
+from calls.importing.messages import reason_text
+from calls.importing.services import cdr_import, import_runs_mark_interrupted, rejected_lines_retry
 from calls.models import (
     Call,
     CallAssignment,
@@ -24,12 +25,7 @@ from calls.models import (
     TrunkIdentifier,
 )
 from calls.selectors import cdr_layout_default
-from calls.services import (
-    calls_link_trunks,
-    cdr_import,
-    import_runs_mark_interrupted,
-    rejected_lines_retry,
-)
+from calls.services import calls_link_trunks
 from firm.database import database_address, database_unreachable, first_line
 
 

@@ -213,7 +213,7 @@ class Call(models.Model):
     source_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
     # A partner chose the client (the unassigned calls queue): automatic linking by code
     # (calls_link_clients) leaves such a call alone. The importer does not write this column
-    # (calls.bulk_insert), so the database supplies the default.
+    # (calls.importing.writers), so the database supplies the default.
     client_set_by_hand = models.BooleanField(
         _("client set by hand"), default=False, db_default=False
     )
@@ -278,7 +278,7 @@ class CallHourTotal(models.Model):
     Kept by database triggers on the calls table (migration 0008: insert, delete, truncate,
     and an update of start, direction, status or talk time), so every writer keeps it exact,
     the importer, the admin and tests alike (an SQLite import adds up each batch in one
-    statement instead of the row trigger: calls.bulk_insert). Hours in UTC serve any period
+    statement instead of the row trigger: calls.importing.writers). Hours in UTC serve any period
     that begins and ends on a whole hour: every local midnight of a time zone with a
     whole-hour offset."""
 
@@ -357,7 +357,8 @@ class ImportRun(models.Model):
         FINISHED = "finished", _("Finished")
         FAILED = "failed", _("Failed")
         # The process stopped without saying so (killed, power loss, database gone): found
-        # by calls.services.import_runs_mark_interrupted. Importing the file again completes it.
+        # by calls.importing.services.import_runs_mark_interrupted. Importing the file again
+        # completes it.
         INTERRUPTED = "interrupted", _("Interrupted")
 
     file_name = models.CharField(_("file"), max_length=255)
@@ -446,7 +447,7 @@ class RejectedLine(models.Model):
     def message(self) -> str:
         """'cdr.log line 812: field time-start …', in the active language (the reason is
         stored in English, as the parser wrote it)."""
-        from calls.cdr_messages import line_message, reason_text
+        from calls.importing.messages import line_message, reason_text
 
         return line_message(self.file_name, self.line_number, reason_text(self.reason))
 

@@ -35,12 +35,7 @@ from calls.selectors import (
     saved_call_log_filter_get,
     today_local,
 )
-from calls.services import (
-    calls_assign,
-    period_close,
-    period_reopen,
-    saved_call_log_filter_save,
-)
+from calls.services import calls_assign, period_close, period_reopen, saved_call_log_filter_save
 from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import format_duration, month_name

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from calls.cdr.synthetic import threecx_lines
 from calls.filters import CallLogFilter
-from calls.importing import inspect_cdr_file
+from calls.importing.files import inspect_cdr_file
+from calls.importing.services import cdr_import
 from calls.models import Call, CallHourTotal
-from calls.services import cdr_import
 from calls.views import call_totals
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client, make_trunk
@@ -263,12 +263,12 @@ def test_an_sqlite_import_puts_the_row_trigger_back_as_it_was(tmp_path):
 def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
     from django.db import IntegrityError
 
-    from calls.bulk_insert import BatchWriter, sqlite_call_row
     from calls.cdr import parse
     from calls.cdr.detect import detect_format
+    from calls.importing.writers import BatchWriter, sqlite_call_row
     from calls.matching import match_record
+    from calls.models import ImportRun, RejectedLine
     from calls.selectors import match_rules_get
-    from calls.services import ImportRun, RejectedLine
 
     trigger = _sqlite_insert_trigger()
     lines = list(threecx_lines(3, start=NOW - timedelta(days=3), client_codes=["123"]))

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from calls import limits
 from calls.cdr import CdrRecord, CdrRejection, NotCdrError, detect_format, parse
 from calls.dialing import DialPlan, TrunkRule
-from calls.importing import CdrFileError, LineReader, inspect_cdr_file
+from calls.importing.files import CdrFileError, LineReader, inspect_cdr_file
+from calls.importing.services import cdr_import
 from calls.matching import MatchError, MatchRules, match_record
 from calls.models import Call
-from calls.services import cdr_import
 from tests.calls.importing.helpers import SAMPLES
 
 ROME = ZoneInfo("Europe/Rome")
