@@ -444,13 +444,6 @@ class RejectedLine(models.Model):
     def __str__(self):
         return f"{self.file_name}:{self.line_number}"
 
-    def message(self) -> str:
-        """'cdr.log line 812: field time-start …', in the active language (the reason is
-        stored in English, as the parser wrote it)."""
-        from calls.importing.messages import line_message, reason_text
-
-        return line_message(self.file_name, self.line_number, reason_text(self.reason))
-
 
 class CallAssignment(models.Model):
     """A client chosen by hand for a call (append-only): who, when, from which client to

@@ -1,6 +1,5 @@
-"""The call log table: ``render_<col>`` for the page, ``value_<col>`` for CSV/XLSX."""
-
-from decimal import Decimal
+"""The call log and the unassigned calls queue as tables (django-tables2). The CSV/XLSX
+exports have their own columns (``calls.exports.EXPORT_COLUMNS``)."""
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
@@ -39,8 +38,7 @@ class PageIdsFirst(TableQuerysetData):
 
 
 class DurationColumn(tables.Column):
-    """Seconds shown and exported as H:MM:SS (tables2 exports turn anything but numbers and
-    dates into text, so a timedelta would arrive as text anyway)."""
+    """Seconds shown as H:MM:SS."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", {"td": {"class": "num"}, "th": {"class": "num"}})
@@ -49,15 +47,10 @@ class DurationColumn(tables.Column):
     def render(self, value):
         return format_duration(value)
 
-    def value(self, value):
-        return format_duration(value)
-
 
 class CallTable(tables.Table):
     start = tables.Column(verbose_name=_("Date and time"), order_by=("start", "pk"))
     caller = tables.Column(verbose_name=_("Caller"), order_by=("caller", "start", "pk"))
-    # Export only: the name the PBX gave the caller (the page shows it in "caller").
-    caller_name = tables.Column(verbose_name=_("Caller name"), visible=False)
     destination = tables.Column(
         verbose_name=_("Destination"), order_by=("destination", "start", "pk")
     )
@@ -66,8 +59,6 @@ class CallTable(tables.Table):
         order_by=("client__name", "billing_code", "start", "pk"),
         empty_values=(),
     )
-    # Export only: the code dialled, also when no client has it.
-    billing_code = tables.Column(verbose_name=_("Client code"), visible=False)
     trunk = tables.Column(verbose_name=_("Trunk"), order_by=("trunk__name", "start", "pk"))
     status = tables.Column(verbose_name=_("Status"), order_by=("status", "start", "pk"))
     ring_seconds = DurationColumn(
@@ -110,16 +101,9 @@ class CallTable(tables.Table):
     def render_start(self, value):
         return date_format(_local(value), "SHORT_DATETIME_FORMAT")
 
-    def value_start(self, value):
-        # Local wall-clock time without a zone: spreadsheets have no time zones.
-        return _local(value).replace(tzinfo=None)
-
     def render_caller(self, value, record):
         if record.caller_name:
             return format_html("{} <span class='hint'>{}</span>", value, record.caller_name)
-        return value
-
-    def value_caller(self, value):
         return value
 
     def render_client(self, value, record):
@@ -132,22 +116,13 @@ class CallTable(tables.Table):
             )
         return "—"
 
-    def value_client(self, value):
-        return value.name if value else ""
-
     def render_trunk(self, value):
         return value.name
-
-    def value_trunk(self, value):
-        return value.name if value else ""
 
     def render_cost(self, value):
         # At least 2 decimals, up to the 4 stored: 0,12 and 0,0125.
         places = max(2, -value.normalize().as_tuple().exponent) if value else 2
         return number_format(value, decimal_pos=min(places, 4))
-
-    def value_cost(self, value):
-        return Decimal(value) if value is not None else ""
 
 
 class _Cells:

@@ -212,7 +212,7 @@ def _process_alive(pid: int) -> bool:
 
 
 @contextmanager
-def _import_run(summary: ImportSummary, **fields) -> Iterator[ImportRun]:
+def import_run(summary: ImportSummary, **fields) -> Iterator[ImportRun]:
     """The ImportRun of one import: created (after marking dead runs as interrupted), then
     marked finished when the block ends, or failed with the error when it raises — unless
     the database is gone too, and then the next import marks it interrupted."""
@@ -260,7 +260,7 @@ def cdr_import(
     if dry_run:
         _read_file(cdr_file, summary, None, time_zone, progress, batch_size)
         return summary
-    with _import_run(
+    with import_run(
         summary,
         file_name=cdr_file.name[:255],
         file_size=cdr_file.size,
@@ -337,7 +337,7 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
     lines = list(lines)
     file_name = f"retry of {len(lines)} rejected lines"
     summary = ImportSummary(file_name=file_name, format_description="")
-    with _import_run(
+    with import_run(
         summary,
         file_name=file_name,
         file_size=0,
@@ -413,7 +413,7 @@ def cdr_feed_import(
     tz = ZoneInfo(time_zone or settings.TIME_ZONE)
     rules = match_rules_get()
     summary = ImportSummary(file_name=source, format_description="")
-    with _import_run(
+    with import_run(
         summary, file_name=source[:255], file_size=0, sha256="", format_name="feed", via="feed"
     ) as run:
         batch = _Batch(summary=summary, run=run, file_name=source, dry_run=False)
