@@ -20,6 +20,7 @@ from calls.models import (
 )
 from calls.periods import month_of
 from calls.selectors import (
+    SuggestedAssignments,
     closed_months,
     in_months_q,
     month_range_q,
@@ -121,6 +122,19 @@ def calls_assign(*, calls: Iterable[Call | int], client: Client, user, note: str
             client=client, client_set_by_hand=True
         )
     return len(rows)
+
+
+def calls_assign_suggested(*, plan: SuggestedAssignments, user, note: str = ""):
+    """Give each call of ``plan`` (``calls_by_suggested_client``) its suggested client, all or
+    nothing (e.g. when one call is in a closed month). Returns (client, calls assigned)
+    pairs."""
+    if not plan.calls_by_client:
+        return []
+    with transaction.atomic():
+        return [
+            (client, calls_assign(calls=ids, client=client, user=user, note=note))
+            for client, ids in plan.calls_by_client
+        ]
 
 
 def period_close(*, month, user) -> ClosedPeriod:

@@ -18,7 +18,7 @@ from calls.filters import CallLogFilter
 from calls.importing.files import inspect_cdr_file
 from calls.importing.services import cdr_import
 from calls.models import Call, CallHourTotal
-from calls.views import call_totals
+from calls.selectors import call_totals
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client, make_trunk
 
