@@ -5,21 +5,61 @@ import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, localize, number_format
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import signature
 
 from calls.models import Call
 from firm.lib.dates import firm_time_zone
-from firm.lib.formats import format_duration
+from firm.lib.formats import format_cost, format_duration
 
 
 def _local(value):
     return timezone.localtime(value, firm_time_zone())
+
+
+# --- A call's cells as text: the table wraps them in markup, the printed log prints them ---
+
+
+def start_text(start) -> str:
+    """When a call started, in the firm's time zone: '04/05/2026 09:00'."""
+    return date_format(_local(start), "SHORT_DATETIME_FORMAT")
+
+
+def unknown_code_text(code: str) -> str:
+    """The client cell of a call whose dialled code no client has."""
+    return gettext("unknown code %(code)s") % {"code": code}
+
+
+def call_print_rows(queryset) -> list[tuple[str, ...]]:
+    """Each call as the printed call log's cells (``calls.views.PDF_COLUMNS``), written as
+    the table writes them, in plain text (the print template escapes it)."""
+    rows = []
+    for call in queryset.iterator(chunk_size=2000):
+        if call.client is not None:
+            client = f"{call.client.name} {call.client.code}"
+        elif call.billing_code:
+            client = unknown_code_text(call.billing_code)
+        else:
+            client = "—"
+        rows.append(
+            (
+                start_text(call.start),
+                f"{call.caller} {call.caller_name}".strip(),
+                call.destination,
+                client,
+                call.trunk.name if call.trunk else "",
+                call.get_status_display(),
+                format_duration(call.ring_seconds),
+                format_duration(call.talk_seconds),
+                format_cost(call.cost) if call.cost is not None else "",
+            )
+        )
+    return rows
 
 
 class PageIdsFirst(TableQuerysetData):
@@ -99,7 +139,7 @@ class CallTable(tables.Table):
         return mark_safe("\n".join(rows))  # noqa: S308 - every cell and attribute is escaped
 
     def render_start(self, value):
-        return date_format(_local(value), "SHORT_DATETIME_FORMAT")
+        return start_text(value)
 
     def render_caller(self, value, record):
         if record.caller_name:
@@ -111,8 +151,7 @@ class CallTable(tables.Table):
             return format_html("{} <span class='code'>{}</span>", value.name, value.code)
         if record.billing_code:
             return format_html(
-                "<span class='hint'>{}</span>",
-                _("unknown code %(code)s") % {"code": record.billing_code},
+                "<span class='hint'>{}</span>", unknown_code_text(record.billing_code)
             )
         return "—"
 
@@ -120,9 +159,7 @@ class CallTable(tables.Table):
         return value.name
 
     def render_cost(self, value):
-        # At least 2 decimals, up to the 4 stored: 0,12 and 0,0125.
-        places = max(2, -value.normalize().as_tuple().exponent) if value else 2
-        return number_format(value, decimal_pos=min(places, 4))
+        return format_cost(value)
 
 
 class _Cells:
@@ -204,7 +241,7 @@ class UnassignedCallTable(tables.Table):
         return format_html(
             "<a href='{}'>{}</a>",
             reverse("calls:detail", args=[record.pk]),
-            date_format(_local(value), "SHORT_DATETIME_FORMAT"),
+            start_text(value),
         )
 
     def render_caller(self, value, record):
@@ -217,9 +254,7 @@ class UnassignedCallTable(tables.Table):
 
     def render_billing_code(self, value):
         if value:
-            return format_html(
-                "<span class='hint'>{}</span>", _("unknown code %(code)s") % {"code": value}
-            )
+            return format_html("<span class='hint'>{}</span>", unknown_code_text(value))
         return "—"
 
     def render_suggestion(self, record):

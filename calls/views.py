@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -19,7 +18,6 @@ from calls.filters import CallLogFilter, UnassignedCallFilter
 from calls.forms import CallAssignForm, PeriodActionForm, QueueAssignForm
 from calls.models import (
     Call,
-    CallStatus,
     ClosedPeriod,
     PeriodEvent,
 )
@@ -40,9 +38,9 @@ from calls.services import (
     period_reopen,
     saved_call_log_filter_save,
 )
-from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable
+from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, call_print_rows
 from firm.lib.dates import firm_time_zone
-from firm.lib.formats import format_duration, month_name
+from firm.lib.formats import month_name
 from firm.lib.pagination import FixedLazyPaginator
 from firm.limits import PDF_MAX_ROWS
 from firm.models import FirmSettings
@@ -155,35 +153,6 @@ PDF_COLUMNS = [
 ]
 
 
-def call_log_pdf_rows(queryset, table: CallTable) -> list[tuple[str, ...]]:
-    """Each call as the printed cells, formatted as on the page (plain text: the template
-    escapes it)."""
-    zone = firm_time_zone()
-    statuses = dict(CallStatus.choices)
-    rows = []
-    for call in queryset.iterator(chunk_size=2000):
-        if call.client is not None:
-            client = f"{call.client.name} {call.client.code}"
-        elif call.billing_code:
-            client = gettext("unknown code %(code)s") % {"code": call.billing_code}
-        else:
-            client = "—"
-        rows.append(
-            (
-                date_format(timezone.localtime(call.start, zone), "SHORT_DATETIME_FORMAT"),
-                f"{call.caller} {call.caller_name}".strip(),
-                call.destination,
-                client,
-                call.trunk.name if call.trunk else "",
-                str(statuses.get(call.status, call.status)),
-                format_duration(call.ring_seconds),
-                format_duration(call.talk_seconds),
-                table.render_cost(call.cost) if call.cost is not None else "",
-            )
-        )
-    return rows
-
-
 class CallLogPdfView(PermissionRequiredMixin, View):
     """'Stampa': the PDF of exactly the filtered set (same ``CallLogFilter`` and ``?sort=``
     as the page). An invalid filter, or more than ``PDF_MAX_ROWS`` calls, gets an HTML page
@@ -223,7 +192,7 @@ class CallLogPdfView(PermissionRequiredMixin, View):
                 "columns": columns,
                 "printed_at": timezone.localtime(timezone.now(), firm_time_zone()),
             },
-            call_log_pdf_rows(table.data.data, table),
+            call_print_rows(table.data.data),
             page_numbers_template="pdf/_page_numbers.html",
         )
         response = HttpResponse(pdf, content_type="application/pdf")
