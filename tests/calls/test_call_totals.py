@@ -4,14 +4,12 @@ answer; any other filter adds up the calls. "Now" is frozen at 13 May 2026, 12:0
 
 import random
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from calls.cdr.synthetic import threecx_lines
 from calls.filters import CallLogFilter
@@ -19,12 +17,11 @@ from calls.importing.files import inspect_cdr_file
 from calls.importing.services import cdr_import
 from calls.models import Call, CallHourTotal
 from calls.selectors import call_totals
-from tests.conftest import logged_in
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_trunk
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 
 # Filters the hourly totals answer: days (presets, dates, open ends, summer time changes on
@@ -57,11 +54,6 @@ ANSWERED_BY_CALLS = [
     "period=this_year&unknown_code=on",
     "period=this_year&min_talk=0",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
 def both_totals(query: str) -> tuple[dict, dict | None]:

@@ -6,7 +6,6 @@ import ast
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
@@ -17,9 +16,9 @@ from calls.importing.messages import REASONS, line_message, reason_text
 from calls.matching import MatchError
 from tests.calls.importing.helpers import threecx_line
 from tests.calls.test_matching import match, record
+from tests.conftest import ROME
 
 ROOT = Path(__file__).resolve().parents[2]
-ROME = ZoneInfo("Europe/Rome")
 
 # The calls that build a reason, and which positional argument is the sentence.
 SENTENCE_ARGUMENT = {

@@ -19,8 +19,8 @@ from django.db import OperationalError, connection, connections
 
 from calls.importing import live_feed
 from calls.models import Call, ImportRun, RejectedLine
-from tests.calls.importing.helpers import SAMPLES, run_import, threecx_line
-from tests.conftest import logged_in
+from tests.calls.importing.helpers import run_import, threecx_line
+from tests.conftest import SAMPLES, logged_in
 
 SOCKET_SAMPLE = SAMPLES / "3cx" / "active-socket-243-records.log"
 POSTGRESQL = connection.vendor == "postgresql"
