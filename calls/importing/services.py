@@ -22,7 +22,7 @@ from django.utils import timezone
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
 from calls.importing.files import CdrFile, open_cdr_lines
 from calls.importing.messages import line_message, reason_text
-from calls.importing.writers import PBX_CALL_ID, BatchCounts, BatchWriter, call_row
+from calls.importing.writers import BatchCounts, BatchWriter, CallRow, call_row
 from calls.matching import CallValues, MatchError, match_record
 from calls.models import Call, ImportRun, RejectedLine
 from calls.selectors import cdr_layout_default, match_rules_get
@@ -101,7 +101,7 @@ class _Batch:
         self.summary, self.run, self.file_name, self.dry_run = summary, run, file_name, dry_run
         # Client ids by code, read once: no query per line (a few thousand clients at most).
         self.client_ids = dict(Client.objects.values_list("code", "pk"))
-        self.rows: list[tuple] = []
+        self.rows: list[CallRow] = []
         self.raws: list[str] = []  # each row's line, for a call the database might refuse
         self.rejects: list[RejectedLine] = []
         self.refused_reasons: dict[str, str] = {}  # by raw_sha1, for a retry
@@ -169,7 +169,7 @@ class _Batch:
             self.summary.rejected += counts.rejected
 
     def _count_new(self) -> int:
-        ids = {row[PBX_CALL_ID] for row in self.rows}
+        ids = {row.pbx_call_id for row in self.rows}
         stored = set(
             Call.objects.filter(pbx="", pbx_call_id__in=ids).values_list("pbx_call_id", flat=True)
         )
