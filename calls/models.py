@@ -241,8 +241,8 @@ class Call(models.Model):
             # The call log is ordered by start, newest first, and filtered by date range.
             # Covering what the log's other filters and sorts read (caller, talk time, status,
             # direction, destination): over long periods SQLite reads this index instead of
-            # every call (two years of caller=114 totals ~280 -> ~70 ms, 0232% ~325 -> ~95 ms);
-            # PostgreSQL scans the table in parallel either way. It costs the imports 0-3%.
+            # every call; PostgreSQL scans the table in parallel either way. It costs the
+            # imports 0-3%.
             models.Index(
                 fields=["-start", "caller", "talk_seconds", "status", "direction", "destination"],
                 name="call_start_idx",

@@ -66,7 +66,7 @@ class PageIdsFirst(TableQuerysetData):
     """Table data whose pages are read in two steps: the page's ids, filtered and sorted
     without the joins (a narrow scan, or an index), then those calls with their client and
     trunk. In one step the database joins every filtered call before keeping the page when
-    the sort has no index (two years sorted by talk time: ~600 ms -> ~150 ms on PostgreSQL).
+    the sort has no index (README, "Call log", for the gain).
     The queryset (``.data``) is unchanged, for exports."""
 
     def __getitem__(self, key):
@@ -124,10 +124,10 @@ class CallTable(tables.Table):
 
     def page_body(self) -> SafeString:
         """The page's rows as tables2's own row template writes them (a test compares the
-        two), in a fifth of the time: per cell, tables2 works out the column's attributes and
-        its render method's signature again, and the template engine resolves ``row.items``:
-        ~40 ms for the 450 cells of a page here. Here that is done once per column
-        (``_Cells``); each cell is then localised and escaped as ``{{ cell }}`` does."""
+        two), faster: per cell, tables2 works out the column's attributes and its render
+        method's signature again, and the template engine resolves ``row.items``. Here that is
+        done once per column (``_Cells``); each cell is then localised and escaped as
+        ``{{ cell }}`` does."""
         columns = [_Cells(self, column) for column in self.columns]
         rows = []
         for row in self.paginated_rows:
