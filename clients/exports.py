@@ -4,8 +4,8 @@ software (CSV) and LEDES 1998B.
 Decisions
 ---------
 1. CSV is written as the call log's (``calls.exports``): UTF-8 with a BOM, ``;`` between
-   fields, a decimal comma, CRLF, formula-like text neutralised (``firm.lib.spreadsheets``, as
-   every export). LEDES uses dots (``clients.ledes``).
+   fields, a decimal comma, CRLF, formula-like text neutralised (``firm.lib.spreadsheets``,
+   shared by every export). LEDES uses dots (``clients.ledes``).
 2. Billing entries. With per-call rounding (the default) there is one entry per billed call:
    client code, date (``YYYY-MM-DD``, firm's time zone), billable minutes (two decimals),
    billable units (empty with increment "none"), amount (empty without an hourly rate) and a
@@ -36,21 +36,19 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from calls.exports import (
-    CSV_CONTENT_TYPE,
-    CSV_DELIMITER,
-    attachment,
-    csv_decimal,
-    xlsx_response,
-    xlsx_text,
-    xlsx_workbook,
-)
 from clients import ledes
 from clients.billing import PER_CALL
 from clients.selectors import Statement, SummaryRow
 from firm.lib.dates import is_calendar_month
+from firm.lib.downloads import CSV_CONTENT_TYPE, attachment, xlsx_response
 from firm.lib.formats import format_duration
-from firm.lib.spreadsheets import neutralise_formula
+from firm.lib.spreadsheets import (
+    CSV_DELIMITER,
+    csv_decimal,
+    neutralise_formula,
+    xlsx_text,
+    xlsx_workbook,
+)
 
 LEDES_CONTENT_TYPE = "text/plain; charset=utf-8"
 MINUTE = Decimal("0.01")
