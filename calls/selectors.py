@@ -1,4 +1,5 @@
-"""Reads that several views and services share."""
+"""Reads that several views and services share: the dial plan and CDR layouts, the
+unassigned queue and its suggestions, the call log's totals, closed months."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

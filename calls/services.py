@@ -1,4 +1,6 @@
-"""Writes to calls. Views, commands and admin call these; nothing else writes calls."""
+"""Writes to existing calls: linking them to clients and trunks, assignment by hand, the
+period lock, and the call log filter a user last saw. Views, commands and admin call these.
+New calls are written only by the import service (``calls.importing.services``)."""
 
 from collections.abc import Iterable
 
