@@ -17,9 +17,9 @@ server inserts on both cores while Python reads the next batch. Their counts arr
 (``finish()`` waits for all of them; ``release()`` closes the extra connection at the end).
 """
 
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import psycopg
 from django.conf import settings
@@ -30,35 +30,33 @@ from psycopg import errors as psycopg_errors
 
 from calls.models import Call, ImportRun, RejectedLine
 
-
-class CallRow(NamedTuple):
-    """One call as a writer inserts it: the columns of ``calls.Call`` (named as its fields),
-    in the order of the INSERT and COPY statements. A tuple, so the database driver takes it
-    as it is."""
-
-    start: object  # an aware UTC datetime; SQLite: UTC text (sqlite_call_row)
-    answered: object
-    end: object
-    talk_seconds: int
-    ring_seconds: int
-    caller: str
-    caller_name: str
-    destination: str
-    dialled_number: str
-    billing_code: str
-    client: int | None  # ids
-    trunk: int | None
-    direction: str
-    status: str
-    cost: object  # Decimal or None; SQLite: text
-    pbx: str
-    pbx_call_id: str
-    pbx_trunk: str
-    import_run: int | None
-    source_line: int
-
-
-CALL_FIELDS = CallRow._fields
+# The columns of calls.Call every writer inserts, in the order of its INSERT and COPY
+# statements; a row (CallRow) holds one call's values under these names.
+CALL_FIELDS = (
+    "start",
+    "answered",
+    "end",
+    "talk_seconds",
+    "ring_seconds",
+    "caller",
+    "caller_name",
+    "destination",
+    "dialled_number",
+    "billing_code",
+    "client",
+    "trunk",
+    "direction",
+    "status",
+    "cost",
+    "pbx",
+    "pbx_call_id",
+    "pbx_trunk",
+    "import_run",
+    "source_line",
+)
+# A tuple, so the database driver takes it as it is; times are aware UTC datetimes (SQLite:
+# UTC text, and the cost as text: sqlite_call_row), client, trunk and import_run are ids.
+CallRow = namedtuple("CallRow", CALL_FIELDS)
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
 # The SQLite insert trigger of migration 0008, and the same sums for a whole batch: the
