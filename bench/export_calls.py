@@ -41,9 +41,9 @@ def main():
 
 def fill(args, path: Path):
     from calls.cdr.synthetic import threecx_lines
-    from calls.importing import inspect_cdr_file
+    from calls.importing.files import inspect_cdr_file
+    from calls.importing.services import cdr_import
     from calls.models import Call
-    from calls.services import cdr_import
     from clients.models import Client
     from tests.factories import make_trunk
 

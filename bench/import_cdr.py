@@ -47,8 +47,8 @@ def main():
 
 def run(args, path: Path):
     from calls.cdr.synthetic import threecx_lines
-    from calls.importing import inspect_cdr_file
-    from calls.services import cdr_import
+    from calls.importing.files import inspect_cdr_file
+    from calls.importing.services import cdr_import
     from clients.models import Client
     from tests.factories import make_trunk
 

@@ -16,7 +16,7 @@ For every filter (a query string) it measures, after one warm-up, the median of 
 
 - view: the whole page through the real view (django.test.Client logged in as a Partner):
   filter, first page of 50 (LazyPaginator), totals of the filtered set, template, session;
-- qs: the queryset work alone (CallLogFilter.qs, the table's first page, call_totals, from
+- qs: the queryset work alone (CallLogFilter.qs, the table's first page, call_log_totals, from
   the hourly totals when the filter allows, as the view does);
 - bare: the SQL statements on the calls table and its hourly totals that the view ran
   (recorded in the warm-up, same text, same parameters), executed through
@@ -80,8 +80,8 @@ def main():
 def fill(count: int, path: Path):
     """Import ``count`` synthetic calls, one chunk a day for the DAYS days up to today."""
     from calls.cdr.synthetic import threecx_lines
-    from calls.importing import inspect_cdr_file
-    from calls.services import cdr_import
+    from calls.importing.files import inspect_cdr_file
+    from calls.importing.services import cdr_import
     from clients.models import Client
     from tests.factories import make_trunk
 
@@ -155,8 +155,9 @@ def measure(runs: int, two_years: bool):
 
     from calls.filters import CallLogFilter
     from calls.models import Call, CallHourTotal
+    from calls.selectors import call_log_totals
     from calls.tables import CallTable, PageIdsFirst
-    from calls.views import CallLogPaginator, call_totals
+    from calls.views import CallLogPaginator
 
     user = User.objects.create_user("bench-partner", password="x")
     user.groups.add(Group.objects.get(name="Partner"))
@@ -181,7 +182,7 @@ def measure(runs: int, two_years: bool):
         table = CallTable(PageIdsFirst(filterset.qs), order_by=data.get("sort"))
         table.paginate(paginator_class=CallLogPaginator, per_page=50, page=1)
         rows = [row.record for row in table.page.object_list]
-        return rows, call_totals(filterset.total_parts(), hours=filterset.hour_totals_q())
+        return rows, call_log_totals(filterset=filterset)
 
     def bare(statements):
         with connection.cursor() as cursor:

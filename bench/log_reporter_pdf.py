@@ -102,7 +102,8 @@ def run(args):
     from pypdf import PdfReader
 
     from calls import pdf
-    from calls.views import PDF_COLUMNS, PDF_MAX_ROWS
+    from calls.views import PDF_COLUMNS
+    from firm.limits import PDF_MAX_ROWS
 
     user = User.objects.create_superuser("bench", "bench@example.com", "x")
     browser = Browser()

@@ -4,21 +4,20 @@ from pathlib import Path
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import Error
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from calls.cdr_messages import reason_text
 from calls.forms import CdrUploadForm
-from calls.importing import CdrFileError, inspect_cdr_file
+from calls.importing.files import CdrFileError, inspect_cdr_file
+from calls.importing.messages import reason_text
+from calls.importing.services import cdr_import, import_runs_mark_interrupted, rejected_lines_retry
 from calls.models import (
     Call,
     CallAssignment,
     CdrLayout,
     ClosedPeriod,
-    FirmSettings,
     ImportRun,
     PeriodEvent,
     RejectedLine,
@@ -26,43 +25,8 @@ from calls.models import (
     TrunkIdentifier,
 )
 from calls.selectors import cdr_layout_default
-from calls.services import (
-    calls_link_trunks,
-    cdr_import,
-    import_runs_mark_interrupted,
-    rejected_lines_retry,
-)
+from calls.services import calls_link_trunks
 from firm.database import database_address, database_unreachable, first_line
-
-
-@admin.register(FirmSettings)
-class FirmSettingsAdmin(admin.ModelAdmin):
-    """One row: the list page opens the row itself."""
-
-    fieldsets = [
-        (None, {"fields": ["firm_name"]}),
-        (
-            _("Dialling"),
-            {
-                "fields": [
-                    "billing_marker",
-                    "internal_extension_lengths",
-                    "country_code",
-                    "international_prefix",
-                ]
-            },
-        ),
-    ]
-
-    def changelist_view(self, request, extra_context=None):
-        FirmSettings.load()
-        return redirect(reverse("admin:calls_firmsettings_change", args=[1]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TrunkIdentifierInline(admin.TabularInline):

@@ -51,12 +51,13 @@ Rules and decisions
   ``internal_shadowed_by_prefix``, ``trunk_without_prefix``, ``bad_marker``, ``bad_prefix``.
 """
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from firm.lib.marker import describe_character as _describe
+from firm.lib.marker import marker_problem
+
 _DIGITS = frozenset("0123456789")
-_MARKER_CHARACTERS = _DIGITS | {"*", "#"}
 # Zero-width spaces and joiners, and the direction marks phones and browsers add to pasted numbers.
 _INVISIBLE = frozenset(
     "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
@@ -64,7 +65,6 @@ _INVISIBLE = frozenset(
 _DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2212")
 _DIAL_SEPARATORS = _INVISIBLE | _DASHES | {"."}
 _TYPED_SEPARATORS = _DIAL_SEPARATORS | {"/", "(", ")"}
-MAX_MARKER_LENGTH = 4
 MAX_PREFIX_LENGTH = 6
 
 
@@ -136,13 +136,6 @@ def _first_non_digit(text: str) -> str | None:
     return next((ch for ch in text if ch not in _DIGITS), None)
 
 
-def _describe(ch: str) -> str:
-    """A readable name for a character: quoted when visible, else its code point and name."""
-    if ch.isprintable() and not ch.isspace():
-        return f"'{ch}'"
-    return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
-
-
 def _drop_separators(text: str, separators: frozenset[str]) -> str:
     """``text`` without whitespace and without the given separator characters."""
     return "".join(ch for ch in text if not (ch.isspace() or ch in separators))
@@ -150,14 +143,8 @@ def _drop_separators(text: str, separators: frozenset[str]) -> str:
 
 def validate_marker(marker: str) -> None:
     """Check a billing marker: 1-4 of digits, '*', '#', with at least one '*' or '#'."""
-    bad = next((ch for ch in marker if ch not in _MARKER_CHARACTERS), None)
-    if bad is not None:
-        reason = f"it contains {_describe(bad)}; only digits, '*' and '#' are allowed"
-    elif not 1 <= len(marker) <= MAX_MARKER_LENGTH:
-        reason = f"it must be 1 to {MAX_MARKER_LENGTH} characters long, not {len(marker)}"
-    elif "*" not in marker and "#" not in marker:
-        reason = "it must contain '*' or '#', or it could not be told apart from the number"
-    else:
+    reason = marker_problem(marker)
+    if reason is None:
         return
     raise DialError(
         "bad_marker", f"{marker!r} is not a valid billing marker: {reason}.", marker=marker

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,26 +59,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from calls.filters import firm_time_zone
 from calls.models import CallStatus
-from calls.tables import format_duration
-from firm.lib.spreadsheets import looks_like_formula, neutralise_formula
+from firm.lib.dates import firm_time_zone
+from firm.lib.downloads import CSV_CONTENT_TYPE, attachment, xlsx_response
+from firm.lib.formats import format_duration
+from firm.lib.spreadsheets import (
+    CSV_DELIMITER,
+    csv_decimal,
+    neutralise_formula,
+    xlsx_text,
+    xlsx_workbook,
+)
 
 CHUNK_SIZE = 2000
-CSV_DELIMITER = ";"
-CSV_DECIMAL_SEPARATOR = ","
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Bytes of the finished XLSX sent per chunk.
-FILE_BLOCK_SIZE = 64 * 1024
 
 
 # --- Columns -----------------------------------------------------------------------------
@@ -184,18 +179,7 @@ def plain_rows(queryset, context: ExportContext, *, chunk_size: int = CHUNK_SIZE
         yield [plain(row[index], context) for index, plain in plan]
 
 
-def attachment(response, filename: str):
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 # --- CSV ---------------------------------------------------------------------------------
-
-
-def csv_decimal(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(value, "f").replace(".", CSV_DECIMAL_SEPARATOR)
 
 
 def _csv_datetime(value: datetime) -> str:
@@ -259,38 +243,6 @@ def stream_csv(queryset, *, filename: str, chunk_size: int = CHUNK_SIZE) -> Stre
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def xlsx_text(sheet):
-    def write(value: str):
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not looks_like_formula(value):
-            return value
-        # A string cell with Excel's quote prefix: shown as typed, never a formula.
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-
-    return write
-
-
-def xlsx_workbook(title: str, labels, *, widths=()) -> tuple[Workbook, object]:
-    """A write-only workbook whose one sheet has a bold, frozen header row of ``labels``."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for label in labels:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    return workbook, sheet
-
-
 def _xlsx_same(value):
     return value
 
@@ -319,19 +271,3 @@ def stream_xlsx(queryset, *, filename: str, chunk_size: int = CHUNK_SIZE) -> Fil
     return xlsx_response(
         lambda target: write_xlsx(queryset, target, chunk_size=chunk_size), filename=filename
     )
-
-
-def xlsx_response(write, *, filename: str) -> FileResponse:
-    """An XLSX attachment: ``write(file)`` saves the workbook into a temporary file, which is
-    then sent in chunks (see the module's decisions)."""
-    workbook_file = tempfile.TemporaryFile(suffix=".xlsx")
-    try:
-        write(workbook_file)
-        workbook_file.seek(0)
-    except BaseException:
-        workbook_file.close()
-        raise
-    response = FileResponse(workbook_file, content_type=XLSX_CONTENT_TYPE)
-    response.block_size = FILE_BLOCK_SIZE
-    # FileResponse names only files with a path; set the attachment header ourselves.
-    return attachment(response, filename)

@@ -1,12 +1,88 @@
+"""The forms of calls' pages: the call log filter's checks, CDR upload, assignment and the
+period lock."""
+
+import django_filters
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from calls.filters import MAX_YEAR, MIN_YEAR
+from calls.patterns import MAX_PATTERN_LENGTH, PatternError, pattern_for
 from calls.services import MAX_ASSIGNED_CALLS
 from clients.models import CLIENT_CODE_MAX_LENGTH, Client
+from firm.lib.dates import MAX_YEAR, MIN_YEAR
+from firm.widgets import DateInput
 
 MAX_UPLOAD_FILES = 20
+
+
+_PATTERN_MESSAGES = {
+    "empty": _("Enter a number or a pattern, e.g. %**123."),
+    "too_long": _("A pattern is at most %(max)s characters long; this one has %(length)s."),
+    "control_character": _("A pattern may not contain control characters (tabs, line breaks)."),
+    "unknown_mode": _("Choose how the number is matched."),
+}
+
+
+def pattern_error_message(error: PatternError, text: str) -> str:
+    """The pattern error in the user's language (``calls.patterns`` speaks English only)."""
+    template = _PATTERN_MESSAGES.get(error.code)
+    if template is None:
+        return str(error)
+    if error.code == "too_long":
+        return template % {"max": MAX_PATTERN_LENGTH, "length": len(text.strip(" "))}
+    return str(template)
+
+
+class DayRangeWidget(django_filters.widgets.DateRangeWidget):
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, (DateInput, DateInput), attrs)
+
+
+class PeriodForm(forms.Form):
+    """Checks of the days of a period filter: years in range, first day before the last."""
+
+    year_out_of_range = False
+
+    def clean(self):
+        cleaned = super().clean()
+        day_range = cleaned.get("date")
+        if day_range:
+            after, before = (
+                value.date() if value is not None else None
+                for value in (day_range.start, day_range.stop)
+            )
+            for name, day in (("date", after), ("date", before)):
+                if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+                    self.add_error(
+                        name,
+                        _("Enter a date between the years %(min)s and %(max)s.")
+                        % {"min": MIN_YEAR, "max": MAX_YEAR},
+                    )
+                    self.year_out_of_range = True
+                    return cleaned
+            if after and before and after > before:
+                self.add_error("date", _("The first day comes after the last day."))
+        return cleaned
+
+
+class CallLogForm(PeriodForm):
+    """Cross-field checks of the call log filter; the pattern is parsed once, here."""
+
+    number_pieces = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.year_out_of_range:
+            return cleaned
+        number = cleaned.get("number") or ""
+        destination = cleaned.get("destination")
+        if number or destination == "numbers":
+            mode = cleaned.get("number_mode") or "pattern"
+            try:
+                self.number_pieces = pattern_for(mode, number)
+            except PatternError as error:
+                self.add_error("number", pattern_error_message(error, number))
+        return cleaned
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -9,79 +9,6 @@ from calls.cdr import THREECX_FIELDS, parse_layout
 from clients.models import Client
 
 prefix_validator = RegexValidator(r"^[0-9]{0,6}$", _("A prefix is up to 6 digits, e.g. 9."))
-lengths_validator = RegexValidator(
-    r"^\s*[1-9](\s*,\s*[1-9])*\s*$", _("List lengths as digits separated by commas, e.g. 3,4.")
-)
-
-
-class FirmSettings(models.Model):
-    """The firm's own settings: one row, edited in admin."""
-
-    firm_name = models.CharField(
-        _("firm name"), max_length=200, default="Studio", help_text=_("Printed on reports.")
-    )
-    billing_marker = models.CharField(
-        _("billing marker"),
-        max_length=4,
-        default="**",
-        help_text=_(
-            "Dialled between the number and the client code. Use ## or *0 for phones that "
-            "cannot dial *."
-        ),
-    )
-    internal_extension_lengths = models.CharField(
-        _("internal extension lengths"),
-        max_length=20,
-        default="3",
-        validators=[lengths_validator],
-        help_text=_("How many digits an internal extension has, e.g. 3 or 3,4."),
-    )
-    country_code = models.CharField(
-        _("country code"),
-        max_length=4,
-        default="39",
-        validators=[RegexValidator(r"^[0-9]{1,4}$")],
-        help_text=_("Numbers typed as +39… are dialled as national numbers."),
-    )
-    international_prefix = models.CharField(
-        _("international prefix"),
-        max_length=4,
-        default="00",
-        validators=[RegexValidator(r"^[0-9]{1,4}$")],
-        help_text=_("Replaces + in foreign numbers, e.g. +44… is dialled 0044…"),
-    )
-
-    class Meta:
-        verbose_name = _("firm settings")
-        verbose_name_plural = _("firm settings")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(pk=1), name="firmsettings_single_row"),
-        ]
-
-    def __str__(self):
-        return str(_("Firm settings"))
-
-    def clean(self):
-        try:
-            dialing.validate_marker(self.billing_marker)
-        except dialing.DialError:
-            raise ValidationError(
-                {
-                    "billing_marker": _(
-                        "The marker must be 1 to 4 characters of digits, * and #, with at "
-                        "least one * or #, e.g. ** or ##."
-                    )
-                }
-            ) from None
-
-    @property
-    def extension_lengths(self) -> frozenset[int]:
-        return frozenset(int(part) for part in self.internal_extension_lengths.split(",") if part)
-
-    @classmethod
-    def load(cls) -> "FirmSettings":
-        settings, _created = cls.objects.get_or_create(pk=1)
-        return settings
 
 
 class TrunkKind(models.TextChoices):
@@ -286,7 +213,7 @@ class Call(models.Model):
     source_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
     # A partner chose the client (the unassigned calls queue): automatic linking by code
     # (calls_link_clients) leaves such a call alone. The importer does not write this column
-    # (calls.bulk_insert), so the database supplies the default.
+    # (calls.importing.writers), so the database supplies the default.
     client_set_by_hand = models.BooleanField(
         _("client set by hand"), default=False, db_default=False
     )
@@ -314,8 +241,8 @@ class Call(models.Model):
             # The call log is ordered by start, newest first, and filtered by date range.
             # Covering what the log's other filters and sorts read (caller, talk time, status,
             # direction, destination): over long periods SQLite reads this index instead of
-            # every call (two years of caller=114 totals ~280 -> ~70 ms, 0232% ~325 -> ~95 ms);
-            # PostgreSQL scans the table in parallel either way. It costs the imports 0-3%.
+            # every call; PostgreSQL scans the table in parallel either way. It costs the
+            # imports 0-3%.
             models.Index(
                 fields=["-start", "caller", "talk_seconds", "status", "direction", "destination"],
                 name="call_start_idx",
@@ -351,7 +278,7 @@ class CallHourTotal(models.Model):
     Kept by database triggers on the calls table (migration 0008: insert, delete, truncate,
     and an update of start, direction, status or talk time), so every writer keeps it exact,
     the importer, the admin and tests alike (an SQLite import adds up each batch in one
-    statement instead of the row trigger: calls.bulk_insert). Hours in UTC serve any period
+    statement instead of the row trigger: calls.importing.writers). Hours in UTC serve any period
     that begins and ends on a whole hour: every local midnight of a time zone with a
     whole-hour offset."""
 
@@ -430,7 +357,8 @@ class ImportRun(models.Model):
         FINISHED = "finished", _("Finished")
         FAILED = "failed", _("Failed")
         # The process stopped without saying so (killed, power loss, database gone): found
-        # by calls.services.import_runs_mark_interrupted. Importing the file again completes it.
+        # by calls.importing.services.import_runs_mark_interrupted. Importing the file again
+        # completes it.
         INTERRUPTED = "interrupted", _("Interrupted")
 
     file_name = models.CharField(_("file"), max_length=255)
@@ -515,13 +443,6 @@ class RejectedLine(models.Model):
 
     def __str__(self):
         return f"{self.file_name}:{self.line_number}"
-
-    def message(self) -> str:
-        """'cdr.log line 812: field time-start …', in the active language (the reason is
-        stored in English, as the parser wrote it)."""
-        from calls.cdr_messages import line_message, reason_text
-
-        return line_message(self.file_name, self.line_number, reason_text(self.reason))
 
 
 class CallAssignment(models.Model):

@@ -27,8 +27,7 @@ Decisions
    The uncoded branch also says ``UncodedMarked``: no code and the destination holds a ``*``
    or a ``#``, which every marker does (``calls.dialing`` requires one), so the result is the
    same. An index finds those calls (malformed suffixes, codes dialled under an old marker: a
-   handful), so the branch no longer reads the 800,000 uncoded calls of two years
-   (``%**123`` over two years: ~120 ms → ~10 ms on PostgreSQL, ~550 ms → ~12 ms on SQLite):
+   handful), so the branch no longer reads the 800,000 uncoded calls of two years:
    on PostgreSQL a partial index (migration 0012), on SQLite an index on the expression
    (migration 0014). The SQL must stay exactly the index's for the planners to see it.
 4. The "not" flag is ``~`` of the whole query. Destination and billing code are never NULL, so
@@ -116,8 +115,8 @@ UNCODED_MARKED = Q(UncodedMarked(F("billing_code"), F("destination")))
 # The calls with a billing code: every code the importer stores is 1-10 ASCII digits
 # (calls.matching), so this is billing_code <> ''. Written as a range with both ends because
 # SQLite's planner, which keeps no statistics, then reads the billing-code index alone instead
-# of walking a range of start times (it guesses a one-ended range keeps a quarter of the rows):
-# two years of %**% totals ~300 -> ~50 ms there. On PostgreSQL the same index serves it.
+# of walking a range of start times (it guesses a one-ended range keeps a quarter of the
+# rows). On PostgreSQL the same index serves it.
 ANY_CODE = Q(billing_code__gte="0", billing_code__lte="9" * CODE_MAX)
 
 

@@ -1,27 +1,32 @@
-"""Reads that several views and services share."""
+"""Reads that several views and services share: the dial plan and CDR layouts, the
+unassigned queue and its suggestions, the call log's totals, closed months."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from calls import dialing
 from calls.cdr import THREECX_LAYOUTS
-from calls.filters import firm_time_zone, local_midnight
 from calls.models import (
     Call,
     CallDirection,
+    CallHourTotal,
+    CallStatus,
     CdrLayout,
     ClosedPeriod,
-    FirmSettings,
     SavedCallLogFilter,
     Trunk,
     TrunkIdentifier,
 )
 from calls.periods import month_spans, next_month
 from clients.models import Client
+from firm.lib.dates import firm_time_zone, local_midnight
+from firm.lib.formats import format_duration
+from firm.models import FirmSettings
 
 
 def dial_plan_get(*, firm_settings: FirmSettings | None = None) -> dialing.DialPlan:
@@ -108,6 +113,77 @@ def client_suggestions(*, numbers: Iterable[str]) -> dict[str, Suggestion]:
         for number, (calls, _last, client_id) in best.items()
         if client_id in clients
     }
+
+
+@dataclass(frozen=True)
+class SuggestedAssignments:
+    """Calls grouped by the client suggested for each (``client_suggestions``): the ids per
+    client, and how many of the calls have no suggestion."""
+
+    calls_by_client: list[tuple[Client, list[int]]]
+    unsuggested: int
+
+
+def calls_by_suggested_client(*, calls: Iterable[tuple[int, str]]) -> SuggestedAssignments:
+    """``calls`` ((id, dialled number) pairs) grouped by the client suggested for each."""
+    calls = list(calls)
+    suggestions = client_suggestions(numbers=[number for _pk, number in calls])
+    by_client: dict[int, list[int]] = {}
+    clients: dict[int, Client] = {}
+    for pk, number in calls:
+        suggestion = suggestions.get(number)
+        if suggestion is not None:
+            by_client.setdefault(suggestion.client.pk, []).append(pk)
+            clients[suggestion.client.pk] = suggestion.client
+    return SuggestedAssignments(
+        calls_by_client=[(clients[client_id], ids) for client_id, ids in by_client.items()],
+        unsuggested=len(calls) - sum(len(ids) for ids in by_client.values()),
+    )
+
+
+# --- Call log totals ---------------------------------------------------------------------
+
+
+def call_totals(queryset, *, hours: Q | None = None) -> dict:
+    """Totals of the whole filtered set (not the page): of the calls in ``queryset`` (or in a
+    list of disjoint querysets, ``CallLogFilter.total_parts()``, one aggregate query each),
+    or, given ``hours`` (``CallLogFilter.hour_totals_q()``: the same filter as a condition on
+    hourly totals), of the ``CallHourTotal`` rows it selects, which add up to the same
+    numbers (a test compares the two) from ~1/12 of the rows."""
+    if hours is None:
+        values = {"calls": 0, "answered": 0, "talk_seconds": 0}
+        for part in queryset if isinstance(queryset, list | tuple) else [queryset]:
+            # Counting '*' and the status (never NULL), not the id: the billing-code index
+            # holds status and talk time, so a code pattern's totals need only the index.
+            sums = part.aggregate(
+                calls=Count("*"),
+                answered=Count("status", filter=Q(status=CallStatus.ANSWERED)),
+                talk_seconds=Coalesce(Sum("talk_seconds"), 0),
+            )
+            for name, value in sums.items():
+                values[name] += value
+    else:
+        sums = CallHourTotal.objects.filter(hours).aggregate(
+            all_calls=Coalesce(Sum("calls"), 0),
+            answered=Coalesce(Sum("calls", filter=Q(status=CallStatus.ANSWERED)), 0),
+            talk=Coalesce(Sum("talk_seconds"), 0),
+        )
+        values = {
+            "calls": sums["all_calls"],
+            "answered": sums["answered"],
+            "talk_seconds": sums["talk"],
+        }
+    values["talk_time"] = format_duration(values["talk_seconds"])
+    return values
+
+
+def call_log_totals(*, filterset) -> dict:
+    """The totals of a call log filter (``calls.filters.CallLogFilter``) over every filtered
+    call: its halves (``total_parts``) or its hourly totals (``hour_totals_q``) when valid;
+    nothing (zeros) when the filter is invalid, as the page shows no calls then."""
+    if not filterset.is_valid():
+        return call_totals(filterset.queryset.none())
+    return call_totals(filterset.total_parts(), hours=filterset.hour_totals_q())
 
 
 # --- Closed periods ----------------------------------------------------------------------

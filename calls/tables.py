@@ -1,40 +1,72 @@
-"""The call log table: ``render_<col>`` for the page, ``value_<col>`` for CSV/XLSX."""
-
-from decimal import Decimal
+"""The call log and the unassigned calls queue as tables (django-tables2). The CSV/XLSX
+exports have their own columns (``calls.exports.EXPORT_COLUMNS``)."""
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, localize, number_format
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import signature
 
-from calls.filters import firm_time_zone
 from calls.models import Call
-
-
-def format_duration(seconds: int | None) -> str:
-    """``H:MM:SS``: 0:01:05 for 65 seconds, 27:46:40 for 100,000."""
-    seconds = int(seconds or 0)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}"
+from firm.lib.dates import firm_time_zone
+from firm.lib.formats import format_cost, format_duration
 
 
 def _local(value):
     return timezone.localtime(value, firm_time_zone())
 
 
+# --- A call's cells as text: the table wraps them in markup, the printed log prints them ---
+
+
+def start_text(start) -> str:
+    """When a call started, in the firm's time zone: '04/05/2026 09:00'."""
+    return date_format(_local(start), "SHORT_DATETIME_FORMAT")
+
+
+def unknown_code_text(code: str) -> str:
+    """The client cell of a call whose dialled code no client has."""
+    return gettext("unknown code %(code)s") % {"code": code}
+
+
+def call_print_rows(queryset) -> list[tuple[str, ...]]:
+    """Each call as the printed call log's cells (``calls.views.PDF_COLUMNS``), written as
+    the table writes them, in plain text (the print template escapes it)."""
+    rows = []
+    for call in queryset.iterator(chunk_size=2000):
+        if call.client is not None:
+            client = f"{call.client.name} {call.client.code}"
+        elif call.billing_code:
+            client = unknown_code_text(call.billing_code)
+        else:
+            client = "—"
+        rows.append(
+            (
+                start_text(call.start),
+                f"{call.caller} {call.caller_name}".strip(),
+                call.destination,
+                client,
+                call.trunk.name if call.trunk else "",
+                call.get_status_display(),
+                format_duration(call.ring_seconds),
+                format_duration(call.talk_seconds),
+                format_cost(call.cost) if call.cost is not None else "",
+            )
+        )
+    return rows
+
+
 class PageIdsFirst(TableQuerysetData):
     """Table data whose pages are read in two steps: the page's ids, filtered and sorted
     without the joins (a narrow scan, or an index), then those calls with their client and
     trunk. In one step the database joins every filtered call before keeping the page when
-    the sort has no index (two years sorted by talk time: ~600 ms -> ~150 ms on PostgreSQL).
+    the sort has no index (README, "Call log", for the gain).
     The queryset (``.data``) is unchanged, for exports."""
 
     def __getitem__(self, key):
@@ -46,8 +78,7 @@ class PageIdsFirst(TableQuerysetData):
 
 
 class DurationColumn(tables.Column):
-    """Seconds shown and exported as H:MM:SS (tables2 exports turn anything but numbers and
-    dates into text, so a timedelta would arrive as text anyway)."""
+    """Seconds shown as H:MM:SS."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", {"td": {"class": "num"}, "th": {"class": "num"}})
@@ -56,15 +87,10 @@ class DurationColumn(tables.Column):
     def render(self, value):
         return format_duration(value)
 
-    def value(self, value):
-        return format_duration(value)
-
 
 class CallTable(tables.Table):
     start = tables.Column(verbose_name=_("Date and time"), order_by=("start", "pk"))
     caller = tables.Column(verbose_name=_("Caller"), order_by=("caller", "start", "pk"))
-    # Export only: the name the PBX gave the caller (the page shows it in "caller").
-    caller_name = tables.Column(verbose_name=_("Caller name"), visible=False)
     destination = tables.Column(
         verbose_name=_("Destination"), order_by=("destination", "start", "pk")
     )
@@ -73,8 +99,6 @@ class CallTable(tables.Table):
         order_by=("client__name", "billing_code", "start", "pk"),
         empty_values=(),
     )
-    # Export only: the code dialled, also when no client has it.
-    billing_code = tables.Column(verbose_name=_("Client code"), visible=False)
     trunk = tables.Column(verbose_name=_("Trunk"), order_by=("trunk__name", "start", "pk"))
     status = tables.Column(verbose_name=_("Status"), order_by=("status", "start", "pk"))
     ring_seconds = DurationColumn(
@@ -100,10 +124,10 @@ class CallTable(tables.Table):
 
     def page_body(self) -> SafeString:
         """The page's rows as tables2's own row template writes them (a test compares the
-        two), in a fifth of the time: per cell, tables2 works out the column's attributes and
-        its render method's signature again, and the template engine resolves ``row.items``:
-        ~40 ms for the 450 cells of a page here. Here that is done once per column
-        (``_Cells``); each cell is then localised and escaped as ``{{ cell }}`` does."""
+        two), faster: per cell, tables2 works out the column's attributes and its render
+        method's signature again, and the template engine resolves ``row.items``. Here that is
+        done once per column (``_Cells``); each cell is then localised and escaped as
+        ``{{ cell }}`` does."""
         columns = [_Cells(self, column) for column in self.columns]
         rows = []
         for row in self.paginated_rows:
@@ -115,18 +139,11 @@ class CallTable(tables.Table):
         return mark_safe("\n".join(rows))  # noqa: S308 - every cell and attribute is escaped
 
     def render_start(self, value):
-        return date_format(_local(value), "SHORT_DATETIME_FORMAT")
-
-    def value_start(self, value):
-        # Local wall-clock time without a zone: spreadsheets have no time zones.
-        return _local(value).replace(tzinfo=None)
+        return start_text(value)
 
     def render_caller(self, value, record):
         if record.caller_name:
             return format_html("{} <span class='hint'>{}</span>", value, record.caller_name)
-        return value
-
-    def value_caller(self, value):
         return value
 
     def render_client(self, value, record):
@@ -134,27 +151,15 @@ class CallTable(tables.Table):
             return format_html("{} <span class='code'>{}</span>", value.name, value.code)
         if record.billing_code:
             return format_html(
-                "<span class='hint'>{}</span>",
-                _("unknown code %(code)s") % {"code": record.billing_code},
+                "<span class='hint'>{}</span>", unknown_code_text(record.billing_code)
             )
         return "—"
-
-    def value_client(self, value):
-        return value.name if value else ""
 
     def render_trunk(self, value):
         return value.name
 
-    def value_trunk(self, value):
-        return value.name if value else ""
-
     def render_cost(self, value):
-        # At least 2 decimals, up to the 4 stored: 0,12 and 0,0125.
-        places = max(2, -value.normalize().as_tuple().exponent) if value else 2
-        return number_format(value, decimal_pos=min(places, 4))
-
-    def value_cost(self, value):
-        return Decimal(value) if value is not None else ""
+        return format_cost(value)
 
 
 class _Cells:
@@ -236,7 +241,7 @@ class UnassignedCallTable(tables.Table):
         return format_html(
             "<a href='{}'>{}</a>",
             reverse("calls:detail", args=[record.pk]),
-            date_format(_local(value), "SHORT_DATETIME_FORMAT"),
+            start_text(value),
         )
 
     def render_caller(self, value, record):
@@ -249,9 +254,7 @@ class UnassignedCallTable(tables.Table):
 
     def render_billing_code(self, value):
         if value:
-            return format_html(
-                "<span class='hint'>{}</span>", _("unknown code %(code)s") % {"code": value}
-            )
+            return format_html("<span class='hint'>{}</span>", unknown_code_text(value))
         return "—"
 
     def render_suggestion(self, record):

@@ -4,13 +4,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -18,19 +14,18 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from calls.exports import stream_csv, stream_xlsx
-from calls.filters import CallLogFilter, UnassignedCallFilter, firm_time_zone
+from calls.filters import CallLogFilter, UnassignedCallFilter
 from calls.forms import CallAssignForm, PeriodActionForm, QueueAssignForm
 from calls.models import (
     Call,
-    CallHourTotal,
-    CallStatus,
     ClosedPeriod,
-    FirmSettings,
     PeriodEvent,
 )
 from calls.pdf import render_pdf_in_chunks
 from calls.periods import month_of, recent_months
 from calls.selectors import (
+    call_log_totals,
+    calls_by_suggested_client,
     calls_unassigned,
     client_suggestions,
     saved_call_log_filter_get,
@@ -38,13 +33,17 @@ from calls.selectors import (
 )
 from calls.services import (
     calls_assign,
-    month_name,
+    calls_assign_suggested,
     period_close,
     period_reopen,
     saved_call_log_filter_save,
 )
-from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, format_duration
+from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, call_print_rows
+from firm.lib.dates import firm_time_zone
+from firm.lib.formats import month_name
 from firm.lib.pagination import FixedLazyPaginator
+from firm.limits import PDF_MAX_ROWS
+from firm.models import FirmSettings
 
 
 class CallLogPaginator(FixedLazyPaginator):
@@ -52,39 +51,6 @@ class CallLogPaginator(FixedLazyPaginator):
     page numbers show the first page (firm.lib.pagination)."""
 
     page_size = 50
-
-
-def call_totals(queryset, *, hours: Q | None = None) -> dict:
-    """Totals of the whole filtered set (not the page): of the calls in ``queryset`` (or in a
-    list of disjoint querysets, ``CallLogFilter.total_parts()``, one aggregate query each),
-    or, given ``hours`` (``CallLogFilter.hour_totals_q()``: the same filter as a condition on
-    hourly totals), of the ``CallHourTotal`` rows it selects, which add up to the same
-    numbers (a test compares the two) from ~1/12 of the rows."""
-    if hours is None:
-        values = {"calls": 0, "answered": 0, "talk_seconds": 0}
-        for part in queryset if isinstance(queryset, list | tuple) else [queryset]:
-            # Counting '*' and the status (never NULL), not the id: the billing-code index
-            # holds status and talk time, so a code pattern's totals need only the index.
-            sums = part.aggregate(
-                calls=Count("*"),
-                answered=Count("status", filter=Q(status=CallStatus.ANSWERED)),
-                talk_seconds=Coalesce(Sum("talk_seconds"), 0),
-            )
-            for name, value in sums.items():
-                values[name] += value
-    else:
-        sums = CallHourTotal.objects.filter(hours).aggregate(
-            all_calls=Coalesce(Sum("calls"), 0),
-            answered=Coalesce(Sum("calls", filter=Q(status=CallStatus.ANSWERED)), 0),
-            talk=Coalesce(Sum("talk_seconds"), 0),
-        )
-        values = {
-            "calls": sums["all_calls"],
-            "answered": sums["answered"],
-            "talk_seconds": sums["talk"],
-        }
-    values["talk_time"] = format_duration(values["talk_seconds"])
-    return values
 
 
 # Where the last filter a user looked at is kept (see CallLogView.get).
@@ -146,9 +112,7 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 
     @cached_property
     def totals(self):
-        if not self.filterset.is_valid():
-            return call_totals(self.object_list)
-        return call_totals(self.filterset.total_parts(), hours=self.filterset.hour_totals_q())
+        return call_log_totals(filterset=self.filterset)
 
     def render_to_response(self, context, **response_kwargs):
         export = EXPORTS.get(self.request.GET.get("_export", ""))
@@ -174,10 +138,6 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         return context
 
 
-# The most calls one PDF holds; above it the view refuses and points to CSV/XLSX. 10,000
-# rows print in about 20 s (README, bench/log_reporter_pdf.py).
-PDF_MAX_ROWS = 10_000
-
 # The printed columns: (table column, width in %, right-aligned). Headers come from
 # CallTable, so the page, the exports and the PDF name the columns alike.
 PDF_COLUMNS = [
@@ -191,35 +151,6 @@ PDF_COLUMNS = [
     ("talk_seconds", 9, True),
     ("cost", 6, True),
 ]
-
-
-def call_log_pdf_rows(queryset, table: CallTable) -> list[tuple[str, ...]]:
-    """Each call as the printed cells, formatted as on the page (plain text: the template
-    escapes it)."""
-    zone = firm_time_zone()
-    statuses = dict(CallStatus.choices)
-    rows = []
-    for call in queryset.iterator(chunk_size=2000):
-        if call.client is not None:
-            client = f"{call.client.name} {call.client.code}"
-        elif call.billing_code:
-            client = gettext("unknown code %(code)s") % {"code": call.billing_code}
-        else:
-            client = "—"
-        rows.append(
-            (
-                date_format(timezone.localtime(call.start, zone), "SHORT_DATETIME_FORMAT"),
-                f"{call.caller} {call.caller_name}".strip(),
-                call.destination,
-                client,
-                call.trunk.name if call.trunk else "",
-                str(statuses.get(call.status, call.status)),
-                format_duration(call.ring_seconds),
-                format_duration(call.talk_seconds),
-                table.render_cost(call.cost) if call.cost is not None else "",
-            )
-        )
-    return rows
 
 
 class CallLogPdfView(PermissionRequiredMixin, View):
@@ -239,7 +170,7 @@ class CallLogPdfView(PermissionRequiredMixin, View):
         if not filterset.is_valid():
             return render(request, self.refusal_template, {"filter": filterset, "too_many": False})
         queryset = filterset.qs
-        totals = call_totals(filterset.total_parts(), hours=filterset.hour_totals_q())
+        totals = call_log_totals(filterset=filterset)
         if totals["calls"] > PDF_MAX_ROWS:
             return render(
                 request,
@@ -261,7 +192,7 @@ class CallLogPdfView(PermissionRequiredMixin, View):
                 "columns": columns,
                 "printed_at": timezone.localtime(timezone.now(), firm_time_zone()),
             },
-            call_log_pdf_rows(table.data.data, table),
+            call_print_rows(table.data.data),
             page_numbers_template="pdf/_page_numbers.html",
         )
         response = HttpResponse(pdf, content_type="application/pdf")
@@ -357,35 +288,20 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
         messages.success(self.request, assigned_message(count, client))
 
     def _assign_suggested(self, waiting, note):
-        suggestions = client_suggestions(numbers=[number for _pk, number in waiting])
-        by_client: dict[int, list[int]] = {}
-        clients = {}
-        for pk, number in waiting:
-            suggestion = suggestions.get(number)
-            if suggestion is not None:
-                by_client.setdefault(suggestion.client.pk, []).append(pk)
-                clients[suggestion.client.pk] = suggestion.client
-        unsuggested = len(waiting) - sum(len(ids) for ids in by_client.values())
-        if unsuggested:
+        plan = calls_by_suggested_client(calls=waiting)
+        if plan.unsuggested:
             messages.warning(
                 self.request,
                 ngettext(
                     "%(count)s selected call has no suggested client: assign it by code.",
                     "%(count)s selected calls have no suggested client: assign them by code.",
-                    unsuggested,
+                    plan.unsuggested,
                 )
-                % {"count": unsuggested},
+                % {"count": plan.unsuggested},
             )
-        if not by_client:
-            return
-        user = self.request.user
-        with transaction.atomic():  # all or nothing, e.g. when one call is in a closed month
-            counts = {
-                client_id: calls_assign(calls=ids, client=clients[client_id], user=user, note=note)
-                for client_id, ids in by_client.items()
-            }
-        for client_id, count in counts.items():
-            messages.success(self.request, assigned_message(count, clients[client_id]))
+        assigned = calls_assign_suggested(plan=plan, user=self.request.user, note=note)
+        for client, count in assigned:
+            messages.success(self.request, assigned_message(count, client))
 
 
 def assigned_message(count: int, client) -> str:

@@ -9,7 +9,7 @@ from clients.forms import ClientAdminForm, ClientListUploadForm
 from clients.importing import ClientListError, read_client_list
 from clients.models import BillingPolicy, Client, Contact
 from clients.services import client_save, clients_import
-from clients.tables import format_euro
+from firm.lib.formats import format_euro
 
 
 class ContactInline(admin.TabularInline):

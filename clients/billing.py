@@ -31,7 +31,7 @@ Rules and decisions
   rate a ``Decimal`` (an ``int`` is accepted): a float is a ``TypeError``, money is never a
   float. Policies check themselves when created.
 
-Durations are shown as ``H:MM:SS`` by ``calls.tables.format_duration``; none is defined here.
+Durations are shown as ``H:MM:SS`` by ``firm.lib.formats.format_duration``; none is defined here.
 """
 
 from collections.abc import Sequence

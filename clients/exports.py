@@ -4,8 +4,8 @@ software (CSV) and LEDES 1998B.
 Decisions
 ---------
 1. CSV is written as the call log's (``calls.exports``): UTF-8 with a BOM, ``;`` between
-   fields, a decimal comma, CRLF, formula-like text neutralised (``firm.lib.spreadsheets``, as
-   every export). LEDES uses dots (``clients.ledes``).
+   fields, a decimal comma, CRLF, formula-like text neutralised (``firm.lib.spreadsheets``,
+   shared by every export). LEDES uses dots (``clients.ledes``).
 2. Billing entries. With per-call rounding (the default) there is one entry per billed call:
    client code, date (``YYYY-MM-DD``, firm's time zone), billable minutes (two decimals),
    billable units (empty with increment "none"), amount (empty without an hourly rate) and a
@@ -25,7 +25,6 @@ Decisions
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -37,20 +36,19 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from calls.exports import (
-    CSV_CONTENT_TYPE,
-    CSV_DELIMITER,
-    attachment,
-    csv_decimal,
-    xlsx_response,
-    xlsx_text,
-    xlsx_workbook,
-)
-from calls.tables import format_duration
 from clients import ledes
 from clients.billing import PER_CALL
 from clients.selectors import Statement, SummaryRow
-from firm.lib.spreadsheets import neutralise_formula
+from firm.lib.dates import is_calendar_month
+from firm.lib.downloads import CSV_CONTENT_TYPE, attachment, xlsx_response
+from firm.lib.formats import format_duration
+from firm.lib.spreadsheets import (
+    CSV_DELIMITER,
+    csv_decimal,
+    neutralise_formula,
+    xlsx_text,
+    xlsx_workbook,
+)
 
 LEDES_CONTENT_TYPE = "text/plain; charset=utf-8"
 MINUTE = Decimal("0.01")
@@ -250,12 +248,6 @@ def billing_csv(statements: Iterable[Statement], *, filename: str) -> StreamingH
 
 
 # --- LEDES 1998B -------------------------------------------------------------------------
-
-
-def is_calendar_month(first_day: date, last_day: date) -> bool:
-    return first_day.day == 1 and last_day == first_day.replace(
-        day=calendar.monthrange(first_day.year, first_day.month)[1]
-    )
 
 
 def invoice_number(code: str, first_day: date, last_day: date) -> str:

@@ -8,17 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from calls.filters import (
-    MAX_YEAR,
-    MIN_YEAR,
-    PERIOD_CHOICES,
-    DateInput,
-    firm_time_zone,
-    period_days,
-)
 from calls.models import Trunk
 from clients.models import Client
+from firm.lib.dates import MAX_YEAR, MIN_YEAR, PERIOD_CHOICES, firm_time_zone, period_days
 from firm.lib.money import parse_euro
+from firm.widgets import DateInput
 
 MAX_CLIENT_LIST_BYTES = 10 * 1024 * 1024
 

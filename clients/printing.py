@@ -41,12 +41,9 @@ from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader, PdfWriter
 
 from calls import pdf
-from calls.filters import firm_time_zone
-from calls.models import CallStatus, FirmSettings
+from calls.models import CallStatus
 from calls.pdf import render_pdf_in_chunks
-from calls.tables import format_duration
 from clients.billing import PER_CALL, BillingPolicy
-from clients.exports import is_calendar_month
 from clients.models import BillingPolicy as BillingPolicyModel
 from clients.models import Client
 from clients.selectors import (
@@ -56,7 +53,9 @@ from clients.selectors import (
     statement_get,
     summary_totals,
 )
-from clients.tables import format_cost, format_euro
+from firm.lib.dates import firm_time_zone, is_calendar_month
+from firm.lib.formats import format_cost, format_duration, format_euro
+from firm.models import FirmSettings
 
 PAGE_NUMBERS_TEMPLATE = "pdf/_page_numbers.html"
 # Statements read and rendered together in the month pack, per PDF worker (decision 3).

@@ -5,14 +5,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from calls.filters import DayRange, firm_time_zone
 from calls.models import Call, CallStatus
 from clients.billing import PER_CALL, BillingPolicy, bill_calls
 from clients.models import BillingPolicy as BillingPolicyModel
 from clients.models import Client
+from firm.lib.dates import DayRange, firm_time_zone
 
 
 def client_search(*, query: str, clients: QuerySet[Client] | None = None) -> QuerySet[Client]:
@@ -112,17 +113,17 @@ class Statement:
         return [line for group in self.groups for line in group.lines]
 
 
-# The columns a statement reads from each call, in this order.
-STATEMENT_CALL_FIELDS = (
-    "start",
-    "caller",
-    "caller_name",
-    "dialled_number",
-    "destination",
-    "status",
-    "talk_seconds",
-    "cost",
-)
+class StatementCall(NamedTuple):
+    """What a statement reads of each call (``values_list(*StatementCall._fields)``)."""
+
+    start: datetime
+    caller: str
+    caller_name: str
+    dialled_number: str
+    destination: str
+    status: str
+    talk_seconds: int
+    cost: Decimal | None
 
 
 def _sum_costs(costs) -> Decimal | None:
@@ -138,32 +139,32 @@ def statement_build(
     rows,
     policy: BillingPolicy,
 ) -> Statement:
-    """A statement from call rows (tuples in ``STATEMENT_CALL_FIELDS`` order, any order of
+    """A statement from call rows (``StatementCall``s, or tuples in its order; any order of
     rows): the calls grouped by caller (extension order), each group by time."""
     zone = firm_time_zone()
-    rows = sorted(rows, key=lambda row: (row[1], row[0]))
+    rows = sorted(map(StatementCall._make, rows), key=lambda row: (row.caller, row.start))
     rate = client.hourly_rate
-    bill = bill_calls([int(row[6]) for row in rows], policy, rate)
+    bill = bill_calls([int(row.talk_seconds) for row in rows], policy, rate)
     per_call_amounts = policy.rounding == PER_CALL and rate is not None
     groups = []
     position = 0
-    for caller, caller_rows in groupby(rows, key=lambda row: row[1]):
+    for caller, caller_rows in groupby(rows, key=lambda row: row.caller):
         caller_rows = list(caller_rows)
         billed = bill.lines[position : position + len(caller_rows)]
         position += len(caller_rows)
         lines = tuple(
             StatementLine(
-                start=row[0].astimezone(zone),
-                caller=row[1],
-                caller_name=row[2],
-                number=row[3] or row[4],
-                status=row[5],
-                talk_seconds=int(row[6]),
+                start=row.start.astimezone(zone),
+                caller=row.caller,
+                caller_name=row.caller_name,
+                number=row.dialled_number or row.destination,
+                status=row.status,
+                talk_seconds=int(row.talk_seconds),
                 billed=line.billed,
                 billable_seconds=line.billable_seconds,
                 units=line.units,
                 amount=line.amount,
-                cost=row[7],
+                cost=row.cost,
             )
             for row, line in zip(caller_rows, billed, strict=True)
         )
@@ -188,7 +189,7 @@ def statement_build(
         billable_seconds=bill.billable_seconds,
         units=bill.units,
         amount=bill.amount,
-        cost=_sum_costs(row[7] for row in rows),
+        cost=_sum_costs(row.cost for row in rows),
     )
     return Statement(
         client=client,
@@ -213,7 +214,7 @@ def statement_get(
     the firm's time zone), billed under ``policy`` (default: the firm's current one)."""
     policy = policy or BillingPolicyModel.load().as_policy()
     rows = Call.objects.filter(DayRange(first_day, last_day).q(), client=client).values_list(
-        *STATEMENT_CALL_FIELDS
+        *StatementCall._fields
     )
     return statement_build(
         client=client, first_day=first_day, last_day=last_day, rows=list(rows), policy=policy

@@ -2,12 +2,11 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from calls.tables import format_duration
 from clients.models import Client
+from firm.lib.formats import format_duration, format_euro
 
 
 class ClientTable(tables.Table):
@@ -23,17 +22,6 @@ class ClientTable(tables.Table):
         sequence = ["code", "name", "vat_number", "tax_code", "is_active", "dial"]
         attrs = {"class": "table"}
         empty_text = _("No client matches.")
-
-
-def format_euro(value: Decimal) -> str:
-    """An amount in euro as the active language writes it: ``€ 1.234,50`` in Italian."""
-    return "€ " + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-
-
-def format_cost(value: Decimal) -> str:
-    """A call's cost from the PBX, as the call log shows it (2 to 4 decimals)."""
-    places = max(2, -value.normalize().as_tuple().exponent) if value else 2
-    return number_format(value, decimal_pos=min(places, 4))
 
 
 def summary_table_data(rows) -> list[dict]:

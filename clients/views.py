@@ -11,10 +11,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from calls import dialing
 from calls.dialing_messages import dial_error_message
-from calls.models import FirmSettings
 from calls.selectors import dial_plan_get
-from calls.tables import format_duration
-from calls.views import PDF_MAX_ROWS
 from clients.exports import billing_csv, ledes_file, ledes_response, summary_csv, summary_xlsx
 from clients.filters import ClientFilter
 from clients.forms import DialHelperForm, StatementPeriodForm
@@ -31,8 +28,11 @@ from clients.printing import (
     statement_rows,
 )
 from clients.selectors import client_summary_list, statement_get, summary_totals
-from clients.tables import ClientSummaryTable, ClientTable, format_euro, summary_table_data
+from clients.tables import ClientSummaryTable, ClientTable, summary_table_data
+from firm.lib.formats import format_duration, format_euro
 from firm.lib.pagination import FixedPaginator
+from firm.limits import PDF_MAX_ROWS
+from firm.models import FirmSettings
 
 
 class ClientPaginator(FixedPaginator):

@@ -1,29 +1,38 @@
+"""The firm's settings in admin: one row, opened straight from the list."""
+
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from firm.roles import is_administrator
+from firm.models import FirmSettings
 
 
-class AdministratorAuthenticationForm(AdminAuthenticationForm):
-    """The admin login accepts the Administrator role, not Django's staff flag."""
+@admin.register(FirmSettings)
+class FirmSettingsAdmin(admin.ModelAdmin):
+    """One row: the list page opens the row itself."""
 
-    def confirm_login_allowed(self, user):
-        if not is_administrator(user):
-            raise ValidationError(
-                _("This account has no Administrator role. Log in on the main page instead."),
-                code="invalid_login",
-            )
+    fieldsets = [
+        (None, {"fields": ["firm_name"]}),
+        (
+            _("Dialling"),
+            {
+                "fields": [
+                    "billing_marker",
+                    "internal_extension_lengths",
+                    "country_code",
+                    "international_prefix",
+                ]
+            },
+        ),
+    ]
 
+    def changelist_view(self, request, extra_context=None):
+        FirmSettings.load()
+        return redirect(reverse("admin:firm_firmsettings_change", args=[1]))
 
-class FirmAdminSite(admin.AdminSite):
-    """The admin site opens to the Administrator role (group), not to a separate staff flag."""
+    def has_add_permission(self, request):
+        return False
 
-    site_header = _("ClientCalls administration")
-    site_title = _("ClientCalls")
-    index_title = _("Administration")
-    login_form = AdministratorAuthenticationForm
-
-    def has_permission(self, request):
-        return is_administrator(request.user)
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,20 +1,21 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FirmConfig(AppConfig):
-    """The kernel as an app: its system checks (firm/checks.py)."""
+    """The shared kernel as an app: the firm's settings model, its migrations and roles, and
+    its system checks (firm/checks.py)."""
 
     name = "firm"
-    label = "firm"
-    verbose_name = "ClientCalls"
+    verbose_name = _("Firm")
 
     def ready(self):
         from firm import checks  # noqa: F401  (registers the checks)
 
 
 class FirmAdminConfig(AdminConfig):
-    default_site = "firm.admin.FirmAdminSite"
+    default_site = "firm.sites.FirmAdminSite"
 
     def ready(self):
         super().ready()  # autodiscovers every app's admin module, django.contrib.auth's too

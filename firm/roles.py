@@ -29,7 +29,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.view_accesslog",
     ],
 }
-ADMINISTRATOR_APPS = ["clients", "calls"]
+ADMINISTRATOR_APPS = ["firm", "clients", "calls"]
 
 
 def sync_role_groups(apps, *, missing_ok: bool = False) -> None:

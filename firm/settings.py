@@ -145,7 +145,8 @@ STORAGES = {
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
-# Where listen_cdr keeps every line of the live 3CX feed before importing it (calls/live_feed.py).
+# Where listen_cdr keeps every line of the live 3CX feed before importing it
+# (calls/importing/live_feed.py).
 CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")))
 # listen_cdr --listen: connections open at once (more are closed at once), and the seconds
 # after which a connection that sends nothing is closed.
@@ -153,7 +154,7 @@ CDR_FEED_MAX_CONNECTIONS = envint("CDR_FEED_MAX_CONNECTIONS", 16)
 CDR_FEED_IDLE_SECONDS = envint("CDR_FEED_IDLE_SECONDS", 60)
 
 # Server connections a PostgreSQL import writes its batches over, so the server inserts on
-# more than one core while the importer reads the file (calls/bulk_insert.py); 1: one.
+# more than one core while the importer reads the file (calls/importing/writers.py); 1: one.
 CDR_IMPORT_CONNECTIONS = envint("CDR_IMPORT_CONNECTIONS", 2)
 
 # The admin's CDR upload refuses a file larger than this, or files adding up to more than

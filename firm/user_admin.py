@@ -2,7 +2,7 @@
 ``firm.apps.FirmAdminConfig.ready``, after django.contrib.auth registered Django's own).
 
 A separate module from ``firm.admin``: importing django.contrib.auth.admin builds the admin
-site, whose class lives in ``firm.admin``.
+site, whose class lives in ``firm.sites``.
 """
 
 from django.contrib import admin

@@ -397,13 +397,6 @@ def within_a_call(field: str, value: str, seconds: int) -> int:
     return seconds
 
 
-def whole_seconds(field: str, value: str) -> int:
-    value = value.strip()
-    if not value.isdigit() or not value.isascii() or len(value) > _DIGITS_MAX:
-        raise FieldError(field, f"field {field} {show(value)} is not a whole number of seconds")
-    return within_a_call(field, value, int(value))
-
-
 def flexible_seconds(field: str, value: str) -> int:
     """Seconds written as '75', '75.0', '1:15' or '0:01:15'; '' is 0."""
     value = value.strip()

@@ -29,7 +29,7 @@ from . import asterisk, headered_csv, threecx
 from ._common import RawRecord, is_type_word, read_records, strip_newline
 from .records import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, UnknownLayoutError
 
-# What a file starting with these bytes is. Whole sentences, so that calls/cdr_messages.py
+# What a file starting with these bytes is. Whole sentences, so that calls/importing/messages.py
 # can translate each one.
 _BINARY_SIGNATURES = (
     ("%PDF", "this is a PDF document, not a CDR file (binary content)"),

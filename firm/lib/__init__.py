@@ -1,1 +1,2 @@
-"""Firm-wide helpers that import no app (dates, formats, pagination, spreadsheets)."""
+"""Firm-wide helpers that import no app: dates and periods, formats, the billing marker,
+pagination, spreadsheets and downloads."""

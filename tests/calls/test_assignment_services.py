@@ -2,19 +2,17 @@
 never overridden. "Today" is 13 May 2026 in Rome."""
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 
 from calls.models import (
     Call,
     CallAssignment,
     ClosedPeriod,
-    FirmSettings,
     PeriodAction,
     PeriodEvent,
 )
@@ -22,19 +20,15 @@ from calls.selectors import calls_unassigned, client_suggestions
 from calls.services import calls_assign, calls_link_clients, period_close, period_reopen
 from clients.models import Client
 from clients.services import client_save
+from firm.models import FirmSettings
 from tests.calls.importing.helpers import run_import, threecx_line, write
+from tests.conftest import ROME
 from tests.factories import make_call, make_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 APRIL = date(2026, 4, 1)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
 @pytest.fixture

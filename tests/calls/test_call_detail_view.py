@@ -4,21 +4,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from calls.models import CallAssignment
 from calls.services import calls_assign, period_close
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
 @pytest.fixture

@@ -3,24 +3,20 @@
 "Now" is frozen at Wednesday 13 May 2026, 12:00 in Rome (10:00 UTC)."""
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
-from calls.filters import CallLogFilter, period_days
-from calls.models import Call, FirmSettings
+from calls.filters import CallLogFilter
+from calls.models import Call
+from firm.lib.dates import period_days
+from firm.models import FirmSettings
+from tests.conftest import ROME
 from tests.factories import make_call, make_client, make_trunk
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
 def rome(*args) -> datetime:

@@ -7,34 +7,22 @@ import math
 import re
 import threading
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from calls import pdf, views
-from calls.models import Call, FirmSettings
-from tests.conftest import logged_in
+from calls.models import Call
+from firm.models import FirmSettings
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_trunk
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:pdf")
 MAY = "?date_after=2026-05-01&date_before=2026-05-31"
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
-
-
-@pytest.fixture
-def browser(paolo):
-    return logged_in(paolo)
 
 
 @pytest.fixture

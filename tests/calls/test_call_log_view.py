@@ -4,36 +4,23 @@ the remembered filter. "Now" is frozen at Wednesday 13 May 2026, 12:00 in Rome."
 import csv
 import io
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from calls.models import Call
 from calls.views import LAST_FILTER_SESSION_KEY
-from tests.conftest import logged_in
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_trunk
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:log")
 MAY = "?date_after=2026-05-01&date_before=2026-05-31"
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
-
-
-@pytest.fixture
-def browser(paolo):
-    return logged_in(paolo)
 
 
 def english(browser, url):

@@ -4,27 +4,24 @@ answer; any other filter adds up the calls. "Now" is frozen at 13 May 2026, 12:0
 
 import random
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from calls.cdr.synthetic import threecx_lines
 from calls.filters import CallLogFilter
-from calls.importing import inspect_cdr_file
+from calls.importing.files import inspect_cdr_file
+from calls.importing.services import cdr_import
 from calls.models import Call, CallHourTotal
-from calls.services import cdr_import
-from calls.views import call_totals
-from tests.conftest import logged_in
+from calls.selectors import call_totals
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_trunk
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 
 # Filters the hourly totals answer: days (presets, dates, open ends, summer time changes on
@@ -57,11 +54,6 @@ ANSWERED_BY_CALLS = [
     "period=this_year&unknown_code=on",
     "period=this_year&min_talk=0",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
 def both_totals(query: str) -> tuple[dict, dict | None]:
@@ -263,12 +255,12 @@ def test_an_sqlite_import_puts_the_row_trigger_back_as_it_was(tmp_path):
 def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
     from django.db import IntegrityError
 
-    from calls.bulk_insert import BatchWriter, sqlite_call_row
     from calls.cdr import parse
     from calls.cdr.detect import detect_format
+    from calls.importing.writers import BatchWriter, sqlite_call_row
     from calls.matching import match_record
+    from calls.models import ImportRun, RejectedLine
     from calls.selectors import match_rules_get
-    from calls.services import ImportRun, RejectedLine
 
     trigger = _sqlite_insert_trigger()
     lines = list(threecx_lines(3, start=NOW - timedelta(days=3), client_codes=["123"]))

@@ -1,24 +1,24 @@
-"""Rejection reasons in the user's language (calls/cdr_messages.py): every English sentence the
-parsers and the matcher can write has a translation, and the values inside survive."""
+"""Rejection reasons in the user's language (calls/importing/messages.py): every English
+sentence the parsers and the matcher can write has a translation, and the values inside
+survive."""
 
 import ast
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
 
 from calls.cdr import CdrRejection, NotCdrError, detect_format, parse
 from calls.cdr.detect import _BINARY_SIGNATURES
-from calls.cdr_messages import REASONS, line_message, reason_text
+from calls.importing.messages import REASONS, line_message, reason_text
 from calls.matching import MatchError
 from tests.calls.importing.helpers import threecx_line
 from tests.calls.test_matching import match, record
+from tests.conftest import ROME
 
 ROOT = Path(__file__).resolve().parents[2]
-ROME = ZoneInfo("Europe/Rome")
 
 # The calls that build a reason, and which positional argument is the sentence.
 SENTENCE_ARGUMENT = {
@@ -74,7 +74,7 @@ def test_the_parsers_sentences_were_found():
 def test_every_sentence_the_parsers_write_has_an_italian_translation(file, sentence):
     with translation.override("it"):
         translated = reason_text(sentence)
-    assert translated != sentence, f"{file}: add {sentence!r} to calls/cdr_messages.REASONS"
+    assert translated != sentence, f"{file}: add {sentence!r} to calls/importing/messages.REASONS"
     for value in re.findall(r"'value\d+'", sentence):
         assert value in translated  # the field, value or number is kept
 

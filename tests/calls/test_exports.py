@@ -7,7 +7,6 @@ import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import GeneratorType
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -21,7 +20,6 @@ from tests.factories import make_call, make_client, make_trunk
 
 pytestmark = pytest.mark.django_db
 
-ROME = ZoneInfo("Europe/Rome")
 HEADER = [
     "Date and time",
     "Caller",

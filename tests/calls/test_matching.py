@@ -35,9 +35,9 @@ from calls.matching import (
     match_record,
     trunk_for_identifier,
 )
+from tests.conftest import SAMPLES
 
 DIGITS = "0123456789"
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 
 CELLULAR = TrunkRule("9", strip_prefix=True, key="cellular", name="GSM gateway")
 LANDLINE = TrunkRule("0", strip_prefix=False, key="landline", name="Landline, prefix kept")

@@ -1,11 +1,9 @@
 """calls.periods: months in the firm's time zone, runs of months; no database."""
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from calls.periods import month_of, month_spans, next_month, previous_month, recent_months
-
-ROME = ZoneInfo("Europe/Rome")
+from tests.conftest import ROME
 
 
 def test_a_call_belongs_to_the_month_of_its_start_in_the_firms_time_zone():

@@ -6,21 +6,15 @@ from datetime import UTC, date, datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 
 from calls.models import ClosedPeriod, PeriodAction, PeriodEvent
 from tests.conftest import logged_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:periods")
 APRIL = date(2026, 4, 1)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
 def post(user, data):

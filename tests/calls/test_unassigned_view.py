@@ -2,35 +2,22 @@
 or many, hostile input, closed months, and no query per row. "Now" is Wednesday 13 May 2026."""
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from calls.models import Call, CallAssignment
 from calls.services import period_close
-from tests.conftest import logged_in
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:unassigned")
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
-
-
-@pytest.fixture
-def browser(paolo):
-    return logged_in(paolo)
 
 
 @pytest.fixture

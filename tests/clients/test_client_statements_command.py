@@ -5,18 +5,17 @@ import io
 import zipfile
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from calls.models import Call, FirmSettings
+from calls.models import Call
+from firm.models import FirmSettings
+from tests.conftest import ROME
 from tests.factories import make_call, make_client
 
 pytestmark = pytest.mark.django_db
-
-ROME = ZoneInfo("Europe/Rome")
 
 
 @pytest.fixture

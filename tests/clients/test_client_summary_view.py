@@ -6,7 +6,6 @@ import io
 import zipfile
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -14,20 +13,14 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from calls.models import Call
-from tests.conftest import logged_in
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client
 
 pytestmark = pytest.mark.django_db
 
-ROME = ZoneInfo("Europe/Rome")
 URL = reverse("clients:statements")
 PACK = reverse("clients:statements_pack")
 MAY = "?date_after=2026-05-01&date_before=2026-05-31"
-
-
-@pytest.fixture
-def browser(paolo):
-    return logged_in(paolo)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from calls.models import FirmSettings
+from firm.models import FirmSettings
 from tests.conftest import logged_in
 from tests.factories import make_client, make_contact, make_trunk
 

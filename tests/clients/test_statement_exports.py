@@ -5,21 +5,20 @@ import csv
 import io
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from calls.models import Call, FirmSettings
+from calls.models import Call
 from clients import ledes
 from clients.models import BillingPolicy
-from tests.conftest import logged_in
+from firm.models import FirmSettings
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client
 
 pytestmark = pytest.mark.django_db
 
-ROME = ZoneInfo("Europe/Rome")
 MAY = "?date_after=2026-05-01&date_before=2026-05-31"
 
 

@@ -5,33 +5,21 @@ is frozen at Wednesday 13 June 2026, 12:00 in Rome: last month is May."""
 import io
 from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
-from calls.models import Call, FirmSettings
+from calls.models import Call
 from clients import views
-from tests.conftest import logged_in
+from firm.models import FirmSettings
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 6, 13, 10, 0, tzinfo=UTC)
 MAY = "?date_after=2026-05-01&date_before=2026-05-31"
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW)
-
-
-@pytest.fixture
-def browser(paolo):
-    return logged_in(paolo)
 
 
 def url(code="123", pdf=False):

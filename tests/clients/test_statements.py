@@ -4,7 +4,6 @@ rule, and the client summary. Calls are made by hand, times in Rome."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -13,11 +12,11 @@ from calls.models import Call
 from clients import billing
 from clients.models import BillingPolicy
 from clients.selectors import client_summary_list, statement_get, summary_totals
+from tests.conftest import ROME
 from tests.factories import make_call, make_client
 
 pytestmark = pytest.mark.django_db
 
-ROME = ZoneInfo("Europe/Rome")
 MAY = {"first_day": date(2026, 5, 1), "last_day": date(2026, 5, 31)}
 
 

@@ -5,7 +5,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from calls.models import FirmSettings
+from firm.models import FirmSettings
 from firm.roles import RECEPTIONIST
 from tests.e2e.pages import log_in, new_page
 from tests.factories import make_client, make_trunk, make_user

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from calls.demo import DEMO_USERS, demo_data_create, write_demo_cdr
+from calls.demo import demo_data_create, write_demo_cdr
 from calls.models import Call
 from clients.models import Client
+from firm.demo import DEMO_USERS
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import Error
 from tqdm import tqdm
 
-from calls.importing import FORMAT_NAMES, CdrFileError, inspect_cdr_file
+from calls.importing.files import FORMAT_NAMES, CdrFileError, inspect_cdr_file
+from calls.importing.services import cdr_import
 from calls.selectors import cdr_layout_default, cdr_layout_named
-from calls.services import cdr_import
 from firm.database import database_address, database_unreachable, first_line
 
 EXIT_REJECTED = 3

@@ -5,7 +5,7 @@
 
 Runs until stopped (Ctrl+C, SIGTERM). Every line is written to the spool folder first
 (``--spool``, default ``CDR_SPOOL_DIR``) and imported from there by one importer thread, at
-start-up and whenever the database answers again after an outage. See calls/live_feed.py.
+start-up and whenever the database answers again after an outage. See calls/importing/live_feed.py.
 """
 
 import signal
@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import DatabaseError
 from django.db import connection as database
 
-from calls import live_feed
+from calls.importing import live_feed
 from calls.selectors import cdr_layout_default, cdr_layout_named
 
 

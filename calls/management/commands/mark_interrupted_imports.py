@@ -7,7 +7,7 @@ daily timer runs this too (deploy/). Importing the same file again completes the
 
 from django.core.management.base import BaseCommand, no_translations
 
-from calls.services import import_runs_mark_interrupted
+from calls.importing.services import import_runs_mark_interrupted
 
 
 class Command(BaseCommand):

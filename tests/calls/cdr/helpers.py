@@ -7,13 +7,11 @@ import io
 import itertools
 from collections.abc import Iterable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from calls.cdr import THREECX_FIELDS, CdrRecord, CdrRejection, detect_format, parse
+from tests.conftest import ROME
 
-ROME = ZoneInfo("Europe/Rome")
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cdr"
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples"
 
 
 def lines_of(text: str) -> list[str]:

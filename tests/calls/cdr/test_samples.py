@@ -1,11 +1,13 @@
-"""The real PBX samples in ../shared/samples are read end to end, every line accounted for."""
+"""The real PBX samples in tests/fixtures/samples are read end to end, every line accounted for."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from .helpers import SAMPLES, read_file
+from tests.conftest import SAMPLES
+
+from .helpers import read_file
 
 pytestmark = pytest.mark.skipif(
     not SAMPLES.is_dir(), reason=f"the shared CDR samples folder {SAMPLES} is missing"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "samples"
 EXIT_REJECTED = 3
 
 

@@ -4,7 +4,6 @@ value that reaches a call fits its column, and the counts of every run add up.""
 
 from datetime import UTC
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,13 +12,12 @@ from hypothesis import strategies as st
 from calls import limits
 from calls.cdr import CdrRecord, CdrRejection, NotCdrError, detect_format, parse
 from calls.dialing import DialPlan, TrunkRule
-from calls.importing import CdrFileError, LineReader, inspect_cdr_file
+from calls.importing.files import CdrFileError, LineReader, inspect_cdr_file
+from calls.importing.services import cdr_import
 from calls.matching import MatchError, MatchRules, match_record
 from calls.models import Call
-from calls.services import cdr_import
-from tests.calls.importing.helpers import SAMPLES
+from tests.conftest import ROME, SAMPLES
 
-ROME = ZoneInfo("Europe/Rome")
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cdr"
 HEADERED = (
     "Data;Chiamante;Numero;Durata;Codice cliente;Costo\r\n"

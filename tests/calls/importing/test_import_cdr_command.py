@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from calls import services
 from calls.cdr import THREECX_FIELDS
-from calls.models import Call, CdrLayout, FirmSettings, ImportRun, RejectedLine
+from calls.importing import services
+from calls.models import Call, CdrLayout, ImportRun, RejectedLine
+from firm.models import FirmSettings
 from tests.calls.importing.helpers import EXIT_REJECTED, run_import, threecx_line, write
 from tests.factories import make_client, make_trunk
 
@@ -171,7 +172,7 @@ def test_rejected_lines_import_on_retry_once_the_layout_is_fixed(tmp_path):
 
 
 def test_retrying_rejected_lines_imports_the_ones_that_now_fit(tmp_path):
-    from calls.services import rejected_lines_retry
+    from calls.importing.services import rejected_lines_retry
 
     long_number = "3" * 90
     path = write(

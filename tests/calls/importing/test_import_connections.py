@@ -1,5 +1,5 @@
 """A PostgreSQL import outside any transaction writes its batches over several server
-connections (settings.CDR_IMPORT_CONNECTIONS, calls.bulk_insert): every call is still stored
+connections (settings.CDR_IMPORT_CONNECTIONS, calls.importing.writers): every call is still stored
 once, the counts still add up, a batch the server gives up (deadlock) is written again, and
 the extra connections are closed afterwards. Real connections and commits: no outer test
 transaction (transaction=True)."""
@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from calls import services
 from calls.cdr.synthetic import threecx_lines
+from calls.importing import services
 from calls.models import Call, CallHourTotal, ImportRun
 from tests.calls.importing.helpers import run_import, write
 from tests.factories import make_trunk

@@ -1,9 +1,10 @@
-"""Every real CDR sample in shared/samples imports with every line accounted for."""
+"""Every real CDR sample in tests/fixtures/samples imports with every line accounted for."""
 
 import pytest
 
 from calls.models import Call, ImportRun, RejectedLine
-from tests.calls.importing.helpers import SAMPLES, run_import
+from tests.calls.importing.helpers import run_import
+from tests.conftest import SAMPLES
 from tests.factories import make_client, make_trunk
 
 pytestmark = [

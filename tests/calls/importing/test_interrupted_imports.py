@@ -14,11 +14,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from calls import services
 from calls.cdr.synthetic import threecx_lines
-from calls.importing import inspect_cdr_file
+from calls.importing import services
+from calls.importing.files import inspect_cdr_file
+from calls.importing.services import cdr_feed_import, cdr_import, import_runs_mark_interrupted
 from calls.models import Call, ImportRun
-from calls.services import cdr_feed_import, cdr_import, import_runs_mark_interrupted
 from tests.calls.importing.helpers import run_import, write
 
 EXIT_DATABASE_UNREACHABLE = 4

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from calls.importing import LineReader, decode_line
+from calls.importing.files import LineReader, decode_line
 
 
 def lines_of(data: bytes) -> list[str]:
@@ -37,7 +37,7 @@ def test_lines_end_where_csv_ends_them(data, expected):
 
 
 def test_lines_across_chunk_boundaries_are_whole_and_bytes_are_counted(monkeypatch):
-    monkeypatch.setattr("calls.importing._CHUNK_BYTES", 7)
+    monkeypatch.setattr("calls.importing.files._CHUNK_BYTES", 7)
     data = "riga uno\r\nseconda è qui\nterza".encode() + "\nNiccolò\n".encode("cp1252")
     reader = LineReader(io.BytesIO(data))
     assert list(reader) == ["riga uno\r\n", "seconda è qui\n", "terza\n", "Niccolò\n"]

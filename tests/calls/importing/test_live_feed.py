@@ -1,4 +1,4 @@
-"""The live 3CX CDR feed (calls/live_feed.py, listen_cdr): real TCP sockets on 127.0.0.1.
+"""The live 3CX CDR feed (calls/importing/live_feed.py, listen_cdr): real TCP sockets on 127.0.0.1.
 Connections only spool raw lines; one importer thread imports the spool from saved
 positions, at start-up and again when the database answers after an outage. Tests where the
 importer thread commits with its own connection use real transactions (transaction=True)."""
@@ -17,10 +17,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections
 
-from calls import live_feed
+from calls.importing import live_feed
 from calls.models import Call, ImportRun, RejectedLine
-from tests.calls.importing.helpers import SAMPLES, run_import, threecx_line
-from tests.conftest import logged_in
+from tests.calls.importing.helpers import run_import, threecx_line
+from tests.conftest import SAMPLES, logged_in
 
 SOCKET_SAMPLE = SAMPLES / "3cx" / "active-socket-243-records.log"
 POSTGRESQL = connection.vendor == "postgresql"

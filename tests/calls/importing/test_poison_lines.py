@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from calls import services
 from calls.cdr.synthetic import threecx_lines
-from calls.importing import inspect_cdr_file
+from calls.importing import services
+from calls.importing.files import inspect_cdr_file
+from calls.importing.services import cdr_import
 from calls.models import Call, ImportRun, RejectedLine
-from calls.services import cdr_import
 from tests.calls.cdr.helpers import threecx_line
 
 GOOD_LINES = 3000
@@ -241,7 +241,7 @@ def test_a_refused_batch_is_split_with_real_commits_over_two_connections(tmp_pat
 
 @pytest.mark.django_db
 def test_a_retried_line_the_database_refuses_keeps_its_rejected_line(tmp_path):
-    from calls.services import rejected_lines_retry
+    from calls.importing.services import rejected_lines_retry
 
     path = tmp_path / "cdr.log"
     path.write_bytes(poison(FIRST_POISON_ID, time_end="2020/05/04 10:00:00").encode())

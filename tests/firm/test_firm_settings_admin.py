@@ -2,7 +2,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from calls.models import FirmSettings
+from firm.models import FirmSettings
 from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -17,14 +17,14 @@ def _save_settings(user, **fields):
         "international_prefix": "00",
     }
     data.update(fields)
-    url = reverse("admin:calls_firmsettings_change", args=[FirmSettings.load().pk])
+    url = reverse("admin:firm_firmsettings_change", args=[FirmSettings.load().pk])
     return logged_in(user).post(url, data)
 
 
 def test_the_settings_list_opens_the_single_settings_row(anna):
-    response = logged_in(anna).get(reverse("admin:calls_firmsettings_changelist"))
+    response = logged_in(anna).get(reverse("admin:firm_firmsettings_changelist"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:calls_firmsettings_change", args=[1])
+    assert response["Location"] == reverse("admin:firm_firmsettings_change", args=[1])
 
 
 def test_an_administrator_changes_the_marker_and_firm_name(anna):
@@ -57,5 +57,19 @@ def test_there_is_only_ever_one_settings_row(anna):
     FirmSettings.load()
     with pytest.raises(IntegrityError), transaction.atomic():
         FirmSettings.objects.create(pk=2)
-    response = logged_in(anna).get(reverse("admin:calls_firmsettings_add"))
+    response = logged_in(anna).get(reverse("admin:firm_firmsettings_add"))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/calls/firmsettings/", "/admin/firm/firmsettings/"),
+        ("/admin/calls/firmsettings/1/change/", "/admin/firm/firmsettings/1/change/"),
+        ("/admin/calls/firmsettings/1/history/?x=1", "/admin/firm/firmsettings/1/history/?x=1"),
+    ],
+)
+def test_the_old_admin_address_of_the_settings_leads_to_the_new_one(anna, old, new):
+    response = logged_in(anna).get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new

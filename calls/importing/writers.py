@@ -17,6 +17,7 @@ server inserts on both cores while Python reads the next batch. Their counts arr
 (``finish()`` waits for all of them; ``release()`` closes the extra connection at the end).
 """
 
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,7 +30,8 @@ from psycopg import errors as psycopg_errors
 
 from calls.models import Call, ImportRun, RejectedLine
 
-# Order of the values in every row handed to a writer.
+# The columns of calls.Call every writer inserts, in the order of its INSERT and COPY
+# statements; a row (CallRow) holds one call's values under these names.
 CALL_FIELDS = (
     "start",
     "answered",
@@ -52,9 +54,9 @@ CALL_FIELDS = (
     "import_run",
     "source_line",
 )
-PBX_CALL_ID = CALL_FIELDS.index("pbx_call_id")
-_SOURCE_LINE = CALL_FIELDS.index("source_line")
-_COST = CALL_FIELDS.index("cost")
+# A tuple, so the database driver takes it as it is; times are aware UTC datetimes (SQLite:
+# UTC text, and the cost as text: sqlite_call_row), client, trunk and import_run are ids.
+CallRow = namedtuple("CallRow", CALL_FIELDS)
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
 # The SQLite insert trigger of migration 0008, and the same sums for a whole batch: the
@@ -83,9 +85,9 @@ def refusal_reason(error: BaseException) -> str:
     return f"the database refused the call: {message[:300]}"
 
 
-def call_row(values, client_id, run_id) -> tuple:
-    """The row of one call, in CALL_FIELDS order (times as aware UTC datetimes)."""
-    return (
+def call_row(values, client_id, run_id) -> CallRow:
+    """The row of one call (times as aware UTC datetimes)."""
+    return CallRow(
         values.start,
         values.answered,
         values.end,
@@ -115,17 +117,14 @@ def _sqlite_time(value):
     return None if value is None else str(value.replace(tzinfo=None))
 
 
-def sqlite_call_row(values, client_id, run_id) -> tuple:
+def sqlite_call_row(values, client_id, run_id) -> CallRow:
     """call_row() with the values SQLite stores: times as UTC text, the cost as text."""
     row = call_row(values, client_id, run_id)
-    cost = row[_COST]
-    return (
-        str(row[0].replace(tzinfo=None)),
-        _sqlite_time(row[1]),
-        _sqlite_time(row[2]),
-        *row[3:_COST],
-        None if cost is None else str(cost),
-        *row[_COST + 1 :],
+    return row._replace(
+        start=str(row.start.replace(tzinfo=None)),
+        answered=_sqlite_time(row.answered),
+        end=_sqlite_time(row.end),
+        cost=None if row.cost is None else str(row.cost),
     )
 
 
@@ -162,7 +161,7 @@ class BatchWriter:
         return BatchWriter(run_id, refused=refused)
 
     def write(
-        self, rows: list[tuple], rejects: list[RejectedLine], raws: list[str]
+        self, rows: list[CallRow], rejects: list[RejectedLine], raws: list[str]
     ) -> list[BatchCounts]:
         """Write one batch (``raws``: each row's line as read); returns the counts of the
         batches now known to be written."""
@@ -173,7 +172,7 @@ class BatchWriter:
         except REFUSALS as error:
             return self._write_in_halves(rows, rejects, raws, error)
 
-    def _write_now(self, rows: list[tuple], rejects: list[RejectedLine]) -> list[BatchCounts]:
+    def _write_now(self, rows: list[CallRow], rejects: list[RejectedLine]) -> list[BatchCounts]:
         """Write one batch in its own transaction (a savepoint inside an outer one), now."""
         with transaction.atomic():
             inserted = self.insert_calls(rows)
@@ -197,7 +196,11 @@ class BatchWriter:
         if len(rows) <= 1:
             if not rows:
                 raise error  # the rejected lines themselves were refused: a bug, not data
-            line = self.refused(rows[0][_SOURCE_LINE], raws[0], refusal_reason(error))
+            line = self.refused(
+                CallRow._make(rows[0]).source_line,  # a tuple in CallRow order will do
+                raws[0],
+                refusal_reason(error),
+            )
             return done + self._write_now([], [*rejects, line])
         half = len(rows) // 2
         for part, part_raws, part_rejects in (
@@ -221,7 +224,7 @@ class BatchWriter:
     def abort(self) -> None:
         """Give up the batches in flight after an error; those committed stay."""
 
-    def insert_calls(self, rows: list[tuple]) -> int:
+    def insert_calls(self, rows: list[CallRow]) -> int:
         """Insert `rows` inside the caller's transaction; returns how many were new."""
         if not rows:
             return 0

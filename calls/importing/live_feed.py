@@ -15,7 +15,7 @@ away from the web pages. A flusher fsyncs the spool once a second, and again on 
 One importer thread (``SpoolImporter``) reads the spool files in order from a position kept
 beside each (``.feed-YYYY-MM-DD.log.pos``: byte offset and line count, written atomically,
 and only once the lines before it are committed) and hands the lines to
-``calls.services.cdr_feed_import``. It opens a database connection only when there is a
+``calls.importing.services.cdr_feed_import``. It opens a database connection only when there is a
 line to import, and closes it after a quiet minute. When the import fails (the database is
 down, say) it waits a few seconds and starts again from the position: lines that were
 committed after all count as duplicates, so nothing is lost or stored twice; the spool
@@ -460,7 +460,7 @@ class SpoolImporter:
         return None
 
     def _import(self, run: _Pass) -> None:
-        from calls.services import cdr_feed_import
+        from calls.importing.services import cdr_feed_import
 
         try:
             summary = cdr_feed_import(
@@ -484,7 +484,7 @@ class SpoolImporter:
         """The complete lines of ``run.path`` after its position, as text; None to have what
         was handed on committed (the generator goes on only once it is). Ends when the file
         is done (a later day's file exists), after a long quiet spell, or on stop."""
-        from calls.importing import decode_line
+        from calls.importing.files import decode_line
 
         with open(run.path, "rb") as stream:
             stream.seek(run.committed.offset)

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from calls.cdr import DetectedFormat, NotCdrError, detect_format
-from calls.cdr_messages import reason_text
+from calls.importing.messages import reason_text
 
 HEAD_BYTES = 64 * 1024
 HEAD_LINES = 50

@@ -1,0 +1,451 @@
+"""The CDR import service: the only writer of imported calls. A file (``cdr_import``), a live
+feed (``cdr_feed_import``) or rejected lines read again (``rejected_lines_retry``): each line
+becomes a call, a duplicate or a rejected line, in batches (``calls.importing.writers``), and
+every import is one ImportRun, opened, counted and closed by ``import_run``."""
+
+import hashlib
+import os
+import re
+import socket
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
+from calls.importing.files import CdrFile, open_cdr_lines
+from calls.importing.messages import line_message, reason_text
+from calls.importing.writers import BatchCounts, BatchWriter, CallRow, call_row
+from calls.matching import CallValues, MatchError, match_record
+from calls.models import Call, ImportRun, RejectedLine
+from calls.selectors import cdr_layout_default, match_rules_get
+from clients.models import Client
+
+BATCH_SIZE = 5000
+SHOWN_REJECTIONS = 20
+# A running import not heard of for this long (no batch written; a quiet live feed says it
+# is alive every minute) is taken as interrupted, even from another machine.
+STALE_AFTER = timedelta(minutes=10)
+HEARTBEAT_EVERY = timedelta(minutes=1)
+_HOST = socket.gethostname()[:255]
+
+
+@dataclass
+class ImportSummary:
+    """What one file's import did; `run` is None for a dry run (nothing written)."""
+
+    file_name: str
+    format_description: str
+    lines_read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejections: list["ShownRejection"] = field(default_factory=list)  # the first few
+    run: ImportRun | None = None
+
+
+class ShownRejection(NamedTuple):
+    """A rejected line as reported after an import. Reasons are stored in English, as the
+    parsers write them; ``message()`` says it in the active language (calls.importing.messages),
+    ``str()`` in English for the command's output."""
+
+    file_name: str
+    line_number: int
+    reason: str
+
+    def message(self) -> str:
+        return line_message(self.file_name, self.line_number, reason_text(self.reason))
+
+    def __str__(self) -> str:
+        return f"{self.file_name} line {self.line_number}: {self.reason}"
+
+
+_NUL_RUN = re.compile("\x00{8,}")
+
+
+def shown_nul(text: str) -> str:
+    """NUL bytes written out (PostgreSQL stores none in text): '\\x00', a long run as
+    '\\x00 × 4096' (the zeros a power loss leaves at the end of a file)."""
+    if "\x00" not in text:
+        return text
+    text = _NUL_RUN.sub(lambda run: f"\\x00 × {len(run.group())}", text)
+    return text.replace("\x00", "\\x00")
+
+
+def _rejected_line(run, file_name, line_number, raw, field_name, reason) -> RejectedLine:
+    if raw and not raw.strip("\x00 \t\r\n"):
+        reason = "the line holds only NUL bytes: the file was cut short (a power loss?)"
+    raw, reason = shown_nul(raw), shown_nul(reason)
+    return RejectedLine(
+        import_run=run,
+        file_name=shown_nul(file_name)[:255],
+        line_number=line_number,
+        field=shown_nul(field_name)[:40],
+        reason=reason,
+        raw=raw,
+        raw_sha1=hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest(),
+    )
+
+
+class _Batch:
+    """Calls and rejected lines of one transaction; counts where every line went."""
+
+    def __init__(self, *, summary, run, file_name, dry_run):
+        self.summary, self.run, self.file_name, self.dry_run = summary, run, file_name, dry_run
+        # Client ids by code, read once: no query per line (a few thousand clients at most).
+        self.client_ids = dict(Client.objects.values_list("code", "pk"))
+        self.rows: list[CallRow] = []
+        self.raws: list[str] = []  # each row's line, for a call the database might refuse
+        self.rejects: list[RejectedLine] = []
+        self.refused_reasons: dict[str, str] = {}  # by raw_sha1, for a retry
+        self.writer = None if dry_run else BatchWriter.for_connection(run.pk, refused=self.refused)
+        self.call_row = self.writer.call_row if self.writer else call_row
+        self.heard_at = timezone.now()
+
+    def __len__(self):
+        return len(self.rows) + len(self.rejects)
+
+    def add_call(self, values: CallValues, raw: str):
+        code = values.billing_code
+        client_id = self.client_ids.get(code) if code else None
+        self.rows.append(self.call_row(values, client_id, self.run.pk if self.run else None))
+        self.raws.append(raw)
+
+    def add_rejection(self, line_number, raw, field_name, reason):
+        line = _rejected_line(self.run, self.file_name, line_number, raw, field_name, reason)
+        self.rejects.append(line)
+        self._show(line_number, line.reason)
+
+    def refused(self, line_number, raw, reason) -> RejectedLine:
+        """The rejected line of a call the database refused (calls.importing.writers)."""
+        self._show(line_number, reason)
+        line = _rejected_line(self.run, self.file_name, line_number, raw, "", reason)
+        self.refused_reasons[line.raw_sha1] = line.reason
+        return line
+
+    def _show(self, line_number, reason):
+        if len(self.summary.rejections) < SHOWN_REJECTIONS:
+            self.summary.rejections.append(ShownRejection(self.file_name, line_number, reason))
+
+    def flush(self):
+        if not self.rows and not self.rejects:
+            return
+        if self.dry_run:
+            inserted = self._count_new()
+            read = len(self.rows) + len(self.rejects)
+            self.count([BatchCounts(read, inserted, len(self.rows) - inserted, len(self.rejects))])
+        else:
+            self.count(self.writer.write(self.rows, self.rejects, self.raws))
+            self.heard_at = timezone.now()
+        self.rows, self.raws, self.rejects = [], [], []
+
+    def commit(self):
+        """Write what is left and wait until everything written so far is committed. A live
+        feed commits in every quiet spell: now and then that says the run is alive."""
+        self.flush()
+        if not self.dry_run:
+            self.count(self.writer.finish())
+            if timezone.now() - self.heard_at >= HEARTBEAT_EVERY:
+                self.heard_at = timezone.now()
+                ImportRun.objects.filter(pk=self.run.pk).update(heartbeat_at=self.heard_at)
+
+    def release(self):
+        """After the last batch (or a failure): the writer's extra connections go."""
+        if self.writer:
+            self.writer.release()
+
+    def count(self, done: list[BatchCounts]):
+        for counts in done:
+            self.summary.lines_read += counts.read
+            self.summary.imported += counts.imported
+            self.summary.duplicates += counts.duplicates
+            self.summary.rejected += counts.rejected
+
+    def _count_new(self) -> int:
+        ids = {row.pbx_call_id for row in self.rows}
+        stored = set(
+            Call.objects.filter(pbx="", pbx_call_id__in=ids).values_list("pbx_call_id", flat=True)
+        )
+        return len(ids - stored)
+
+
+def import_runs_mark_interrupted(*, now=None) -> int:
+    """Mark as interrupted the runs left 'running' by a process that died (killed, a power
+    loss, the database gone): those of this machine whose process is gone, and any not heard
+    of for STALE_AFTER. Run by every import, the admin's list of runs and the daily
+    `mark_interrupted_imports`. Returns how many were marked."""
+    now = now or timezone.now()
+    running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
+    gone = [
+        pk
+        for pk, pid in running.filter(host=_HOST, pid__isnull=False).values_list("pk", "pid")
+        if not _process_alive(pid)
+    ]
+    stale = Q(pk__in=gone) | Q(heartbeat_at__lt=now - STALE_AFTER)
+    stale |= Q(heartbeat_at__isnull=True, started_at__lt=now - STALE_AFTER)
+    return running.filter(stale).update(
+        status=ImportRun.Status.INTERRUPTED,
+        error=(
+            "The import stopped before its end (the process was killed, the power or the "
+            "database went away). Import the same file again to complete it: calls already "
+            "stored count as duplicates."
+        ),
+        finished_at=now,
+    )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # a process of another user holds it
+    return True
+
+
+@contextmanager
+def import_run(summary: ImportSummary, **fields) -> Iterator[ImportRun]:
+    """The ImportRun of one import: created (after marking dead runs as interrupted), then
+    marked finished when the block ends, or failed with the error when it raises — unless
+    the database is gone too, and then the next import marks it interrupted."""
+    import_runs_mark_interrupted()
+    run = ImportRun.objects.create(
+        host=_HOST, pid=os.getpid(), heartbeat_at=timezone.now(), **fields
+    )
+    summary.run = run
+    try:
+        yield run
+    except BaseException as error:
+        try:
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=ImportRun.Status.FAILED,
+                error=f"{type(error).__name__}: {error}",
+                finished_at=timezone.now(),
+            )
+        except DatabaseError:  # noqa: S110 - the error that stopped the run is the one to report
+            pass
+        raise
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.FINISHED, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+
+
+def cdr_import(
+    *,
+    cdr_file: CdrFile,
+    dry_run: bool = False,
+    user=None,
+    via: str = "command",
+    time_zone: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int | None = None,
+) -> ImportSummary:
+    """Import one inspected CDR file: every line becomes a call, a duplicate, or a rejected line.
+
+    Commits every `batch_size` lines, so a run that is killed keeps what it did and a second
+    run finishes the job (calls already stored count as duplicates). `progress` is called
+    with the number of bytes read so far.
+    """
+    fmt = cdr_file.fmt
+    summary = ImportSummary(file_name=cdr_file.name, format_description=fmt.description)
+    if dry_run:
+        _read_file(cdr_file, summary, None, time_zone, progress, batch_size)
+        return summary
+    with import_run(
+        summary,
+        file_name=cdr_file.name[:255],
+        file_size=cdr_file.size,
+        sha256=cdr_file.sha256,
+        format_name=fmt.name,
+        format_description=fmt.description[:200],
+        layout=", ".join(fmt.layout),
+        user=user,
+        via=via,
+    ) as run:
+        _read_file(cdr_file, summary, run, time_zone, progress, batch_size)
+    return summary
+
+
+def _read_file(cdr_file, summary, run, time_zone, progress, batch_size) -> None:
+    batch_size = batch_size or BATCH_SIZE
+    tz = ZoneInfo(time_zone or settings.TIME_ZONE)
+    rules = match_rules_get()
+    batch = _Batch(summary=summary, run=run, file_name=cdr_file.name, dry_run=run is None)
+    try:
+        with open_cdr_lines(cdr_file) as reader:
+            for item in parse(reader, cdr_file.fmt, tz):
+                _take(item, rules, batch)
+                if len(batch) >= batch_size:
+                    batch.flush()
+                    if progress:
+                        progress(reader.count)
+            batch.commit()
+            if progress:
+                progress(reader.count)
+    except BaseException:
+        if batch.writer:
+            batch.writer.abort()
+        raise
+    finally:
+        batch.release()
+
+
+def _take(item: CdrRecord | CdrRejection, rules, batch: _Batch) -> None:
+    if isinstance(item, CdrRejection):
+        batch.add_rejection(item.line_number, item.raw, item.field, item.reason)
+        return
+    try:
+        values = match_record(item, rules)
+    except MatchError as error:
+        batch.add_rejection(item.line_number, item.raw, error.field, error.reason)
+        return
+    batch.add_call(values, item.raw)
+
+
+def _retry_items(line: RejectedLine, tz) -> CdrRecord | CdrRejection:
+    """Read a rejected line again with today's layouts; the original line number is kept."""
+    run = line.import_run
+    if run.format_name == "headered_csv":
+        header = run.layout.split(", ")
+        delimiter = ";" if line.raw.count(";") > line.raw.count(",") else ","
+        lines = [delimiter.join(header) + "\n", line.raw + "\n"]
+        fmt = DetectedFormat("headered_csv", tuple(header), run.format_description)
+    else:
+        lines = [line.raw + "\n"]
+        try:
+            fmt = detect_format(lines, threecx_layout=cdr_layout_default())
+        except NotCdrError as error:
+            return CdrRejection(line.line_number, line.raw, "", str(error))
+    items = list(parse(lines, fmt, tz))
+    if not items:
+        return CdrRejection(line.line_number, line.raw, "", "the line is empty")
+    return replace(items[-1], line_number=line.line_number)
+
+
+def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportSummary:
+    """Import rejected lines again after a layout or rule was fixed. Lines that now import
+    (or turn out to be stored already) leave the list; the others get today's reason."""
+    lines = list(lines)
+    file_name = f"retry of {len(lines)} rejected lines"
+    summary = ImportSummary(file_name=file_name, format_description="")
+    with import_run(
+        summary,
+        file_name=file_name,
+        file_size=0,
+        sha256="",
+        format_name="retry",
+        format_description="Retry of rejected lines",
+        user=user,
+        via="retry",
+    ) as run:
+        batch = _Batch(summary=summary, run=run, file_name=file_name, dry_run=False)
+        rules, tz, now = match_rules_get(), ZoneInfo(settings.TIME_ZONE), timezone.now()
+        resolved, still = [], []
+        for line in lines:
+            item = _retry_items(line, tz)
+            if isinstance(item, CdrRecord):
+                try:
+                    batch.add_call(match_record(item, rules), line.raw)
+                    resolved.append(line)
+                    continue
+                except MatchError as error:
+                    item = CdrRejection(line.line_number, line.raw, error.field, error.reason)
+            line.field, line.reason, line.retried_at = item.field[:40], item.reason, now
+            still.append(line)
+        with transaction.atomic():
+            writer = batch.writer
+            done = writer.write(batch.rows, [], batch.raws) + writer.finish()
+            writer.release()
+            # A call the database refused keeps its rejected line, with the database's reason
+            # (the writer's new rejected line for it is the same line: not stored twice).
+            refused = batch.refused_reasons
+            for line in resolved:
+                if line.raw_sha1 in refused:
+                    line.field, line.reason, line.retried_at = "", refused[line.raw_sha1], now
+                    still.append(line)
+            RejectedLine.objects.filter(pk__in=[line.pk for line in resolved]).exclude(
+                raw_sha1__in=refused
+            ).delete()
+            RejectedLine.objects.bulk_update(still, ["field", "reason", "retried_at"])
+            imported = sum(c.imported for c in done)
+            duplicates = sum(c.duplicates for c in done)
+            ImportRun.objects.filter(pk=run.pk).update(
+                lines_read=len(lines),
+                imported=imported,
+                duplicates=duplicates,
+                rejected=len(lines) - imported - duplicates,
+            )
+    summary.lines_read, summary.imported = run.lines_read, run.imported
+    summary.duplicates, summary.rejected = run.duplicates, run.rejected
+    summary.rejections = [
+        ShownRejection(line.file_name, line.line_number, line.reason)
+        for line in still[:SHOWN_REJECTIONS]
+    ]
+    return summary
+
+
+def cdr_feed_import(
+    *,
+    lines: Iterable[str | None],
+    source: str,
+    threecx_layout: tuple[str, ...] | None = None,
+    time_zone: str | None = None,
+    first_line_number: int = 1,
+) -> ImportSummary:
+    """Import CDR lines as a live feed delivers them (3CX's CDR socket, calls.importing.live_feed).
+
+    ``lines`` yields each received line, or None when the feed has been quiet for a moment:
+    then what was received is committed, so a call shows up within a second or so. The
+    format is detected from the first line that is a call record (or ``threecx_layout``);
+    lines before it are rejected with the reason, never dropped. One ImportRun per feed
+    (via "feed"), finished when the feed ends. Lines are numbered from ``first_line_number``
+    (a feed resumed in the middle of its spool file keeps that file's line numbers).
+    """
+    tz = ZoneInfo(time_zone or settings.TIME_ZONE)
+    rules = match_rules_get()
+    summary = ImportSummary(file_name=source, format_description="")
+    with import_run(
+        summary, file_name=source[:255], file_size=0, sha256="", format_name="feed", via="feed"
+    ) as run:
+        batch = _Batch(summary=summary, run=run, file_name=source, dry_run=False)
+        fmt, line_number = None, first_line_number - 1
+        try:
+            for line in lines:
+                if line is None:
+                    batch.commit()  # the feed is quiet: what was received is stored now
+                    continue
+                line_number += 1
+                if not line.strip():
+                    continue
+                if fmt is None:
+                    try:
+                        fmt = detect_format([line], threecx_layout=threecx_layout)
+                    except NotCdrError as error:
+                        batch.add_rejection(line_number, line.rstrip("\r\n"), "", str(error))
+                        continue
+                    summary.format_description = fmt.description
+                    ImportRun.objects.filter(pk=run.pk).update(
+                        format_name=fmt.name,
+                        format_description=fmt.description[:200],
+                        layout=", ".join(fmt.layout),
+                    )
+                for item in parse([line], fmt, tz):
+                    _take(replace(item, line_number=line_number), rules, batch)
+                if len(batch) >= BATCH_SIZE:
+                    batch.flush()
+            batch.commit()
+        except BaseException:
+            batch.writer.abort()
+            raise
+        finally:
+            batch.release()
+    return summary

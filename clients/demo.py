@@ -1,0 +1,117 @@
+"""Demo clients and contacts: ~200 companies with Italian names, codes and hourly rates.
+Part of the ``demo_data`` command (calls.demo); deterministic for a given ``random.Random``."""
+
+import random
+from decimal import Decimal
+
+from clients.models import Client, Contact
+
+_FIRST = [
+    "Bianchi",
+    "Colombo",
+    "Esposito",
+    "Ferrari",
+    "Galli",
+    "Greco",
+    "Lombardi",
+    "Marino",
+    "Moretti",
+    "Ricci",
+    "Romano",
+    "Rossi",
+    "Russo",
+    "Bruno",
+    "Conti",
+    "Costa",
+    "Fontana",
+    "Gallo",
+    "Mancini",
+    "Rizzo",
+    "Barbieri",
+    "Caruso",
+    "De Luca",
+    "Giordano",
+]
+_SECOND = [
+    "Costruzioni",
+    "Immobiliare",
+    "Trasporti",
+    "Alimentari",
+    "Consulting",
+    "Tessile",
+    "Meccanica",
+    "Logistica",
+    "Energia",
+    "Farmaceutica",
+    "Arredamenti",
+    "Edilizia",
+]
+_FORMS = ["S.p.A.", "S.r.l.", "S.n.c.", "S.a.s.", "& Figli S.r.l."]
+_PEOPLE = [
+    "Mario",
+    "Giulia",
+    "Luca",
+    "Francesca",
+    "Marco",
+    "Chiara",
+    "Andrea",
+    "Sara",
+    "Giuseppe",
+    "Elena",
+    "Stefano",
+    "Laura",
+]
+
+
+# Hourly rates for the statements, by code (most clients have one; some are billed by time only).
+_RATES = (None, Decimal("120.00"), Decimal("150.00"), Decimal("200.00"))
+
+
+def _clients(rng: random.Random, count: int) -> list[Client]:
+    clients = [
+        Client(
+            code="123",
+            name="Affaroni S.p.A.",
+            vat_number="IT01234567890",
+            hourly_rate=Decimal("180.00"),
+        )
+    ]
+    used = {"123"}
+    while len(clients) < count:
+        code = str(rng.randint(100, max(999, count * 5)))
+        if code in used:
+            continue
+        used.add(code)
+        name = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)} {rng.choice(_FORMS)}"
+        vat = f"IT{rng.randint(0, 99_999_999_999):011d}"
+        clients.append(
+            Client(
+                code=code,
+                name=name,
+                vat_number=vat,
+                is_active=rng.random() > 0.05,
+                hourly_rate=_RATES[int(code) % len(_RATES)],
+            )
+        )
+    return clients
+
+
+def _mobile(rng: random.Random) -> str:
+    return f"3{rng.randint(20, 93)}{rng.randint(1_000_000, 9_999_999)}"
+
+
+def demo_clients_create(rng: random.Random, client_count: int) -> None:
+    """The clients (client 123, Affaroni S.p.A., always among them) and, the first time,
+    contacts for half of them."""
+    Client.objects.bulk_create(_clients(rng, client_count), ignore_conflicts=True)
+    clients = list(Client.objects.order_by("code"))
+    if not Contact.objects.exists():
+        for i in range(client_count // 2):
+            contact = Contact.objects.create(
+                name=f"{rng.choice(_PEOPLE)} {rng.choice(_FIRST)}", phone=_mobile(rng)
+            )
+            contact.clients.set(rng.sample(clients, k=rng.choice([1, 1, 1, 2, 3])))
+            if i == 0:  # a known contact for the walkthrough in the README
+                contact.name, contact.phone = "Mario Affaroni", "345 456 5678"
+                contact.save()
+                contact.clients.add(Client.objects.get(code="123"))

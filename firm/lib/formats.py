@@ -1,0 +1,29 @@
+"""How durations and months are written on pages, exports and printed reports."""
+
+from decimal import Decimal
+
+from django.utils.formats import date_format, number_format
+
+
+def format_duration(seconds: int | None) -> str:
+    """``H:MM:SS``: 0:01:05 for 65 seconds, 27:46:40 for 100,000."""
+    seconds = int(seconds or 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}"
+
+
+def month_name(month) -> str:
+    """'maggio 2026' / 'May 2026'."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def format_euro(value: Decimal) -> str:
+    """An amount in euro as the active language writes it: ``€ 1.234,50`` in Italian."""
+    return "€ " + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def format_cost(value: Decimal) -> str:
+    """A call's cost from the PBX, as the call log shows it (2 to 4 decimals)."""
+    places = max(2, -value.normalize().as_tuple().exponent) if value else 2
+    return number_format(value, decimal_pos=min(places, 4))
