@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-CALLS = 600  # more than calls/pdf.py's CHUNK_ROWS, so the PDF pool renders chunks
+CALLS = 600  # more than firm/lib/pdf.py's CHUNK_ROWS, so the PDF pool renders chunks
 STOP_WITHIN = 10.0
 
 

@@ -75,9 +75,9 @@ def main():
 
         from django.utils import translation
 
-        from calls import pdf
         from clients.printing import month_pack_pdf, month_pack_zip
         from clients.selectors import client_summary_list
+        from firm.lib import pdf
 
         started = time.perf_counter()
         fill(args.clients, args.calls)

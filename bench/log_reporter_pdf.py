@@ -101,8 +101,8 @@ def run(args):
     from django.urls import reverse
     from pypdf import PdfReader
 
-    from calls import pdf
     from calls.views import PDF_COLUMNS
+    from firm.lib import pdf
     from firm.limits import PDF_MAX_ROWS
 
     user = User.objects.create_superuser("bench", "bench@example.com", "x")

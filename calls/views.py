@@ -21,7 +21,6 @@ from calls.models import (
     ClosedPeriod,
     PeriodEvent,
 )
-from calls.pdf import render_pdf_in_chunks
 from calls.periods import month_of, recent_months
 from calls.selectors import (
     call_log_totals,
@@ -42,6 +41,7 @@ from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, call_prin
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import month_name
 from firm.lib.pagination import FixedLazyPaginator
+from firm.lib.pdf import render_pdf_in_chunks
 from firm.limits import PDF_MAX_ROWS
 from firm.models import FirmSettings
 

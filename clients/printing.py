@@ -1,6 +1,6 @@
 """Printed client statements and the month-end pack (PDF, or a ZIP of PDFs).
 
-Built on ``calls.pdf``: one print template per document, long tables rendered in chunks and
+Built on ``firm.lib.pdf``: one print template per document, long tables rendered in chunks and
 joined (``render_pdf_in_chunks``), assets read from ``static/`` on disk.
 
 Decisions
@@ -16,7 +16,7 @@ Decisions
 3. Memory stays flat in the number of clients: statements are read, rendered and appended
    to the pack a few clients at a time (one query per client, on the (client, start) index);
    only the growing output (pypdf's joined pages, or the ZIP on disk) is kept. Statements
-   that fit in one document (``calls.pdf.CHUNK_ROWS`` rows) are rendered a batch at a time
+   that fit in one document (``firm.lib.pdf.CHUNK_ROWS`` rows) are rendered a batch at a time
    (``PACK_BATCH_PER_WORKER`` per worker) side by side in the ``PDF_WORKERS`` processes;
    longer ones in chunks, as the call log is. The ZIP holds
    ``00-riepilogo-….pdf`` and one ``<code>-<name>-….pdf`` per client.
@@ -40,9 +40,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader, PdfWriter
 
-from calls import pdf
 from calls.models import CallStatus
-from calls.pdf import render_pdf_in_chunks
 from clients.billing import PER_CALL, BillingPolicy
 from clients.models import BillingPolicy as BillingPolicyModel
 from clients.models import Client
@@ -53,8 +51,10 @@ from clients.selectors import (
     statement_get,
     summary_totals,
 )
+from firm.lib import pdf
 from firm.lib.dates import firm_time_zone, is_calendar_month
 from firm.lib.formats import format_cost, format_duration, format_euro
+from firm.lib.pdf import render_pdf_in_chunks
 from firm.models import FirmSettings
 
 PAGE_NUMBERS_TEMPLATE = "pdf/_page_numbers.html"

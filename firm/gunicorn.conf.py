@@ -11,7 +11,7 @@ Decisions
 ---------
 1. Threads ("gthread"), a few processes. A page is mostly waiting for the database, so
    threads serve other requests meanwhile; and each process that prints a long PDF keeps its
-   own pool of ``PDF_WORKERS`` rendering processes (calls/pdf.py), so processes, not threads,
+   own pool of ``PDF_WORKERS`` rendering processes (firm/lib/pdf.py), so processes, not threads,
    are what costs memory: 2 to 4 processes of 4 threads serve 8 to 16 requests at once.
 2. ``preload_app``: Django, every view module (WeasyPrint, pypdf, the tables) and the
    translations are loaded once in the master (``firm/warmup.py``) before it forks, so no
@@ -20,7 +20,7 @@ Decisions
    is therefore a restart, not a reload (README, Deploying).
 3. Clean stop: on SIGTERM the master stops its workers (``graceful_timeout`` 8 s, inside
    systemd's 10 s); each worker shuts its PDF pool down on its way out (``worker_exit``,
-   and atexit in calls/pdf.py), so no rendering process outlives it.
+   and atexit in firm/lib/pdf.py), so no rendering process outlives it.
 """
 
 import os
@@ -53,13 +53,13 @@ def when_ready(server):
 
 def worker_exit(server, worker):
     """In a worker on its way out, whatever the signal (SIGTERM, SIGINT, SIGQUIT)."""
-    from calls.pdf import shutdown_pool
+    from firm.lib.pdf import shutdown_pool
 
     shutdown_pool()
 
 
 def on_exit(server):
     """In the master, last. It renders nothing itself; this is the safety net."""
-    from calls.pdf import shutdown_pool
+    from firm.lib.pdf import shutdown_pool
 
     shutdown_pool()

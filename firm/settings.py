@@ -162,7 +162,7 @@ CDR_IMPORT_CONNECTIONS = envint("CDR_IMPORT_CONNECTIONS", 2)
 CDR_UPLOAD_MAX_FILE_BYTES = envint("CDR_UPLOAD_MAX_FILE_BYTES", 50 * 1024 * 1024)
 CDR_UPLOAD_MAX_REQUEST_BYTES = envint("CDR_UPLOAD_MAX_REQUEST_BYTES", 100 * 1024 * 1024)
 
-# Processes that render a long PDF's chunks side by side (calls/pdf.py, decision 2); 1 renders
+# Processes that render a long PDF's chunks side by side (firm/lib/pdf.py, decision 2); 1 renders
 # in the web process itself.
 PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))
 

@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from calls import pdf, views
+from calls import views
 from calls.models import Call
+from firm.lib import pdf
 from firm.models import FirmSettings
 from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_trunk
@@ -93,7 +94,7 @@ def test_the_pdf_holds_every_filtered_call_not_the_page_with_numbers_on_every_pa
     # Small chunks: the pages of several WeasyPrint documents are joined and numbered,
     # rendered in this process or in forked ones (PDF_WORKERS).
     settings.PDF_WORKERS = workers
-    monkeypatch.setattr("calls.pdf.CHUNK_ROWS", 25)
+    monkeypatch.setattr("firm.lib.pdf.CHUNK_ROWS", 25)
     Call.objects.bulk_create(
         Call(
             start=datetime(2026, 5, 1, 8, 0, tzinfo=ROME) + timedelta(minutes=i),
@@ -188,7 +189,7 @@ def pdf_fonts(response) -> set[str]:
 
 
 def test_the_lean_user_agent_stylesheet_hides_the_head_and_keeps_bold_headings(browser, firm):
-    # calls/pdf.py decision 4: our print_ua.css replaces WeasyPrint's; the <title> must stay
+    # firm/lib/pdf.py decision 4: our print_ua.css replaces WeasyPrint's; the <title> must stay
     # hidden and headings/totals bold, as with WeasyPrint's own stylesheet.
     make_call(destination="3454565678")
     response = browser.get(URL + MAY)
@@ -200,7 +201,7 @@ def test_the_lean_user_agent_stylesheet_hides_the_head_and_keeps_bold_headings(b
 
 def test_workers_render_chunks_for_a_print_started_on_a_thread(settings):
     # Threaded servers (runserver, gthread) call the view off the main thread; the workers
-    # come from the fork server (calls/pdf.py decision 2), so this must work and print the
+    # come from the fork server (firm/lib/pdf.py decision 2), so this must work and print the
     # same pages as rendering in this process.
     columns = [{"label": f"Col{n}", "width": 11, "num": False} for n in range(9)]
     rows = [(f"row-{i:03d}", *["x"] * 8) for i in range(45)]

@@ -126,7 +126,7 @@ def test_short_and_long_statements_keep_their_order_in_the_pack(
     # Alfa's statement fits in one document (rendered in a batch, side by side); Beta's and
     # Gamma's are longer than a chunk here, so they are printed in chunks and numbered after.
     settings.PDF_WORKERS = workers
-    monkeypatch.setattr("calls.pdf.CHUNK_ROWS", 3)
+    monkeypatch.setattr("firm.lib.pdf.CHUNK_ROWS", 3)
     monkeypatch.setattr("clients.printing.PACK_BATCH_PER_WORKER", 1)
     run("--month", "2026-05", "--output", str(tmp_path), "--zip")
     archive = zipfile.ZipFile(tmp_path / "statements-2026-05.zip")

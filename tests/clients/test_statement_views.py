@@ -144,7 +144,7 @@ def test_the_pdf_is_fit_to_send(browser, affaroni):
 
 
 def test_a_long_statement_is_numbered_n_of_n_on_every_page(browser, affaroni, monkeypatch):
-    monkeypatch.setattr("calls.pdf.CHUNK_ROWS", 40)
+    monkeypatch.setattr("firm.lib.pdf.CHUNK_ROWS", 40)
     Call.objects.bulk_create(
         Call(
             start=datetime(2026, 5, 10, 8, 0, tzinfo=ROME),

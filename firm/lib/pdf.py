@@ -1,5 +1,5 @@
 """Printing: our own templates rendered to PDF by WeasyPrint, reused by every printed report
-(the call log now, client statements later).
+(the call log, client statements and the month pack).
 
 Decisions
 ---------
@@ -72,7 +72,7 @@ from weasyprint.urls import URLFetcher
 # Rows per WeasyPrint document when a long table is split (see decision 2).
 CHUNK_ROWS = 200
 # Found beside this package, not through settings: rendering workers have no Django setup.
-PRINT_UA_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "print_ua.css"
+PRINT_UA_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "print_ua.css"
 
 
 def static_dir() -> Path:

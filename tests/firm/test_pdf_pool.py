@@ -1,4 +1,4 @@
-"""The shared PDF rendering pool (calls/pdf.py decisions 2 and 5): many documents through
+"""The shared PDF rendering pool (firm/lib/pdf.py decisions 2 and 5): many documents through
 few workers, the pool replaced when worn out, never hanging."""
 
 import io
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from calls import pdf
+from firm.lib import pdf
 
 
 def _html(n: int) -> str:
@@ -90,7 +90,7 @@ def test_shutdown_pool_stops_the_workers_and_the_fork_server(settings):
 KILLED_WEB_PROCESS = """
 import multiprocessing.forkserver, multiprocessing.resource_tracker, time
 from django.conf import settings
-from calls import pdf
+from firm.lib import pdf
 settings.PDF_WORKERS = 2
 pdf.html_documents_to_pdfs(["<p>one</p>", "<p>two</p>", "<p>three</p>"])
 print(*pdf._pool._processes, multiprocessing.forkserver._forkserver._forkserver_pid,
