@@ -48,7 +48,7 @@ CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
-class BillingPolicy:
+class BillingRules:
     """How the firm turns talk time into billed time; see the module docstring for the rules."""
 
     increment_minutes: int = 6
@@ -128,13 +128,13 @@ def _check_rate(hourly_rate: Decimal | None) -> None:
         raise ValueError(f"the hourly rate must be a finite amount >= 0, not {hourly_rate}.")
 
 
-def is_billed(talk_seconds: int, policy: BillingPolicy) -> bool:
+def is_billed(talk_seconds: int, policy: BillingRules) -> bool:
     """Whether a call is billed at all: answered (talk time > 0) and not below the threshold."""
     _check_seconds(talk_seconds)
     return talk_seconds > 0 and talk_seconds >= policy.ignore_below_seconds
 
 
-def billable_seconds_before_rounding(talk_seconds: int, policy: BillingPolicy) -> int:
+def billable_seconds_before_rounding(talk_seconds: int, policy: BillingRules) -> int:
     """A call's billable time after the ignore and minimum rules, before any rounding.
 
     This is what each call adds to the sum in ``total`` mode; 0 for a call not billed.
@@ -144,7 +144,7 @@ def billable_seconds_before_rounding(talk_seconds: int, policy: BillingPolicy) -
     return max(talk_seconds, policy.minimum_seconds)
 
 
-def round_up_to_increment(seconds: int, policy: BillingPolicy) -> int:
+def round_up_to_increment(seconds: int, policy: BillingRules) -> int:
     """``seconds`` rounded up to whole increments (unchanged with increment 0)."""
     step = policy.increment_seconds
     if step == 0:
@@ -152,7 +152,7 @@ def round_up_to_increment(seconds: int, policy: BillingPolicy) -> int:
     return -(-seconds // step) * step
 
 
-def billable_seconds(talk_seconds: int, policy: BillingPolicy) -> int:
+def billable_seconds(talk_seconds: int, policy: BillingRules) -> int:
     """A call's billable time when rounded on its own (``per_call`` rounding).
 
     Ignore, minimum, then round up; ``policy.rounding`` is not consulted, since one call has
@@ -170,13 +170,13 @@ def amount_for(seconds: int, hourly_rate: Decimal) -> Decimal:
     return Decimal(floor(exact_cents + Fraction(1, 2))) * CENT
 
 
-def _units(seconds: int, policy: BillingPolicy) -> int | None:
+def _units(seconds: int, policy: BillingRules) -> int | None:
     step = policy.increment_seconds
     return None if step == 0 else seconds // step
 
 
 def bill_calls(
-    talk_seconds: Sequence[int], policy: BillingPolicy, hourly_rate: Decimal | None
+    talk_seconds: Sequence[int], policy: BillingRules, hourly_rate: Decimal | None
 ) -> Bill:
     """Bill calls together under ``policy``: one line per call in input order, and totals."""
     _check_rate(hourly_rate)
@@ -188,7 +188,7 @@ def bill_calls(
 
 
 def _bill_per_call(
-    talk_seconds: Sequence[int], policy: BillingPolicy, hourly_rate: Decimal | None
+    talk_seconds: Sequence[int], policy: BillingRules, hourly_rate: Decimal | None
 ) -> Bill:
     lines = []
     for talk in talk_seconds:
@@ -215,7 +215,7 @@ def _bill_per_call(
 
 
 def _bill_total(
-    talk_seconds: Sequence[int], policy: BillingPolicy, hourly_rate: Decimal | None
+    talk_seconds: Sequence[int], policy: BillingRules, hourly_rate: Decimal | None
 ) -> Bill:
     lines = tuple(
         BilledCall(

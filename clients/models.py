@@ -160,9 +160,9 @@ class BillingPolicy(models.Model):
     def __str__(self):
         return str(_("Billing policy"))
 
-    def as_policy(self) -> billing.BillingPolicy:
+    def as_policy(self) -> billing.BillingRules:
         """The pure policy that ``clients.billing`` computes with."""
-        return billing.BillingPolicy(
+        return billing.BillingRules(
             increment_minutes=self.increment_minutes,
             rounding=self.rounding,
             minimum_seconds=self.minimum_seconds,

@@ -41,9 +41,8 @@ from django.utils.translation import gettext, ngettext
 from pypdf import PdfReader, PdfWriter
 
 from calls.models import CallStatus
-from clients.billing import PER_CALL, BillingPolicy
-from clients.models import BillingPolicy as BillingPolicyModel
-from clients.models import Client
+from clients.billing import PER_CALL, BillingRules
+from clients.models import BillingPolicy, Client
 from clients.selectors import (
     Statement,
     SummaryRow,
@@ -62,7 +61,7 @@ PAGE_NUMBERS_TEMPLATE = "pdf/_page_numbers.html"
 PACK_BATCH_PER_WORKER = 4
 
 
-def policy_description(policy: BillingPolicy, hourly_rate: Decimal | None) -> str:
+def policy_description(policy: BillingRules, hourly_rate: Decimal | None) -> str:
     """The billing rules in words, printed under the period, e.g. "Scatti di 6 minuti per
     chiamata, minimo 60 s, chiamate sotto 10 s non fatturate; tariffa € 120,00/ora"."""
     if policy.increment_minutes == 0:
@@ -288,7 +287,7 @@ def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, in
     None). Statements are read and rendered a batch of clients at a time: short ones side by
     side in the PDF workers, long ones in chunks (decision 3)."""
     firm_name = FirmSettings.load().firm_name
-    policy = BillingPolicyModel.load().as_policy()
+    policy = BillingPolicy.load().as_policy()
     rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
     # The summary's file name in the ZIP, e.g. 00-riepilogo-20260501-20260531.pdf.
     label = slug(gettext("summary")) or "summary"

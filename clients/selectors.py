@@ -10,9 +10,8 @@ from typing import NamedTuple
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from calls.models import Call, CallStatus
-from clients.billing import PER_CALL, BillingPolicy, bill_calls
-from clients.models import BillingPolicy as BillingPolicyModel
-from clients.models import Client
+from clients.billing import PER_CALL, BillingRules, bill_calls
+from clients.models import BillingPolicy, Client
 from firm.lib.dates import DayRange, firm_time_zone
 
 
@@ -99,7 +98,7 @@ class Statement:
     client: Client
     first_day: date
     last_day: date
-    policy: BillingPolicy
+    policy: BillingRules
     hourly_rate: Decimal | None
     groups: tuple[CallerGroup, ...]
     total: StatementTotals
@@ -137,7 +136,7 @@ def statement_build(
     first_day: date,
     last_day: date,
     rows,
-    policy: BillingPolicy,
+    policy: BillingRules,
 ) -> Statement:
     """A statement from call rows (``StatementCall``s, or tuples in its order; any order of
     rows): the calls grouped by caller (extension order), each group by time."""
@@ -202,17 +201,17 @@ def statement_build(
     )
 
 
-def _units_of(seconds: int, policy: BillingPolicy) -> int | None:
+def _units_of(seconds: int, policy: BillingRules) -> int | None:
     step = policy.increment_seconds
     return None if step == 0 else seconds // step
 
 
 def statement_get(
-    *, client: Client, first_day: date, last_day: date, policy: BillingPolicy | None = None
+    *, client: Client, first_day: date, last_day: date, policy: BillingRules | None = None
 ) -> Statement:
     """The client's statement for the days ``first_day`` to ``last_day`` (both included, in
     the firm's time zone), billed under ``policy`` (default: the firm's current one)."""
-    policy = policy or BillingPolicyModel.load().as_policy()
+    policy = policy or BillingPolicy.load().as_policy()
     rows = Call.objects.filter(DayRange(first_day, last_day).q(), client=client).values_list(
         *StatementCall._fields
     )
@@ -234,13 +233,13 @@ class SummaryRow:
 
 
 def client_summary_list(
-    *, first_day: date, last_day: date, policy: BillingPolicy | None = None
+    *, first_day: date, last_day: date, policy: BillingRules | None = None
 ) -> list[SummaryRow]:
     """Every client with calls in the period, by name, with the totals of its statement.
 
     One query reads (client, status, talk time) of the period's linked calls in client order;
     each client's talk times are billed as its statement bills them."""
-    policy = policy or BillingPolicyModel.load().as_policy()
+    policy = policy or BillingPolicy.load().as_policy()
     rows = (
         Call.objects.filter(DayRange(first_day, last_day).q(), client__isnull=False)
         .order_by("client_id")

@@ -13,7 +13,7 @@ from clients.billing import (
     TOTAL,
     Bill,
     BilledCall,
-    BillingPolicy,
+    BillingRules,
     amount_for,
     bill_calls,
     billable_seconds,
@@ -21,9 +21,9 @@ from clients.billing import (
     is_billed,
 )
 
-SIX_MINUTES = BillingPolicy(increment_minutes=6)
-SIX_MINUTES_TOTAL = BillingPolicy(increment_minutes=6, rounding=TOTAL)
-EXACT = BillingPolicy(increment_minutes=0)
+SIX_MINUTES = BillingRules(increment_minutes=6)
+SIX_MINUTES_TOTAL = BillingRules(increment_minutes=6, rounding=TOTAL)
+EXACT = BillingRules(increment_minutes=0)
 
 
 # --- one call, per-call rounding: every increment ---------------------------------------------
@@ -52,15 +52,15 @@ EXACT = BillingPolicy(increment_minutes=0)
     ],
 )
 def test_a_started_increment_is_billed_whole(increment, talk, expected):
-    assert billable_seconds(talk, BillingPolicy(increment_minutes=increment)) == expected
+    assert billable_seconds(talk, BillingRules(increment_minutes=increment)) == expected
 
 
 @pytest.mark.parametrize("increment", INCREMENT_MINUTES)
 @pytest.mark.parametrize("rounding", ROUNDING_MODES)
 def test_billable_seconds_of_one_call_does_not_depend_on_the_rounding_mode(increment, rounding):
-    policy = BillingPolicy(increment_minutes=increment, rounding=rounding)
+    policy = BillingRules(increment_minutes=increment, rounding=rounding)
 
-    assert billable_seconds(361, policy) == billable_seconds(361, BillingPolicy(increment))
+    assert billable_seconds(361, policy) == billable_seconds(361, BillingRules(increment))
 
 
 # --- several calls: per call and total, every increment -----------------------------------------
@@ -80,7 +80,7 @@ THREE_CALLS = [100, 100, 101]
     ],
 )
 def test_per_call_rounding_rounds_each_call_up(increment, billable, units):
-    bill = bill_calls(THREE_CALLS, BillingPolicy(increment_minutes=increment), None)
+    bill = bill_calls(THREE_CALLS, BillingRules(increment_minutes=increment), None)
 
     assert bill.billable_seconds == billable
     assert bill.units == units
@@ -98,7 +98,7 @@ def test_per_call_rounding_rounds_each_call_up(increment, billable, units):
     ],
 )
 def test_total_rounding_sums_the_calls_then_rounds_up_once(increment, billable, units):
-    bill = bill_calls(THREE_CALLS, BillingPolicy(increment_minutes=increment, rounding=TOTAL), None)
+    bill = bill_calls(THREE_CALLS, BillingRules(increment_minutes=increment, rounding=TOTAL), None)
 
     assert bill.billable_seconds == billable
     assert bill.units == units
@@ -150,7 +150,7 @@ def test_no_calls_make_an_empty_bill():
     assert bill_calls([], SIX_MINUTES, Decimal("100")) == Bill(
         lines=(), talk_seconds=0, billable_seconds=0, units=0, amount=Decimal("0.00")
     )
-    assert bill_calls([], BillingPolicy(0, TOTAL), Decimal("100")) == Bill(
+    assert bill_calls([], BillingRules(0, TOTAL), Decimal("100")) == Bill(
         lines=(), talk_seconds=0, billable_seconds=0, units=None, amount=Decimal("0.00")
     )
 
@@ -159,7 +159,7 @@ def test_no_calls_make_an_empty_bill():
 
 
 def test_a_billed_call_counts_at_least_the_minimum():
-    policy = BillingPolicy(increment_minutes=0, minimum_seconds=120)
+    policy = BillingRules(increment_minutes=0, minimum_seconds=120)
 
     assert billable_seconds(30, policy) == 120
     assert billable_seconds(120, policy) == 120
@@ -167,14 +167,14 @@ def test_a_billed_call_counts_at_least_the_minimum():
 
 
 def test_the_minimum_is_applied_before_rounding_up():
-    policy = BillingPolicy(increment_minutes=6, minimum_seconds=420)
+    policy = BillingRules(increment_minutes=6, minimum_seconds=420)
 
     assert billable_seconds(30, policy) == 720
     assert billable_seconds_before_rounding(30, policy) == 420
 
 
 def test_in_total_mode_each_call_counts_its_minimum_before_the_sum_is_rounded():
-    policy = BillingPolicy(increment_minutes=6, rounding=TOTAL, minimum_seconds=200)
+    policy = BillingRules(increment_minutes=6, rounding=TOTAL, minimum_seconds=200)
 
     bill = bill_calls([30, 30], policy, None)
 
@@ -183,7 +183,7 @@ def test_in_total_mode_each_call_counts_its_minimum_before_the_sum_is_rounded():
 
 
 def test_calls_shorter_than_the_threshold_are_not_billed():
-    policy = BillingPolicy(increment_minutes=6, ignore_below_seconds=10)
+    policy = BillingRules(increment_minutes=6, ignore_below_seconds=10)
 
     assert is_billed(9, policy) is False
     assert billable_seconds(9, policy) == 0
@@ -192,7 +192,7 @@ def test_calls_shorter_than_the_threshold_are_not_billed():
 
 
 def test_the_minimum_does_not_bring_back_an_ignored_call():
-    policy = BillingPolicy(increment_minutes=6, minimum_seconds=60, ignore_below_seconds=10)
+    policy = BillingRules(increment_minutes=6, minimum_seconds=60, ignore_below_seconds=10)
 
     assert billable_seconds(5, policy) == 0
     assert billable_seconds_before_rounding(5, policy) == 0
@@ -203,8 +203,8 @@ def test_the_minimum_does_not_bring_back_an_ignored_call():
     [
         EXACT,
         SIX_MINUTES,
-        BillingPolicy(increment_minutes=15, minimum_seconds=60),
-        BillingPolicy(increment_minutes=1, rounding=TOTAL, minimum_seconds=60),
+        BillingRules(increment_minutes=15, minimum_seconds=60),
+        BillingRules(increment_minutes=1, rounding=TOTAL, minimum_seconds=60),
     ],
 )
 def test_an_unanswered_call_is_never_billed_whatever_the_policy(policy):
@@ -218,7 +218,7 @@ def test_an_unanswered_call_is_never_billed_whatever_the_policy(policy):
 
 
 def test_ignored_calls_add_nothing_to_the_sum_in_total_mode():
-    policy = BillingPolicy(increment_minutes=1, rounding=TOTAL, ignore_below_seconds=10)
+    policy = BillingRules(increment_minutes=1, rounding=TOTAL, ignore_below_seconds=10)
 
     bill = bill_calls([9, 50, 9, 10], policy, None)
 
@@ -292,7 +292,7 @@ def test_total_mode_bills_less_than_per_call_on_the_same_calls():
 
 @pytest.mark.parametrize("rounding", ROUNDING_MODES)
 def test_without_a_rate_there_are_no_amounts(rounding):
-    bill = bill_calls([10, 400], BillingPolicy(rounding=rounding), None)
+    bill = bill_calls([10, 400], BillingRules(rounding=rounding), None)
 
     assert bill.amount is None
     assert [line.amount for line in bill.lines] == [None, None]
@@ -311,19 +311,19 @@ def test_exact_seconds_are_priced_exactly_then_rounded():
 @pytest.mark.parametrize("increment", [2, 5, 30, 60, -6, 6.0, True, "6"])
 def test_a_policy_refuses_other_increments(increment):
     with pytest.raises(ValueError, match="increment_minutes"):
-        BillingPolicy(increment_minutes=increment)
+        BillingRules(increment_minutes=increment)
 
 
 def test_a_policy_refuses_an_unknown_rounding_mode():
     with pytest.raises(ValueError, match="rounding"):
-        BillingPolicy(rounding="per-call")
+        BillingRules(rounding="per-call")
 
 
 @pytest.mark.parametrize("field", ["minimum_seconds", "ignore_below_seconds"])
 @pytest.mark.parametrize("value", [-1, 1.5, None])
 def test_a_policy_refuses_negative_or_fractional_thresholds(field, value):
     with pytest.raises(ValueError, match=field):
-        BillingPolicy(**{field: value})
+        BillingRules(**{field: value})
 
 
 def test_negative_talk_time_is_refused():
@@ -357,7 +357,7 @@ def test_a_policy_is_frozen():
 # --- properties ----------------------------------------------------------------------------------
 
 policies = st.builds(
-    BillingPolicy,
+    BillingRules,
     increment_minutes=st.sampled_from(INCREMENT_MINUTES),
     rounding=st.sampled_from(ROUNDING_MODES),
     minimum_seconds=st.integers(0, 1800),
@@ -401,8 +401,8 @@ def test_billable_seconds_never_decrease_with_talk_time(a, b, policy):
 
 @given(calls=call_lists, policy=policies, rate=rates)
 def test_per_call_rounding_never_bills_less_than_total_rounding(calls, policy, rate):
-    per_call = BillingPolicy(policy.increment_minutes, PER_CALL, *_thresholds(policy))
-    total = BillingPolicy(policy.increment_minutes, TOTAL, *_thresholds(policy))
+    per_call = BillingRules(policy.increment_minutes, PER_CALL, *_thresholds(policy))
+    total = BillingRules(policy.increment_minutes, TOTAL, *_thresholds(policy))
 
     per_call_bill = bill_calls(calls, per_call, rate)
     total_bill = bill_calls(calls, total, rate)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clients.billing import BillingPolicy, bill_calls
+from clients.billing import BillingRules, bill_calls
 from clients.ledes import (
     FIELDS,
     LedesInvoice,
@@ -141,7 +141,7 @@ def test_line_items_are_numbered_from_1_in_the_given_order_and_are_all_fees():
 
 def test_a_statement_billed_per_call_exports_with_the_same_total():
     rate = Decimal("155.55")
-    bill = bill_calls([1, 361, 400], BillingPolicy(increment_minutes=6), rate)
+    bill = bill_calls([1, 361, 400], BillingRules(increment_minutes=6), rate)
     lines = [
         replace(
             FIRST,

@@ -48,7 +48,7 @@ def client_123():
 
 def test_the_default_policy_is_six_minute_units_per_call():
     policy = BillingPolicy.load().as_policy()
-    assert policy == billing.BillingPolicy(6, billing.PER_CALL, 0, 0)
+    assert policy == billing.BillingRules(6, billing.PER_CALL, 0, 0)
 
 
 def test_per_call_rounding_bills_every_started_unit_and_unanswered_calls_bill_nothing(client_123):
