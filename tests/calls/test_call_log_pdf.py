@@ -109,7 +109,7 @@ def test_the_pdf_holds_every_filtered_call_not_the_page_with_numbers_on_every_pa
     )
     texts = pages_text(browser.get(URL + MAY))
     pages = len(texts)
-    assert pages > 2
+    assert pages >= 2  # one line per call: "Con risposta" fits its column
     for number, text in enumerate(texts, start=1):
         assert f"Pagina {number} di {pages}" in text, number
         assert "Studio Legale Rossi & Bianchi" in text, number

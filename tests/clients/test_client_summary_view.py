@@ -114,7 +114,7 @@ def test_every_clients_billed_time_as_csv_and_ledes(browser, clients_with_calls)
 def test_the_pack_button_gives_one_pdf_with_every_client(browser, clients_with_calls):
     response = browser.get(PACK + MAY)
     assert response["Content-Type"] == "application/pdf"
-    assert 'filename="statements-2026-05.pdf"' in response["Content-Disposition"]
+    assert 'filename="rendiconti-2026-05.pdf"' in response["Content-Disposition"]
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Riepilogo clienti" in text
