@@ -20,6 +20,9 @@ Decisions
    (``PACK_BATCH_PER_WORKER`` per worker) side by side in the ``PDF_WORKERS`` processes;
    longer ones in chunks, as the call log is. The ZIP holds
    ``00-riepilogo-….pdf`` and one ``<code>-<name>-….pdf`` per client.
+4. The pack leaves out clients whose calls bill nothing (only unanswered calls, or calls
+   under the policy's threshold: no billable time), unless the firm setting
+   ``pack_skips_unbillable`` is off; the summary and the command say how many.
 """
 
 from __future__ import annotations
@@ -289,7 +292,7 @@ def statement_pdf(statement: Statement, *, letterhead: Letterhead | None = None)
 
 
 def summary_pdf(
-    rows: list[SummaryRow], first_day: date, last_day: date, *, firm_name: str
+    rows: list[SummaryRow], first_day: date, last_day: date, *, firm_name: str, skipped: int = 0
 ) -> bytes:
     """The client summary of a period as a PDF (the month pack's first pages)."""
     totals = summary_totals(rows)
@@ -317,6 +320,14 @@ def summary_pdf(
                 _money(totals["amount"]),
             ),
             "printed_at": now_local(),
+            "skipped": ngettext(
+                "%(clients)s client with nothing billable left out",
+                "%(clients)s clients with nothing billable left out",
+                skipped,
+            )
+            % {"clients": skipped}
+            if skipped
+            else "",
         },
         printed,
         page_numbers_template=PAGE_NUMBERS_TEMPLATE,
@@ -361,6 +372,31 @@ class PackResult:
     clients: int
     calls: int
     pages: int
+    skipped: int = 0  # clients with calls but nothing billable, left out (decision 4)
+
+
+@dataclass(frozen=True)
+class PackRows:
+    rows: list[SummaryRow]  # the clients in the pack
+    skipped: int  # clients with calls but nothing billable, left out
+
+
+def pack_rows(
+    *,
+    first_day: date,
+    last_day: date,
+    policy: BillingRules | None = None,
+    firm: FirmSettings | None = None,
+) -> PackRows:
+    """The clients of the month pack: every client with calls in the period, less those with
+    nothing billable (no billable time: only unanswered or too short calls) when the firm's
+    ``pack_skips_unbillable`` says so (decision 4)."""
+    firm = firm or FirmSettings.load()
+    rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
+    if not firm.pack_skips_unbillable:
+        return PackRows(rows=rows, skipped=0)
+    billable = [row for row in rows if row.billable_seconds > 0]
+    return PackRows(rows=billable, skipped=len(rows) - len(billable))
 
 
 def statement_single_html(statement: Statement, *, letterhead: Letterhead) -> str | None:
@@ -378,18 +414,20 @@ def statement_single_html(statement: Statement, *, letterhead: Letterhead) -> st
 
 
 def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, int], None] | None):
-    """The summary, then each client's statement, as (file name, PDF bytes, summary rows or
-    None). Statements are read and rendered a batch of clients at a time: short ones side by
+    """The summary, then each client's statement, as (file name, PDF bytes, the ``PackRows``
+    or None). Statements are read and rendered a batch of clients at a time: short ones side by
     side in the PDF workers, long ones in chunks (decision 3)."""
     firm = FirmSettings.load()
     firm_name = firm.firm_name
     letterhead = Letterhead.of(firm)
     policy = BillingPolicy.load().as_policy()
-    rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
+    pack = pack_rows(first_day=first_day, last_day=last_day, policy=policy, firm=firm)
+    rows = pack.rows
     # The summary's file name in the ZIP, e.g. 00-riepilogo-20260501-20260531.pdf.
     label = slug(gettext("summary")) or "summary"
     summary_name = f"00-{label}-{first_day:%Y%m%d}-{last_day:%Y%m%d}.pdf"
-    yield summary_name, summary_pdf(rows, first_day, last_day, firm_name=firm_name), rows
+    summary = summary_pdf(rows, first_day, last_day, firm_name=firm_name, skipped=pack.skipped)
+    yield summary_name, summary, pack
     batch_size = PACK_BATCH_PER_WORKER * pdf.pdf_workers()
     for offset in range(0, len(rows), batch_size):
         batch = rows[offset : offset + batch_size]
@@ -420,16 +458,17 @@ def month_pack_pdf(
 ) -> PackResult:
     """Write the month pack as one PDF to ``target`` (decision 2)."""
     writer = PdfWriter()
-    summary_rows: list[SummaryRow] = []
+    pack = PackRows(rows=[], skipped=0)
     for _name, document, rows in _pack_documents(first_day, last_day, progress):
         if rows is not None:
-            summary_rows = rows
+            pack = rows
         writer.append(PdfReader(io.BytesIO(document)))
     writer.write(target)
     return PackResult(
-        clients=len(summary_rows),
-        calls=sum(row.calls for row in summary_rows),
+        clients=len(pack.rows),
+        calls=sum(row.calls for row in pack.rows),
         pages=len(writer.pages),
+        skipped=pack.skipped,
     )
 
 
@@ -441,14 +480,17 @@ def month_pack_zip(
     progress: Callable[[int, int], None] | None = None,
 ) -> PackResult:
     """Write the month pack as a ZIP of PDFs to ``target``: the summary and one per client."""
-    summary_rows: list[SummaryRow] = []
+    pack = PackRows(rows=[], skipped=0)
     pages = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, document, rows in _pack_documents(first_day, last_day, progress):
             if rows is not None:
-                summary_rows = rows
+                pack = rows
             pages += len(PdfReader(io.BytesIO(document)).pages)
             archive.writestr(name, document)
     return PackResult(
-        clients=len(summary_rows), calls=sum(row.calls for row in summary_rows), pages=pages
+        clients=len(pack.rows),
+        calls=sum(row.calls for row in pack.rows),
+        pages=pages,
+        skipped=pack.skipped,
     )

@@ -137,3 +137,37 @@ def test_short_and_long_statements_keep_their_order_in_the_pack(
         assert f"Pagina {len(pages)} di {len(pages)}" in pages[-1], name
     gamma = PdfReader(io.BytesIO(archive.read(names[3])))
     assert len(gamma.pages) > 1
+
+
+@pytest.fixture
+def unanswered_only(may_calls):
+    """Epsilon, at 100 €/h, had only an unanswered call in May: a € 0,00 statement."""
+    client = make_client(code="505", name="Epsilon S.r.l.", hourly_rate=Decimal("100"))
+    make_call(
+        client=client,
+        billing_code="505",
+        talk_seconds=0,
+        status=Call.Status.NO_ANSWER,
+        start=datetime(2026, 5, 20, 10, tzinfo=ROME),
+    )
+    return client
+
+
+def test_the_pack_leaves_out_clients_with_nothing_billable_and_says_so(tmp_path, unanswered_only):
+    out, _err = run("--month", "2026-05", "--output", str(tmp_path))
+    assert "3 clients, 6 calls" in out
+    assert "1 client with nothing billable left out" in out
+    pages = [page.extract_text() for page in PdfReader(tmp_path / "rendiconti-2026-05.pdf").pages]
+    assert "Epsilon" not in "\n".join(pages)
+    assert "1 cliente senza nulla da fatturare escluso" in pages[0]
+    out, _err = run("--month", "2026-05", "--output", str(tmp_path), "--dry-run")
+    assert "3 clients, 6 calls; 1 client with nothing billable left out" in out
+
+
+def test_a_firm_setting_keeps_clients_with_nothing_billable_in_the_pack(tmp_path, unanswered_only):
+    FirmSettings.objects.update(pack_skips_unbillable=False)
+    out, _err = run("--month", "2026-05", "--output", str(tmp_path), "--zip")
+    assert "4 clients, 7 calls" in out and "left out" not in out
+    assert "505-epsilon-s-r-l-20260501-20260531.pdf" in (
+        zipfile.ZipFile(tmp_path / "rendiconti-2026-05.zip").namelist()
+    )
