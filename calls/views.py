@@ -196,7 +196,13 @@ class CallLogPdfView(PermissionRequiredMixin, View):
             page_numbers_template="pdf/_page_numbers.html",
         )
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = 'inline; filename="call-log.pdf"'
+        days = filterset.day_range()
+        period = (
+            f"-{days.first:%Y-%m-%d}_{days.last:%Y-%m-%d}"
+            if days and days.first and days.last
+            else ""
+        )
+        response["Content-Disposition"] = f'inline; filename="registro-chiamate{period}.pdf"'
         return response
 
 

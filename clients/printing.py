@@ -20,11 +20,16 @@ Decisions
    (``PACK_BATCH_PER_WORKER`` per worker) side by side in the ``PDF_WORKERS`` processes;
    longer ones in chunks, as the call log is. The ZIP holds
    ``00-riepilogo-….pdf`` and one ``<code>-<name>-….pdf`` per client.
+4. The pack leaves out clients whose calls bill nothing (only unanswered calls, or calls
+   under the policy's threshold: no billable time), unless the firm setting
+   ``pack_skips_unbillable`` is off; the summary and the command say how many.
 """
 
 from __future__ import annotations
 
+import base64
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -32,12 +37,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import PurePath
 from typing import BinaryIO
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from pypdf import PdfReader, PdfWriter
 
 from calls.models import CallStatus
@@ -45,6 +51,7 @@ from clients.billing import PER_CALL, BillingRules
 from clients.models import BillingPolicy, Client
 from clients.selectors import (
     Statement,
+    StatementTotals,
     SummaryRow,
     client_summary_list,
     statement_get,
@@ -54,7 +61,9 @@ from firm.lib import pdf
 from firm.lib.dates import firm_time_zone, is_calendar_month
 from firm.lib.formats import format_cost, format_duration, format_euro
 from firm.lib.pdf import render_pdf_in_chunks
-from firm.models import FirmSettings
+from firm.models import LOGO_MAX_BYTES, FirmSettings
+
+logger = logging.getLogger(__name__)
 
 PAGE_NUMBERS_TEMPLATE = "pdf/_page_numbers.html"
 # Statements read and rendered together in the month pack, per PDF worker (decision 3).
@@ -98,21 +107,41 @@ def period_text(first_day: date, last_day: date) -> str:
     }
 
 
-# The printed columns of a statement: (label, width in %, right-aligned).
-def statement_columns() -> list[dict]:
+# The columns of a statement: (key, label, width in %, right-aligned). The number takes what
+# the others leave; the widths fit "Conversazione" on one line (headers never hyphenate).
+STATEMENT_COLUMNS = (
+    ("date", gettext_lazy("Date"), 10, False),
+    ("time", gettext_lazy("Time"), 7, False),
+    ("number", gettext_lazy("Number"), None, False),
+    ("status", gettext_lazy("Status"), 13, False),
+    ("talk", gettext_lazy("Talk time"), 12, True),
+    ("billable", gettext_lazy("Billable time"), 12, True),
+    ("amount", gettext_lazy("Amount"), 11, True),
+    ("cost", gettext_lazy("Cost"), 10, True),
+)
+
+
+def _shown(*, amounts: bool, cost: bool) -> list[tuple]:
     return [
-        {"label": label, "width": width, "num": num}
-        for label, width, num in (
-            (gettext("Date"), 11, False),
-            (gettext("Time"), 8, False),
-            (gettext("Number"), 25, False),
-            (gettext("Status"), 13, False),
-            (gettext("Talk time"), 11, True),
-            (gettext("Billable time"), 11, True),
-            (gettext("Amount"), 11, True),
-            (gettext("Cost"), 10, True),
-        )
+        column
+        for column in STATEMENT_COLUMNS
+        if (column[0] != "amount" or amounts) and (column[0] != "cost" or cost)
     ]
+
+
+def statement_columns(*, amounts: bool = True, cost: bool = True) -> list[dict]:
+    """The columns printed: without ``amounts`` (a client with no rate) no amount column,
+    without ``cost`` (the firm's own carrier cost) no cost column."""
+    shown = _shown(amounts=amounts, cost=cost)
+    rest = 100 - sum(width for _key, _label, width, _num in shown if width)
+    return [
+        {"label": str(label), "width": width or rest, "num": num}
+        for _key, label, width, num in shown
+    ]
+
+
+def _cells(values: dict, *, amounts: bool, cost: bool) -> tuple:
+    return tuple(values[key] for key, *_rest in _shown(amounts=amounts, cost=cost) if key in values)
 
 
 def caller_label(caller: str, caller_name: str) -> str:
@@ -126,29 +155,27 @@ def _money(value: Decimal | None) -> str:
     return format_euro(value) if value is not None else ""
 
 
-def statement_rows(statement: Statement) -> list[dict]:
+def statement_rows(statement: Statement, *, amounts: bool = True, cost: bool = True) -> list[dict]:
     """Each printed row of a statement (plain text: the template escapes it): a heading per
-    caller, the caller's calls, the caller's subtotal."""
+    caller, the caller's calls, the caller's subtotal; the cells of the columns
+    ``statement_columns(amounts=…, cost=…)`` prints."""
     statuses = {value: str(label) for value, label in CallStatus.choices}
+    shown = {"amounts": amounts, "cost": cost}
     rows = []
     for group in statement.groups:
         rows.append({"kind": "group", "label": caller_label(group.caller, group.caller_name)})
         for line in group.lines:
-            rows.append(
-                {
-                    "kind": "call",
-                    "cells": (
-                        date_format(line.start, "SHORT_DATE_FORMAT"),
-                        date_format(line.start, "H:i"),
-                        line.number,
-                        statuses.get(line.status, line.status),
-                        format_duration(line.talk_seconds),
-                        format_duration(line.billable_seconds),
-                        _money(line.amount),
-                        format_cost(line.cost) if line.cost is not None else "",
-                    ),
-                }
-            )
+            values = {
+                "date": date_format(line.start, "SHORT_DATE_FORMAT"),
+                "time": date_format(line.start, "H:i"),
+                "number": line.number,
+                "status": statuses.get(line.status, line.status),
+                "talk": format_duration(line.talk_seconds),
+                "billable": format_duration(line.billable_seconds),
+                "amount": _money(line.amount),
+                "cost": format_cost(line.cost) if line.cost is not None else "",
+            }
+            rows.append({"kind": "call", "cells": _cells(values, **shown)})
         subtotal = group.subtotal
         rows.append(
             {
@@ -157,36 +184,91 @@ def statement_rows(statement: Statement) -> list[dict]:
                     "Subtotal, %(calls)s call", "Subtotal, %(calls)s calls", subtotal.calls
                 )
                 % {"calls": subtotal.calls},
-                "cells": (
-                    format_duration(subtotal.talk_seconds),
-                    format_duration(subtotal.billable_seconds),
-                    _money(subtotal.amount),
-                    format_cost(subtotal.cost) if subtotal.cost is not None else "",
-                ),
+                "cells": _cells(_total_values(subtotal), **shown),
             }
         )
     return rows
 
 
-def statement_context(statement: Statement, *, firm_name: str, printed_at: datetime) -> dict:
-    total = statement.total
+def _total_values(totals: StatementTotals) -> dict:
     return {
-        "firm_name": firm_name,
+        "talk": format_duration(totals.talk_seconds),
+        "billable": format_duration(totals.billable_seconds),
+        "amount": _money(totals.amount),
+        "cost": format_cost(totals.cost) if totals.cost is not None else "",
+    }
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What a statement prints of the firm: its name and letterhead, and whether the carrier
+    cost is shown. Read once per print (a pack reads the logo once, not per client)."""
+
+    name: str
+    address_lines: tuple[str, ...]
+    vat_number: str
+    tax_code: str
+    logo: str  # a data: URI, or ""
+    shows_cost: bool
+
+    @classmethod
+    def of(cls, firm: FirmSettings) -> Letterhead:
+        return cls(
+            name=firm.firm_name,
+            address_lines=tuple(line.strip() for line in firm.address.splitlines() if line.strip()),
+            vat_number=firm.vat_number,
+            tax_code=firm.tax_code,
+            logo=logo_data_uri(firm),
+            shows_cost=firm.statement_shows_cost,
+        )
+
+
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def logo_data_uri(firm: FirmSettings) -> str:
+    """The firm's logo, read from disk, as a ``data:`` URI for the print template: WeasyPrint
+    never fetches it (firm.lib.pdf reads only static files and data: URIs), and the rendering
+    workers, which have no Django set-up, get it inside the HTML. "" without a readable logo."""
+    if not firm.logo:
+        return ""
+    suffix = PurePath(firm.logo.name).suffix.lower()
+    media_type = LOGO_TYPES.get(suffix, "image/svg+xml" if suffix == ".svg" else "")
+    if not media_type:
+        return ""
+    try:
+        with firm.logo.open("rb") as handle:
+            content = handle.read(LOGO_MAX_BYTES + 1)
+    except OSError:
+        logger.warning("The letterhead logo %s cannot be read; printing without it.", firm.logo)
+        return ""
+    if len(content) > LOGO_MAX_BYTES:
+        return ""
+    return f"data:{media_type};base64,{base64.b64encode(content).decode()}"
+
+
+def statement_context(
+    statement: Statement, *, letterhead: Letterhead, printed_at: datetime
+) -> dict:
+    total = statement.total
+    amounts = statement.hourly_rate is not None
+    shown = {"amounts": amounts, "cost": letterhead.shows_cost}
+    columns = statement_columns(**shown)
+    return {
+        "firm_name": letterhead.name,
+        "letterhead": letterhead,
         "client": statement.client,
         "period": period_text(statement.first_day, statement.last_day),
         "policy": policy_description(statement.policy, statement.hourly_rate),
         "rounded_on_total": statement.policy.rounding != PER_CALL,
-        "columns": statement_columns(),
+        "columns": columns,
+        # The cells before the first time column: the labels of group and total rows span them.
+        "label_span": 4,
         "total": total,
-        "total_cells": (
-            format_duration(total.talk_seconds),
-            format_duration(total.billable_seconds),
-            _money(total.amount),
-            format_cost(total.cost) if total.cost is not None else "",
-        ),
+        "total_cells": _cells(_total_values(total), **shown),
         "talk_time": format_duration(total.talk_seconds),
         "billable_time": format_duration(total.billable_seconds),
-        "amount": _money(total.amount),
+        "amount": _money(total.amount) if amounts else "",
         "printed_at": printed_at,
     }
 
@@ -195,21 +277,22 @@ def now_local() -> datetime:
     return timezone.localtime(timezone.now(), firm_time_zone())
 
 
-def statement_pdf(statement: Statement, *, firm_name: str | None = None) -> bytes:
+def statement_pdf(statement: Statement, *, letterhead: Letterhead | None = None) -> bytes:
     """The PDF of one statement (decision 1)."""
-    if firm_name is None:
-        firm_name = FirmSettings.load().firm_name
+    if letterhead is None:
+        letterhead = Letterhead.of(FirmSettings.load())
+    shown = {"amounts": statement.hourly_rate is not None, "cost": letterhead.shows_cost}
     return render_pdf_in_chunks(
         "pdf/client_statement.html",
-        statement_context(statement, firm_name=firm_name, printed_at=now_local()),
-        statement_rows(statement),
+        statement_context(statement, letterhead=letterhead, printed_at=now_local()),
+        statement_rows(statement, **shown),
         page_numbers_template=PAGE_NUMBERS_TEMPLATE,
         chunk_rows=pdf.CHUNK_ROWS,
     )
 
 
 def summary_pdf(
-    rows: list[SummaryRow], first_day: date, last_day: date, *, firm_name: str
+    rows: list[SummaryRow], first_day: date, last_day: date, *, firm_name: str, skipped: int = 0
 ) -> bytes:
     """The client summary of a period as a PDF (the month pack's first pages)."""
     totals = summary_totals(rows)
@@ -237,6 +320,14 @@ def summary_pdf(
                 _money(totals["amount"]),
             ),
             "printed_at": now_local(),
+            "skipped": ngettext(
+                "%(clients)s client with nothing billable left out",
+                "%(clients)s clients with nothing billable left out",
+                skipped,
+            )
+            % {"clients": skipped}
+            if skipped
+            else "",
         },
         printed,
         page_numbers_template=PAGE_NUMBERS_TEMPLATE,
@@ -249,14 +340,28 @@ def slug(text: str, length: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:length].strip("-")
 
 
-def pack_file_name(first_day: date, last_day: date, suffix: str) -> str:
-    """``statements-2026-05.pdf`` for a calendar month, else ``statements-<first>_<last>``."""
+def _period_name(first_day: date, last_day: date) -> str:
+    """``2026-05`` for a calendar month, else ``2026-05-04_2026-05-10``."""
     if is_calendar_month(first_day, last_day):
-        return f"statements-{first_day:%Y-%m}.{suffix}"
-    return f"statements-{first_day:%Y-%m-%d}_{last_day:%Y-%m-%d}.{suffix}"
+        return f"{first_day:%Y-%m}"
+    return f"{first_day:%Y-%m-%d}_{last_day:%Y-%m-%d}"
+
+
+def pack_file_name(first_day: date, last_day: date, suffix: str) -> str:
+    """``rendiconti-2026-05.pdf`` (or ``.zip``) for a calendar month, else
+    ``rendiconti-<first>_<last>``."""
+    return f"rendiconti-{_period_name(first_day, last_day)}.{suffix}"
 
 
 def statement_file_name(client: Client, first_day: date, last_day: date) -> str:
+    """``rendiconto-123-2026-05.pdf`` for a calendar month, else
+    ``rendiconto-123-<first>_<last>.pdf``."""
+    return f"rendiconto-{client.code}-{_period_name(first_day, last_day)}.pdf"
+
+
+def pack_entry_name(client: Client, first_day: date, last_day: date) -> str:
+    """A statement's file in the pack's ZIP: ``123-affaroni-s-p-a-20260501-20260531.pdf``
+    (the name helps whoever browses the folder)."""
     name = slug(client.name)
     stem = f"{client.code}-{name}" if name else client.code
     return f"{stem}-{first_day:%Y%m%d}-{last_day:%Y%m%d}.pdf"
@@ -267,15 +372,41 @@ class PackResult:
     clients: int
     calls: int
     pages: int
+    skipped: int = 0  # clients with calls but nothing billable, left out (decision 4)
 
 
-def statement_single_html(statement: Statement, *, firm_name: str) -> str | None:
+@dataclass(frozen=True)
+class PackRows:
+    rows: list[SummaryRow]  # the clients in the pack
+    skipped: int  # clients with calls but nothing billable, left out
+
+
+def pack_rows(
+    *,
+    first_day: date,
+    last_day: date,
+    policy: BillingRules | None = None,
+    firm: FirmSettings | None = None,
+) -> PackRows:
+    """The clients of the month pack: every client with calls in the period, less those with
+    nothing billable (no billable time: only unanswered or too short calls) when the firm's
+    ``pack_skips_unbillable`` says so (decision 4)."""
+    firm = firm or FirmSettings.load()
+    rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
+    if not firm.pack_skips_unbillable:
+        return PackRows(rows=rows, skipped=0)
+    billable = [row for row in rows if row.billable_seconds > 0]
+    return PackRows(rows=billable, skipped=len(rows) - len(billable))
+
+
+def statement_single_html(statement: Statement, *, letterhead: Letterhead) -> str | None:
     """The complete HTML of a statement short enough to be one document (page numbers
     included), or None for a longer one, which ``statement_pdf`` renders in chunks."""
-    rows = statement_rows(statement)
+    shown = {"amounts": statement.hourly_rate is not None, "cost": letterhead.shows_cost}
+    rows = statement_rows(statement, **shown)
     if len(rows) > pdf.CHUNK_ROWS:
         return None
-    context = statement_context(statement, firm_name=firm_name, printed_at=now_local())
+    context = statement_context(statement, letterhead=letterhead, printed_at=now_local())
     return render_to_string(
         "pdf/client_statement.html",
         {**context, "rows": rows, "first_chunk": True, "last_chunk": True, "page_numbers": True},
@@ -283,16 +414,20 @@ def statement_single_html(statement: Statement, *, firm_name: str) -> str | None
 
 
 def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, int], None] | None):
-    """The summary, then each client's statement, as (file name, PDF bytes, summary rows or
-    None). Statements are read and rendered a batch of clients at a time: short ones side by
+    """The summary, then each client's statement, as (file name, PDF bytes, the ``PackRows``
+    or None). Statements are read and rendered a batch of clients at a time: short ones side by
     side in the PDF workers, long ones in chunks (decision 3)."""
-    firm_name = FirmSettings.load().firm_name
+    firm = FirmSettings.load()
+    firm_name = firm.firm_name
+    letterhead = Letterhead.of(firm)
     policy = BillingPolicy.load().as_policy()
-    rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
+    pack = pack_rows(first_day=first_day, last_day=last_day, policy=policy, firm=firm)
+    rows = pack.rows
     # The summary's file name in the ZIP, e.g. 00-riepilogo-20260501-20260531.pdf.
     label = slug(gettext("summary")) or "summary"
     summary_name = f"00-{label}-{first_day:%Y%m%d}-{last_day:%Y%m%d}.pdf"
-    yield summary_name, summary_pdf(rows, first_day, last_day, firm_name=firm_name), rows
+    summary = summary_pdf(rows, first_day, last_day, firm_name=firm_name, skipped=pack.skipped)
+    yield summary_name, summary, pack
     batch_size = PACK_BATCH_PER_WORKER * pdf.pdf_workers()
     for offset in range(0, len(rows), batch_size):
         batch = rows[offset : offset + batch_size]
@@ -300,14 +435,16 @@ def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, in
             statement_get(client=row.client, first_day=first_day, last_day=last_day, policy=policy)
             for row in batch
         ]
-        htmls = [statement_single_html(s, firm_name=firm_name) for s in statements]
+        htmls = [statement_single_html(s, letterhead=letterhead) for s in statements]
         short = [html for html in htmls if html is not None]
         singles = iter(pdf.html_documents_to_pdfs(short) if short else [])
         for number, (statement, html) in enumerate(zip(statements, htmls, strict=True)):
             document = (
-                next(singles) if html is not None else statement_pdf(statement, firm_name=firm_name)
+                next(singles)
+                if html is not None
+                else statement_pdf(statement, letterhead=letterhead)
             )
-            yield statement_file_name(statement.client, first_day, last_day), document, None
+            yield pack_entry_name(statement.client, first_day, last_day), document, None
             if progress:
                 progress(offset + number + 1, len(rows))
 
@@ -321,16 +458,17 @@ def month_pack_pdf(
 ) -> PackResult:
     """Write the month pack as one PDF to ``target`` (decision 2)."""
     writer = PdfWriter()
-    summary_rows: list[SummaryRow] = []
+    pack = PackRows(rows=[], skipped=0)
     for _name, document, rows in _pack_documents(first_day, last_day, progress):
         if rows is not None:
-            summary_rows = rows
+            pack = rows
         writer.append(PdfReader(io.BytesIO(document)))
     writer.write(target)
     return PackResult(
-        clients=len(summary_rows),
-        calls=sum(row.calls for row in summary_rows),
+        clients=len(pack.rows),
+        calls=sum(row.calls for row in pack.rows),
         pages=len(writer.pages),
+        skipped=pack.skipped,
     )
 
 
@@ -342,14 +480,17 @@ def month_pack_zip(
     progress: Callable[[int, int], None] | None = None,
 ) -> PackResult:
     """Write the month pack as a ZIP of PDFs to ``target``: the summary and one per client."""
-    summary_rows: list[SummaryRow] = []
+    pack = PackRows(rows=[], skipped=0)
     pages = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, document, rows in _pack_documents(first_day, last_day, progress):
             if rows is not None:
-                summary_rows = rows
+                pack = rows
             pages += len(PdfReader(io.BytesIO(document)).pages)
             archive.writestr(name, document)
     return PackResult(
-        clients=len(summary_rows), calls=sum(row.calls for row in summary_rows), pages=pages
+        clients=len(pack.rows),
+        calls=sum(row.calls for row in pack.rows),
+        pages=pages,
+        skipped=pack.skipped,
     )

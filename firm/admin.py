@@ -15,6 +15,19 @@ class FirmSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["firm_name"]}),
         (
+            _("Letterhead"),
+            {
+                "fields": [
+                    "address",
+                    "vat_number",
+                    "tax_code",
+                    "logo",
+                    "statement_shows_cost",
+                    "pack_skips_unbillable",
+                ]
+            },
+        ),
+        (
             _("Dialling"),
             {
                 "fields": [

@@ -49,7 +49,7 @@ def run(*args):
 
 def test_the_pack_is_one_pdf_summary_first_then_each_client_on_new_pages(tmp_path, may_calls):
     out, _err = run("--month", "2026-05", "--output", str(tmp_path))
-    path = tmp_path / "statements-2026-05.pdf"
+    path = tmp_path / "rendiconti-2026-05.pdf"
     assert f"{path}: 3 clients, 6 calls" in out
     pages = [page.extract_text() for page in PdfReader(path).pages]
     assert "Riepilogo clienti" in pages[0]
@@ -73,7 +73,7 @@ def test_the_pack_is_one_pdf_summary_first_then_each_client_on_new_pages(tmp_pat
 
 def test_with_zip_one_pdf_per_client_and_the_summary(tmp_path, may_calls):
     run("--month", "2026-05", "--output", str(tmp_path), "--zip")
-    archive = zipfile.ZipFile(tmp_path / "statements-2026-05.zip")
+    archive = zipfile.ZipFile(tmp_path / "rendiconti-2026-05.zip")
     assert archive.namelist() == [
         "00-riepilogo-20260501-20260531.pdf",
         "101-alfa-s-r-l-20260501-20260531.pdf",
@@ -86,7 +86,7 @@ def test_with_zip_one_pdf_per_client_and_the_summary(tmp_path, may_calls):
 
 def test_a_month_without_calls_gives_the_summary_page_only(tmp_path, may_calls):
     out, _err = run("--month", "2025-01", "--output", str(tmp_path))
-    pages = PdfReader(tmp_path / "statements-2025-01.pdf").pages
+    pages = PdfReader(tmp_path / "rendiconti-2025-01.pdf").pages
     assert len(pages) == 1
     assert "Nessun cliente ha chiamate nel periodo." in pages[0].extract_text()
     assert "0 clients" in out
@@ -129,7 +129,7 @@ def test_short_and_long_statements_keep_their_order_in_the_pack(
     monkeypatch.setattr("firm.lib.pdf.CHUNK_ROWS", 3)
     monkeypatch.setattr("clients.printing.PACK_BATCH_PER_WORKER", 1)
     run("--month", "2026-05", "--output", str(tmp_path), "--zip")
-    archive = zipfile.ZipFile(tmp_path / "statements-2026-05.zip")
+    archive = zipfile.ZipFile(tmp_path / "rendiconti-2026-05.zip")
     names = archive.namelist()
     for name, client in zip(names[1:], ("Alfa S.r.l.", "Beta Caffè", "Gamma Studi"), strict=True):
         pages = [page.extract_text() for page in PdfReader(io.BytesIO(archive.read(name))).pages]
@@ -137,3 +137,37 @@ def test_short_and_long_statements_keep_their_order_in_the_pack(
         assert f"Pagina {len(pages)} di {len(pages)}" in pages[-1], name
     gamma = PdfReader(io.BytesIO(archive.read(names[3])))
     assert len(gamma.pages) > 1
+
+
+@pytest.fixture
+def unanswered_only(may_calls):
+    """Epsilon, at 100 €/h, had only an unanswered call in May: a € 0,00 statement."""
+    client = make_client(code="505", name="Epsilon S.r.l.", hourly_rate=Decimal("100"))
+    make_call(
+        client=client,
+        billing_code="505",
+        talk_seconds=0,
+        status=Call.Status.NO_ANSWER,
+        start=datetime(2026, 5, 20, 10, tzinfo=ROME),
+    )
+    return client
+
+
+def test_the_pack_leaves_out_clients_with_nothing_billable_and_says_so(tmp_path, unanswered_only):
+    out, _err = run("--month", "2026-05", "--output", str(tmp_path))
+    assert "3 clients, 6 calls" in out
+    assert "1 client with nothing billable left out" in out
+    pages = [page.extract_text() for page in PdfReader(tmp_path / "rendiconti-2026-05.pdf").pages]
+    assert "Epsilon" not in "\n".join(pages)
+    assert "1 cliente senza nulla da fatturare escluso" in pages[0]
+    out, _err = run("--month", "2026-05", "--output", str(tmp_path), "--dry-run")
+    assert "3 clients, 6 calls; 1 client with nothing billable left out" in out
+
+
+def test_a_firm_setting_keeps_clients_with_nothing_billable_in_the_pack(tmp_path, unanswered_only):
+    FirmSettings.objects.update(pack_skips_unbillable=False)
+    out, _err = run("--month", "2026-05", "--output", str(tmp_path), "--zip")
+    assert "4 clients, 7 calls" in out and "left out" not in out
+    assert "505-epsilon-s-r-l-20260501-20260531.pdf" in (
+        zipfile.ZipFile(tmp_path / "rendiconti-2026-05.zip").namelist()
+    )

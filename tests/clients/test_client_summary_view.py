@@ -114,7 +114,7 @@ def test_every_clients_billed_time_as_csv_and_ledes(browser, clients_with_calls)
 def test_the_pack_button_gives_one_pdf_with_every_client(browser, clients_with_calls):
     response = browser.get(PACK + MAY)
     assert response["Content-Type"] == "application/pdf"
-    assert 'filename="statements-2026-05.pdf"' in response["Content-Disposition"]
+    assert 'filename="rendiconti-2026-05.pdf"' in response["Content-Disposition"]
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Riepilogo clienti" in text
@@ -142,3 +142,22 @@ def test_a_bad_period_on_the_pack_shows_the_summary_form_with_the_error(browser)
 @pytest.mark.parametrize("address", [URL, PACK])
 def test_receptionists_may_not(rita, address):
     assert logged_in(rita).get(address + MAY).status_code == 403
+
+
+def test_the_pack_button_leaves_out_a_client_with_only_unanswered_calls(
+    browser, clients_with_calls
+):
+    zeta = make_client(code="790", name="Zeta solo squilli", hourly_rate=Decimal("50"))
+    make_call(
+        client=zeta,
+        billing_code="790",
+        talk_seconds=0,
+        status=Call.Status.NO_ANSWER,
+        start=datetime(2026, 5, 6, 9, tzinfo=ROME),
+    )
+    response = browser.get(PACK + MAY + "&zip=on")
+    assert 'filename="rendiconti-2026-05.zip"' in response["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+    assert len(names) == 3 and not any(name.startswith("790-") for name in names)
+    # On the page, the firm still sees the client and its calls.
+    assert "Zeta solo squilli" in browser.get(URL + MAY).content.decode()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -121,7 +122,6 @@ def test_a_bad_period_is_a_form_error_not_a_crash(browser, affaroni, query, mess
 
 def test_the_pdf_is_fit_to_send(browser, affaroni):
     response = browser.get(url(pdf=True) + MAY)
-    assert "123-affaroni-s-p-a-20260501-20260531.pdf" in response["Content-Disposition"]
     text = "\n".join(pdf_pages(response))
     for expected in (
         "Studio Legale Rossi & Bianchi",
@@ -220,3 +220,85 @@ def test_receptionists_may_not_see_statements(rita, affaroni, pdf):
 
 def test_administrators_may(anna, affaroni):
     assert logged_in(anna).get(url(pdf=True) + MAY).status_code == 200
+
+
+# The smallest PNG: one transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000185d9b4c40000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def letterhead(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    firm = FirmSettings.load()
+    firm.address = "Via del Corso 101\n\n00186 Roma (RM)"
+    firm.vat_number = "IT09876543210"
+    firm.tax_code = "RSSMRA80A01H501U"
+    firm.logo.save("logo.png", ContentFile(PNG))
+    firm.save()
+    return firm
+
+
+def test_the_pdf_carries_the_firms_letterhead_and_says_amounts_exclude_vat(
+    browser, affaroni, letterhead
+):
+    response = browser.get(url(pdf=True) + MAY)
+    text = "\n".join(pdf_pages(response))
+    for expected in (
+        "Studio Legale Rossi & Bianchi",
+        "Via del Corso 101\n00186 Roma (RM)",
+        "Partita IVA IT09876543210",
+        "Codice fiscale RSSMRA80A01H501U",
+        "Importi IVA esclusa",
+    ):
+        assert expected in text, expected
+    assert text.index("Via del Corso 101") < text.index("Affaroni S.p.A.")
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    assert len(page.images) == 1  # the logo, read from disk
+
+
+def test_a_logo_whose_file_is_gone_leaves_the_statement_printable(browser, affaroni, letterhead):
+    letterhead.logo.storage.delete(letterhead.logo.name)
+    response = browser.get(url(pdf=True) + MAY)
+    assert "Partita IVA IT09876543210" in "\n".join(pdf_pages(response))
+    assert len(PdfReader(io.BytesIO(response.content)).pages[0].images) == 0
+
+
+def test_a_partner_prints_a_statement_without_the_firms_carrier_cost(browser, affaroni):
+    Call.objects.filter(client=affaroni).update(cost=Decimal("0.0987"))
+    text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY)))
+    assert "Importo" in text and "€ 48,00" in text
+    assert "Costo" not in text and "0,0987" not in text and "0,3948" not in text
+
+
+def test_a_firm_setting_shows_the_carrier_cost_on_statements(browser, affaroni):
+    Call.objects.filter(client=affaroni).update(cost=Decimal("0.0987"))
+    FirmSettings.objects.update(statement_shows_cost=True)
+    text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY)))
+    assert "Costo" in text and "0,3948" in text  # the total of 4 × 0,0987
+
+
+def test_a_client_without_a_rate_gets_no_amount_columns(browser, affaroni):
+    affaroni.hourly_rate = None
+    affaroni.save()
+    text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY)))
+    assert "Tempo fatturabile" in text.replace("\n", " ") and "0:24:00" in text
+    assert "Importo" not in text and "€" not in text and "IVA esclusa" not in text
+
+
+def test_the_column_headers_never_break_mid_word(browser, affaroni):
+    FirmSettings.objects.update(statement_shows_cost=True)
+    text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY)))
+    assert "Conversazione" in text and "Tempo\nfatturabile" in text
+    assert "-\n" not in text
+
+
+def test_the_pdf_file_name_is_italian(browser, affaroni):
+    response = browser.get(url(pdf=True) + MAY)
+    assert 'filename="rendiconto-123-2026-05.pdf"' in response["Content-Disposition"]
+    response = browser.get(url(pdf=True) + "?date_after=2026-05-04&date_before=2026-05-10")
+    assert (
+        'filename="rendiconto-123-2026-05-04_2026-05-10.pdf"' in (response["Content-Disposition"])
+    )

@@ -1,6 +1,7 @@
 """Issue #5's promise, in a real browser: a partner gives an uncoded call to the client its
 number was billed to before, then sees it on that client's statement, billed in six-minute
-units at the client's rate, and prints the statement."""
+units at the client's rate, and prints the statement: one fit to send, without the firm's own
+carrier cost."""
 
 import base64
 import io
@@ -36,12 +37,14 @@ def test_a_partner_assigns_an_uncoded_call_and_bills_it(browser, live_server):
         billing_code="123",
         client=affaroni,
         talk_seconds=100,
+        cost=Decimal("0.0450"),
     )
     uncoded = make_call(  # the same number, dialled without a code
         start=first_of_month + timedelta(hours=1),
         destination="0212345678",
         dialled_number="0212345678",
         talk_seconds=61,
+        cost=Decimal("0.0450"),
     )
 
     log_in(browser, live_server, "paolo", "segreta-123")
@@ -81,3 +84,6 @@ def test_a_partner_assigns_an_uncoded_call_and_bills_it(browser, live_server):
     )
     assert "Affaroni S.p.A." in text and "24,00" in text
     assert "0212345678" in text
+    assert "Importi IVA esclusa" in text
+    # The firm's own telephone cost stays in the internal reports.
+    assert "Costo" not in text and "0,045" not in text and "0,09" not in text

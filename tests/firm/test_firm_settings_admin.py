@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -7,8 +8,14 @@ from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
 
+# The smallest PNG: one transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000185d9b4c40000000049454e44ae426082"
+)
 
-def _save_settings(user, **fields):
+
+def _save_settings(user, headers=None, **fields):
     data = {
         "firm_name": "Studio Legale Rossi",
         "billing_marker": "**",
@@ -18,7 +25,7 @@ def _save_settings(user, **fields):
     }
     data.update(fields)
     url = reverse("admin:firm_firmsettings_change", args=[FirmSettings.load().pk])
-    return logged_in(user).post(url, data)
+    return logged_in(user).post(url, data, headers=headers or {})
 
 
 def test_the_settings_list_opens_the_single_settings_row(anna):
@@ -73,3 +80,53 @@ def test_the_old_admin_address_of_the_settings_leads_to_the_new_one(anna, old, n
     response = logged_in(anna).get(old)
     assert response.status_code == 301
     assert response["Location"] == new
+
+
+def test_the_letterhead_fieldset_saves_address_vat_tax_code_logo_and_switches(
+    anna, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    logo = SimpleUploadedFile("logo.png", PNG, content_type="image/png")
+    response = _save_settings(
+        anna,
+        address="Via Roma 1\n00100 Roma",
+        vat_number="IT09876543210",
+        tax_code="RSSMRA80A01H501U",
+        logo=logo,
+        statement_shows_cost="on",
+    )
+    assert response.status_code == 302
+    firm = FirmSettings.load()
+    assert firm.address == "Via Roma 1\n00100 Roma"
+    assert (firm.vat_number, firm.tax_code) == ("IT09876543210", "RSSMRA80A01H501U")
+    assert firm.statement_shows_cost is True
+    assert firm.pack_skips_unbillable is False  # an unticked box
+    assert (tmp_path / firm.logo.name).read_bytes() == PNG
+    page = logged_in(anna).get(reverse("admin:firm_firmsettings_change", args=[1]))
+    assert "Carta intestata" in page.content.decode()
+
+
+def test_by_default_statements_hide_the_cost_and_the_pack_skips_unbillable_clients():
+    firm = FirmSettings.load()
+    assert firm.statement_shows_cost is False and firm.pack_skips_unbillable is True
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("logo.gif", b"GIF89a", "PNG, JPEG or SVG"),
+        ("logo.exe", PNG, "PNG, JPEG or SVG"),
+        ("logo.png", PNG + b"0" * (1024 * 1024), "at most 1 MB"),
+    ],
+)
+def test_a_logo_of_another_kind_or_too_big_is_refused(
+    anna, settings, tmp_path, name, content, message
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = _save_settings(
+        anna, logo=SimpleUploadedFile(name, content), headers={"accept-language": "en"}
+    )
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors["logo"])
+    assert not FirmSettings.load().logo
+    assert list(tmp_path.iterdir()) == []

@@ -2,9 +2,10 @@
 
     python manage.py client_statements --month 2026-05 --output DIR [--zip] [--dry-run]
 
-Writes ``DIR/statements-2026-05.pdf`` (the client summary, then each client with calls in
+Writes ``DIR/rendiconti-2026-05.pdf`` (the client summary, then each client with calls in
 the month on new pages; page numbers per statement, see clients/printing.py), or with
-``--zip`` ``DIR/statements-2026-05.zip`` (one PDF per client plus the summary). The same code
+``--zip`` ``DIR/rendiconti-2026-05.zip`` (one PDF per client plus the summary). Clients with
+nothing billable are left out (firm setting ``pack_skips_unbillable``) and counted. The same code
 serves the button on the client statements page. Exit 1 with a message on a bad month or
 an output folder that cannot be written.
 """
@@ -19,8 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from clients.forms import parse_month
-from clients.printing import month_pack_pdf, month_pack_zip, pack_file_name
-from clients.selectors import client_summary_list
+from clients.printing import month_pack_pdf, month_pack_zip, pack_file_name, pack_rows
 
 
 class Command(BaseCommand):
@@ -47,10 +47,11 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} is not a folder.")
         with translation.override(settings.LANGUAGE_CODE):
             if options["dry_run"]:
-                rows = client_summary_list(first_day=first_day, last_day=last_day)
+                pack = pack_rows(first_day=first_day, last_day=last_day)
                 self.stdout.write(
-                    f"{options['month']}: {len(rows)} clients, "
-                    f"{sum(row.calls for row in rows)} calls; nothing written (dry run)."
+                    f"{options['month']}: {len(pack.rows)} clients, "
+                    f"{sum(row.calls for row in pack.rows)} calls"
+                    f"{self._skipped(pack.skipped)}; nothing written (dry run)."
                 )
                 return
             self._write(folder, first_day, last_day, options)
@@ -77,8 +78,15 @@ class Command(BaseCommand):
             Path(temporary).unlink(missing_ok=True)
             raise
         self.stdout.write(
-            f"{path}: {result.clients} clients, {result.calls} calls, {result.pages} pages."
+            f"{path}: {result.clients} clients, {result.calls} calls, {result.pages} pages"
+            f"{self._skipped(result.skipped)}."
         )
+
+    @staticmethod
+    def _skipped(skipped: int) -> str:
+        if not skipped:
+            return ""
+        return f"; {skipped} client{'s' if skipped != 1 else ''} with nothing billable left out"
 
     def _progress(self, done, total):
         if sys.stderr.isatty() or done == total or done % 50 == 0:
