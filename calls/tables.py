@@ -1,6 +1,8 @@
 """The call log and the unassigned calls queue as tables (django-tables2). The CSV/XLSX
 exports have their own columns (``calls.exports.EXPORT_COLUMNS``)."""
 
+from functools import cached_property
+
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
@@ -139,8 +141,23 @@ class CallTable(tables.Table):
             rows.append(f"<tr {row.attrs.as_html()}>{cells}</tr>")
         return mark_safe("\n".join(rows))  # noqa: S308 - every cell and attribute is escaped
 
-    def render_start(self, value):
-        return start_text(value)
+    @cached_property
+    def _detail_url(self) -> str:
+        """The call page's address with ``{}`` for the id: reversed once, not once a row."""
+        return reverse("calls:detail", args=[0]).removesuffix("0/") + "{}/"
+
+    @cached_property
+    def _by_hand(self) -> SafeString:
+        return format_html(
+            "<span class='by-hand' title='{}'>{}</span>",
+            gettext("Client chosen by hand"),
+            gettext("by hand"),
+        )
+
+    def render_start(self, value, record):
+        return format_html(
+            "<a href='{}'>{}</a>", self._detail_url.format(record.pk), start_text(value)
+        )
 
     def render_caller(self, value, record):
         if record.caller_name:
@@ -149,6 +166,10 @@ class CallTable(tables.Table):
 
     def render_client(self, value, record):
         if value is not None:
+            if record.client_set_by_hand:
+                return format_html(
+                    "{} <span class='code'>{}</span> {}", value.name, value.code, self._by_hand
+                )
             return format_html("{} <span class='code'>{}</span>", value.name, value.code)
         if record.billing_code:
             return format_html(

@@ -1,3 +1,4 @@
+import ntpath
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -42,7 +43,7 @@ from calls.services import (
 from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, call_print_rows
 from clients.models import CLIENT_CODE_MAX_LENGTH
 from firm.lib.dates import firm_time_zone
-from firm.lib.formats import month_name
+from firm.lib.formats import format_duration, month_name
 from firm.lib.pagination import FixedLazyPaginator
 from firm.lib.pdf import render_pdf_in_chunks
 from firm.limits import PDF_MAX_ROWS
@@ -373,6 +374,10 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
         call = self.object
         month = month_of(call.start, firm_time_zone())
         context.update(
+            ring_time=format_duration(call.ring_seconds),
+            talk_time=format_duration(call.talk_seconds),
+            # The import command records the path it was given: only the file's name is shown.
+            imported_from=ntpath.basename(call.import_run.file_name) if call.import_run else "",
             assignments=call.assignments.select_related("old_client", "new_client", "user"),
             month=month,
             month_closed=ClosedPeriod.objects.filter(month=month).exists(),
