@@ -2,16 +2,22 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 
-from calls.services import calls_link_clients
+from calls.services import LinkedCalls, calls_link_clients
 from clients.importing import ClientRow, RowError
 from clients.models import Client
 
 
+class SavedClient(NamedTuple):
+    client: Client
+    linked: LinkedCalls  # the calls attached and detached, and those left in closed months
+
+
 @transaction.atomic
-def client_save(*, client: Client, previous_code: str | None = None) -> Client:
+def client_save(*, client: Client, previous_code: str | None = None) -> SavedClient:
     """Validate and save a client, then attach the calls that carry its code.
 
     `previous_code` is the code before an edit: calls with the old code are detached
@@ -19,8 +25,8 @@ def client_save(*, client: Client, previous_code: str | None = None) -> Client:
     """
     client.full_clean()
     client.save()
-    calls_link_clients(codes=[client.code, previous_code or ""])
-    return client
+    linked = calls_link_clients(codes=[client.code, previous_code or ""])
+    return SavedClient(client, linked)
 
 
 @dataclass
