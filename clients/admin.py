@@ -87,6 +87,8 @@ class ClientAdmin(admin.ModelAdmin):
                     },
                     level,
                 )
+                if result.created:
+                    self.message_user(request, linked_calls_message(result.linked), messages.INFO)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -35,6 +35,7 @@ class ClientImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
+    linked: LinkedCalls = field(default_factory=LinkedCalls)  # the new clients' calls
 
 
 _FIELDS = ["name", "tax_code", "vat_number", "notes", "is_active"]
@@ -69,5 +70,5 @@ def clients_import(*, rows: Iterable[ClientRow | RowError]) -> ClientImportResul
     Client.objects.bulk_create(to_create, batch_size=1000)
     Client.objects.bulk_update(to_update, fields, batch_size=1000)
     result.created, result.updated = len(to_create), len(to_update)
-    calls_link_clients(codes=[c.code for c in to_create])
+    result.linked = calls_link_clients(codes=[c.code for c in to_create])
     return result

@@ -134,6 +134,7 @@ def test_an_italian_excel_csv_imports_clients_and_attaches_their_calls(anna):
     ).encode("cp1252")
     response = _upload(anna, "clienti.csv", content)
     assert response.status_code == 200
+    assert "1 chiamata collegata" in [str(m) for m in response.context["messages"]]
     alfa = Client.objects.get(code="200")
     assert (alfa.name, alfa.vat_number, alfa.notes, alfa.is_active) == (
         "Società Alfa S.r.l.",
