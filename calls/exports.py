@@ -23,7 +23,9 @@ Decisions
 4. CSV for Italian Excel: UTF-8 with a BOM (otherwise Excel reads it as Windows-1252),
    ``;`` as the delimiter (Excel uses the list separator of the Windows locale, which is ``;``
    in Italy: with ``,`` every row lands in one column) and a decimal comma in the cost
-   (``0,1250``: with a decimal point Italian Excel reads text, or a thousands separator).
+   (``0,125``: with a decimal point Italian Excel reads text, or a thousands separator),
+   with the decimals the call log shows (2, or up to 4 when the cost has them: ``0,10``,
+   not the stored ``0,1000``).
    Lines end with CRLF, fields are quoted only when needed. Python's ``csv`` reads it back
    with ``delimiter=";"`` after stripping the BOM (``encoding="utf-8-sig"``).
 5. Spreadsheet formula injection: caller names and numbers come from the PBX. A text cell
@@ -64,7 +66,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.models import CallStatus
 from firm.lib.dates import firm_time_zone
 from firm.lib.downloads import CSV_CONTENT_TYPE, attachment, xlsx_response
-from firm.lib.formats import format_duration
+from firm.lib.formats import cost_places, format_duration
 from firm.lib.spreadsheets import (
     CSV_DELIMITER,
     csv_decimal,
@@ -88,6 +90,7 @@ class Kind:
     DURATION = "duration"  # timedelta (H:MM:SS)
     INTEGER = "integer"  # int
     DECIMAL = "decimal"  # Decimal, or None when unknown
+    COST = "cost"  # Decimal or None; CSV writes the decimals the table shows, XLSX a number
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("ring_seconds", _("Ringing (s)"), "ring_seconds", Kind.INTEGER, _seconds),
     ExportColumn("talk_time", _("Talk time"), "talk_seconds", Kind.DURATION, _duration),
     ExportColumn("talk_seconds", _("Talk time (s)"), "talk_seconds", Kind.INTEGER, _seconds),
-    ExportColumn("cost", _("Cost"), "cost", Kind.DECIMAL, _cost),
+    ExportColumn("cost", _("Cost"), "cost", Kind.COST, _cost),
 )
 
 # Column widths in the XLSX (characters), in EXPORT_COLUMNS order.
@@ -194,12 +197,20 @@ def _csv_integer(value: int) -> int:
     return value
 
 
+def _csv_cost(value: Decimal | None) -> str:
+    """0,10 for a cost stored as 0.1000, 0,125 for 0.1250: as the table shows it."""
+    if value is None:
+        return ""
+    return csv_decimal(value.quantize(Decimal(1).scaleb(-cost_places(value))))
+
+
 _CSV_WRITERS = {
     Kind.TEXT: neutralise_formula,
     Kind.DATETIME: _csv_datetime,
     Kind.DURATION: _csv_duration,
     Kind.INTEGER: _csv_integer,
     Kind.DECIMAL: csv_decimal,
+    Kind.COST: _csv_cost,
 }
 
 

@@ -3,10 +3,11 @@ period lock, and the call log filter a user last saw. Views, commands and admin 
 New calls are written only by the import service (``calls.importing.services``)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,24 @@ from firm.lib.formats import month_name
 from firm.models import FirmSettings
 
 
-def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> int:
+@dataclass(frozen=True)
+class LinkedCalls:
+    """What ``calls_link_clients`` changed: calls given the client of their code
+    (``attached``), calls taken from a client because no client has their code any more
+    (``detached``), and the calls of closed months it left as they were that it would
+    otherwise have attached or detached."""
+
+    attached: int = 0
+    detached: int = 0
+    closed_not_attached: int = 0
+    closed_not_detached: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.attached + self.detached
+
+
+def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> LinkedCalls:
     """Point every call carrying one of `codes` at the client with that code, or at none.
 
     Used when a client is added, renamed to another code or imported, so calls recorded
@@ -42,21 +60,43 @@ def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> int:
     shown as unknown again. Two kinds of call are left alone: those whose client a partner
     chose by hand (Call.client_set_by_hand), and those in a closed month, whose statements
     were sent (period_reopen links them when the month is reopened). `within` narrows the
-    calls further. Returns the number of calls updated.
+    calls further. Returns how many calls were attached and detached, and how many in
+    closed months were left alone (for the message the user sees).
     """
     codes = [code for code in set(codes) if code]
     if not codes:
-        return 0
+        return LinkedCalls()
     client_with_code = Client.objects.filter(code=OuterRef("billing_code")).values("pk")[:1]
     calls = Call.objects.filter(billing_code__in=codes, client_set_by_hand=False)
     if within is not None:
         calls = calls.filter(within)
     with transaction.atomic():
         _take_turns_with_period_changes()
+        owners = dict(Client.objects.filter(code__in=codes).values_list("code", "pk"))
         closed = in_months_q(closed_months())
+        left_attach = left_detach = 0
         if closed is not None:
+            left_attach, left_detach = _changes(calls.filter(closed), owners)
             calls = calls.exclude(closed)
-        return calls.update(client=Subquery(client_with_code))
+        attached, detached = _changes(calls, owners)
+        calls.update(client=Subquery(client_with_code))
+    return LinkedCalls(attached, detached, left_attach, left_detach)
+
+
+def _changes(calls, owners: dict[str, int]) -> tuple[int, int]:
+    """How many of `calls` linking would attach to a client and detach from one: one
+    grouped query (code, current client), compared with the client of each code."""
+    attach = detach = 0
+    groups = calls.values("billing_code", "client_id").annotate(count=Count("*")).order_by()
+    for group in groups:
+        owner = owners.get(group["billing_code"])
+        if group["client_id"] == owner:
+            continue
+        if owner is None:
+            detach += group["count"]
+        else:
+            attach += group["count"]
+    return attach, detach
 
 
 def _take_turns_with_period_changes() -> None:
@@ -189,7 +229,7 @@ def period_reopen(*, month, user, reason: str) -> int:
             .values_list("billing_code")
             .distinct()
         )
-        return calls_link_clients(codes=[code for (code,) in codes], within=within)
+        return calls_link_clients(codes=[code for (code,) in codes], within=within).changed
 
 
 def calls_link_trunks() -> int:

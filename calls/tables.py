@@ -1,6 +1,8 @@
 """The call log and the unassigned calls queue as tables (django-tables2). The CSV/XLSX
 exports have their own columns (``calls.exports.EXPORT_COLUMNS``)."""
 
+from functools import cached_property
+
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.utils import signature
 
 from calls.models import Call
+from calls.periods import month_of
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import format_cost, format_duration
 
@@ -138,8 +141,23 @@ class CallTable(tables.Table):
             rows.append(f"<tr {row.attrs.as_html()}>{cells}</tr>")
         return mark_safe("\n".join(rows))  # noqa: S308 - every cell and attribute is escaped
 
-    def render_start(self, value):
-        return start_text(value)
+    @cached_property
+    def _detail_url(self) -> str:
+        """The call page's address with ``{}`` for the id: reversed once, not once a row."""
+        return reverse("calls:detail", args=[0]).removesuffix("0/") + "{}/"
+
+    @cached_property
+    def _by_hand(self) -> SafeString:
+        return format_html(
+            "<span class='by-hand' title='{}'>{}</span>",
+            gettext("Client chosen by hand"),
+            gettext("by hand"),
+        )
+
+    def render_start(self, value, record):
+        return format_html(
+            "<a href='{}'>{}</a>", self._detail_url.format(record.pk), start_text(value)
+        )
 
     def render_caller(self, value, record):
         if record.caller_name:
@@ -148,6 +166,10 @@ class CallTable(tables.Table):
 
     def render_client(self, value, record):
         if value is not None:
+            if record.client_set_by_hand:
+                return format_html(
+                    "{} <span class='code'>{}</span> {}", value.name, value.code, self._by_hand
+                )
             return format_html("{} <span class='code'>{}</span>", value.name, value.code)
         if record.billing_code:
             return format_html(
@@ -204,8 +226,10 @@ class _Cells:
 
 class UnassignedCallTable(tables.Table):
     """The unassigned calls queue: a checkbox per call, and the client its number was most
-    often billed to, with a button to assign it. ``suggestions`` (number → Suggestion) is set
-    by the view for the page's rows, in one query (calls.selectors.client_suggestions)."""
+    often billed to, with a button to assign it. The view sets, for the page's rows:
+    ``suggestions`` (number → Suggestion, in one query: calls.selectors.client_suggestions),
+    ``closed_months`` (first days of the closed months: their calls get no box and no button,
+    only the reason) and ``checked`` (ids ticked before a failed assignment, ticked again)."""
 
     calls = tables.CheckBoxColumn(
         accessor="pk",
@@ -236,6 +260,26 @@ class UnassignedCallTable(tables.Table):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.suggestions = {}
+        self.closed_months = frozenset()
+        self.checked = frozenset()
+
+    def in_closed_month(self, record) -> bool:
+        return bool(self.closed_months) and (
+            month_of(record.start, firm_time_zone()) in self.closed_months
+        )
+
+    def render_calls(self, value, record):
+        if self.in_closed_month(record):
+            return format_html(
+                "<input type='checkbox' name='calls' value='{}' disabled title='{}'>",
+                value,
+                closed_month_text(),
+            )
+        return format_html(
+            "<input type='checkbox' name='calls' value='{}'{}>",
+            value,
+            mark_safe(" checked") if value in self.checked else "",
+        )
 
     def render_start(self, value, record):
         return format_html(
@@ -259,11 +303,26 @@ class UnassignedCallTable(tables.Table):
 
     def render_suggestion(self, record):
         suggestion = self.suggestions.get(record.dialled_number)
+        closed = self.in_closed_month(record)
         if suggestion is None:
+            if closed:
+                return format_html("— <span class='closed-month'>{}</span>", closed_month_text())
             return "—"
+        if closed:
+            # No button: calls_assign would refuse it. The reason instead.
+            action = format_html(
+                "<span class='closed-month' title='{}'>{}</span>",
+                gettext("Reopen the period to assign its calls."),
+                closed_month_text(),
+            )
+        else:
+            action = format_html(
+                "<button type='submit' name='one' value='{}' class='small'>{}</button>",
+                record.pk,
+                gettext("Assign"),
+            )
         return format_html(
-            "{} <span class='code'>{}</span> <span class='hint'>{}</span> "
-            "<button type='submit' name='one' value='{}' class='small'>{}</button>",
+            "{} <span class='code'>{}</span> <span class='hint'>{}</span> {}",
             suggestion.client.name,
             suggestion.client.code,
             ngettext(
@@ -272,6 +331,10 @@ class UnassignedCallTable(tables.Table):
                 suggestion.total,
             )
             % {"calls": suggestion.calls, "total": suggestion.total},
-            record.pk,
-            _("Assign"),
+            action,
         )
+
+
+def closed_month_text() -> str:
+    """Why a queue row cannot be assigned."""
+    return gettext("closed month")

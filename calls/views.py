@@ -1,3 +1,4 @@
+import ntpath
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -27,10 +28,12 @@ from calls.selectors import (
     calls_by_suggested_client,
     calls_unassigned,
     client_suggestions,
+    closed_months,
     saved_call_log_filter_get,
     today_local,
 )
 from calls.services import (
+    MAX_ASSIGNED_CALLS,
     calls_assign,
     calls_assign_suggested,
     period_close,
@@ -38,8 +41,9 @@ from calls.services import (
     saved_call_log_filter_save,
 )
 from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, call_print_rows
+from clients.models import CLIENT_CODE_MAX_LENGTH
 from firm.lib.dates import firm_time_zone
-from firm.lib.formats import month_name
+from firm.lib.formats import format_duration, month_name
 from firm.lib.pagination import FixedLazyPaginator
 from firm.lib.pdf import render_pdf_in_chunks
 from firm.limits import PDF_MAX_ROWS
@@ -208,6 +212,10 @@ class CallLogPdfView(PermissionRequiredMixin, View):
 
 # --- The unassigned calls queue -------------------------------------------------------------
 
+# What a failed assignment posted, for the page the queue redirects to (UnassignedCallsView).
+KEPT_SESSION_KEY = "calls:queue:kept"
+NOTE_MAX_LENGTH = 200
+
 
 def _show_form_errors(request, form) -> None:
     """A posted form's errors as messages, for views that redirect back (POST/redirect/GET)."""
@@ -240,21 +248,32 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
             "talk_seconds",
         )
 
+    @cached_property
+    def kept(self) -> dict:
+        """What a failed assignment posted (the ticked calls, the code, the note), kept by
+        ``post`` for the page it redirects to, once."""
+        return self.request.session.pop(KEPT_SESSION_KEY, None) or {}
+
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
         # The suggestions of the page's rows, in one query (not one per row).
         rows = table.page.object_list if hasattr(table, "page") else []
         table.suggestions = client_suggestions(numbers=[row.record.dialled_number for row in rows])
+        table.closed_months = frozenset(closed_months())
+        table.checked = frozenset(self.kept.get("calls", ()))
         return table
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_valid()
+        kept = self.kept
         context.update(
             day_range=self.filterset.day_range() if valid else None,
             filter_valid=valid,
             waiting=self.object_list.count() if valid else None,
-            assign_form=QueueAssignForm(),
+            assign_form=QueueAssignForm(
+                initial={"client_code": kept.get("client_code", ""), "note": kept.get("note", "")}
+            ),
         )
         return context
 
@@ -262,8 +281,30 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
         form = QueueAssignForm(request.POST)
         if not form.is_valid():
             _show_form_errors(request, form)
+            self._keep(request.POST)
             return redirect(request.get_full_path())
-        data = form.cleaned_data
+        if not self._assign(form.cleaned_data):
+            self._keep(request.POST)
+        return redirect(request.get_full_path())
+
+    def _keep(self, posted) -> None:
+        """After a failed assignment the page comes back as it was posted: the same calls
+        ticked, the code and the note still typed (in the session, for the redirect)."""
+        ids = []
+        for value in posted.getlist("calls")[:MAX_ASSIGNED_CALLS]:
+            try:
+                ids.append(int(value))
+            except ValueError:
+                continue
+        self.request.session[KEPT_SESSION_KEY] = {
+            "calls": ids,
+            "client_code": posted.get("client_code", "")[: CLIENT_CODE_MAX_LENGTH * 2],
+            "note": posted.get("note", "")[:NOTE_MAX_LENGTH],
+        }
+
+    def _assign(self, data) -> bool:
+        """Assign as ``data`` says; False when nothing was assigned because it was refused."""
+        request = self.request
         ids = data["calls"]
         waiting = list(calls_unassigned().filter(pk__in=ids).values_list("pk", "dialled_number"))
         if len(waiting) < len(ids):
@@ -287,7 +328,8 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
             except ValidationError as error:
                 for message in error.messages:
                     messages.error(request, message)
-        return redirect(request.get_full_path())
+                return False
+        return True
 
     def _assign_to(self, client, ids, note):
         count = calls_assign(calls=ids, client=client, user=self.request.user, note=note)
@@ -338,6 +380,10 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
         call = self.object
         month = month_of(call.start, firm_time_zone())
         context.update(
+            ring_time=format_duration(call.ring_seconds),
+            talk_time=format_duration(call.talk_seconds),
+            # The import command records the path it was given: only the file's name is shown.
+            imported_from=ntpath.basename(call.import_run.file_name) if call.import_run else "",
             assignments=call.assignments.select_related("old_client", "new_client", "user"),
             month=month,
             month_closed=ClosedPeriod.objects.filter(month=month).exists(),

@@ -4,7 +4,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from calls.services import LinkedCalls
 from clients.forms import ClientAdminForm, ClientListUploadForm
 from clients.importing import ClientListError, read_client_list
 from clients.models import BillingPolicy, Client, Contact
@@ -35,7 +37,14 @@ class ClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         previous_code = form.initial.get("code") if change else None
-        client_save(client=obj, previous_code=previous_code)
+        linked = client_save(client=obj, previous_code=previous_code).linked
+        if not change or previous_code != obj.code:
+            # What happened to the calls of the code: "8 chiamate collegate; 5 in periodi
+            # chiusi non collegate".
+            left = linked.closed_not_attached or linked.closed_not_detached
+            self.message_user(
+                request, linked_calls_message(linked), messages.WARNING if left else messages.INFO
+            )
 
     def get_urls(self):
         own = [
@@ -78,6 +87,8 @@ class ClientAdmin(admin.ModelAdmin):
                     },
                     level,
                 )
+                if result.created:
+                    self.message_user(request, linked_calls_message(result.linked), messages.INFO)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -87,6 +98,43 @@ class ClientAdmin(admin.ModelAdmin):
             "filename": filename,
         }
         return TemplateResponse(request, "admin/clients/client/import.html", context)
+
+
+def linked_calls_message(linked: LinkedCalls) -> str:
+    """The calls a client's new code attached and detached, and those of closed months left
+    as they were."""
+    parts = [
+        ngettext("%(count)s call attached", "%(count)s calls attached", linked.attached)
+        % {"count": linked.attached}
+    ]
+    if linked.detached:
+        parts.append(
+            ngettext(
+                "%(count)s call detached (no client has its code now)",
+                "%(count)s calls detached (no client has their code now)",
+                linked.detached,
+            )
+            % {"count": linked.detached}
+        )
+    if linked.closed_not_attached:
+        parts.append(
+            ngettext(
+                "%(count)s in closed periods not attached",
+                "%(count)s in closed periods not attached",
+                linked.closed_not_attached,
+            )
+            % {"count": linked.closed_not_attached}
+        )
+    if linked.closed_not_detached:
+        parts.append(
+            ngettext(
+                "%(count)s in closed periods not detached",
+                "%(count)s in closed periods not detached",
+                linked.closed_not_detached,
+            )
+            % {"count": linked.closed_not_detached}
+        )
+    return "; ".join(parts)
 
 
 @admin.register(Contact)

@@ -2,16 +2,22 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 
-from calls.services import calls_link_clients
+from calls.services import LinkedCalls, calls_link_clients
 from clients.importing import ClientRow, RowError
 from clients.models import Client
 
 
+class SavedClient(NamedTuple):
+    client: Client
+    linked: LinkedCalls  # the calls attached and detached, and those left in closed months
+
+
 @transaction.atomic
-def client_save(*, client: Client, previous_code: str | None = None) -> Client:
+def client_save(*, client: Client, previous_code: str | None = None) -> SavedClient:
     """Validate and save a client, then attach the calls that carry its code.
 
     `previous_code` is the code before an edit: calls with the old code are detached
@@ -19,8 +25,8 @@ def client_save(*, client: Client, previous_code: str | None = None) -> Client:
     """
     client.full_clean()
     client.save()
-    calls_link_clients(codes=[client.code, previous_code or ""])
-    return client
+    linked = calls_link_clients(codes=[client.code, previous_code or ""])
+    return SavedClient(client, linked)
 
 
 @dataclass
@@ -29,6 +35,7 @@ class ClientImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
+    linked: LinkedCalls = field(default_factory=LinkedCalls)  # the new clients' calls
 
 
 _FIELDS = ["name", "tax_code", "vat_number", "notes", "is_active"]
@@ -63,5 +70,5 @@ def clients_import(*, rows: Iterable[ClientRow | RowError]) -> ClientImportResul
     Client.objects.bulk_create(to_create, batch_size=1000)
     Client.objects.bulk_update(to_update, fields, batch_size=1000)
     result.created, result.updated = len(to_create), len(to_update)
-    calls_link_clients(codes=[c.code for c in to_create])
+    result.linked = calls_link_clients(codes=[c.code for c in to_create])
     return result

@@ -23,7 +23,13 @@ def format_euro(value: Decimal) -> str:
     return "€ " + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
+def cost_places(value: Decimal) -> int:
+    """How many decimals a call's cost is written with: 2, or up to 4 when it has them
+    (0,10 · 0,125 · 0,1234)."""
+    places = max(2, -value.normalize().as_tuple().exponent) if value else 2
+    return min(places, 4)
+
+
 def format_cost(value: Decimal) -> str:
     """A call's cost from the PBX, as the call log shows it (2 to 4 decimals)."""
-    places = max(2, -value.normalize().as_tuple().exponent) if value else 2
-    return number_format(value, decimal_pos=min(places, 4))
+    return number_format(value, decimal_pos=cost_places(value))

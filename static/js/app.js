@@ -42,9 +42,19 @@
   var all = document.getElementById("select-all");
   if (all) {
     all.addEventListener("change", function () {
-      document.querySelectorAll("#assign-form input[name=calls]").forEach(function (box) {
+      document.querySelectorAll("#assign-form input[name=calls]:not(:disabled)").forEach(function (box) {
         box.checked = all.checked;
       });
     });
   }
+
+  // A form with data-confirm (e.g. Chiudi on calls/periods.html) asks before it is sent;
+  // the question is the attribute's text, in the page's language.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+      }
+    });
+  });
 })();

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import reverse
 
-from calls.models import CallAssignment
+from calls.models import CallAssignment, ImportRun
 from calls.services import calls_assign, period_close
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client
@@ -18,6 +18,12 @@ NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def affaroni():
     return make_client("123", "Affaroni S.p.A.")
+
+
+def make_import_run(file_name: str) -> ImportRun:
+    return ImportRun.objects.create(
+        file_name=file_name, file_size=0, sha256="", format_name="3cx", format_description=""
+    )
 
 
 def english(browser, url, **kwargs):
@@ -36,6 +42,25 @@ def test_it_shows_the_call_and_who_assigned_it_from_which_client_to_which(paolo,
     assert history.index("checked with Rita") < history.index("first guess")  # newest first
     assert "anna" in history and "paolo" in history
     assert "Bianchi S.r.l." in history and "Affaroni S.p.A." in history
+
+
+def test_times_are_hours_minutes_seconds_and_the_file_has_no_path(paolo):
+    run = make_import_run(file_name="/var/spool/pbx/2026-05/cdr.log")
+    call = make_call(talk_seconds=3725, ring_seconds=7, import_run=run, source_line=12)
+    page = english(logged_in(paolo), reverse("calls:detail", args=[call.pk])).content.decode()
+    assert '<dd id="call-talk">1:02:05</dd>' in page
+    assert '<dd id="call-ring">0:00:07</dd>' in page
+    assert "3725" not in page
+    assert "cdr.log, line 12" in page
+    assert "/var/spool" not in page
+
+
+def test_a_windows_path_shows_only_the_file_name(paolo):
+    run = make_import_run(file_name="C:\\3CX\\Data\\cdr.log")
+    call = make_call(import_run=run)
+    page = english(logged_in(paolo), reverse("calls:detail", args=[call.pk])).content.decode()
+    assert '<dd id="call-import">cdr.log</dd>' in page
+    assert "3CX" not in page
 
 
 def test_a_call_never_assigned_by_hand_says_so(paolo):

@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calls.models import Call
+from calls.services import calls_assign
 from calls.views import LAST_FILTER_SESSION_KEY
 from tests.conftest import ROME, logged_in
-from tests.factories import make_call, make_client, make_trunk
+from tests.factories import make_call, make_client, make_trunk, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -75,6 +76,25 @@ def test_the_page_shows_a_call_with_local_time_in_italian_format_and_its_details
         "Registro chiamate",
     ):
         assert text in page, text
+
+
+def test_each_row_links_to_its_call_and_calls_assigned_by_hand_are_marked(browser):
+    client = make_client(code="123", name="Affaroni S.p.A.")
+    coded = make_call(
+        start=datetime(2026, 5, 4, 7, 5, tzinfo=UTC), billing_code="123", client=client
+    )
+    by_hand = make_call(start=datetime(2026, 5, 5, 7, 5, tzinfo=UTC))
+    calls_assign(calls=[by_hand], client=client, user=make_user("paola"))
+    italian = browser.get(URL + MAY).content.decode()
+    detail = reverse("calls:detail", args=[coded.pk])
+    assert f"<a href='{detail}'>04/05/2026 09:05</a>" in italian
+    assert "title='Cliente scelto a mano'>a mano</span>" in italian
+    page = english(browser, URL + MAY).content.decode()
+    rows = page.split("<tr")
+    marked = [row for row in rows if "by-hand" in row]
+    assert len(marked) == 1
+    assert f"<a href='{reverse('calls:detail', args=[by_hand.pk])}'>" in marked[0]
+    assert "title='Client chosen by hand'>by hand</span>" in marked[0]
 
 
 def test_with_no_filter_the_page_shows_this_month(browser):

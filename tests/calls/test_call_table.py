@@ -47,11 +47,13 @@ def test_the_rows_are_those_of_the_tables2_template_cell_for_cell():
         cost="0.1250",
     )
     make_call(destination="3454565678**777", billing_code="777", status=Call.Status.BUSY)
+    make_call(destination="0212345", client=client, client_set_by_hand=True)
     make_call(destination="<script>x</script>", talk_seconds=0, ring_seconds=0, cost="0")
     make_call(caller="", destination="", direction=Call.Direction.INBOUND, status="no_answer")
     ours, theirs = both(Call.objects.select_related("client", "trunk"))
     assert ours == theirs
-    assert ours.count("<tr ") == 4
+    assert ours.count("<tr ") == 5
+    assert ours.count("class='by-hand'") == 1
     for text in ("Affaroni &amp; Figli", "unknown code 777", "&lt;script&gt;", "1:02:05", "Busy"):
         assert text in ours, text
 

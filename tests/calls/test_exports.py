@@ -156,8 +156,17 @@ def test_the_csv_values(coded_call, plain_call):
         "Ringing (s)": "7",
         "Talk time": "1:02:05",
         "Talk time (s)": "3725",
-        "Cost": "0,1250",  # decimal comma for Italian Excel
+        "Cost": "0,125",  # decimal comma for Italian Excel; the decimals the table shows
     }
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [("0.1000", "0,10"), ("0.1250", "0,125"), ("0.1234", "0,1234"), ("2", "2,00"), ("0", "0,00")],
+)
+def test_the_csv_cost_has_two_decimals_unless_it_has_more(stored, written):
+    make_call(cost=Decimal(stored))
+    assert as_dicts(csv_rows(stream_csv(calls(), filename="x.csv")))[0]["Cost"] == written
 
 
 def test_the_csv_keeps_an_unknown_code_and_long_talk_times():

@@ -100,3 +100,9 @@ def test_other_roles_cannot_close_or_reopen(request, persona):
     response = post(request.getfixturevalue(persona), {"action": "close", "month": "2026-04"})
     assert response.status_code == 403
     assert not ClosedPeriod.objects.exists()
+
+
+def test_closing_a_month_asks_first_reopening_does_not(paolo):
+    page = logged_in(paolo).get(URL, headers={"accept-language": "en"}).content.decode()
+    assert page.count("data-confirm=") == 11
+    assert 'data-confirm="Close April 2026? Its calls can then not be reassigned' in page

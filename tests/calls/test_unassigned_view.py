@@ -304,3 +304,76 @@ def test_pages_of_the_queue_are_50_calls(browser):
         make_call(start=start + timedelta(minutes=i))
     assert len(rows(browser.get(URL))) == 50
     assert len(rows(browser.get(URL + "?page=2"))) == 5
+
+
+# --- After a refusal, and closed months -----------------------------------------------------
+
+
+def test_a_refused_assignment_keeps_the_ticks_the_code_and_the_note(browser, affaroni):
+    first, second, left = may(), may(), may()
+    response = post(
+        browser,
+        {
+            "calls": [first.pk, second.pk],
+            "client_code": "999",
+            "note": "per Rossi",
+            "action": "client",
+        },
+        URL + "?period=this_month",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == URL + "?period=this_month"
+    page = english(browser, response["Location"]).content.decode()
+    assert "No client has code 999." in page
+    assert f"value='{first.pk}' checked" in page
+    assert f"value='{second.pk}' checked" in page
+    assert f"value='{left.pk}'>" in page  # not ticked
+    assert 'name="client_code" value="999"' in page
+    assert 'name="note" value="per Rossi"' in page
+    # Once: the next visit starts empty.
+    again = english(browser, URL + "?period=this_month").content.decode()
+    assert "checked" not in again
+    assert 'name="client_code" value="999"' not in again
+
+
+def test_a_refusal_in_a_closed_month_keeps_the_selection_too(browser, paolo, affaroni):
+    period_close(month=date(2026, 4, 1), user=paolo)
+    april = make_call(start=datetime(2026, 4, 20, 9, 0, tzinfo=ROME))
+    page = english(
+        browser,
+        post(
+            browser,
+            {"calls": [april.pk], "client_code": "123", "action": "client"},
+            URL + "?period=this_month",
+        )["Location"],
+    ).content.decode()
+    assert 'name="client_code" value="123"' in page
+
+
+def test_a_successful_assignment_keeps_nothing(browser, affaroni):
+    first = may()
+    may()
+    response = post(browser, {"calls": [first.pk], "client_code": "123", "action": "client"})
+    page = english(browser, response["Location"]).content.decode()
+    assert "checked" not in page
+    assert 'name="client_code" value="123"' not in page
+
+
+def test_calls_of_a_closed_month_can_be_neither_ticked_nor_assigned(browser, paolo, affaroni):
+    old = datetime(2026, 2, 1, tzinfo=UTC)
+    make_call(dialled_number="0211111", client=affaroni, start=old)
+    make_call(dialled_number="0211111", client=affaroni, start=old)
+    period_close(month=date(2026, 4, 1), user=paolo)
+    closed = make_call(dialled_number="0211111", start=datetime(2026, 4, 20, 9, 0, tzinfo=ROME))
+    unsuggested = make_call(dialled_number="0299999", start=datetime(2026, 4, 21, tzinfo=ROME))
+    page = english(browser, URL + "?date_after=2026-04-01&date_before=2026-05-31")
+    assert {call.pk for call in rows(page)} >= {closed.pk, unsuggested.pk}
+    html = page.content.decode()
+    assert f"value='{closed.pk}' disabled" in html
+    assert f"value='{unsuggested.pk}' disabled" in html
+    assert f"name='one' value='{closed.pk}'" not in html
+    assert html.count("closed month") >= 2
+    open_call = may(dialled_number="0211111")
+    html = english(browser, URL).content.decode()
+    assert f"name='one' value='{open_call.pk}'" in html
+    assert "closed month" not in html

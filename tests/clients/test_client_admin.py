@@ -1,14 +1,17 @@
 import io
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import Workbook
 
+from calls.services import period_close
 from clients.models import Client
-from tests.conftest import logged_in
+from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +57,41 @@ def test_changing_a_clients_code_moves_its_calls_to_the_new_code(anna):
     assert new.client == client
 
 
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_adding_a_client_says_how_many_calls_it_attached_and_left_in_closed_months(anna):
+    for _ in range(8):
+        make_call(billing_code="123")
+    period_close(month=date(2026, 4, 1), user=anna)
+    for _ in range(5):
+        make_call(billing_code="123", start=datetime(2026, 4, 9, 9, 0, tzinfo=ROME))
+    response = logged_in(anna).post(reverse("admin:clients_client_add"), _client_form())
+    assert response.status_code == 302
+    assert "8 chiamate collegate; 5 in periodi chiusi non collegate" in _messages(response)
+
+
+def test_changing_a_code_says_what_it_detached_and_attached(anna):
+    client = make_client("123", "Affaroni S.p.A.")
+    make_call(billing_code="123", client=client)
+    make_call(billing_code="124")
+    make_call(billing_code="124")
+    url = reverse("admin:clients_client_change", args=[client.pk])
+    response = logged_in(anna).post(
+        url, _client_form(code="124"), headers={"accept-language": "en"}
+    )
+    assert "2 calls attached; 1 call detached (no client has its code now)" in _messages(response)
+
+
+def test_saving_a_client_with_the_same_code_says_nothing_about_calls(anna):
+    client = make_client("123", "Affaroni S.p.A.")
+    make_call(billing_code="123", client=client)
+    url = reverse("admin:clients_client_change", args=[client.pk])
+    response = logged_in(anna).post(url, _client_form(name="Affaroni S.r.l."))
+    assert not [text for text in _messages(response) if "collegat" in text]
+
+
 @pytest.mark.parametrize("code", ["12a", "", "12345678901", "1 2", "1.5"])
 def test_a_code_that_is_not_one_to_ten_digits_is_refused(anna, code):
     response = logged_in(anna).post(reverse("admin:clients_client_add"), _client_form(code=code))
@@ -96,6 +134,7 @@ def test_an_italian_excel_csv_imports_clients_and_attaches_their_calls(anna):
     ).encode("cp1252")
     response = _upload(anna, "clienti.csv", content)
     assert response.status_code == 200
+    assert "1 chiamata collegata" in [str(m) for m in response.context["messages"]]
     alfa = Client.objects.get(code="200")
     assert (alfa.name, alfa.vat_number, alfa.notes, alfa.is_active) == (
         "Società Alfa S.r.l.",

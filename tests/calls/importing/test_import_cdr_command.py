@@ -54,7 +54,7 @@ def test_calls_get_their_client_and_unknown_codes_are_kept_and_matched_later(tmp
     from clients.models import Client
     from clients.services import client_save
 
-    later = client_save(client=Client(code="777", name="Cliente arrivato dopo"))
+    later = client_save(client=Client(code="777", name="Cliente arrivato dopo")).client
     unknown.refresh_from_db()
     assert unknown.client == later
 
