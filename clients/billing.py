@@ -34,7 +34,7 @@ Rules and decisions
 Durations are shown as ``H:MM:SS`` by ``firm.lib.formats.format_duration``; none is defined here.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -234,4 +234,41 @@ def _bill_total(
         billable_seconds=total_seconds,
         units=_units(total_seconds, policy),
         amount=None if hourly_rate is None else amount_for(total_seconds, hourly_rate),
+    )
+
+
+def bill_talk_counts(
+    talk_counts: Mapping[int, int], policy: BillingRules, hourly_rate: Decimal | None
+) -> Bill:
+    """``bill_calls`` for calls given as {talk seconds: how many calls}, without the lines:
+    the same totals from one entry per distinct talk time (a month of a client's calls has
+    far fewer talk times than calls). ``lines`` is empty."""
+    _check_rate(hourly_rate)
+    for talk, count in talk_counts.items():
+        _check_seconds(talk)
+        _check_seconds(count, "a number of calls")
+    talk_total = sum(talk * count for talk, count in talk_counts.items())
+    if policy.rounding == PER_CALL:
+        seconds = 0
+        amount = None if hourly_rate is None else Decimal("0.00")
+        for talk, count in talk_counts.items():
+            call_seconds = billable_seconds(talk, policy)
+            seconds += call_seconds * count
+            if amount is not None:
+                amount += amount_for(call_seconds, hourly_rate) * count
+    else:
+        seconds = round_up_to_increment(
+            sum(
+                billable_seconds_before_rounding(talk, policy) * count
+                for talk, count in talk_counts.items()
+            ),
+            policy,
+        )
+        amount = None if hourly_rate is None else amount_for(seconds, hourly_rate)
+    return Bill(
+        lines=(),
+        talk_seconds=talk_total,
+        billable_seconds=seconds,
+        units=_units(seconds, policy),
+        amount=amount,
     )
