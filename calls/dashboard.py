@@ -212,7 +212,9 @@ def dashboard_get(*, today: date, policy: BillingRules | None = None) -> Dashboa
     totals = month_call_totals(two_months)
     talk_counts = client_talk_counts(two_months)
     client_ids = set(talk_counts[0]) | set(talk_counts[1])
-    clients = Client.objects.in_bulk(client_ids) if client_ids else {}
+    clients = (
+        Client.objects.only("code", "name", "hourly_rate").in_bulk(client_ids) if client_ids else {}
+    )
     rates = {pk: client.hourly_rate for pk, client in clients.items()}
     billed = [_bill_month(counts, rates, policy) for counts in talk_counts]
 

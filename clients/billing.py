@@ -249,13 +249,24 @@ def bill_talk_counts(
         _check_seconds(count, "a number of calls")
     talk_total = sum(talk * count for talk, count in talk_counts.items())
     if policy.rounding == PER_CALL:
-        seconds = 0
-        amount = None if hourly_rate is None else Decimal("0.00")
+        # Calls of different talk times often bill the same units: price each billed time
+        # once (amount_for is exact arithmetic, the slow part).
+        per_billed: dict[int, int] = {}
         for talk, count in talk_counts.items():
             call_seconds = billable_seconds(talk, policy)
-            seconds += call_seconds * count
-            if amount is not None:
-                amount += amount_for(call_seconds, hourly_rate) * count
+            per_billed[call_seconds] = per_billed.get(call_seconds, 0) + count
+        seconds = sum(call_seconds * count for call_seconds, count in per_billed.items())
+        amount = (
+            None
+            if hourly_rate is None
+            else sum(
+                (
+                    amount_for(call_seconds, hourly_rate) * count
+                    for call_seconds, count in per_billed.items()
+                ),
+                Decimal("0.00"),
+            )
+        )
     else:
         seconds = round_up_to_increment(
             sum(
