@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from math import floor
 
 PER_CALL = "per_call"
@@ -237,6 +238,12 @@ def _bill_total(
     )
 
 
+@lru_cache(maxsize=8192)
+def _billable_seconds_cached(talk_seconds: int, policy: BillingRules) -> int:
+    """``billable_seconds``, remembered: the clients of a month share their talk times."""
+    return billable_seconds(talk_seconds, policy)
+
+
 def bill_talk_counts(
     talk_counts: Mapping[int, int], policy: BillingRules, hourly_rate: Decimal | None
 ) -> Bill:
@@ -253,7 +260,7 @@ def bill_talk_counts(
         # once (amount_for is exact arithmetic, the slow part).
         per_billed: dict[int, int] = {}
         for talk, count in talk_counts.items():
-            call_seconds = billable_seconds(talk, policy)
+            call_seconds = _billable_seconds_cached(talk, policy)
             per_billed[call_seconds] = per_billed.get(call_seconds, 0) + count
         seconds = sum(call_seconds * count for call_seconds, count in per_billed.items())
         amount = (
