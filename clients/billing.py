@@ -34,10 +34,11 @@ Rules and decisions
 Durations are shown as ``H:MM:SS`` by ``firm.lib.formats.format_duration``; none is defined here.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from math import floor
 
 PER_CALL = "per_call"
@@ -234,4 +235,58 @@ def _bill_total(
         billable_seconds=total_seconds,
         units=_units(total_seconds, policy),
         amount=None if hourly_rate is None else amount_for(total_seconds, hourly_rate),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _billable_seconds_cached(talk_seconds: int, policy: BillingRules) -> int:
+    """``billable_seconds``, remembered: the clients of a month share their talk times."""
+    return billable_seconds(talk_seconds, policy)
+
+
+def bill_talk_counts(
+    talk_counts: Mapping[int, int], policy: BillingRules, hourly_rate: Decimal | None
+) -> Bill:
+    """``bill_calls`` for calls given as {talk seconds: how many calls}, without the lines:
+    the same totals from one entry per distinct talk time (a month of a client's calls has
+    far fewer talk times than calls). ``lines`` is empty."""
+    _check_rate(hourly_rate)
+    for talk, count in talk_counts.items():
+        _check_seconds(talk)
+        _check_seconds(count, "a number of calls")
+    talk_total = sum(talk * count for talk, count in talk_counts.items())
+    if policy.rounding == PER_CALL:
+        # Calls of different talk times often bill the same units: price each billed time
+        # once (amount_for is exact arithmetic, the slow part).
+        per_billed: dict[int, int] = {}
+        for talk, count in talk_counts.items():
+            call_seconds = _billable_seconds_cached(talk, policy)
+            per_billed[call_seconds] = per_billed.get(call_seconds, 0) + count
+        seconds = sum(call_seconds * count for call_seconds, count in per_billed.items())
+        amount = (
+            None
+            if hourly_rate is None
+            else sum(
+                (
+                    amount_for(call_seconds, hourly_rate) * count
+                    for call_seconds, count in per_billed.items()
+                ),
+                Decimal("0.00"),
+            )
+        )
+    else:
+        seconds = round_up_to_increment(
+            sum(
+                billable_seconds_before_rounding(talk, policy) * count
+                for talk, count in talk_counts.items()
+            ),
+            policy,
+        )
+        amount = None if hourly_rate is None else amount_for(seconds, hourly_rate)
+    return Bill(
+        lines=(),
+        talk_seconds=talk_total,
+        billable_seconds=seconds,
+        units=_units(seconds, policy),
+        amount=amount,
     )

@@ -3,17 +3,10 @@ import logging
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
-
-
-@require_safe
-def home(request):
-    """Start page: the tools the user's role opens."""
-    return render(request, "home.html")
 
 
 @login_not_required

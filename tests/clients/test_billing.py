@@ -1,5 +1,6 @@
 """Behaviour of clients.billing: billable time and amounts under the firm's billing policy."""
 
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from clients.billing import (
     BillingRules,
     amount_for,
     bill_calls,
+    bill_talk_counts,
     billable_seconds,
     billable_seconds_before_rounding,
     is_billed,
@@ -454,3 +456,25 @@ def test_amounts_match_decimal_half_up_rounding_of_the_price(seconds, rate):
 
 def _thresholds(policy):
     return policy.minimum_seconds, policy.ignore_below_seconds
+
+
+@given(
+    talks=st.lists(st.integers(0, 1200), max_size=40),
+    policy=policies,
+    rate=st.none() | st.decimals(min_value=0, max_value=1000, places=2),
+)
+def test_billing_talk_counts_gives_the_totals_of_billing_every_call(talks, policy, rate):
+    grouped = bill_talk_counts(Counter(talks), policy, rate)
+    every_call = bill_calls(talks, policy, rate)
+    assert grouped.lines == ()
+    assert (grouped.talk_seconds, grouped.billable_seconds, grouped.units, grouped.amount) == (
+        every_call.talk_seconds,
+        every_call.billable_seconds,
+        every_call.units,
+        every_call.amount,
+    )
+
+
+def test_billing_talk_counts_refuses_a_negative_count():
+    with pytest.raises(ValueError):
+        bill_talk_counts({60: -1}, BillingRules(), None)

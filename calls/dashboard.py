@@ -1,0 +1,248 @@
+"""The partner dashboard on the home page: this month against last month, the queue, the
+top clients, how many outgoing calls carry a code, the unknown codes dialled most.
+
+Reads only, in a handful of grouped queries, never one per call (a test bounds them):
+
+- calls and talk time of a month: the hourly totals (``CallHourTotal``), summed over the
+  hours of the month in the firm's time zone (every local midnight is a whole UTC hour);
+- billable time and amount: the month's calls with a client grouped by (month, client, talk
+  time), billed per group with its multiplicity (``clients.billing.bill_talk_counts``: per
+  call rounding gives identical calls identical billable time; rounding on the total needs
+  the client's sum, which the groups give too);
+- the coded share and the unknown codes: the calls with a code (``ANY_CODE``, one range of
+  the covering billing-code index) grouped by month and code, against the outgoing calls of
+  each month from the hourly totals.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+
+from calls.models import Call, CallDirection, CallHourTotal
+from calls.pattern_queries import ANY_CODE
+from calls.periods import month_start, next_month, previous_month
+from calls.selectors import calls_unassigned
+from clients.billing import BillingRules, bill_talk_counts
+from clients.models import BillingPolicy, Client
+from firm.lib.dates import local_midnight
+
+TOP_CLIENTS = 10
+TOP_CODES = 10
+SHARE_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """A month's calls (every direction) and talk time, and the billable time and amount of
+    its calls with a client (amount None when no such client has an hourly rate)."""
+
+    month: date
+    calls: int
+    talk_seconds: int
+    billable_seconds: int
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class ClientFigures:
+    """A client's calls and billable time in a month (amount None without a rate)."""
+
+    client: Client
+    calls: int
+    billable_seconds: int
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class CodedShare:
+    """Of a month's outgoing external calls, how many carry a billing code."""
+
+    month: date
+    outgoing: int
+    coded: int
+
+    @property
+    def percent(self) -> float | None:
+        """The share in percent; None for a month without outgoing calls."""
+        return None if not self.outgoing else 100 * self.coded / self.outgoing
+
+
+@dataclass(frozen=True)
+class UnknownCode:
+    """A code dialled that no client has, and how many outgoing calls dialled it."""
+
+    code: str
+    calls: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    this_month: MonthFigures
+    last_month: MonthFigures
+    waiting: int  # the queue's calls of this month (calls_unassigned)
+    top_clients: list[ClientFigures]  # this month, most billable time first
+    coded_share: list[CodedShare]  # SHARE_MONTHS months, oldest first, this month last
+    unknown_codes: list[UnknownCode]  # over the same months, most dialled first
+
+
+def _months_back(month: date, count: int) -> list[date]:
+    """``count`` months ending with ``month``, oldest first."""
+    months = [month]
+    while len(months) < count:
+        months.insert(0, previous_month(months[0]))
+    return months
+
+
+def _month_bucket(field: str, months: list[date]) -> Case:
+    """The index in ``months`` of the month ``field`` falls in (given it falls in one)."""
+    whens = [
+        When(**{f"{field}__lt": local_midnight(next_month(month))}, then=Value(index))
+        for index, month in enumerate(months[:-1])
+    ]
+    return Case(*whens, default=Value(len(months) - 1), output_field=IntegerField())
+
+
+def _span_q(field: str, months: list[date]) -> Q:
+    return Q(
+        **{
+            f"{field}__gte": local_midnight(months[0]),
+            f"{field}__lt": local_midnight(next_month(months[-1])),
+        }
+    )
+
+
+def month_call_totals(months: list[date]) -> list[tuple[int, int]]:
+    """(calls, talk seconds) of each of the consecutive ``months``, from the hourly totals."""
+    rows = (
+        CallHourTotal.objects.filter(_span_q("hour", months))
+        .annotate(bucket=_month_bucket("hour", months))
+        .values("bucket")
+        .annotate(calls=Sum("calls"), talk=Sum("talk_seconds"))
+        .order_by()
+    )
+    totals = [(0, 0)] * len(months)
+    for row in rows:
+        totals[row["bucket"]] = (row["calls"], row["talk"])
+    return totals
+
+
+def outgoing_calls_per_month(months: list[date]) -> list[int]:
+    """Outgoing external calls in each of the consecutive ``months``, from the hourly totals."""
+    rows = (
+        CallHourTotal.objects.filter(_span_q("hour", months), direction=CallDirection.OUTBOUND)
+        .annotate(bucket=_month_bucket("hour", months))
+        .values("bucket")
+        .annotate(calls=Sum("calls"))
+        .order_by()
+    )
+    counts = [0] * len(months)
+    for row in rows:
+        counts[row["bucket"]] = row["calls"]
+    return counts
+
+
+def client_talk_counts(months: list[date]) -> list[dict[int, dict[int, int]]]:
+    """For each of the consecutive ``months``: {client id: {talk seconds: calls}} of its
+    calls with a client."""
+    rows = (
+        Call.objects.filter(_span_q("start", months), client__isnull=False)
+        .annotate(bucket=_month_bucket("start", months))
+        .values_list("bucket", "client_id", "talk_seconds")
+        .annotate(calls=Count("*"))
+        .order_by()
+    )
+    per_month: list[dict[int, dict[int, int]]] = [{} for _month in months]
+    for bucket, client_id, talk, calls in rows:
+        per_month[bucket].setdefault(client_id, {})[int(talk)] = calls
+    return per_month
+
+
+def coded_calls_per_month(months: list[date]) -> tuple[list[int], dict[str, int]]:
+    """Outgoing calls with a code in each of the consecutive ``months``, and over all of them
+    the calls per code that no client has (client empty), in one pass over the coded range
+    of the billing-code index."""
+    rows = (
+        Call.objects.filter(ANY_CODE, _span_q("start", months), direction=CallDirection.OUTBOUND)
+        .annotate(bucket=_month_bucket("start", months))
+        .values_list("bucket", "billing_code")
+        .annotate(calls=Count("*"), unknown=Count("status", filter=Q(client__isnull=True)))
+        .order_by()
+    )
+    coded = [0] * len(months)
+    unknown: dict[str, int] = {}
+    for bucket, code, calls, without_client in rows:
+        coded[bucket] += calls
+        if without_client:
+            unknown[code] = unknown.get(code, 0) + without_client
+    return coded, unknown
+
+
+def _bill_month(
+    talk_counts: dict[int, dict[int, int]], rates: dict[int, Decimal | None], policy
+) -> dict[int, tuple[int, int, Decimal | None]]:
+    """{client id: (calls, billable seconds, amount)} of one month."""
+    billed = {}
+    for client_id, counts in talk_counts.items():
+        bill = bill_talk_counts(counts, policy, rates.get(client_id))
+        billed[client_id] = (sum(counts.values()), bill.billable_seconds, bill.amount)
+    return billed
+
+
+def _month_figures(month, totals, billed) -> MonthFigures:
+    amounts = [amount for _calls, _seconds, amount in billed.values() if amount is not None]
+    return MonthFigures(
+        month=month,
+        calls=totals[0],
+        talk_seconds=totals[1],
+        billable_seconds=sum(seconds for _calls, seconds, _amount in billed.values()),
+        amount=sum(amounts, Decimal("0.00")) if amounts else None,
+    )
+
+
+def dashboard_get(*, today: date, policy: BillingRules | None = None) -> Dashboard:
+    """The dashboard for the month of ``today`` (a day in the firm's time zone), billed under
+    ``policy`` (default: the firm's current one)."""
+    policy = policy or BillingPolicy.load().as_policy()
+    this_month = month_start(today)
+    last_month = previous_month(this_month)
+    two_months = [last_month, this_month]
+
+    totals = month_call_totals(two_months)
+    talk_counts = client_talk_counts(two_months)
+    client_ids = set(talk_counts[0]) | set(talk_counts[1])
+    clients = (
+        Client.objects.only("code", "name", "hourly_rate").in_bulk(client_ids) if client_ids else {}
+    )
+    rates = {pk: client.hourly_rate for pk, client in clients.items()}
+    billed = [_bill_month(counts, rates, policy) for counts in talk_counts]
+
+    ranked = sorted(
+        billed[1].items(),
+        key=lambda item: (-item[1][1], -item[1][0], clients[item[0]].name, item[0]),
+    )
+    top_clients = [
+        ClientFigures(client=clients[pk], calls=calls, billable_seconds=seconds, amount=amount)
+        for pk, (calls, seconds, amount) in ranked[:TOP_CLIENTS]
+    ]
+
+    months = _months_back(this_month, SHARE_MONTHS)
+    outgoing = outgoing_calls_per_month(months)
+    coded, unknown = coded_calls_per_month(months)
+    unknown_codes = [
+        UnknownCode(code=code, calls=calls)
+        for code, calls in sorted(unknown.items(), key=lambda item: (-item[1], item[0]))
+    ][:TOP_CODES]
+
+    return Dashboard(
+        this_month=_month_figures(this_month, totals[1], billed[1]),
+        last_month=_month_figures(last_month, totals[0], billed[0]),
+        waiting=calls_unassigned().filter(_span_q("start", [this_month])).count(),
+        top_clients=top_clients,
+        coded_share=[
+            CodedShare(month=month, outgoing=out, coded=count)
+            for month, out, count in zip(months, outgoing, coded, strict=True)
+        ],
+        unknown_codes=unknown_codes,
+    )
