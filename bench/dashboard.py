@@ -20,7 +20,11 @@ import argparse
 import time
 from pathlib import Path
 
-from _django import connection, throwaway_database  # sets Django up: import it first
+from _django import (
+    connection,
+    partner_browser,
+    throwaway_database,
+)  # sets Django up: import it first
 from log_reporter import fill, median_ms  # noqa: E402
 
 TARGET_MS = 150
@@ -37,18 +41,13 @@ def main():
 
 
 def measure(runs: int):
-    from django.contrib.auth.models import Group, User
-    from django.test import Client as Browser
     from django.urls import reverse
 
     from calls.dashboard import dashboard_get
     from calls.models import Call
     from calls.selectors import today_local
 
-    user = User.objects.create_user("bench-partner", password="x")
-    user.groups.add(Group.objects.get(name="Partner"))
-    browser = Browser()
-    browser.force_login(user)
+    browser = partner_browser()
     url = reverse("home")
 
     def view():

@@ -34,7 +34,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _django import connection, throwaway_database  # sets Django up: import it first
+from _django import (
+    connection,
+    partner_browser,
+    throwaway_database,
+)  # sets Django up: import it first
 
 TARGETS_MS = {"postgresql": 100, "sqlite": 300}
 DAYS = 730
@@ -147,10 +151,8 @@ class CallStatements:
 
 
 def measure(runs: int, two_years: bool):
-    from django.contrib.auth.models import Group, User
     from django.db.models import Count, Max, Min
     from django.http import QueryDict
-    from django.test import Client as Browser
     from django.urls import reverse
 
     from calls.filters import CallLogFilter
@@ -159,10 +161,7 @@ def measure(runs: int, two_years: bool):
     from calls.tables import CallTable, PageIdsFirst
     from calls.views import CallLogPaginator
 
-    user = User.objects.create_user("bench-partner", password="x")
-    user.groups.add(Group.objects.get(name="Partner"))
-    browser = Browser()
-    browser.force_login(user)
+    browser = partner_browser()
     url = reverse("calls:log")
     target = TARGETS_MS.get(connection.vendor, 300)
     span = Call.objects.aggregate(first=Min("start"), last=Max("start"), count=Count("pk"))

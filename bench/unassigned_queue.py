@@ -14,7 +14,11 @@ import argparse
 import time
 from pathlib import Path
 
-from _django import connection, throwaway_database  # sets Django up: import it first
+from _django import (
+    connection,
+    partner_browser,
+    throwaway_database,
+)  # sets Django up: import it first
 from log_reporter import fill, median_ms
 
 QUERIES = [
@@ -45,17 +49,12 @@ class QueryCounter:
 
 
 def measure(runs: int):
-    from django.contrib.auth.models import Group, User
-    from django.test import Client as Browser
     from django.urls import reverse
 
     from calls.models import Call
     from calls.selectors import calls_unassigned
 
-    user = User.objects.create_user("bench-partner", password="x")
-    user.groups.add(Group.objects.get(name="Partner"))
-    browser = Browser()
-    browser.force_login(user)
+    browser = partner_browser()
     url = reverse("calls:unassigned")
     print(
         f"{connection.vendor}: {Call.objects.count():,} calls, "
