@@ -36,7 +36,9 @@ class TrunkIdentifierInline(admin.TabularInline):
 
 @admin.register(Trunk)
 class TrunkAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "prefix", "strip_prefix", "identifier_list", "is_active"]
+    list_display = [
+        *("name", "kind", "prefix", "strip_prefix", "identifier_list", "is_active", "is_default")
+    ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "prefix", "identifiers__value"]
     inlines = [TrunkIdentifierInline]

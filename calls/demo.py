@@ -66,7 +66,8 @@ def demo_data_create(*, client_count: int = 200, seed: int = 2026) -> DemoResult
     demo_firm_settings()
 
     cellular, _ = Trunk.objects.get_or_create(
-        name="Gateway cellulare", defaults={"kind": Trunk.Kind.CELLULAR, "prefix": "9"}
+        name="Gateway cellulare",
+        defaults={"kind": Trunk.Kind.CELLULAR, "prefix": "9", "is_default": True},
     )
     voip, _ = Trunk.objects.get_or_create(
         name="Provider VoIP", defaults={"kind": Trunk.Kind.VOIP, "prefix": "8"}

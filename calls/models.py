@@ -38,6 +38,13 @@ class Trunk(models.Model):
         help_text=_("The PBX removes the prefix before dialling and recording the number."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The dial helper preselects it (and a contact's link dials through it): the trunk the
+    # firm wants its billed calls on, e.g. the cellular gateway, not the lowest prefix.
+    is_default = models.BooleanField(
+        _("default for the dial helper"),
+        default=False,
+        help_text=_("Preselected when staff look up the string to dial. One trunk at most."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -55,12 +62,34 @@ class Trunk(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=TrunkKind.values), name="trunk_kind_valid"
             ),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="trunk_one_default",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix})" if self.prefix else self.name
 
     def clean(self):
+        if self.is_default:
+            if not (self.prefix and self.is_active):
+                raise ValidationError(
+                    {
+                        "is_default": _(
+                            "Only an active trunk with a prefix can be the dial helper's default."
+                        )
+                    }
+                )
+            current = Trunk.objects.exclude(pk=self.pk).filter(is_default=True).first()
+            if current is not None:
+                raise ValidationError(
+                    {
+                        "is_default": _("“%(name)s” is the default now: untick it there first.")
+                        % {"name": current.name}
+                    }
+                )
         # Prefixes must form a prefix-free set: with 9 and 90, a number starting with 0
         # could never be dialled through the trunk of 9 (see calls.dialing).
         if not self.prefix:

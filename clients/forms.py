@@ -50,15 +50,17 @@ class DialHelperForm(forms.Form):
 
     @classmethod
     def from_query(cls, query) -> "DialHelperForm":
-        """The form of a client's card: unbound until a number is given; a number alone (a
-        contact's link) goes out through the trunk the list shows first."""
+        """The form of a client's card: unbound until a number is given, with the firm's
+        default trunk preselected; a number alone (a contact's link) goes out through it (or
+        the first trunk the list shows, when no trunk is the default)."""
+        trunks = cls.base_fields["trunk"].queryset
+        default = trunks.order_by("-is_default", "prefix", "name").values_list("pk", flat=True)
+        default = default.first()
         if "number" not in query:
-            return cls()
+            return cls(initial={"trunk": default})
         data = query.copy()
-        if not data.get("trunk"):
-            first = cls.base_fields["trunk"].queryset.values_list("pk", flat=True).first()
-            if first is not None:
-                data["trunk"] = str(first)
+        if not data.get("trunk") and default is not None:
+            data["trunk"] = str(default)
         return cls(data)
 
 

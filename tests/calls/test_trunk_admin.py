@@ -100,3 +100,20 @@ def test_the_database_refuses_duplicate_and_non_digit_prefixes_even_without_vali
 def test_the_database_refuses_an_unknown_kind():
     with pytest.raises(IntegrityError), transaction.atomic():
         Trunk.objects.create(name="X", prefix="5", kind="pigeon")
+
+
+def test_one_trunk_is_the_dial_helpers_default_and_the_admin_names_the_current_one(anna):
+    make_trunk("9", "Gateway cellulare", is_default=True)
+    response = _add_trunk(anna, name="Provider VoIP", prefix="8", is_default="on")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["is_default"] == [
+        "“Gateway cellulare” è ora il predefinito: togli prima la spunta lì."
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_trunk("7", "Altro", is_default=True)  # the database refuses a second one too
+
+
+def test_a_trunk_without_prefix_cannot_be_the_default(anna):
+    response = _add_trunk(anna, name="Solo identificativo", prefix="", is_default="on")
+    assert response.status_code == 200
+    assert "is_default" in response.context["adminform"].form.errors

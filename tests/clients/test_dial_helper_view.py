@@ -114,3 +114,12 @@ def test_an_extension_gets_no_trunk_and_no_code_and_the_page_says_why(rita, affa
 def test_the_copy_button_says_copied_in_the_pages_language(rita, affaroni, cellular):
     response = _dial(rita, affaroni, number="345 456 5678", trunk=cellular.pk)
     assert 'data-copy="dial-string" data-copied="Copiato"' in response.content.decode()
+
+
+def test_the_firms_default_trunk_is_preselected_and_used_by_a_contacts_link(rita, affaroni):
+    make_trunk("8", "Provider VoIP")
+    make_trunk("9", "Gateway cellulare", is_default=True)
+    page = _dial(rita, affaroni).content.decode()
+    selected = re.search(r'<option value="(\d+)" selected>([^<]*)</option>', page)
+    assert selected.group(2) == "Gateway cellulare (9)"
+    assert _dial_string(_dial(rita, affaroni, number="345 456 5678")) == "93454565678**123"
