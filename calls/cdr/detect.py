@@ -46,7 +46,9 @@ _BINARY_SIGNATURES = (
 )
 
 
-_NUL_RUN = re.compile("\x00{8,}")
+# A run of NUL bytes, as a power loss leaves at the end of a file (also shown shortened in
+# rejected lines: calls.importing.services.shown_nul).
+NUL_RUN = re.compile("\x00{8,}")
 
 
 def _check_binary(lines: list[str]) -> None:
@@ -57,7 +59,7 @@ def _check_binary(lines: list[str]) -> None:
     # A few NUL bytes in a field, or a run of them where a power loss cut the file, are
     # damage to a text file: its lines are rejected one by one and the rest imported. Only
     # a file that is more than 1% such bytes is binary.
-    text = _NUL_RUN.sub("", text)
+    text = NUL_RUN.sub("", text)
     nul = text.count("\x00")
     odd = sum(1 for char in text if (ord(char) < 32 and char not in "\t\r\n") or char == "\ufffd")
     if odd * 100 > len(text):

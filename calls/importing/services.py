@@ -5,7 +5,6 @@ every import is one ImportRun, opened, counted and closed by ``import_run``."""
 
 import hashlib
 import os
-import re
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
+from calls.cdr.detect import NUL_RUN
 from calls.importing.files import CdrFile, open_cdr_lines
 from calls.importing.messages import line_message, reason_text
 from calls.importing.writers import BatchCounts, BatchWriter, CallRow, call_row
@@ -67,15 +67,12 @@ class ShownRejection(NamedTuple):
         return f"{self.file_name} line {self.line_number}: {self.reason}"
 
 
-_NUL_RUN = re.compile("\x00{8,}")
-
-
 def shown_nul(text: str) -> str:
     """NUL bytes written out (PostgreSQL stores none in text): '\\x00', a long run as
     '\\x00 × 4096' (the zeros a power loss leaves at the end of a file)."""
     if "\x00" not in text:
         return text
-    text = _NUL_RUN.sub(lambda run: f"\\x00 × {len(run.group())}", text)
+    text = NUL_RUN.sub(lambda run: f"\\x00 × {len(run.group())}", text)
     return text.replace("\x00", "\\x00")
 
 

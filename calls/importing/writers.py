@@ -29,6 +29,7 @@ from django.db.models.functions import Now
 from psycopg import errors as psycopg_errors
 
 from calls.models import Call, ImportRun, RejectedLine
+from firm.database import first_line
 
 # The columns of calls.Call every writer inserts, in the order of its INSERT and COPY
 # statements; a row (CallRow) holds one call's values under these names.
@@ -81,8 +82,7 @@ RefusedCall = Callable[[int, str, str], RejectedLine]
 
 def refusal_reason(error: BaseException) -> str:
     """'the database refused the call: new row … violates check constraint "…"'."""
-    message = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return f"the database refused the call: {message[:300]}"
+    return f"the database refused the call: {first_line(error)[:300]}"
 
 
 def call_row(values, client_id, run_id) -> CallRow:
