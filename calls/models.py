@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls import dialing, limits
 from calls.cdr import THREECX_FIELDS, parse_layout
-from clients.models import Client
+from clients.models import Client, Matter
 
 prefix_validator = RegexValidator(r"^[0-9]{0,6}$", _("A prefix is up to 6 digits, e.g. 9."))
 
@@ -198,6 +198,17 @@ class Call(models.Model):
         verbose_name=_("client"),
         db_index=False,
     )
+    # The client's matter when the code dialled was a matter's (clients.Matter); the client
+    # is then the matter's client. Indexed only where set (call_matter_start_idx).
+    matter = models.ForeignKey(
+        Matter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("matter"),
+        db_index=False,
+    )
     trunk = models.ForeignKey(
         Trunk,
         on_delete=models.SET_NULL,
@@ -287,6 +298,13 @@ class Call(models.Model):
             ),
             # A client's statement: its calls in a period.
             models.Index(fields=["client", "start"], name="call_client_start_idx"),
+            # A matter's calls (the call log's matter= filter); partial, so calls without a
+            # matter cost the importer nothing here.
+            models.Index(
+                fields=["matter", "start"],
+                condition=models.Q(matter__isnull=False),
+                name="call_matter_start_idx",
+            ),
             # The queue's suggestions: to which clients calls to these numbers went. Partial,
             # so calls with no client (most of an import) cost the importer nothing here.
             models.Index(

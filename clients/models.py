@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,74 @@ class Client(models.Model):
             # The client list and search results are ordered by name.
             models.Index(fields=["name"], name="client_name_idx"),
         ]
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+
+class Matter(models.Model):
+    """A client's file (*pratica*), billed on its own: staff dial the matter's code instead of
+    the client's, and its calls go to the client under this matter, at its rate if it has one.
+
+    A code names exactly one client or one matter: the database keeps matter codes unique
+    among matters; the forms also refuse a matter code that is a client's code and the reverse
+    (``clients.services``)."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="matters", verbose_name=_("client")
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=CLIENT_CODE_MAX_LENGTH,
+        validators=[client_code_validator],
+        help_text=_("Digits dialled after the billing marker, e.g. 12301 for client 123."),
+    )
+    name = models.CharField(_("description"), max_length=200)
+    hourly_rate = models.DecimalField(
+        _("hourly rate (€)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Empty: the client's rate."),
+    )
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matters",
+        verbose_name=_("partner"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("matter")
+        verbose_name_plural = _("matters")
+        ordering = ["client__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="matter_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{1,10}$"), name="matter_code_digits"
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="matter_name_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(hourly_rate__isnull=True) | models.Q(hourly_rate__gte=0),
+                name="matter_hourly_rate_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(opened_on__isnull=True)
+                | models.Q(closed_on__gte=models.F("opened_on")),
+                name="matter_closed_after_opened",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "code"], name="matter_client_code_idx")]
 
     def __str__(self):
         return f"{self.code} · {self.name}"

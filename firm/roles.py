@@ -11,7 +11,12 @@ PARTNER = "Partner"
 ADMINISTRATOR = "Administrator"
 ROLES = (RECEPTIONIST, PARTNER, ADMINISTRATOR)
 
-_LOOKUP = ["clients.view_client", "clients.view_contact", "calls.view_trunk"]
+_LOOKUP = [
+    "clients.view_client",
+    "clients.view_contact",
+    "clients.view_matter",
+    "calls.view_trunk",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     RECEPTIONIST: _LOOKUP,
