@@ -309,4 +309,3 @@ def test_each_printed_column_declares_its_width_and_they_fill_the_page():
     assert {column.name for column in views.PDF_COLUMNS} <= set(CallTable.base_columns)
     css = (pdf.static_dir() / "css" / "print.css").read_text()
     assert "nth-child" not in css  # no width by position, which a new column would shift
-
