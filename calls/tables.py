@@ -21,6 +21,7 @@ from calls.models import Call
 from calls.periods import month_of
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import format_cost, format_duration
+from firm.lib.tables import CardRows
 
 
 def _local(value):
@@ -128,7 +129,7 @@ class DurationColumn(tables.Column):
         return format_duration(value)
 
 
-class CallTable(tables.Table):
+class CallTable(CardRows, tables.Table):
     start = tables.Column(verbose_name=_("Date and time"), order_by=("start", "pk"))
     caller = tables.Column(verbose_name=_("Caller"), order_by=("caller", "start", "pk"))
     destination = tables.Column(
@@ -156,7 +157,7 @@ class CallTable(tables.Table):
     class Meta:
         model = Call
         fields = []
-        attrs = {"class": "table calls"}
+        attrs = {"class": "table calls cards"}
         empty_text = _("No call matches this filter.")
         order_by = "-start"
         # tables2's table, but the rows come from page_body().
@@ -261,7 +262,7 @@ class _Cells:
         return self.render(**{name: given[name] for name in self.arguments})
 
 
-class UnassignedCallTable(tables.Table):
+class UnassignedCallTable(CardRows, tables.Table):
     """The unassigned calls queue: a checkbox per call, and the client its number was most
     often billed to, with a button to assign it. The view sets, for the page's rows:
     ``suggestions`` (number → Suggestion, in one query: calls.selectors.client_suggestions),
@@ -290,7 +291,7 @@ class UnassignedCallTable(tables.Table):
     class Meta:
         model = Call
         fields = []
-        attrs = {"class": "table calls queue"}
+        attrs = {"class": "table calls queue cards"}
         empty_text = _("No unassigned calls in this period.")
         order_by = "-start"
 
