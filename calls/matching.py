@@ -414,7 +414,10 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
             or ""
         )
         if not code and rules._formers:
-            code = _former_code((dialled, called, final), rules._formers)
+            # Every marker holds a * or a #: most numbers have neither, and are done here.
+            joined = dialled + called + final
+            if "*" in joined or "#" in joined:
+                code = _former_code((dialled, called, final), rules._formers)
 
     identifier = record.trunk_identifier
     id_trunk = _lookup(identifier, rules._exact, rules._channels) if identifier else None
