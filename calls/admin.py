@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from calls.forms import CdrUploadForm
 from calls.importing.files import CdrFileError, inspect_cdr_file
-from calls.importing.messages import reason_text
+from calls.importing.messages import format_label, reason_text, run_text, via_label
 from calls.importing.services import cdr_import, import_runs_mark_interrupted, rejected_lines_retry
 from calls.models import (
     Call,
@@ -133,21 +133,87 @@ class CdrLayoutAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default", "fields"]
 
 
+class _LabelledValuesFilter(admin.SimpleListFilter):
+    """A list filter on a coded text column whose values the reader sees as labels (the
+    values stored, e.g. ``command:root`` or ``threecx``, as ``label`` names them)."""
+
+    label = staticmethod(str)
+
+    def lookups(self, request, model_admin):
+        values = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list(self.parameter_name, flat=True)
+            .distinct()
+        )
+        return sorted(((value, self.label(value)) for value in values), key=lambda v: v[1])
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(**{self.parameter_name: self.value()})
+
+
+class ViaFilter(_LabelledValuesFilter):
+    title = _("via")
+    parameter_name = "via"
+    label = staticmethod(via_label)
+
+
+class FormatFilter(_LabelledValuesFilter):
+    title = _("format")
+    parameter_name = "format_name"
+    label = staticmethod(format_label)
+
+
+class RunFormatFilter(FormatFilter):
+    parameter_name = "import_run__format_name"
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAdmin):
     list_display = [
         "started_at",
         "status",  # first: an interrupted run is what an administrator looks for
-        "file_name",
+        "file_shown",
         "lines_read",
         "imported",
         "duplicates",
         "rejected",
-        "format_description",
+        "format_shown",
         "user",
-        "via",
+        "via_shown",
     ]
-    list_filter = ["status", "via", "format_name"]
+    list_filter = ["status", ViaFilter, FormatFilter]
+    # The English texts a run stores are shown in the reader's language.
+    fields = [
+        *("file_shown", "file_size", "sha256", "format_label_shown", "format_shown", "layout"),
+        *("lines_read", "imported", "duplicates", "rejected", "status", "error_shown"),
+        *("started_at", "finished_at", "user", "via_shown", "host", "pid", "heartbeat_at"),
+    ]
+    readonly_fields = ["file_shown", "format_label_shown", "format_shown", "error_shown"]
+    readonly_fields += ["via_shown"]
+
+    @admin.display(description=_("file"), ordering="file_name")
+    def file_shown(self, run):
+        return run_text(run.file_name)
+
+    @admin.display(description=_("format"), ordering="format_name")
+    def format_label_shown(self, run):
+        return format_label(run.format_name)
+
+    @admin.display(description=_("format description"), ordering="format_description")
+    def format_shown(self, run):
+        return run_text(run.format_description)
+
+    @admin.display(description=_("error"))
+    def error_shown(self, run):
+        return run_text(run.error)
+
+    @admin.display(description=_("via"), ordering="via")
+    def via_shown(self, run):
+        return via_label(run.via)
+
     search_fields = ["file_name", "sha256"]
     date_hierarchy = "started_at"
 
@@ -196,7 +262,11 @@ class ImportRunAdmin(ReadOnlyAdmin):
                 message = _database_error_message(upload.name, error)
                 self.message_user(request, message, messages.ERROR)
                 return {"name": upload.name, "error": message}
-        return {"name": upload.name, "summary": summary}
+        return {
+            "name": upload.name,
+            "summary": summary,
+            "format": run_text(summary.format_description),
+        }
 
     def changelist_view(self, request, extra_context=None):
         # Runs left 'running' by a process that died are shown as interrupted.
@@ -219,7 +289,7 @@ def _database_error_message(file_name: str, error: Error) -> str:
 @admin.register(RejectedLine)
 class RejectedLineAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "line_number", "field", "why", "created_at", "retried_at"]
-    list_filter = ["field", "import_run__format_name"]
+    list_filter = ["field", RunFormatFilter]
     search_fields = ["file_name", "reason", "raw"]
     actions = ["retry"]
     fields = [

@@ -18,6 +18,9 @@ Rules and decisions
    occurrence is 1 to ``CODE_MAX`` ASCII digits (so a second marker, or a marker with nothing
    after it, is not well-formed). A code longer than ``CODE_MAX`` digits is no code, in the
    column as in a dial string: that text is a plain number.
+   When no dial string has a code after the marker, the firm's former markers are tried the
+   same way (``MatchRules.former_markers``, newest first): a file exported before the marker
+   changed from ``**`` to ``##`` still carries ``3454565678**123``, and that is code 123.
    Decision: when the bill-code column and the dial string disagree (``bill-code`` 123,
    ``dial-no`` ``3454565678**456``) the column wins: it is what the PBX itself read and billed.
    Malformed suffixes (``345**12a``, ``345**1**2``, ``345**``) are never errors: the call is kept
@@ -27,8 +30,12 @@ Rules and decisions
    not empty); for inbound calls it is ``called`` first (the extension or queue that was called),
    then ``dialled``, then ``final_number``. When the call has a code and the base text holds the
    marker, the number is the text before the first marker (decision: also when that suffix is
-   malformed or names another code, since the code comes from a more trusted place). Otherwise
-   the number is the base text as recorded. Nothing is normalised (spaces or dashes stay).
+   malformed or names another code, since the code comes from a more trusted place). With
+   former markers, the marker looked for in the base text is the first of the current and the
+   former ones (newest first) whose suffix is exactly the code, else the first of them that
+   appears: so ``700**114`` with bill-code 114, read after the marker became ``##``, is number
+   ``700`` under ``**``. Otherwise the number is the base text as recorded. Nothing is
+   normalised (spaces or dashes stay).
 3. Trunk. First by identifier (``trunk_for_identifier``): an exact match of the record's
    ``trunk_identifier``; else, for configured identifiers holding a ``/`` (Asterisk channels),
    the record value starting with the identifier followed by its end or one of ``- / ; @ .``
@@ -62,7 +69,11 @@ Rules and decisions
    ``s``) -> internal.
 5. Destination = number + marker + code when there is a code, else the number: rebuilt, so a
    ``%**123`` filter finds the call even when the PBX kept the code only in the bill-code column
-   (dial-no ``3454565678``, bill-code ``123`` -> ``3454565678**123``).
+   (dial-no ``3454565678``, bill-code ``123`` -> ``3454565678**123``). The marker is the one
+   found in the base text (rule 2), a former one included, else the current one: a destination
+   that already carries a code under any marker the firm ever used never gets a second one
+   (``700**114`` stays ``700**114`` after the marker became ``##``, not ``700**114##114``), and
+   the Log Reporter's ``%**114`` still finds it.
 6. Limits (``calls.limits``, the table the models' columns are declared with): every value
    is checked against what the database accepts, so a bad line becomes a rejected line naming
    its field instead of a batch the database refuses. A destination longer than
@@ -77,7 +88,9 @@ Rules and decisions
    caller name longer than ``CALLER_NAME_MAX`` is cut to that length: a display name is not
    worth rejecting a call. ``match_record`` raises nothing else.
 7. ``MatchRules`` is a snapshot: it prepares the identifiers and prefixes when built (changing
-   the mapping afterwards has no effect) and checks the marker (``DialError`` when invalid).
+   the mapping afterwards has no effect) and checks the marker and the former markers
+   (``DialError`` when invalid); a former marker equal to the current one, or repeated, is
+   dropped.
 """
 
 from __future__ import annotations
@@ -127,10 +140,14 @@ class MatchRules:
 
     ``trunk_identifiers`` maps what a PBX writes for a trunk (3CX ``to-dn`` ``10001``, an
     Asterisk channel ``PJSIP/gsm``) to the trunk key handed back in ``CallValues.trunk_key``.
+    ``former_markers`` are the billing markers the firm used before ``plan.marker``, newest
+    first (``FirmSettings.former_markers``).
     """
 
     plan: DialPlan
     trunk_identifiers: Mapping[str, object] = field(default_factory=dict)
+    former_markers: tuple[str, ...] = ()
+    _formers: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _exact: dict[str, object] = field(init=False, repr=False, compare=False)
     _channels: _ChannelTable = field(init=False, repr=False, compare=False)
     _prefix_lengths: tuple[int, ...] = field(init=False, repr=False, compare=False)
@@ -140,6 +157,11 @@ class MatchRules:
 
     def __post_init__(self) -> None:
         validate_marker(self.plan.marker)
+        formers: list[str] = []
+        for former in self.former_markers:
+            validate_marker(former)
+            if former != self.plan.marker and former not in formers:
+                formers.append(former)
         exact, channels = _identifier_tables(self.trunk_identifiers)
         by_prefix: dict[str, list[TrunkRule]] = {}
         for rule in self.plan.trunks:
@@ -147,6 +169,7 @@ class MatchRules:
                 by_prefix.setdefault(rule.prefix, []).append(rule)
         lengths = frozenset(self.plan.internal_lengths)
         setattr_ = object.__setattr__
+        setattr_(self, "_formers", tuple(formers))
         setattr_(self, "_exact", exact)
         setattr_(self, "_channels", channels)
         setattr_(self, "_prefix_lengths", tuple(sorted({len(p) for p in by_prefix}, reverse=True)))
@@ -243,6 +266,33 @@ def _code_after_marker(text: str, marker: str) -> str:
     if len(code) <= CODE_MAX and code.isdigit() and code.isascii():
         return code
     return ""
+
+
+def _former_code(texts: tuple[str, ...], markers: tuple[str, ...]) -> str:
+    """The code after the first former marker with a well-formed suffix in the first text that
+    has one, else ''."""
+    for text in texts:
+        if text:
+            for marker in markers:
+                code = _code_after_marker(text, marker)
+                if code:
+                    return code
+    return ""
+
+
+def _marker_in(text: str, code: str, markers: tuple[str, ...]) -> tuple[int, str]:
+    """Where the number ends in ``text`` and the marker that follows it: the first of
+    ``markers`` followed by exactly ``code``, else the first that appears; (-1, '') when
+    none does."""
+    found = (-1, "")
+    for marker in markers:
+        position = text.find(marker)
+        if position >= 0:
+            if text[position + len(marker) :] == code:
+                return position, marker
+            if found[0] < 0:
+                found = (position, marker)
+    return found
 
 
 def _is_internal(number: str, lengths: frozenset[int]) -> bool:
@@ -363,6 +413,11 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
             or (final and _code_after_marker(final, marker))
             or ""
         )
+        if not code and rules._formers:
+            # Every marker holds a * or a #: most numbers have neither, and are done here.
+            joined = dialled + called + final
+            if "*" in joined or "#" in joined:
+                code = _former_code((dialled, called, final), rules._formers)
 
     identifier = record.trunk_identifier
     id_trunk = _lookup(identifier, rules._exact, rules._channels) if identifier else None
@@ -389,7 +444,12 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
     text = dialled if source == "dialled" else called if source == "called" else final
     number = text
     if code:
-        position = text.find(marker)
+        if rules._formers:
+            position, found = _marker_in(text, code, (marker, *rules._formers))
+            if position >= 0:
+                marker = found  # the destination keeps the marker the call was dialled with
+        else:
+            position = text.find(marker)
         if position >= 0:
             number = text[:position]
 

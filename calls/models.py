@@ -2,10 +2,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls import dialing, limits
 from calls.cdr import THREECX_FIELDS, parse_layout
+from calls.importing.messages import run_text
 from clients.models import Client, Matter
 
 prefix_validator = RegexValidator(r"^[0-9]{0,6}$", _("A prefix is up to 6 digits, e.g. 9."))
@@ -315,7 +317,8 @@ class Call(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.start:%Y-%m-%d %H:%M} {self.caller} → {self.destination}"
+        # In the firm's time zone: the admin shows the local time only, never UTC beside it.
+        return f"{timezone.localtime(self.start):%Y-%m-%d %H:%M} {self.caller} → {self.destination}"
 
 
 class CallHourTotal(models.Model):
@@ -458,7 +461,9 @@ class ImportRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+        name = run_text(self.file_name)  # a retry's name, in the reader's language
+        started = timezone.localtime(self.started_at) if self.started_at else None
+        return f"{name} ({started:%Y-%m-%d %H:%M})" if started else name
 
 
 class RejectedLine(models.Model):

@@ -42,13 +42,19 @@ def dial_plan_get(*, firm_settings: FirmSettings | None = None) -> dialing.DialP
 
 
 def match_rules_get(*, plan: dialing.DialPlan | None = None):
-    """Trunk identifiers and dial rules for matching call records (see calls.matching)."""
+    """Trunk identifiers, dial rules and the firm's former billing markers for matching call
+    records (see calls.matching)."""
     from calls.matching import MatchRules
 
     identifiers = dict(
         TrunkIdentifier.objects.filter(trunk__is_active=True).values_list("value", "trunk_id")
     )
-    return MatchRules(plan=plan or dial_plan_get(), trunk_identifiers=identifiers)
+    firm_settings = FirmSettings.load()
+    return MatchRules(
+        plan=plan or dial_plan_get(firm_settings=firm_settings),
+        trunk_identifiers=identifiers,
+        former_markers=firm_settings.former_marker_list,
+    )
 
 
 def cdr_layout_default() -> tuple[str, ...] | None:

@@ -1,6 +1,8 @@
 """The call log and the unassigned calls queue as tables (django-tables2). The CSV/XLSX
 exports have their own columns (``calls.exports.EXPORT_COLUMNS``)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 
 import django_tables2 as tables
@@ -19,6 +21,7 @@ from calls.models import Call
 from calls.periods import month_of
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import format_cost, format_duration
+from firm.lib.tables import CardRows
 
 
 def _local(value):
@@ -38,28 +41,63 @@ def unknown_code_text(code: str) -> str:
     return gettext("unknown code %(code)s") % {"code": code}
 
 
-def call_print_rows(queryset) -> list[tuple[str, ...]]:
-    """Each call as the printed call log's cells (``calls.views.PDF_COLUMNS``), written as
-    the table writes them, in plain text (the print template escapes it)."""
+def _client_print_text(call) -> str:
+    if call.client is not None:
+        return f"{call.client.name} {call.client.code}"
+    if call.billing_code:
+        return unknown_code_text(call.billing_code)
+    return "—"
+
+
+def _client_print_cell(call) -> SafeString:
+    """The client, marked *a mano* when a user chose it (as on the page)."""
+    text = conditional_escape(_client_print_text(call))
+    if call.client is not None and call.client_set_by_hand:
+        return format_html("{} <span class='by-hand'>{}</span>", text, gettext("by hand"))
+    return text
+
+
+@dataclass(frozen=True)
+class PrintColumn:
+    """One column of the printed call log: the ``CallTable`` column whose header it prints,
+    its width (% of the page; the widths add up to 100), whether it is right-aligned, and
+    how a call's cell is written (text, escaped when printed, or safe markup). Each column
+    carries its own width, so adding one never shifts another's."""
+
+    name: str
+    width: int
+    cell: Callable[[Call], str]
+    num: bool = False
+
+
+def _cost_cell(call) -> str:
+    return format_cost(call.cost) if call.cost is not None else ""
+
+
+PRINT_COLUMNS = (
+    PrintColumn("start", 13, lambda call: start_text(call.start)),
+    PrintColumn("caller", 14, lambda call: f"{call.caller} {call.caller_name}".strip()),
+    PrintColumn("destination", 14, lambda call: call.destination),
+    PrintColumn("client", 15, _client_print_cell),
+    PrintColumn("trunk", 9, lambda call: call.trunk.name if call.trunk else ""),
+    PrintColumn("status", 10, lambda call: call.get_status_display()),
+    # "Squillo" and "Conversazione" fit on one line at these widths (headers never hyphenate).
+    PrintColumn("ring_seconds", 7, lambda call: format_duration(call.ring_seconds), num=True),
+    PrintColumn("talk_seconds", 11, lambda call: format_duration(call.talk_seconds), num=True),
+    PrintColumn("cost", 7, _cost_cell, num=True),
+)
+
+
+def call_print_rows(queryset, columns=PRINT_COLUMNS) -> list[SafeString]:
+    """Each call as one printed row of the call log: its ``<td>`` cells in ``columns``
+    order, written as the table writes them and escaped here (the template prints them as
+    they are)."""
+    plan = [(column.cell, "<td class='num'>" if column.num else "<td>") for column in columns]
     rows = []
     for call in queryset.iterator(chunk_size=2000):
-        if call.client is not None:
-            client = f"{call.client.name} {call.client.code}"
-        elif call.billing_code:
-            client = unknown_code_text(call.billing_code)
-        else:
-            client = "—"
         rows.append(
-            (
-                start_text(call.start),
-                f"{call.caller} {call.caller_name}".strip(),
-                call.destination,
-                client,
-                call.trunk.name if call.trunk else "",
-                call.get_status_display(),
-                format_duration(call.ring_seconds),
-                format_duration(call.talk_seconds),
-                format_cost(call.cost) if call.cost is not None else "",
+            mark_safe(
+                "".join(f"{opening}{conditional_escape(cell(call))}</td>" for cell, opening in plan)
             )
         )
     return rows
@@ -91,7 +129,7 @@ class DurationColumn(tables.Column):
         return format_duration(value)
 
 
-class CallTable(tables.Table):
+class CallTable(CardRows, tables.Table):
     start = tables.Column(verbose_name=_("Date and time"), order_by=("start", "pk"))
     caller = tables.Column(verbose_name=_("Caller"), order_by=("caller", "start", "pk"))
     destination = tables.Column(
@@ -119,7 +157,7 @@ class CallTable(tables.Table):
     class Meta:
         model = Call
         fields = []
-        attrs = {"class": "table calls"}
+        attrs = {"class": "table calls cards"}
         empty_text = _("No call matches this filter.")
         order_by = "-start"
         # tables2's table, but the rows come from page_body().
@@ -224,7 +262,7 @@ class _Cells:
         return self.render(**{name: given[name] for name in self.arguments})
 
 
-class UnassignedCallTable(tables.Table):
+class UnassignedCallTable(CardRows, tables.Table):
     """The unassigned calls queue: a checkbox per call, and the client its number was most
     often billed to, with a button to assign it. The view sets, for the page's rows:
     ``suggestions`` (number → Suggestion, in one query: calls.selectors.client_suggestions),
@@ -253,7 +291,7 @@ class UnassignedCallTable(tables.Table):
     class Meta:
         model = Call
         fields = []
-        attrs = {"class": "table calls queue"}
+        attrs = {"class": "table calls queue cards"}
         empty_text = _("No unassigned calls in this period.")
         order_by = "-start"
 

@@ -43,7 +43,13 @@ from calls.services import (
     period_reopen,
     saved_call_log_filter_save,
 )
-from calls.tables import CallTable, PageIdsFirst, UnassignedCallTable, call_print_rows
+from calls.tables import (
+    PRINT_COLUMNS,
+    CallTable,
+    PageIdsFirst,
+    UnassignedCallTable,
+    call_print_rows,
+)
 from clients.models import CLIENT_CODE_MAX_LENGTH
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import format_duration, format_euro, month_name
@@ -234,19 +240,9 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         return context
 
 
-# The printed columns: (table column, width in %, right-aligned). Headers come from
+# The printed columns, each with its width (calls.tables.PRINT_COLUMNS). Headers come from
 # CallTable, so the page, the exports and the PDF name the columns alike.
-PDF_COLUMNS = [
-    ("start", 14, False),
-    ("caller", 15, False),
-    ("destination", 14, False),
-    ("client", 17, False),
-    ("trunk", 10, False),
-    ("status", 9, False),
-    ("ring_seconds", 6, True),
-    ("talk_seconds", 9, True),
-    ("cost", 6, True),
-]
+PDF_COLUMNS = PRINT_COLUMNS
 
 
 class CallLogPdfView(PermissionRequiredMixin, View):
@@ -276,8 +272,8 @@ class CallLogPdfView(PermissionRequiredMixin, View):
         # Sorting through tables2's ?sort=, exactly as on the page.
         table = CallTable(queryset, order_by=request.GET.get("sort"))
         columns = [
-            {"label": table.columns[name].header, "width": width, "num": num}
-            for name, width, num in PDF_COLUMNS
+            {"label": table.columns[column.name].header, "width": column.width, "num": column.num}
+            for column in PDF_COLUMNS
         ]
         pdf = render_pdf_in_chunks(
             "pdf/call_log.html",
@@ -288,7 +284,7 @@ class CallLogPdfView(PermissionRequiredMixin, View):
                 "columns": columns,
                 "printed_at": timezone.localtime(timezone.now(), firm_time_zone()),
             },
-            call_print_rows(table.data.data),
+            call_print_rows(table.data.data, PDF_COLUMNS),
             page_numbers_template="pdf/_page_numbers.html",
         )
         response = HttpResponse(pdf, content_type="application/pdf")

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -14,8 +15,16 @@ from clients.services import client_save, clients_import
 from firm.lib.formats import format_euro
 
 
+class ContactLinkForm(forms.ModelForm):
+    class Meta:
+        model = Contact.clients.through
+        fields = ["contact"]
+        labels = {"contact": _("contact")}  # Django's own link table names it in English
+
+
 class ContactInline(admin.TabularInline):
     model = Contact.clients.through
+    form = ContactLinkForm
     extra = 0
     verbose_name = _("contact")
     verbose_name_plural = _("contacts")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from firm.lib.money import parse_euro
 
@@ -54,6 +55,23 @@ class ClientRow:
     hourly_rate: Decimal | None = None
 
 
+# The columns as a reader names them in messages ("campo codice", not "campo code").
+FIELD_LABELS = {
+    "code": gettext_lazy("code"),
+    "name": gettext_lazy("name"),
+    "tax_code": gettext_lazy("tax code"),
+    "vat_number": gettext_lazy("VAT number"),
+    "notes": gettext_lazy("notes"),
+    "is_active": gettext_lazy("active"),
+    "hourly_rate": gettext_lazy("hourly rate"),
+}
+
+
+def field_label(field: str) -> str:
+    label = FIELD_LABELS.get(field)
+    return str(label) if label is not None else field
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int
@@ -63,7 +81,7 @@ class RowError:
     def __str__(self):
         return _("line %(line)s, field %(field)s: %(message)s") % {
             "line": self.line,
-            "field": self.field or "-",
+            "field": field_label(self.field) if self.field else "-",
             "message": self.message,
         }
 
@@ -97,7 +115,7 @@ def rows_from_table(table: list[list], *, first_line: int = 1) -> Iterator[Clien
     if missing:
         raise ClientListError(
             _("The first row must name the columns; missing: %(missing)s.")
-            % {"missing": ", ".join(missing)}
+            % {"missing": ", ".join(field_label(f) for f in missing)}
         )
     seen: dict[str, int] = {}
     for offset, values in enumerate(table[1:], start=1):

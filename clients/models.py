@@ -151,6 +151,15 @@ class Contact(models.Model):
         return f"{self.name} ({self.phone})" if self.phone else self.name
 
 
+def _contact_link_str(link) -> str:
+    return str(link.contact)
+
+
+# The contact ↔ client link (Django's own table) is named by its contact, e.g. on a client's
+# admin page, instead of "Contact_clients object (143)".
+Contact.clients.through.__str__ = _contact_link_str
+
+
 class BillingRounding(models.TextChoices):
     PER_CALL = billing.PER_CALL, _("Each call")
     TOTAL = billing.TOTAL, _("The total")

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from firm.lib.formats import format_duration, format_euro
+from firm.lib.tables import CardRows
 
 
-class ClientTable(tables.Table):
+class ClientTable(CardRows, tables.Table):
     code = tables.Column(linkify=("clients:detail", {"code": tables.A("code")}))
     name = tables.Column(linkify=("clients:detail", {"code": tables.A("code")}))
     dial = tables.TemplateColumn(
@@ -20,7 +21,7 @@ class ClientTable(tables.Table):
         model = Client
         fields = ["code", "name", "vat_number", "tax_code", "is_active"]
         sequence = ["code", "name", "vat_number", "tax_code", "is_active", "dial"]
-        attrs = {"class": "table"}
+        attrs = {"class": "table cards"}
         empty_text = _("No client matches.")
 
 
@@ -51,7 +52,7 @@ class _Duration(tables.Column):
         return format_duration(value)
 
 
-class ClientSummaryTable(tables.Table):
+class ClientSummaryTable(CardRows, tables.Table):
     """One row per client with calls in the period; code and name open its statement."""
 
     code = tables.Column(verbose_name=_("Code"))
@@ -71,7 +72,7 @@ class ClientSummaryTable(tables.Table):
     )
 
     class Meta:
-        attrs = {"class": "table summary"}
+        attrs = {"class": "table summary cards"}
         empty_text = _("No client had calls in the period.")
         order_by = "name"
 

@@ -1,3 +1,4 @@
+import re
 import tempfile
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -218,10 +219,20 @@ class ClientSummaryView(PermissionRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
+# The page's script names each pack it asks for (``?download_token=``); the answer hands the
+# name back in this cookie, so the page knows the download has arrived (static/js/app.js).
+PACK_TOKEN_COOKIE = "pack_download"
+PACK_TOKEN = re.compile(r"[0-9a-z]{1,40}")
+
+
 class MonthPackView(PermissionRequiredMixin, View):
     """The month-end pack of the period: one PDF (summary, then every client's statement) or,
     with ``?zip=on``, a ZIP of one PDF per client and the summary. Built in a temporary file
-    and sent in chunks; the same code as ``manage.py client_statements``."""
+    and sent in chunks; the same code as ``manage.py client_statements``.
+
+    Built while the browser waits (seconds per client), in one ordinary request: the page
+    says "Preparazione in corso…" and disables the links meanwhile, and the answer's
+    ``pack_download`` cookie tells it when the file has come (README, "Month-end pack")."""
 
     permission_required = STATEMENT_PERMISSIONS
 
@@ -243,4 +254,14 @@ class MonthPackView(PermissionRequiredMixin, View):
         )
         filename = pack_file_name(first_day, last_day, "zip" if as_zip else "pdf")
         response["Content-Disposition"] = content_disposition_header(as_zip, filename)
+        token = request.GET.get("download_token", "")
+        if PACK_TOKEN.fullmatch(token):
+            response.set_cookie(
+                PACK_TOKEN_COOKIE,
+                token,
+                max_age=600,
+                samesite="Strict",
+                secure=request.is_secure(),
+                httponly=False,  # the page's script reads it; it holds nothing but the token
+            )
         return response

@@ -2,7 +2,8 @@
 # The daily work of a ClientCalls server, run by clientcalls-daily.timer at 02:30 (README,
 # "Deploying"). Every step runs even when an earlier one failed; the script then exits 1, so
 # `systemctl --failed` and the journal show it. Settings from the environment (.env):
-#   BACKUP_DIR        where backups go (default /var/backups/clientcalls)
+#   BACKUP_DIR        where backups go (default /var/backups/clientcalls): the database and,
+#                     beside it, the uploaded files of MEDIA_ROOT (the letterhead's logo)
 #   BACKUP_KEEP_DAYS  backups older than this are deleted (default 14)
 #   STATEMENTS_DIR    where the month pack is written on the 1st (default
 #                     /var/lib/clientcalls/statements)
@@ -28,6 +29,7 @@ step() {
 
 # Import runs left "running" by a process that died (a killed import, a reboot).
 step mark_interrupted_imports
+# The database, and MEDIA_ROOT as clientcalls-<time>.media.tar.gz beside it.
 step backup_database --output "$BACKUP_DIR" --keep "$BACKUP_KEEP_DAYS"
 # On the 1st, the month pack of the month that just ended.
 if [ "$(date -d "$DAILY_DATE" +%d)" = 01 ]; then

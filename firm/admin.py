@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from firm.models import FirmSettings
+from firm.services import firm_settings_save
 
 
 @admin.register(FirmSettings)
@@ -32,6 +33,7 @@ class FirmSettingsAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "billing_marker",
+                    "former_markers",
                     "internal_extension_lengths",
                     "country_code",
                     "international_prefix",
@@ -39,6 +41,11 @@ class FirmSettingsAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    readonly_fields = ["former_markers"]
+
+    def save_model(self, request, obj, form, change):
+        firm_settings_save(firm_settings=obj)
 
     def changelist_view(self, request, extra_context=None):
         FirmSettings.load()

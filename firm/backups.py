@@ -6,10 +6,16 @@
 - SQLite: SQLite's online backup API (``sqlite3.Connection.backup``) from Django's own
   connection: a consistent copy of the live file, WAL included, restored by copying it back.
 
+- Uploaded files (``MEDIA_ROOT``: the letterhead's logo, any later upload): a gzipped tar of
+  the folder's contents beside the database's, ``clientcalls-YYYYMMDDTHHMMSSZ.media.tar.gz``
+  with the same time, restored with ``tar -xzf FILE -C MEDIA_ROOT``. No folder, nothing to
+  copy: no archive.
+
 A backup is written beside its final name (``.NAME.partial``) and renamed when complete, so a
 failed run leaves no half file that looks like a backup; a killed run's partial file is
 deleted by the next run once it is a day old. Files are named ``clientcalls-YYYYMMDDTHHMMSSZ.dump``
-(or ``.sqlite3``, UTC); pruning deletes only files so named, older than the days to keep.
+(or ``.sqlite3``, or ``.media.tar.gz``; UTC); pruning deletes only files so named, older than
+the days to keep.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,8 +34,9 @@ from django.db import connections
 
 PREFIX = "clientcalls-"
 EXTENSIONS = {"postgresql": ".dump", "sqlite": ".sqlite3"}
+MEDIA_EXTENSION = ".media.tar.gz"
 _STAMP = "%Y%m%dT%H%M%SZ"
-_NAME = re.compile(rf"^{PREFIX}(\d{{8}}T\d{{6}}Z)(\.dump|\.sqlite3)$")
+_NAME = re.compile(rf"^{PREFIX}(\d{{8}}T\d{{6}}Z)(\.dump|\.sqlite3|\.media\.tar\.gz)$")
 
 
 class BackupError(Exception):
@@ -40,12 +48,18 @@ class BackupResult:
     path: Path
     size: int
     deleted: list[Path]
+    media_path: Path | None = None  # the uploaded files' archive; None: no MEDIA_ROOT folder
+    media_size: int = 0
 
 
 def backup_file_name(vendor: str, now: datetime) -> str:
     if vendor not in EXTENSIONS:
         raise BackupError(f"No backup for a {vendor} database.")
     return f"{PREFIX}{now.astimezone(UTC).strftime(_STAMP)}{EXTENSIONS[vendor]}"
+
+
+def media_file_name(now: datetime) -> str:
+    return f"{PREFIX}{now.astimezone(UTC).strftime(_STAMP)}{MEDIA_EXTENSION}"
 
 
 def expired_backups(folder: Path, *, keep_days: int, now: datetime) -> list[Path]:
@@ -64,10 +78,16 @@ def expired_backups(folder: Path, *, keep_days: int, now: datetime) -> list[Path
 
 
 def database_backup(
-    *, output: Path, keep_days: int, using: str = "default", now: datetime | None = None
+    *,
+    output: Path,
+    keep_days: int,
+    using: str = "default",
+    now: datetime | None = None,
+    media_root: Path | None = None,
 ) -> BackupResult:
-    """Write a backup of database ``using`` into ``output`` (created if needed), then delete
-    our backups there older than ``keep_days`` days (never the one just written)."""
+    """Write a backup of database ``using`` into ``output`` (created if needed), and of the
+    folder ``media_root`` when given and present, then delete our backups there older than
+    ``keep_days`` days (never the ones just written)."""
     now = now or datetime.now(UTC)
     connection = connections[using]
     name = backup_file_name(connection.vendor, now)
@@ -86,12 +106,41 @@ def database_backup(
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+    media = media_backup(media_root, output, now) if media_root is not None else None
     deleted = []
     for path in expired_backups(output, keep_days=keep_days, now=now):
-        if path != target:
+        if path not in (target, media):
             path.unlink()
             deleted.append(path)
-    return BackupResult(path=target, size=target.stat().st_size, deleted=deleted)
+    return BackupResult(
+        path=target,
+        size=target.stat().st_size,
+        deleted=deleted,
+        media_path=media,
+        media_size=media.stat().st_size if media else 0,
+    )
+
+
+def media_backup(media_root: Path, output: Path, now: datetime) -> Path | None:
+    """A gzipped tar of what ``media_root`` holds, in ``output``; None when there is no such
+    folder (nothing uploaded yet)."""
+    if not media_root.is_dir():
+        return None
+    name = media_file_name(now)
+    target = output / name
+    partial = output / f".{name}.partial"
+    try:
+        with tarfile.open(partial, "w:gz") as archive:
+            for child in sorted(media_root.iterdir()):
+                archive.add(child, arcname=child.name)
+        os.replace(partial, target)
+    except OSError as error:
+        raise BackupError(
+            f"Cannot copy the uploaded files of {media_root}: {error.strerror or error}."
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 def _delete_stale_partials(folder: Path, now: datetime) -> None:

@@ -33,6 +33,16 @@ class FirmSettings(models.Model):
             "cannot dial *."
         ),
     )
+    former_markers = models.CharField(
+        _("former billing markers"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Markers the firm used before, newest first, kept when the marker changes: an "
+            "imported number that already carries a code after one of them gets no second code."
+        ),
+    )
     internal_extension_lengths = models.CharField(
         _("internal extension lengths"),
         max_length=20,
@@ -104,6 +114,11 @@ class FirmSettings(models.Model):
             errors["logo"] = logo_error
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def former_marker_list(self) -> tuple[str, ...]:
+        """The former markers, newest first (stored separated by spaces: a marker has none)."""
+        return tuple(self.former_markers.split())
 
     @property
     def extension_lengths(self) -> frozenset[int]:

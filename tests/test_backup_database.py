@@ -15,6 +15,12 @@ from firm import backups
 from tests.factories import make_client
 
 
+@pytest.fixture(autouse=True)
+def _no_uploads(settings, tmp_path_factory):
+    """No MEDIA_ROOT folder unless a test makes one: the database backup alone."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media") / "absent")
+
+
 def _backup(folder, *extra):
     call_command("backup_database", "--output", str(folder), *extra)
     return sorted(folder.glob("clientcalls-*"))
@@ -170,3 +176,68 @@ def test_sqlite_is_not_backed_up_from_inside_a_transaction(tmp_path):
     with pytest.raises(CommandError, match="inside a transaction"):
         call_command("backup_database", "--output", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+def _uploads(settings, tmp_path):
+    media = tmp_path / "media"
+    (media / "firm").mkdir(parents=True)
+    (media / "firm" / "logo.png").write_bytes(b"\x89PNG logo")
+    settings.MEDIA_ROOT = str(media)
+    return media
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_uploaded_files_are_backed_up_beside_the_database(tmp_path, settings, capsys):
+    media = _uploads(settings, tmp_path)
+    files = _backup(tmp_path / "backups")
+
+    archives = [path for path in files if path.name.endswith(".media.tar.gz")]
+    assert len(files) == 2 and len(archives) == 1
+    database = next(path for path in files if path not in archives)
+    assert archives[0].name.removesuffix(".media.tar.gz") == database.name.rsplit(".", 1)[0]
+    assert "of uploaded files" in capsys.readouterr().out
+    # The restore README gives: unpacked into an empty MEDIA_ROOT.
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    subprocess.run(["tar", "-xzf", str(archives[0]), "-C", str(restored)], check=True)
+    assert (restored / "firm" / "logo.png").read_bytes() == (
+        media / "firm" / "logo.png"
+    ).read_bytes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_media_folder_only_the_database_is_backed_up(tmp_path, capsys):
+    files = _backup(tmp_path / "backups")
+    assert len(files) == 1 and not files[0].name.endswith(".tar.gz")
+    assert "no uploaded files" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_media_archives_are_deleted_with_the_old_backups(tmp_path, settings):
+    _uploads(settings, tmp_path)
+    now = datetime.now(UTC)
+    old = tmp_path / "backups" / backups.media_file_name(now - timedelta(days=20))
+    recent = tmp_path / "backups" / backups.media_file_name(now - timedelta(days=2))
+    old.parent.mkdir()
+    for path in (old, recent):
+        path.write_bytes(b"old")
+    _backup(tmp_path / "backups", "--keep", "14")
+    assert not old.exists() and recent.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_media_folder_that_cannot_be_read_fails_the_backup_with_a_message(tmp_path, settings):
+    media = _uploads(settings, tmp_path)
+    with mock.patch("tarfile.TarFile.add", side_effect=PermissionError(13, "Permission denied")):
+        with pytest.raises(CommandError, match="Cannot copy the uploaded files of .*media"):
+            _backup(tmp_path / "backups")
+    assert not list((tmp_path / "backups").glob("*.tar.gz*"))
+    assert media.is_dir()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_names_the_media_archive_too(tmp_path, settings, capsys):
+    _uploads(settings, tmp_path)
+    call_command("backup_database", "--output", str(tmp_path / "backups"), "--dry-run")
+    assert ".media.tar.gz" in capsys.readouterr().out
+    assert not (tmp_path / "backups").exists()

@@ -213,3 +213,90 @@ def line_message(file_name: str, line_number: int, reason: str) -> str:
         "line": line_number,
         "reason": reason,
     }
+
+
+# What an import run records in English (the format found, the name of a retry, why it was
+# interrupted), with its translation: stored rows keep the English text, pages show it in the
+# reader's language by pattern, like the reasons above, so old rows stay readable.
+RUN_TEXTS = [
+    ("3CX CDR, {count} fields ({layout})", _("3CX CDR, %(count)s fields (%(layout)s)")),
+    (
+        "Asterisk cdr_csv (Master.csv), {count} columns (with {extras})",
+        _("Asterisk cdr_csv (Master.csv), %(count)s columns (with %(extras)s)"),
+    ),
+    (
+        "Asterisk cdr_csv (Master.csv), {count} columns",
+        _("Asterisk cdr_csv (Master.csv), %(count)s columns"),
+    ),
+    (
+        "CSV with a header row, {count} columns ({columns})",
+        _("CSV with a header row, %(count)s columns (%(columns)s)"),
+    ),
+    ("Retry of rejected lines", _("Retry of rejected lines")),
+    ("retry of {count} rejected lines", _("retry of %(count)s rejected lines")),
+    (
+        "The import stopped before its end (the process was killed, the power or the "
+        "database went away). Import the same file again to complete it: calls already "
+        "stored count as duplicates.",
+        _(
+            "The import stopped before its end (the process was killed, the power or the "
+            "database went away). Import the same file again to complete it: calls already "
+            "stored count as duplicates."
+        ),
+    ),
+]
+# calls.cdr.threecx.LAYOUT_DESCRIPTIONS, the {layout} of a 3CX format.
+LAYOUT_TEXTS = {
+    "default order": _("default order"),
+    "missed-queue-calls after chain, types last": _("missed-queue-calls after chain, types last"),
+    "active socket order, historyid ... chain": _("active socket order, historyid ... chain"),
+    "default order without billing fields": _("default order without billing fields"),
+}
+# ImportRun.format_name and ImportRun.via as a reader names them (list filters, the run's page).
+FORMAT_LABELS = {
+    "threecx": _("3CX"),
+    "asterisk": _("Asterisk"),
+    "headered_csv": _("CSV with a header row"),
+    "retry": _("Retry of rejected lines"),
+    "feed": _("Live feed from the PBX"),
+}
+VIA_LABELS = {
+    "upload": _("Upload in admin"),
+    "retry": _("Retry of rejected lines"),
+    "feed": _("Live feed from the PBX"),
+    "command": _("Command import_cdr"),
+}
+
+
+@cache
+def _run_patterns() -> list[tuple[re.Pattern, object]]:
+    return [(_pattern(english), translated) for english, translated in RUN_TEXTS]
+
+
+def run_text(text: str) -> str:
+    """An import run's English format description, retry name or error in the active
+    language; unchanged when unknown (a file's own name, a database's message)."""
+    for pattern, translated in _run_patterns():
+        match = pattern.fullmatch(text)
+        if match:
+            values = match.groupdict()
+            if "layout" in values:
+                values["layout"] = LAYOUT_TEXTS.get(values["layout"], values["layout"])
+            return str(translated) % values
+    return text
+
+
+def format_label(format_name: str) -> str:
+    """'threecx' -> '3CX'; an unknown name as it is."""
+    label = FORMAT_LABELS.get(format_name)
+    return str(label) if label is not None else format_name
+
+
+def via_label(via: str) -> str:
+    """'upload' -> 'Caricamento in admin'; 'command:root' -> 'Comando import_cdr (utente
+    di sistema root)'; an unknown value as it is."""
+    kind, _colon, account = via.partition(":")
+    if kind == "command" and account:
+        return gettext("Command import_cdr (system account %(account)s)") % {"account": account}
+    label = VIA_LABELS.get(via)
+    return str(label) if label is not None else via

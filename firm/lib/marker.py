@@ -6,6 +6,8 @@ import unicodedata
 
 MARKER_CHARACTERS = frozenset("0123456789*#")
 MAX_MARKER_LENGTH = 4
+# The history keeps this many former markers (they fit the settings' 200 characters).
+MAX_FORMER_MARKERS = 30
 
 
 def describe_character(ch: str) -> str:
@@ -26,3 +28,14 @@ def marker_problem(marker: str) -> str | None:
     if "*" not in marker and "#" not in marker:
         return "it must contain '*' or '#', or it could not be told apart from the number"
     return None
+
+
+def marker_history_with(former: tuple[str, ...], *, old: str, new: str) -> tuple[str, ...]:
+    """The former markers after the marker changes from ``old`` to ``new``: ``old`` first, each
+    marker once, never the marker in use, at most ``MAX_FORMER_MARKERS`` (the oldest go)."""
+    history = (old, *former) if old and old != new else former
+    kept: list[str] = []
+    for marker in history:
+        if marker != new and marker not in kept:
+            kept.append(marker)
+    return tuple(kept[:MAX_FORMER_MARKERS])

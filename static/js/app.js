@@ -57,4 +57,58 @@
       }
     });
   });
+
+  // The month-end pack (clients/client_summary.html) takes seconds per client: once a link
+  // is clicked the page says so, and the links wait, until the file has come. The request
+  // carries a token that the answer hands back in the pack_download cookie
+  // (clients.views.MonthPackView); a PDF opens in its place instead, ending this page.
+  var pack = document.querySelector("[data-pack]");
+  if (pack) {
+    var status = document.getElementById("pack-status");
+    var links = pack.querySelectorAll("a");
+    var timer = null;
+    var setBusy = function (busy, message) {
+      pack.classList.toggle("busy", busy);
+      links.forEach(function (link) {
+        if (busy) { link.setAttribute("aria-disabled", "true"); }
+        else { link.removeAttribute("aria-disabled"); }
+      });
+      status.textContent = message;
+    };
+    var cookieToken = function () {
+      var match = document.cookie.match(/(?:^|; )pack_download=([0-9a-z]+)/);
+      return match ? match[1] : "";
+    };
+    var done = function (message) {
+      clearInterval(timer);
+      timer = null;
+      document.cookie = "pack_download=; Max-Age=0; path=/; SameSite=Strict";
+      setBusy(false, message);
+    };
+    links.forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (timer !== null) {  // one pack at a time
+          event.preventDefault();
+          return;
+        }
+        var token = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+        var url = new URL(link.href, window.location.href);
+        url.searchParams.set("download_token", token);
+        link.href = url.toString();
+        setBusy(true, status.dataset.busy);
+        var started = Date.now();
+        timer = setInterval(function () {
+          if (cookieToken() === token) {
+            done(pack.dataset.ready);
+          } else if (Date.now() - started > 600000) {  // the server's own limit (gunicorn)
+            done("");
+          }
+        }, 500);
+      });
+    });
+    // Back from the PDF (the browser's page cache): the page is ready again.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && timer !== null) { done(""); }
+    });
+  }
 })();

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 
 from calls import views
@@ -206,7 +207,7 @@ def test_workers_render_chunks_for_a_print_started_on_a_thread(settings):
     # come from the fork server (firm/lib/pdf.py decision 2), so this must work and print the
     # same pages as rendering in this process.
     columns = [{"label": f"Col{n}", "width": 11, "num": False} for n in range(9)]
-    rows = [(f"row-{i:03d}", *["x"] * 8) for i in range(45)]
+    rows = [_printed_row(f"row-{i:03d}", *["x"] * 8) for i in range(45)]
     context = {"firm_name": "Studio", "description": "", "totals": {}, "columns": columns}
     texts = {}
 
@@ -234,11 +235,16 @@ def test_workers_render_chunks_for_a_print_started_on_a_thread(settings):
         assert rows == [f"row-{i:03d}" for i in range(45)], workers  # all, in order, once
 
 
+def _printed_row(*cells):
+    """A row as calls.tables.call_print_rows writes it: its cells, ready to print."""
+    return mark_safe("".join(f"<td>{cell}</td>" for cell in cells))
+
+
 def test_a_pdf_joined_from_chunks_stays_compressed():
     # Stamping page numbers rewrites every page's content; it must be compressed again, or
     # the joined PDF is an order of magnitude bigger than the same pages printed in one go.
     columns = [{"label": f"Col{n}", "width": 11, "num": False} for n in range(9)]
-    rows = [(f"row-{i:03d}", *["3454565678**123"] * 8) for i in range(150)]
+    rows = [_printed_row(f"row-{i:03d}", *["3454565678**123"] * 8) for i in range(150)]
     context = {"firm_name": "Studio", "description": "", "totals": {}, "columns": columns}
 
     def size(chunk_rows):
@@ -280,3 +286,26 @@ def test_the_headers_never_break_mid_word(browser, firm, client_123_calls):
     text = "\n".join(pages_text(browser.get(URL + MAY)))
     assert "Squillo" in text and "Conversazione" in text and "Costo" in text
     assert "-\n" not in text
+
+
+def test_a_call_assigned_by_hand_is_marked_a_mano_in_the_print(browser, firm):
+    chosen = make_client(code="321", name="Scelto S.r.l.")
+    coded = make_client(code="123", name="Affaroni S.p.A.")
+    start = datetime(2026, 5, 4, 9, 0, tzinfo=ROME)
+    make_call(pbx_call_id="hand", start=start, client=chosen, client_set_by_hand=True)
+    make_call(pbx_call_id="code", start=start, destination="3454565678**123", client=coded)
+
+    text = "\n".join(pages_text(browser.get(URL + MAY)))
+
+    assert re.search(r"Scelto S\.r\.l\. 321\s+a mano", text), text
+    assert text.count("a mano") == 1  # not the call its code assigned
+
+
+def test_each_printed_column_declares_its_width_and_they_fill_the_page():
+    from calls.tables import CallTable
+
+    assert sum(column.width for column in views.PDF_COLUMNS) == 100
+    assert all(column.width > 0 for column in views.PDF_COLUMNS)
+    assert {column.name for column in views.PDF_COLUMNS} <= set(CallTable.base_columns)
+    css = (pdf.static_dir() / "css" / "print.css").read_text()
+    assert "nth-child" not in css  # no width by position, which a new column would shift

@@ -138,7 +138,7 @@ def test_an_empty_firm_has_a_dashboard_of_zeros(frozen_now):
 def test_a_partner_reads_the_dashboard_on_the_home_page(calls, paolo):
     page = logged_in(paolo).get(reverse("home")).content.decode()
     assert 'id="dashboard-title"' in page
-    assert "Maggio 2026" in page and "Aprile 2026" in page
+    assert "maggio 2026" in page and "aprile 2026" in page
     assert "Affaroni S.p.A." in page
     assert "€ 72,00" in page  # Affaroni's May, 6-minute units per call at € 120
     assert '<svg class="chart chart-columns"' in page and 'role="img"' in page

@@ -590,3 +590,110 @@ def test_the_v16_sample_has_plausible_directions_trunks_and_the_coded_call():
     assert by_id["3cx:9744"].trunk_key == "voip"
     assert all(call.trunk_key == "cellular" for call in calls if call.pbx_trunk == "10001")
     assert [call.pbx_call_id for call in calls if call.billing_code] == ["3cx:11315"]
+
+
+# --- former billing markers -------------------------------------------------------------------
+
+HASH_PLAN = DialPlan(marker="##")
+AFTER_CHANGE = MatchRules(HASH_PLAN, IDENTIFIERS, former_markers=("**",))
+
+
+def _call_11315(**changes) -> CdrRecord:
+    values = dict(
+        caller_type="extension",
+        called="700",
+        called_type="extension",
+        dialled="700**114",
+        final_number="700",
+        final_type="extension",
+        billing_code="114",
+    )
+    values.update(changes)
+    return record(**values)
+
+
+def test_a_code_under_a_former_marker_gets_no_second_code():
+    values = match(_call_11315(), AFTER_CHANGE)
+
+    assert (values.billing_code, values.destination, values.dialled_number) == (
+        "114",
+        "700**114",
+        "700",
+    )
+
+
+def test_without_the_history_the_old_marker_is_just_text():
+    values = match(_call_11315(), MatchRules(HASH_PLAN, IDENTIFIERS))
+
+    assert values.destination == "700**114##114"  # what the history is there to prevent
+
+
+def test_a_code_after_a_former_marker_is_read_when_the_column_is_empty():
+    values = match(record(dialled="3454565678**123", billing_code=""), AFTER_CHANGE)
+
+    assert (values.billing_code, values.destination, values.dialled_number) == (
+        "123",
+        "3454565678**123",
+        "3454565678",
+    )
+
+
+def test_the_current_marker_wins_over_a_former_one():
+    rules = MatchRules(HASH_PLAN, IDENTIFIERS, former_markers=("**",))
+
+    values = match(record(dialled="3454565678##123", billing_code=""), rules)
+
+    assert (values.billing_code, values.destination) == ("123", "3454565678##123")
+
+
+def test_a_number_without_any_marker_gets_the_current_one():
+    values = match(record(dialled="3454565678", billing_code="123"), AFTER_CHANGE)
+
+    assert values.destination == "3454565678##123"
+
+
+def test_the_marker_followed_by_the_columns_code_is_the_one_kept():
+    rules = MatchRules(DialPlan(marker="*0"), IDENTIFIERS, former_markers=("**",))
+
+    values = match(record(dialled="345**0123", billing_code="0123"), rules)
+
+    assert (values.destination, values.dialled_number) == ("345**0123", "345")
+
+
+def test_a_malformed_suffix_under_a_former_marker_still_ends_the_number():
+    values = match(record(dialled="345**12a", billing_code="123"), AFTER_CHANGE)
+
+    assert (values.destination, values.dialled_number) == ("345**123", "345")
+
+
+def test_a_former_marker_like_the_current_one_or_repeated_is_dropped():
+    rules = MatchRules(HASH_PLAN, IDENTIFIERS, former_markers=("##", "**", "**"))
+
+    assert rules._formers == ("**",)
+
+
+def test_a_bad_former_marker_is_refused():
+    with pytest.raises(DialError):
+        MatchRules(HASH_PLAN, IDENTIFIERS, former_markers=("12",))
+
+
+@given(
+    number=st.text(DIGITS, min_size=1, max_size=12),
+    code=st.text(DIGITS, min_size=1, max_size=CODE_MAX),
+    old=st.sampled_from(["**", "*0", "#", "*9#"]),
+    new=st.sampled_from(["##", "#0", "*#", "*"]),
+    in_column=st.booleans(),
+)
+def test_a_destination_never_carries_two_codes_after_a_marker_change(
+    number, code, old, new, in_column
+):
+    assume(old != new)
+    dialled = number + old + code
+    rules = MatchRules(DialPlan(marker=new), IDENTIFIERS, former_markers=(old,))
+
+    values = match(record(dialled=dialled, billing_code=code if in_column else ""), rules)
+
+    assert values.destination == dialled  # one code, as dialled: never a second one
+    if in_column or (old not in new and new not in old):
+        # (A marker inside the other is ambiguous: '0*00' under '*' is code 00, under '*0' 0.)
+        assert values.billing_code == code

@@ -184,7 +184,7 @@ def test_an_xlsx_client_list_imports_with_numeric_codes(anna):
     ("name", "content", "says"),
     [
         ("clients.csv", b"", ""),
-        ("clients.csv", b"nome;indirizzo\nAlfa;Via Roma\n", "code"),
+        ("clients.csv", b"nome;indirizzo\nAlfa;Via Roma\n", "codice"),
         ("clients.xlsx", b"%PDF-1.4 not a spreadsheet", "XLSX"),
         ("clients.pdf", b"%PDF-1.4", ".csv"),
     ],

@@ -6,6 +6,7 @@ import io
 import zipfile
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -161,3 +162,18 @@ def test_the_pack_button_leaves_out_a_client_with_only_unanswered_calls(
     assert len(names) == 3 and not any(name.startswith("790-") for name in names)
     # On the page, the firm still sees the client and its calls.
     assert "Zeta solo squilli" in browser.get(URL + MAY).content.decode()
+
+
+def test_the_pack_hands_back_the_pages_token_in_a_cookie(browser, clients_with_calls):
+    response = browser.get(PACK + MAY + "&zip=on&download_token=lq3x9a7b2c")
+    cookie = response.cookies["pack_download"]
+    assert cookie.value == "lq3x9a7b2c"
+    assert cookie["samesite"] == "Strict" and not cookie["httponly"]
+    assert response["Content-Type"] == "application/zip"
+
+
+@pytest.mark.parametrize("token", ["", "A;B", "x" * 41, "<script>"])
+def test_a_pack_without_a_plain_token_sets_no_cookie(browser, clients_with_calls, token):
+    response = browser.get(PACK + MAY + "&" + urlencode({"download_token": token}))
+    assert "pack_download" not in response.cookies
+    assert response["Content-Type"] == "application/pdf"

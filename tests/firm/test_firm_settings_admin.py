@@ -130,3 +130,23 @@ def test_a_logo_of_another_kind_or_too_big_is_refused(
     assert message in str(response.context["adminform"].form.errors["logo"])
     assert not FirmSettings.load().logo
     assert list(tmp_path.iterdir()) == []
+
+
+def test_changing_the_marker_keeps_the_old_one_in_the_history(anna):
+    assert _save_settings(anna, billing_marker="##").status_code == 302
+    assert _save_settings(anna, billing_marker="*0").status_code == 302
+    assert FirmSettings.load().former_marker_list == ("##", "**")
+    # Going back to an old marker takes it out of the history; saving again changes nothing.
+    assert _save_settings(anna, billing_marker="**").status_code == 302
+    assert _save_settings(anna, billing_marker="**", firm_name="Altro").status_code == 302
+    assert FirmSettings.load().former_marker_list == ("*0", "##")
+
+
+def test_the_history_is_shown_but_cannot_be_typed(anna):
+    _save_settings(anna, billing_marker="##")
+    response = _save_settings(anna, former_markers="12", billing_marker="##")
+    assert FirmSettings.load().former_markers == "**"
+    page = logged_in(anna).get(reverse("admin:firm_firmsettings_change", args=[1]))
+    assert response.status_code == 302
+    assert 'name="former_markers"' not in page.text
+    assert "**" in page.text

@@ -2,7 +2,10 @@
 
 import pytest
 
+from calls.filters import CallLogFilter
 from calls.models import Call, ImportRun, RejectedLine
+from firm.models import FirmSettings
+from firm.services import firm_settings_save
 from tests.calls.importing.helpers import run_import
 from tests.conftest import SAMPLES
 from tests.factories import make_client, make_trunk
@@ -48,6 +51,31 @@ def test_call_11315_carries_client_code_114_and_finds_its_client():
     assert call.destination == "700**114"
     assert call.client == client
     assert call.direction == Call.Direction.INTERNAL
+
+
+def test_after_the_marker_changes_call_11315_keeps_one_code_and_is_still_found():
+    client = make_client("114", "Cliente 114")
+    firm_settings = FirmSettings.load()
+    firm_settings.billing_marker = "##"
+    firm_settings_save(firm_settings=firm_settings)
+    assert FirmSettings.load().former_marker_list == ("**",)
+
+    code, _out, err = run_import(SAMPLES / "3cx/v16-excel-export-1404-calls.csv")
+
+    assert code == 0, err
+    call = Call.objects.get(pbx_call_id="3cx:11315")
+    assert (call.destination, call.dialled_number, call.billing_code, call.client) == (
+        "700**114",
+        "700",
+        "114",
+        client,
+    )
+    assert not Call.objects.filter(destination__contains="##").exists()
+    day = {"date_after": "2020-05-11", "date_before": "2020-05-11", "destination": "numbers"}
+    for pattern in ("%**114", "%##114"):
+        found = CallLogFilter({**day, "number": pattern}, queryset=Call.objects.all())
+        assert found.is_valid(), found.form.errors
+        assert list(found.qs.values_list("pbx_call_id", flat=True)) == ["3cx:11315"], pattern
 
 
 def test_v16_calls_get_their_trunk_by_its_pbx_identifier():
