@@ -191,6 +191,14 @@ def _freeze(
     return issued
 
 
+def _one_issue_at_a_time() -> None:
+    """Inside the transaction: wait for another issue run to finish (PostgreSQL; SQLite's
+    write transactions take turns anyway), so two runs never take the same number. The same
+    row lock as the period lock's (calls.services), which closing the month takes next."""
+    FirmSettings.load()
+    list(FirmSettings.objects.select_for_update().filter(pk=1).values_list("pk"))
+
+
 def _close_month(month: date, user) -> bool:
     """Close the month unless it is closed already; whether this closed it."""
     if ClosedPeriod.objects.filter(month=month).exists():
@@ -213,6 +221,7 @@ def statements_issue(*, month: date, user) -> IssueResult:
     _check_month_ended(month)
     first_day, last_day = month_days(month)
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        _one_issue_at_a_time()
         policy = BillingPolicy.load().as_policy()
         letterhead = Letterhead.of(FirmSettings.load())
         done = set(IssuedStatement.objects.filter(month=month).values_list("client_id", flat=True))
@@ -235,8 +244,9 @@ def statement_correct(*, client: Client, month: date, user) -> IssuedStatement:
     month = month.replace(day=1)
     first_day, last_day = month_days(month)
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        _one_issue_at_a_time()
         current = (
-            IssuedStatement.objects.select_for_update()
+            IssuedStatement.objects.select_for_update(of=("self",))
             .filter(client=client, month=month, superseded_by__isnull=True)
             .first()
         )
@@ -277,6 +287,11 @@ def statement_attachment_name(statement: IssuedStatement) -> str:
     return f"rendiconto-{number}-{slug(statement.client.name)}.pdf"
 
 
+def month_in_sentence(month: date) -> str:
+    text = month_name(month)
+    return text.lower() if translation.get_language().startswith("it") else text
+
+
 def statement_email(statement: IssuedStatement, *, firm_name: str, address: str):
     """The e-mail of an issued statement, its PDF attached."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -285,7 +300,8 @@ def statement_email(statement: IssuedStatement, *, firm_name: str, address: str)
             "client": statement.client,
             "firm_name": firm_name,
             "period": period_text(statement.first_day, statement.last_day),
-            "month": month_name(statement.month),
+            # Inside a sentence: "maggio 2026" in Italian, "May 2026" in English.
+            "month": month_in_sentence(statement.month),
             "calls": statement.calls,
             "billable_time": format_duration(statement.billable_seconds),
             "amount": format_euro(statement.amount) if statement.amount is not None else "",

@@ -273,9 +273,11 @@ class IssuedStatement(models.Model):
     calls = models.PositiveIntegerField(_("calls"))
     talk_seconds = models.PositiveIntegerField(_("talk time (s)"))
     billable_seconds = models.PositiveIntegerField(_("billable time (s)"))
-    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2, null=True)
+    amount = models.DecimalField(
+        _("amount (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     hourly_rate = models.DecimalField(
-        _("hourly rate (€)"), max_digits=9, decimal_places=2, null=True
+        _("hourly rate (€)"), max_digits=9, decimal_places=2, null=True, blank=True
     )
     policy = models.JSONField(_("billing policy"), default=dict)
     policy_text = models.CharField(_("billing rules"), max_length=300)

@@ -84,6 +84,8 @@ class SmtpInbox:
     def __init__(self):
         self.messages = []
         self.refuse = set()
+        # After this many messages the server answers 421 (going down) to every other one.
+        self.accept_only = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -94,6 +96,8 @@ class SmtpInbox:
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
+        if self.accept_only is not None and len(self.messages) >= self.accept_only:
+            return "421 4.3.2 Service shutting down"
         message = message_from_bytes(envelope.content, policy=policy.default)
         message.rcpt = list(envelope.rcpt_tos)
         self.messages.append(message)
@@ -101,6 +105,17 @@ class SmtpInbox:
 
     def to(self, address):
         return [message for message in self.messages if address in message.rcpt]
+
+    def stop(self):
+        """The server goes down: connections are refused."""
+        self.controller.stop()
+
+    def start(self):
+        """The server comes back on the same port."""
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
 
 
 def free_port() -> int:
@@ -112,15 +127,14 @@ def free_port() -> int:
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on 127.0.0.1 (aiosmtpd) and Django's SMTP backend pointed at it;
-    yields its ``SmtpInbox``, with ``.controller`` to stop it (an outage) and start it again.
+    yields its ``SmtpInbox``: ``stop()`` it (an outage), ``start()`` it again.
     Tests never reach another server."""
     from aiosmtpd.controller import Controller
 
     inbox = SmtpInbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.controller = controller
+    inbox.port = port = free_port()
+    inbox.controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox.controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
@@ -131,6 +145,6 @@ def smtp_server(settings):
     settings.SITE_URL = "https://clientcalls.studio.test"
     yield inbox
     try:
-        controller.stop()
+        inbox.controller.stop()
     except AssertionError:  # stopped already by the test
         pass

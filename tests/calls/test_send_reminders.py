@@ -137,7 +137,7 @@ def test_a_refused_address_is_retried_on_the_next_run_and_the_others_are_not_res
 
 
 def test_a_server_that_is_down_marks_nothing_sent(smtp_server, partners, uncoded_day):
-    smtp_server.controller.stop()
+    smtp_server.stop()
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("send_reminders", "--day", "2026-05-12", stdout=io.StringIO(), stderr=err)
