@@ -1,3 +1,4 @@
+import re
 import tempfile
 from datetime import date
 from urllib.parse import urlencode
@@ -6,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -49,7 +50,7 @@ from clients.tables import ClientSummaryTable, ClientTable, summary_table_data
 from firm.lib.dates import is_calendar_month
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.pagination import FixedPaginator
-from firm.limits import PDF_MAX_ROWS
+from firm.limits import CODE_MAX_LENGTH, PDF_MAX_ROWS
 from firm.models import FirmSettings
 
 
@@ -267,6 +268,7 @@ class MonthPackView(PermissionRequiredMixin, View):
 
 # --- Issued statements ---------------------------------------------------------------------
 
+CLIENT_CODE = re.compile(rf"[0-9]{{1,{CODE_MAX_LENGTH}}}")
 ISSUE_PERMISSIONS = [*STATEMENT_PERMISSIONS, "clients.issue_statement"]
 
 
@@ -376,6 +378,8 @@ class IssuedStatementListView(PermissionRequiredMixin, View):
         client = None
         code = request.GET.get("client", "").strip()
         if code:
+            if not CLIENT_CODE.fullmatch(code):
+                raise Http404
             client = get_object_or_404(Client, code=code)
         month, _error = _month_of_query(request) if request.GET.get("month") else (None, "")
         statements = issued_statements(client=client, month=month)
