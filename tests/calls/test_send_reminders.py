@@ -66,6 +66,7 @@ def test_each_partner_gets_one_italian_email_with_the_days_calls_and_a_link(
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "Buongiorno Paolo Rossi" in text
+    assert "martedì 12 maggio 2026 sono state fatte 7 chiamate" in text
     # 2326 seconds of talk: 39 minutes, rounded up.
     assert "7 chiamate in uscita senza cliente (39 minuti di conversazione)" in text
     link = (
