@@ -120,13 +120,14 @@ def _current_statements(month: date):
 
 
 def issued_statements(*, client: Client | None = None, month: date | None = None):
-    """Issued statements, newest month first, without their PDF bytes."""
+    """Issued statements, newest month first and by number within a month, without their
+    PDF bytes."""
     statements = IssuedStatement.objects.select_related("client", "superseded_by").defer("pdf")
     if client is not None:
         statements = statements.filter(client=client)
     if month is not None:
         statements = statements.filter(month=month)
-    return statements.order_by("-month", "-sequence")
+    return statements.order_by("-month", "sequence")
 
 
 # --- Issuing -----------------------------------------------------------------------------
