@@ -122,7 +122,9 @@ def _current_statements(month: date):
 def issued_statements(*, client: Client | None = None, month: date | None = None):
     """Issued statements, newest month first and by number within a month, without their
     PDF bytes."""
-    statements = IssuedStatement.objects.select_related("client", "superseded_by").defer("pdf")
+    statements = IssuedStatement.objects.select_related("client", "superseded_by").defer(
+        "pdf", "superseded_by__pdf"
+    )
     if client is not None:
         statements = statements.filter(client=client)
     if month is not None:

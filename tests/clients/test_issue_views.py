@@ -129,3 +129,19 @@ def test_the_billing_email_is_validated_in_admin(anna):
     form = ClientAdminForm(data={"code": "1", "name": "X", "billing_email": "not an address"})
     assert not form.is_valid()
     assert "billing_email" in form.errors
+
+
+def test_a_correction_is_listed_beside_the_statement_it_replaces(browser, may, paolo, smtp_server):
+    from calls.services import period_reopen
+    from clients.issuing import statement_correct
+
+    browser.post(ISSUE, {"month": "2026-05"})
+    period_reopen(month=datetime(2026, 5, 1).date(), user=paolo, reason="Una chiamata mancava")
+    corrected = statement_correct(client=may[0], month=datetime(2026, 5, 1).date(), user=paolo)
+    page = browser.get(ISSUED + "?client=101").content.decode()
+    first = IssuedStatement.objects.get(number="2026-05/1")
+    old = page[page.index(f'id="statement-{first.pk}"') :].split("</tr>")[0]
+    new = page[page.index(f'id="statement-{corrected.pk}"') :].split("</tr>")[0]
+    assert corrected.number == "2026-05/3"
+    assert "sostituito da 2026-05/3" in old
+    assert "rettifica" in new and "non ancora inviato" in new  # sent by the next run
