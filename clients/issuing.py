@@ -4,12 +4,11 @@ One sub-domain with its reads and writes (the data layer: no view, form or table
 
 - ``issue_plan`` (read): who would get what for a month — the clients with billable calls,
   their amount and address, and what was already issued and sent.
-- ``statements_issue`` (write): freezes a statement for every client with billable calls in
-  the month that has none yet — number ``YYYY-MM/<seq>``, the calls as billed under today's
-  policy and rate, the policy and rate themselves, the PDF bytes of ``statement_pdf`` — and
-  closes the month (the period lock), all in one transaction: either every new statement and
-  the lock, or nothing. Issued statements are never recomputed; a rerun issues only clients
-  that have none.
+- ``statements_issue`` (write): closes the month (the period lock), then freezes a statement
+  for every client with billable calls in the month that has none yet — number
+  ``YYYY-MM/<seq>``, the calls as billed under today's policy and rate, the policy and rate
+  themselves, the PDF bytes of ``statement_pdf``. Issued statements are never recomputed; a
+  rerun issues only clients that have none.
 - ``statement_correct`` (write): a new statement for a client's month that supersedes the
   current one (both kept); the month must have been reopened to change its calls.
 - ``statements_send`` (write): e-mails every issued, unsent, not superseded statement of the
@@ -18,8 +17,12 @@ One sub-domain with its reads and writes (the data layer: no view, form or table
   statement and reported, and the next run tries again. A client without an address is
   reported and left unsent.
 
-Order: freeze, close, then send — so a statement is never sent for calls that can still
-move, and a run that dies while sending leaves statements that the next run sends.
+Order: close, freeze, then send. Closing first means the calls cannot be reassigned while
+they are frozen, and no lock is held for the minutes a month's PDFs take (on SQLite a long
+write transaction would keep the importer and the queue waiting); a statement is never sent
+before it is frozen in a closed month. A run that dies while freezing leaves the month closed
+with some statements, one that dies while sending leaves unsent statements: the next run
+issues and sends the rest.
 """
 
 import dataclasses
@@ -162,17 +165,12 @@ def _frozen_lines(statement: Statement) -> list[dict]:
     ]
 
 
-def _freeze(
-    statement: Statement, *, month: date, user, letterhead, supersedes=None
-) -> IssuedStatement:
-    sequence = (
-        IssuedStatement.objects.filter(month=month).aggregate(last=Max("sequence"))["last"] or 0
-    ) + 1
+def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=None):
+    """An unsaved ``IssuedStatement`` of ``statement``, its PDF rendered (the slow part,
+    done outside any lock); ``_number_and_save`` numbers and saves it."""
     total = statement.total
-    issued = IssuedStatement(
-        number=statement_number(month, sequence),
+    return IssuedStatement(
         month=month,
-        sequence=sequence,
         client=statement.client,
         first_day=statement.first_day,
         last_day=statement.last_day,
@@ -187,8 +185,15 @@ def _freeze(
         pdf=statement_pdf(statement, letterhead=letterhead),
         supersedes=supersedes,
         created_by=user,
-        created_at=timezone.now(),
     )
+
+
+def _number_and_save(issued: IssuedStatement) -> IssuedStatement:
+    """Inside the transaction, after ``_one_issue_at_a_time``: the month's next number."""
+    last = IssuedStatement.objects.filter(month=issued.month).aggregate(last=Max("sequence"))
+    issued.sequence = (last["last"] or 0) + 1
+    issued.number = statement_number(issued.month, issued.sequence)
+    issued.created_at = timezone.now()
     issued.full_clean(exclude=["pdf", "lines", "policy"])
     issued.save()
     return issued
@@ -218,13 +223,20 @@ class IssueResult:
 
 
 def statements_issue(*, month: date, user) -> IssueResult:
-    """Freeze a statement for each client with billable calls in ``month`` that has none,
-    then close the month; one transaction. Statements issued before are left as they are."""
+    """Close ``month``, then freeze a statement for each client with billable calls in it
+    that has none. Statements issued before are left as they are.
+
+    The month is closed first, so its calls cannot move while their statements are frozen;
+    each statement is then rendered outside any lock (its PDF takes about a second) and saved
+    with its number in a short transaction. A run that stops midway leaves the month closed
+    and some statements issued: the next run issues the rest."""
     month = month.replace(day=1)
     _check_month_ended(month)
     first_day, last_day = month_days(month)
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-        _one_issue_at_a_time()
+    with translation.override(settings.LANGUAGE_CODE):
+        with transaction.atomic():
+            _one_issue_at_a_time()
+            closed = _close_month(month, user)
         policy = BillingPolicy.load().as_policy()
         letterhead = Letterhead.of(FirmSettings.load())
         done = set(IssuedStatement.objects.filter(month=month).values_list("client_id", flat=True))
@@ -235,8 +247,12 @@ def statements_issue(*, month: date, user) -> IssueResult:
             statement = statement_get(
                 client=row.client, first_day=first_day, last_day=last_day, policy=policy
             )
-            issued.append(_freeze(statement, month=month, user=user, letterhead=letterhead))
-        closed = _close_month(month, user)
+            frozen = _frozen(statement, month=month, user=user, letterhead=letterhead)
+            with transaction.atomic():
+                _one_issue_at_a_time()
+                # A run beside this one may have issued it meanwhile.
+                if not IssuedStatement.objects.filter(month=month, client=row.client).exists():
+                    issued.append(_number_and_save(frozen))
     return IssueResult(issued=issued, already_issued=len(done), closed_month=closed)
 
 
@@ -259,12 +275,12 @@ def statement_correct(*, client: Client, month: date, user) -> IssuedStatement:
                 % {"client": client, "month": month_name(month)},
                 code="nothing_to_correct",
             )
+        _close_month(month, user)
         statement = statement_get(client=client, first_day=first_day, last_day=last_day)
         letterhead = Letterhead.of(FirmSettings.load())
-        issued = _freeze(
-            statement, month=month, user=user, letterhead=letterhead, supersedes=current
+        issued = _number_and_save(
+            _frozen(statement, month=month, user=user, letterhead=letterhead, supersedes=current)
         )
-        _close_month(month, user)
     return issued
 
 
@@ -358,7 +374,7 @@ class IssueAndSendResult:
 
 
 def statements_issue_and_send(*, month: date, user) -> IssueAndSendResult:
-    """Issue the month (freeze, close), then send what is unsent: the command's ``--send``
+    """Issue the month (close, freeze), then send what is unsent: the command's ``--send``
     and the *Emetti e invia* button."""
     issue = statements_issue(month=month, user=user)
     return IssueAndSendResult(issue=issue, outcomes=statements_send(month=month))
