@@ -289,3 +289,10 @@ def test_send_needs_a_user():
         run("--month", "2026-05", "--send")
     with pytest.raises(CommandError, match="--output DIR"):
         run("--month", "2026-05")
+
+
+def test_with_output_too_the_pack_is_written_and_the_month_issued(smtp_server, may, tmp_path):
+    with pytest.raises(CommandError):  # Gamma has no address
+        send_may("--output", str(tmp_path))
+    assert (tmp_path / "rendiconti-2026-05.pdf").exists()
+    assert IssuedStatement.objects.count() == 3

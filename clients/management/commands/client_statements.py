@@ -11,14 +11,15 @@ nothing billable are left out (firm setting ``pack_skips_unbillable``) and count
 serves the button on the client statements page. Exit 1 with a message on a bad month or
 an output folder that cannot be written.
 
-``--send`` issues the month (clients/issuing.py): a numbered ``IssuedStatement`` frozen for
-each client with billable calls that has none yet, the month closed, then every unsent
+``--send`` issues the month (clients/issuing.py): the month closed, a numbered
+``IssuedStatement`` frozen for each client with billable calls that has none yet, then every unsent
 statement e-mailed with its PDF to the client's billing address, once. ``--user`` names who
 issues (recorded, and the month is closed in their name). A rerun sends only what was not
 sent (no address then, or a failure); issued statements never change. ``--correct CODE``
 issues a correction for that client (a new statement superseding its current one) and sends
-it. With ``--dry-run`` it lists who would get what and changes nothing. Exit 3 when a
-statement could not be sent or has no address (listed per client; the next run retries).
+it. With ``--output`` too, the pack is written first. With ``--dry-run`` it lists who would
+get what and changes nothing. Exit 3 when a statement could not be sent or has no address
+(listed per client; the next run retries).
 """
 
 import os
@@ -83,10 +84,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if not options["output"] and not options["send"]:
             raise CommandError("Give --output DIR (the month pack) or --send (issue and send).")
+        if options["output"]:
+            self._pack(first_day, last_day, options)
         if options["send"]:
             self._send(first_day, options)
-        if not options["output"]:
-            return
+
+    def _pack(self, first_day, last_day, options):
         folder = Path(options["output"])
         if folder.exists() and not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
