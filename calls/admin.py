@@ -21,6 +21,8 @@ from calls.models import (
     ImportRun,
     PeriodEvent,
     RejectedLine,
+    ReminderPreference,
+    ReminderSent,
     Trunk,
     TrunkIdentifier,
 )
@@ -349,3 +351,20 @@ class ClosedPeriodAdmin(ReadOnlyAdmin):
 class PeriodEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "month", "action", "user", "reason"]
     list_filter = ["action"]
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(admin.ModelAdmin):
+    """Who gets the daily reminder of unassigned calls (partners without a row get it)."""
+
+    list_display = ["user", "unassigned_calls"]
+    list_filter = ["unassigned_calls"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ["day", "user", "sent_to", "calls", "sent_at"]
+    list_filter = ["day"]
+    search_fields = ["user__username", "sent_to"]

@@ -249,3 +249,16 @@ class PeriodActionForm(forms.Form):
         if not MIN_YEAR <= month.year <= MAX_YEAR:
             raise forms.ValidationError(_("The month is not valid."))
         return month
+
+
+class ReminderPreferenceForm(forms.Form):
+    """The user's own e-mail preferences (calls.views.ReminderPreferenceView)."""
+
+    unassigned_calls = forms.BooleanField(
+        label=_("Daily reminder of unassigned calls"),
+        required=False,
+        help_text=_(
+            "An e-mail each morning with the previous day's outgoing calls that have no client, "
+            "when there are any."
+        ),
+    )

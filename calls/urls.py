@@ -8,5 +8,6 @@ urlpatterns = [
     path("pdf/", views.CallLogPdfView.as_view(), name="pdf"),
     path("unassigned/", views.UnassignedCallsView.as_view(), name="unassigned"),
     path("periods/", views.PeriodsView.as_view(), name="periods"),
+    path("preferences/", views.ReminderPreferenceView.as_view(), name="preferences"),
     path("<int:pk>/", views.CallDetailView.as_view(), name="detail"),
 ]

@@ -19,13 +19,19 @@ from django_tables2 import SingleTableMixin
 from calls.dashboard import Dashboard, dashboard_get
 from calls.exports import stream_csv, stream_xlsx
 from calls.filters import CallLogFilter, UnassignedCallFilter
-from calls.forms import CallAssignForm, PeriodActionForm, QueueAssignForm
+from calls.forms import (
+    CallAssignForm,
+    PeriodActionForm,
+    QueueAssignForm,
+    ReminderPreferenceForm,
+)
 from calls.models import (
     Call,
     ClosedPeriod,
     PeriodEvent,
 )
 from calls.periods import month_of, recent_months
+from calls.reminders import reminder_preference_set, reminder_wanted
 from calls.selectors import (
     call_log_totals,
     calls_by_suggested_client,
@@ -550,3 +556,25 @@ class PeriodsView(PermissionRequiredMixin, TemplateView):
             for message in error.messages:
                 messages.error(request, message)
         return redirect("calls:periods")
+
+
+class ReminderPreferenceView(PermissionRequiredMixin, View):
+    """'Preferenze': a partner turns the daily reminder of unassigned calls on or off (on by
+    default); administrators change anyone's in admin."""
+
+    permission_required = "calls.assign_call"
+    template_name = "calls/preferences.html"
+
+    def get(self, request):
+        form = ReminderPreferenceForm(initial={"unassigned_calls": reminder_wanted(request.user)})
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = ReminderPreferenceForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        reminder_preference_set(
+            user=request.user, unassigned_calls=form.cleaned_data["unassigned_calls"]
+        )
+        messages.success(request, gettext("Preferences saved."))
+        return redirect("calls:preferences")

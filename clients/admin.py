@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from calls.services import LinkedCalls
 from clients.forms import ClientAdminForm, ClientListUploadForm
 from clients.importing import ClientListError, read_client_list
-from clients.models import BillingPolicy, Client, Contact
+from clients.models import BillingPolicy, Client, Contact, IssuedStatement
 from clients.services import client_save, clients_import
 from firm.lib.formats import format_euro
 
@@ -170,6 +170,33 @@ class BillingPolicyAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:clients_billingpolicy_change", args=[1]))
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IssuedStatement)
+class IssuedStatementAdmin(admin.ModelAdmin):
+    """Issued statements: shown, never edited or deleted (clients.issuing writes them); the
+    exact PDF sent is downloaded from the statements page."""
+
+    list_display = ["number", "client", "month", "amount", "sent_to", "sent_at", "last_error"]
+    list_filter = ["month"]
+    search_fields = ["number", "client__name", "client__code"]
+    list_select_related = ["client"]
+    exclude = ["pdf"]
+    readonly_fields = [
+        field.name for field in IssuedStatement._meta.fields if field.name not in ("pdf", "id")
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

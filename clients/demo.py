@@ -74,6 +74,7 @@ def _clients(rng: random.Random, count: int) -> list[Client]:
             name="Affaroni S.p.A.",
             vat_number="IT01234567890",
             hourly_rate=Decimal("180.00"),
+            billing_email="amministrazione@affaroni.example",
         )
     ]
     used = {"123"}
@@ -91,6 +92,8 @@ def _clients(rng: random.Random, count: int) -> list[Client]:
                 vat_number=vat,
                 is_active=rng.random() > 0.05,
                 hourly_rate=_RATES[int(code) % len(_RATES)],
+                # Most clients have a billing address; some show "no address: not sent".
+                billing_email=f"fatture@cliente{code}.example" if int(code) % 5 else "",
             )
         )
     return clients

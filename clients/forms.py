@@ -183,7 +183,16 @@ class ClientAdminForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = ["code", "name", "tax_code", "vat_number", "notes", "is_active", "hourly_rate"]
+        fields = [
+            "code",
+            "name",
+            "tax_code",
+            "vat_number",
+            "billing_email",
+            "notes",
+            "is_active",
+            "hourly_rate",
+        ]
 
     def clean(self):
         cleaned = super().clean()

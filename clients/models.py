@@ -25,6 +25,11 @@ class Client(models.Model):
     tax_code = models.CharField(_("tax code"), max_length=16, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    billing_email = models.EmailField(
+        _("billing e-mail"),
+        blank=True,
+        help_text=_("Where issued statements are sent. Empty: they are issued but not sent."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     hourly_rate = models.DecimalField(
         _("hourly rate (€)"),
@@ -251,3 +256,84 @@ class BillingPolicy(models.Model):
     def load(cls) -> "BillingPolicy":
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class IssuedStatement(models.Model):
+    """A client's statement for a month as it was issued and sent: frozen, never recomputed.
+
+    ``lines`` and the totals are the calls as billed at issue time (rate and policy included),
+    ``pdf`` the exact bytes e-mailed. The PDF is kept in the database rather than under
+    MEDIA_ROOT: a statement is small (tens of KB), the row and its bytes are written in one
+    transaction, and the nightly database backup then holds every statement sent (MEDIA_ROOT is
+    not in it). A correction is a new statement that ``supersedes`` the old one; both are kept.
+    Written only by ``clients.issuing``."""
+
+    number = models.CharField(_("number"), max_length=20, editable=False)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="issued_statements", verbose_name=_("client")
+    )
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("to"))
+    # [{"start": ISO datetime, "caller", "number", "status", "talk_seconds",
+    #   "billable_seconds", "billed", "amount": "12.50" | null}, ...]
+    lines = models.JSONField(_("calls as billed"), default=list)
+    calls = models.PositiveIntegerField(_("calls"))
+    talk_seconds = models.PositiveIntegerField(_("talk time (s)"))
+    billable_seconds = models.PositiveIntegerField(_("billable time (s)"))
+    amount = models.DecimalField(
+        _("amount (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    hourly_rate = models.DecimalField(
+        _("hourly rate (€)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    policy = models.JSONField(_("billing policy"), default=dict)
+    policy_text = models.CharField(_("billing rules"), max_length=300)
+    pdf = models.BinaryField(_("PDF"), editable=False)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("issued at"))
+    sent_to = models.EmailField(_("sent to"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    send_attempts = models.PositiveIntegerField(_("sending attempts"), default=0)
+    last_error = models.TextField(_("last sending error"), blank=True)
+
+    class Meta:
+        verbose_name = _("issued statement")
+        verbose_name_plural = _("issued statements")
+        ordering = ["-month", "sequence"]
+        permissions = [("issue_statement", _("Can issue and send statements"))]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="issuedstatement_number_unique"),
+            models.UniqueConstraint(
+                fields=["month", "sequence"], name="issuedstatement_month_sequence_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="issuedstatement_month_first_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sent_at__isnull=True) | ~models.Q(sent_to=""),
+                name="issuedstatement_sent_has_address",
+            ),
+        ]
+        indexes = [
+            # A client's statements (its page, the issue run's "already issued?").
+            models.Index(fields=["client", "month"], name="issuedstatement_client_idx"),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -25,6 +25,13 @@ urlpatterns = [
     # Client codes are digits, so these fixed words never shadow a client.
     path("statements/", views.ClientSummaryView.as_view(), name="statements"),
     path("statements/pack/", views.MonthPackView.as_view(), name="statements_pack"),
+    path("statements/issue/", views.IssueStatementsView.as_view(), name="issue"),
+    path("statements/issued/", views.IssuedStatementListView.as_view(), name="issued"),
+    path(
+        "statements/issued/<int:pk>/pdf/",
+        views.IssuedStatementPdfView.as_view(),
+        name="issued_pdf",
+    ),
     path("<client_code:code>/", views.ClientDetailView.as_view(), name="detail"),
     path("<client_code:code>/statement/", views.StatementView.as_view(), name="statement"),
     path(

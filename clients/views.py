@@ -1,10 +1,17 @@
 import re
 import tempfile
+from datetime import date
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -12,11 +19,21 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from calls import dialing
 from calls.dialing_messages import dial_error_message
-from calls.selectors import dial_plan_get
+from calls.selectors import dial_plan_get, today_local
 from clients.exports import billing_csv, ledes_file, ledes_response, summary_csv, summary_xlsx
 from clients.filters import ClientFilter
-from clients.forms import DialHelperForm, StatementPeriodForm
-from clients.models import BillingPolicy, Client
+from clients.forms import DialHelperForm, StatementPeriodForm, parse_month
+from clients.issuing import (
+    FAILED,
+    NO_ADDRESS,
+    SENT,
+    issue_plan,
+    issued_statements,
+    month_days,
+    statement_attachment_name,
+    statements_issue_and_send,
+)
+from clients.models import BillingPolicy, Client, IssuedStatement
 from clients.printing import (
     month_pack_pdf,
     month_pack_zip,
@@ -30,9 +47,10 @@ from clients.printing import (
 )
 from clients.selectors import client_summary_list, statement_get, summary_totals
 from clients.tables import ClientSummaryTable, ClientTable, summary_table_data
-from firm.lib.formats import format_duration, format_euro
+from firm.lib.dates import is_calendar_month
+from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.pagination import FixedPaginator
-from firm.limits import PDF_MAX_ROWS
+from firm.limits import CODE_MAX_LENGTH, PDF_MAX_ROWS
 from firm.models import FirmSettings
 
 
@@ -208,6 +226,7 @@ class ClientSummaryView(PermissionRequiredMixin, View):
         RequestConfig(request, paginate=False).configure(table)
         totals = summary_totals(rows)
         context.update(
+            issue_month=first_day if is_calendar_month(first_day, last_day) else None,
             table=table,
             query=query,
             period=period_text(first_day, last_day),
@@ -264,4 +283,160 @@ class MonthPackView(PermissionRequiredMixin, View):
                 secure=request.is_secure(),
                 httponly=False,  # the page's script reads it; it holds nothing but the token
             )
+        return response
+
+
+# --- Issued statements ---------------------------------------------------------------------
+
+CLIENT_CODE = re.compile(rf"[0-9]{{1,{CODE_MAX_LENGTH}}}")
+ISSUE_PERMISSIONS = [*STATEMENT_PERMISSIONS, "clients.issue_statement"]
+
+
+def _month_of_query(request) -> tuple[date | None, str]:
+    """The ``?month=YYYY-MM`` of a request: (its first day, "") or (None, why not)."""
+    text = request.GET.get("month") or request.POST.get("month") or ""
+    try:
+        return parse_month(text)[0], ""
+    except ValueError:
+        return None, gettext("Give a month as YYYY-MM, e.g. 2026-05.")
+
+
+class IssueStatementsView(PermissionRequiredMixin, View):
+    """*Emetti e invia*: GET lists who gets what for ``?month=`` (client, amount, address or
+    "not sent: no address", what was issued already); POST issues the month (numbered,
+    frozen statements; the month closed) and e-mails every unsent statement once
+    (clients.issuing), then shows the month's issued statements."""
+
+    permission_required = ISSUE_PERMISSIONS
+    template_name = "clients/issue_statements.html"
+
+    def get(self, request):
+        month, error = _month_of_query(request)
+        context = {"month": month, "error": error, "rows": []}
+        if month is not None:
+            rows = issue_plan(month=month)
+            context.update(
+                rows=[_plan_row_view(row) for row in rows],
+                to_issue=sum(1 for row in rows if row.issued is None),
+                to_send=sum(
+                    1 for row in rows if row.address and not (row.issued and row.issued.sent_at)
+                ),
+                ended=month < today_local().replace(day=1),
+                summary_query=urlencode(
+                    {
+                        "date_after": month.isoformat(),
+                        "date_before": month_days(month)[1].isoformat(),
+                    }
+                ),
+            )
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        month, error = _month_of_query(request)
+        if month is None:
+            messages.error(request, error)
+            return redirect("clients:statements")
+        try:
+            result = statements_issue_and_send(month=month, user=request.user)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+            return redirect(f"{reverse('clients:issue')}?month={month:%Y-%m}")
+        messages.success(
+            request,
+            gettext("%(month)s: %(issued)s statements issued, %(sent)s sent.")
+            % {
+                "month": month_name(month),
+                "issued": len(result.issue.issued),
+                "sent": result.count(SENT),
+            },
+        )
+        for outcome in result.outcomes:
+            if outcome.status == NO_ADDRESS:
+                messages.warning(
+                    request,
+                    gettext("%(number)s, %(client)s: no billing e-mail, not sent.")
+                    % {"number": outcome.statement.number, "client": outcome.statement.client},
+                )
+            elif outcome.status == FAILED:
+                messages.error(
+                    request,
+                    gettext(
+                        "%(number)s, %(client)s: not sent to %(address)s (%(error)s). "
+                        "It is sent when you issue the month again."
+                    )
+                    % {
+                        "number": outcome.statement.number,
+                        "client": outcome.statement.client,
+                        "address": outcome.address,
+                        "error": outcome.error,
+                    },
+                )
+        return redirect(f"{reverse('clients:issued')}?month={month:%Y-%m}")
+
+
+def _plan_row_view(row) -> dict:
+    return {
+        "client": row.client,
+        "calls": row.calls,
+        "billable_time": format_duration(row.billable_seconds),
+        "amount": format_euro(row.amount) if row.amount is not None else "",
+        "address": row.address,
+        "issued": row.issued,
+    }
+
+
+class IssuedStatementListView(PermissionRequiredMixin, View):
+    """'Rendiconti emessi': issued statements, newest month first, of one client
+    (``?client=CODE``) or one month (``?month=YYYY-MM``): number, date, amount, where and
+    when it was sent, and the exact PDF sent."""
+
+    permission_required = "clients.view_issuedstatement"
+    template_name = "clients/issued_statements.html"
+    paginate_by = 50
+
+    def get(self, request):
+        client = None
+        code = request.GET.get("client", "").strip()
+        if code:
+            if not CLIENT_CODE.fullmatch(code):
+                raise Http404
+            client = get_object_or_404(Client, code=code)
+        month, _error = _month_of_query(request) if request.GET.get("month") else (None, "")
+        statements = issued_statements(client=client, month=month)
+        page = Paginator(statements, self.paginate_by).get_page(request.GET.get("page"))
+        return render(
+            request,
+            self.template_name,
+            {
+                "client": client,
+                "month": month,
+                "page": page,
+                "rows": [_issued_row(statement) for statement in page.object_list],
+                "query": urlencode(
+                    {key: value for key, value in request.GET.items() if key != "page"}
+                ),
+            },
+        )
+
+
+def _issued_row(statement: IssuedStatement) -> dict:
+    return {
+        "statement": statement,
+        "amount": format_euro(statement.amount) if statement.amount is not None else "",
+        "billable_time": format_duration(statement.billable_seconds),
+        "superseded_by": getattr(statement, "superseded_by", None),
+    }
+
+
+class IssuedStatementPdfView(PermissionRequiredMixin, View):
+    """The exact PDF bytes an issued statement was sent with."""
+
+    permission_required = "clients.view_issuedstatement"
+
+    def get(self, request, pk):
+        statement = get_object_or_404(IssuedStatement.objects.select_related("client"), pk=pk)
+        response = HttpResponse(bytes(statement.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            True, statement_attachment_name(statement)
+        )
         return response

@@ -31,6 +31,8 @@ step() {
 step mark_interrupted_imports
 # The database, and MEDIA_ROOT as clientcalls-<time>.media.tar.gz beside it.
 step backup_database --output "$BACKUP_DIR" --keep "$BACKUP_KEEP_DAYS"
+# E-mail partners the calls of the day before that have no client (sent once per day).
+step send_reminders --day "$(date -d "$DAILY_DATE -1 day" +%F)"
 # On the 1st, the month pack of the month that just ended.
 if [ "$(date -d "$DAILY_DATE" +%d)" = 01 ]; then
   step client_statements --month "$(date -d "$DAILY_DATE -1 month" +%Y-%m)" --output "$STATEMENTS_DIR"

@@ -25,6 +25,7 @@ def demo_users_create() -> None:
         user, _created = User.objects.get_or_create(username=username)
         first, last = full_name.split(" ", 1)
         user.first_name, user.last_name = first, last
+        user.email = f"{username}@studio.example"
         user.set_password(password)
         user.save()
         user.groups.set([Group.objects.get(name=role)])

@@ -20,7 +20,14 @@ _LOOKUP = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     RECEPTIONIST: _LOOKUP,
-    PARTNER: [*_LOOKUP, "calls.view_call", "calls.assign_call", "calls.close_period"],
+    PARTNER: [
+        *_LOOKUP,
+        "calls.view_call",
+        "calls.assign_call",
+        "calls.close_period",
+        "clients.view_issuedstatement",
+        "clients.issue_statement",
+    ],
     # Every permission of these apps; see ADMINISTRATOR_APPS.
     ADMINISTRATOR: [
         "auth.view_user",

@@ -170,6 +170,31 @@ CDR_UPLOAD_MAX_REQUEST_BYTES = envint("CDR_UPLOAD_MAX_REQUEST_BYTES", 100 * 1024
 # in the web process itself.
 PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))
 
+# E-mail (the daily reminder, issued statements): Django's own settings, from the
+# environment (.env.example). Without EMAIL_HOST, a fresh clone prints e-mails on the console
+# when DEBUG is on and talks to an SMTP server on localhost otherwise.
+EMAIL_HOST = envstr("EMAIL_HOST", "")
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+# Seconds before a silent SMTP server counts as down (a run reports it and goes on).
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "ClientCalls <clientcalls@localhost>")
+SERVER_EMAIL = envstr("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The address users open the site at, for links in e-mails (no trailing slash needed).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Production hardening: on whenever DEBUG is off (manage.py check --deploy passes).
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG

@@ -1,6 +1,7 @@
 """Personas, one per role (after healthchecks' alice/bob/charlie), and test-wide settings."""
 
 import os
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -74,3 +75,76 @@ def frozen_now(request, monkeypatch):
 def browser(paolo):
     """A test client logged in as Paolo, the partner (tests/e2e has a real browser)."""
     return logged_in(paolo)
+
+
+class SmtpInbox:
+    """What the test SMTP server received: ``messages`` (``email.message.EmailMessage``s,
+    with their envelope recipients in ``rcpt``) and the addresses it is told to refuse."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = set()
+        # After this many messages the server answers 421 (going down) to every other one.
+        self.accept_only = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        if self.accept_only is not None and len(self.messages) >= self.accept_only:
+            return "421 4.3.2 Service shutting down"
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message.rcpt = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        return [message for message in self.messages if address in message.rcpt]
+
+    def stop(self):
+        """The server goes down: connections are refused."""
+        self.controller.stop()
+
+    def start(self):
+        """The server comes back on the same port."""
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) and Django's SMTP backend pointed at it;
+    yields its ``SmtpInbox``: ``stop()`` it (an outage), ``start()`` it again.
+    Tests never reach another server."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    inbox.port = port = free_port()
+    inbox.controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox.controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    settings.DEFAULT_FROM_EMAIL = "Studio Legale Rossi <clientcalls@studio.test>"
+    settings.SITE_URL = "https://clientcalls.studio.test"
+    yield inbox
+    try:
+        inbox.controller.stop()
+    except AssertionError:  # stopped already by the test
+        pass

@@ -4,9 +4,13 @@ PAGES is the register of the project's own pages and who may open them. A test b
 fails when a URL is added to the project without being listed here.
 """
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from clients.models import IssuedStatement
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client
 
@@ -28,6 +32,10 @@ PAGES = {
     "clients:statements_pack": ({}, {"paolo", "anna"}),
     "clients:statement": ({"code": "123"}, {"paolo", "anna"}),
     "clients:statement_pdf": ({"code": "123"}, {"paolo", "anna"}),
+    "clients:issue": ({}, {"paolo", "anna"}),
+    "clients:issued": ({}, {"paolo", "anna"}),
+    "clients:issued_pdf": ({"pk": 1}, {"paolo", "anna"}),
+    "calls:preferences": ({}, {"paolo", "anna"}),
 }
 PERSONAS = ["rita", "paolo", "anna", "nora"]
 # Framework pages that have their own access rules (login, admin, language switch).
@@ -60,8 +68,23 @@ def test_every_project_page_is_in_the_access_register():
 
 @pytest.fixture
 def _pages_data(db):
-    make_client(code="123", name="Affaroni S.p.A.")
+    client = make_client(code="123", name="Affaroni S.p.A.")
     make_call(pk=1)
+    IssuedStatement.objects.create(
+        pk=1,
+        number="2026-05/1",
+        month=date(2026, 5, 1),
+        sequence=1,
+        client=client,
+        first_day=date(2026, 5, 1),
+        last_day=date(2026, 5, 31),
+        calls=0,
+        talk_seconds=0,
+        billable_seconds=0,
+        policy_text="",
+        pdf=b"%PDF-1.7",
+        created_at=timezone.now(),
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -141,6 +164,8 @@ POST_STATUS = {
     "calls:unassigned": 302,
     "calls:periods": 302,
     "calls:detail": 400,
+    "calls:preferences": 302,
+    "clients:issue": 302,
 }
 
 
@@ -210,6 +235,10 @@ def _fuzzed_pages():
         ("clients:statement", (("code", "123"),), ()): period,
         ("clients:statement", (("code", "123"),), (("_export", "ledes"),)): period,
         ("clients:statement_pdf", (("code", "123"),), ()): period,
+        ("clients:issue", (), ()): ["month"],
+        ("clients:issued", (), ()): ["client", "month", "page"],
+        ("clients:issued_pdf", (("pk", 1),), ()): [],
+        ("calls:preferences", (), ()): [],
     }
 
 
@@ -255,6 +284,8 @@ POSTED_FORMS = {
     "calls:unassigned": ["calls", "one", "action", "client_code", "note"],
     "calls:periods": ["action", "month", "reason"],
     "calls:detail": ["client_code", "note"],
+    "calls:preferences": ["unassigned_calls"],
+    "clients:issue": ["month"],
 }
 
 

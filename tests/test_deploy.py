@@ -83,13 +83,19 @@ def _daily(fake_python, day, fail=""):
     return result.returncode, commands
 
 
-def test_the_daily_job_cleans_up_and_backs_up_every_day(fake_python):
+def test_the_daily_job_cleans_up_backs_up_and_reminds_of_yesterday_every_day(fake_python):
     status, commands = _daily(fake_python, "2026-12-02")
     assert status == 0
     assert commands == [
         "manage.py mark_interrupted_imports",
         "manage.py backup_database --output /backups --keep 30",
+        "manage.py send_reminders --day 2026-12-01",
     ]
+
+
+def test_the_reminder_of_the_first_is_for_the_last_day_of_the_month_before(fake_python):
+    _status, commands = _daily(fake_python, "2026-03-01")
+    assert "manage.py send_reminders --day 2026-02-28" in commands
 
 
 def test_on_the_first_it_writes_the_month_pack_of_the_month_before(fake_python):
@@ -103,6 +109,7 @@ def test_a_failed_step_does_not_stop_the_others_but_fails_the_job(fake_python):
     assert [command.split()[1] for command in commands] == [
         "mark_interrupted_imports",
         "backup_database",
+        "send_reminders",
         "client_statements",
     ]
 

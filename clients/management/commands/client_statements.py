@@ -1,6 +1,8 @@
-"""client_statements: write the month-end pack of client statements.
+"""client_statements: write the month-end pack of client statements, or issue and send them.
 
     python manage.py client_statements --month 2026-05 --output DIR [--zip] [--dry-run]
+    python manage.py client_statements --month 2026-05 --send --user USERNAME [--dry-run]
+    python manage.py client_statements --month 2026-05 --send --user USERNAME --correct CODE
 
 Writes ``DIR/rendiconti-2026-05.pdf`` (the client summary, then each client with calls in
 the month on new pages; page numbers per statement, see clients/printing.py), or with
@@ -8,6 +10,16 @@ the month on new pages; page numbers per statement, see clients/printing.py), or
 nothing billable are left out (firm setting ``pack_skips_unbillable``) and counted. The same code
 serves the button on the client statements page. Exit 1 with a message on a bad month or
 an output folder that cannot be written.
+
+``--send`` issues the month (clients/issuing.py): the month closed, a numbered
+``IssuedStatement`` frozen for each client with billable calls that has none yet, then every unsent
+statement e-mailed with its PDF to the client's billing address, once. ``--user`` names who
+issues (recorded, and the month is closed in their name). A rerun sends only what was not
+sent (no address then, or a failure); issued statements never change. ``--correct CODE``
+issues a correction for that client (a new statement superseding its current one) and sends
+it. With ``--output`` too, the pack is written first. With ``--dry-run`` it lists who would
+get what and changes nothing. Exit 3 when a statement could not be sent or has no address
+(listed per client; the next run retries).
 """
 
 import os
@@ -16,25 +28,53 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from clients.forms import parse_month
+from clients.issuing import (
+    FAILED,
+    NO_ADDRESS,
+    SENT,
+    issue_plan,
+    statement_correct,
+    statements_issue_and_send,
+    statements_send,
+)
+from clients.models import Client
 from clients.printing import month_pack_pdf, month_pack_zip, pack_file_name, pack_rows
+from firm.lib.formats import format_euro
+
+EXIT_NOT_SENT = 3
 
 
 class Command(BaseCommand):
     help = (
         "Write the month-end pack: one PDF with the client summary and every client's "
-        "statement for the month (or, with --zip, a ZIP of one PDF per client)."
+        "statement for the month (or, with --zip, a ZIP of one PDF per client). With --send, "
+        "issue the month's statements (numbered, frozen, month closed) and e-mail each to its "
+        f"client once; exit code {EXIT_NOT_SENT} when some could not be sent."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--month", required=True, help="the month, YYYY-MM (e.g. 2026-05)")
-        parser.add_argument("--output", required=True, help="folder to write the pack into")
+        parser.add_argument("--output", help="folder to write the pack into")
         parser.add_argument("--zip", action="store_true", help="a ZIP of one PDF per client")
         parser.add_argument(
             "--dry-run", action="store_true", help="count the clients and calls, write nothing"
+        )
+        parser.add_argument(
+            "--send",
+            action="store_true",
+            help="issue the month's statements, close the month, e-mail each client once",
+        )
+        parser.add_argument("--user", help="with --send: the username of who issues")
+        parser.add_argument(
+            "--correct",
+            metavar="CODE",
+            help="with --send: issue a correction of this client's statement and send it",
         )
 
     def handle(self, *args, **options):
@@ -42,6 +82,14 @@ class Command(BaseCommand):
             first_day, last_day = parse_month(options["month"])
         except ValueError as error:
             raise CommandError(str(error)) from None
+        if not options["output"] and not options["send"]:
+            raise CommandError("Give --output DIR (the month pack) or --send (issue and send).")
+        if options["output"]:
+            self._pack(first_day, last_day, options)
+        if options["send"]:
+            self._send(first_day, options)
+
+    def _pack(self, first_day, last_day, options):
         folder = Path(options["output"])
         if folder.exists() and not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
@@ -81,6 +129,74 @@ class Command(BaseCommand):
             f"{path}: {result.clients} clients, {result.calls} calls, {result.pages} pages"
             f"{self._skipped(result.skipped)}."
         )
+
+    def _send(self, month, options):
+        if options["dry_run"]:
+            self._plan(month)
+            return
+        if not options["user"]:
+            raise CommandError("--send needs --user USERNAME: who issues the statements.")
+        try:
+            user = get_user_model().objects.get(username=options["user"], is_active=True)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"--user {options['user']!r}: no active user.") from None
+        try:
+            if options["correct"]:
+                client = Client.objects.filter(code=options["correct"]).first()
+                if client is None:
+                    raise CommandError(f"--correct {options['correct']!r}: no such client.")
+                issued = statement_correct(client=client, month=month, user=user)
+                self.stdout.write(f"{issued.number}: {client} (supersedes {issued.supersedes})")
+                outcomes = statements_send(month=month)
+                issued_count, already = 1, 0
+            else:
+                result = statements_issue_and_send(month=month, user=user)
+                outcomes = result.outcomes
+                issued_count, already = len(result.issue.issued), result.issue.already_issued
+                for statement in result.issue.issued:
+                    self.stdout.write(f"{statement.number}: issued, {statement.client}")
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        problems = 0
+        for outcome in outcomes:
+            statement = outcome.statement
+            if outcome.status == SENT:
+                self.stdout.write(f"{statement.number}: sent to {outcome.address}")
+            elif outcome.status == NO_ADDRESS:
+                problems += 1
+                self.stderr.write(
+                    f"{statement.number}: {statement.client}: no billing e-mail, not sent"
+                )
+            else:
+                problems += 1
+                self.stderr.write(
+                    f"{statement.number}: {statement.client}: not sent to {outcome.address}: "
+                    f"{outcome.error}"
+                )
+        count = {status: sum(o.status == status for o in outcomes) for status in (SENT, FAILED)}
+        self.stdout.write(
+            f"{month:%Y-%m}: {issued_count} issued ({already} issued before), "
+            f"{count[SENT]} sent, {count[FAILED]} failed, "
+            f"{sum(o.status == NO_ADDRESS for o in outcomes)} without an address."
+        )
+        if problems:
+            raise CommandError(
+                f"{problems} statements not sent; run again to retry.", returncode=EXIT_NOT_SENT
+            )
+
+    def _plan(self, month):
+        with translation.override(settings.LANGUAGE_CODE):
+            for row in issue_plan(month=month):
+                state = (
+                    f"issued {row.issued.number}"
+                    + (", sent" if row.issued.sent_at else ", not sent")
+                    if row.issued
+                    else "to issue"
+                )
+                amount = format_euro(row.amount) if row.amount is not None else "no rate"
+                address = row.address or "no billing e-mail: not sent"
+                self.stdout.write(f"{row.client}: {amount}, {address} ({state})")
+        self.stdout.write("Nothing issued or sent (dry run).")
 
     @staticmethod
     def _skipped(skipped: int) -> str:

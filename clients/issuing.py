@@ -1,0 +1,380 @@
+"""Issuing a month's statements: frozen, numbered ``IssuedStatement``s, e-mailed once.
+
+One sub-domain with its reads and writes (the data layer: no view, form or table):
+
+- ``issue_plan`` (read): who would get what for a month — the clients with billable calls,
+  their amount and address, and what was already issued and sent.
+- ``statements_issue`` (write): closes the month (the period lock), then freezes a statement
+  for every client with billable calls in the month that has none yet — number
+  ``YYYY-MM/<seq>``, the calls as billed under today's policy and rate, the policy and rate
+  themselves, the PDF bytes of ``statement_pdf``. Issued statements are never recomputed; a
+  rerun issues only clients that have none.
+- ``statement_correct`` (write): a new statement for a client's month that supersedes the
+  current one (both kept); the month must have been reopened to change its calls.
+- ``statements_send`` (write): e-mails every issued, unsent, not superseded statement of the
+  month with its PDF to the client's ``billing_email``. A statement is marked sent only after
+  the SMTP server accepted it; a failure (server down, address refused) is recorded on the
+  statement and reported, and the next run tries again. A client without an address is
+  reported and left unsent.
+
+Order: close, freeze, then send. Closing first means the calls cannot be reassigned while
+they are frozen, and no lock is held for the minutes a month's PDFs take (on SQLite a long
+write transaction would keep the importer and the queue waiting); a statement is never sent
+before it is frozen in a closed month. A run that dies while freezing leaves the month closed
+with some statements, one that dies while sending leaves unsent statements: the next run
+issues and sends the rest.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from calls.models import ClosedPeriod
+from calls.periods import next_month
+from calls.selectors import today_local
+from calls.services import period_close
+from clients.models import BillingPolicy, Client, IssuedStatement
+from clients.printing import (
+    Letterhead,
+    period_text,
+    policy_description,
+    slug,
+    statement_pdf,
+)
+from clients.selectors import Statement, client_summary_list, statement_get
+from firm.lib.formats import format_duration, format_euro, month_name
+from firm.lib.mail import Attachment, Mailer, email_message
+from firm.models import FirmSettings
+
+# --- Reads -------------------------------------------------------------------------------
+
+
+def month_days(month: date) -> tuple[date, date]:
+    """The first and last day of ``month`` (any day of it)."""
+    first = month.replace(day=1)
+    return first, date.fromordinal(next_month(first).toordinal() - 1)
+
+
+def statement_number(month: date, sequence: int) -> str:
+    return f"{month:%Y-%m}/{sequence}"
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One client of a month's issue: what it gets and where it goes. ``issued`` is the
+    client's current statement of the month when it has one already (then nothing new is
+    issued for it)."""
+
+    client: Client
+    calls: int
+    billable_seconds: int
+    amount: Decimal | None
+    address: str
+    issued: IssuedStatement | None
+
+
+def issue_plan(*, month: date) -> list[PlanRow]:
+    """Every client with billable calls in ``month`` (by name) and every client with a
+    statement issued for it, each with its amount (the issued one's, else today's bill)."""
+    first_day, last_day = month_days(month)
+    current = {
+        statement.client_id: statement
+        for statement in _current_statements(month).select_related("client")
+    }
+    rows = []
+    seen = set()
+    for row in client_summary_list(first_day=first_day, last_day=last_day):
+        issued = current.get(row.client.pk)
+        if issued is None and row.billable_seconds <= 0:
+            continue
+        seen.add(row.client.pk)
+        rows.append(_plan_row(row.client, issued, row.calls, row.billable_seconds, row.amount))
+    for client_id, issued in current.items():
+        if client_id not in seen:
+            rows.append(_plan_row(issued.client, issued, 0, 0, None))
+    rows.sort(key=lambda row: (row.client.name, row.client.code))
+    return rows
+
+
+def _plan_row(client, issued, calls, billable_seconds, amount) -> PlanRow:
+    if issued is not None:
+        calls, billable_seconds, amount = issued.calls, issued.billable_seconds, issued.amount
+    return PlanRow(
+        client=client,
+        calls=calls,
+        billable_seconds=billable_seconds,
+        amount=amount,
+        address=issued.sent_to if issued is not None and issued.sent_at else client.billing_email,
+        issued=issued,
+    )
+
+
+def _current_statements(month: date):
+    """The month's statements that no correction replaced, without their PDF bytes."""
+    return IssuedStatement.objects.filter(month=month, superseded_by__isnull=True).defer("pdf")
+
+
+def issued_statements(*, client: Client | None = None, month: date | None = None):
+    """Issued statements, newest month first and by number within a month, without their
+    PDF bytes."""
+    statements = IssuedStatement.objects.select_related("client", "superseded_by").defer(
+        "pdf", "superseded_by__pdf"
+    )
+    if client is not None:
+        statements = statements.filter(client=client)
+    if month is not None:
+        statements = statements.filter(month=month)
+    return statements.order_by("-month", "sequence")
+
+
+# --- Issuing -----------------------------------------------------------------------------
+
+
+def _check_month_ended(month: date) -> None:
+    if month >= today_local().replace(day=1):
+        raise ValidationError(
+            _("%(month)s has not ended yet: only past months can be issued.")
+            % {"month": month_name(month)},
+            code="not_ended",
+        )
+
+
+def _frozen_lines(statement: Statement) -> list[dict]:
+    """The statement's calls as billed, generically: whatever grouping the statement has,
+    each line's own values."""
+    return [
+        {
+            "start": line.start.isoformat(),
+            "caller": line.caller,
+            "number": line.number,
+            "status": line.status,
+            "talk_seconds": line.talk_seconds,
+            "billable_seconds": line.billable_seconds,
+            "billed": line.billed,
+            "amount": None if line.amount is None else str(line.amount),
+        }
+        for line in statement.lines
+    ]
+
+
+def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=None):
+    """An unsaved ``IssuedStatement`` of ``statement``, its PDF rendered (the slow part,
+    done outside any lock); ``_number_and_save`` numbers and saves it."""
+    total = statement.total
+    return IssuedStatement(
+        month=month,
+        client=statement.client,
+        first_day=statement.first_day,
+        last_day=statement.last_day,
+        lines=_frozen_lines(statement),
+        calls=total.calls,
+        talk_seconds=total.talk_seconds,
+        billable_seconds=total.billable_seconds,
+        amount=total.amount,
+        hourly_rate=statement.hourly_rate,
+        policy=dataclasses.asdict(statement.policy),
+        policy_text=policy_description(statement.policy, statement.hourly_rate)[:300],
+        pdf=statement_pdf(statement, letterhead=letterhead),
+        supersedes=supersedes,
+        created_by=user,
+    )
+
+
+def _number_and_save(issued: IssuedStatement) -> IssuedStatement:
+    """Inside the transaction, after ``_one_issue_at_a_time``: the month's next number."""
+    last = IssuedStatement.objects.filter(month=issued.month).aggregate(last=Max("sequence"))
+    issued.sequence = (last["last"] or 0) + 1
+    issued.number = statement_number(issued.month, issued.sequence)
+    issued.created_at = timezone.now()
+    issued.full_clean(exclude=["pdf", "lines", "policy"])
+    issued.save()
+    return issued
+
+
+def _one_issue_at_a_time() -> None:
+    """Inside the transaction: wait for another issue run to finish (PostgreSQL; SQLite's
+    write transactions take turns anyway), so two runs never take the same number. The same
+    row lock as the period lock's (calls.services), which closing the month takes next."""
+    FirmSettings.load()
+    list(FirmSettings.objects.select_for_update().filter(pk=1).values_list("pk"))
+
+
+def _close_month(month: date, user) -> bool:
+    """Close the month unless it is closed already; whether this closed it."""
+    if ClosedPeriod.objects.filter(month=month).exists():
+        return False
+    period_close(month=month, user=user)
+    return True
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    issued: list[IssuedStatement]
+    already_issued: int
+    closed_month: bool
+
+
+def statements_issue(*, month: date, user) -> IssueResult:
+    """Close ``month``, then freeze a statement for each client with billable calls in it
+    that has none. Statements issued before are left as they are.
+
+    The month is closed first, so its calls cannot move while their statements are frozen;
+    each statement is then rendered outside any lock (its PDF takes about a second) and saved
+    with its number in a short transaction. A run that stops midway leaves the month closed
+    and some statements issued: the next run issues the rest."""
+    month = month.replace(day=1)
+    _check_month_ended(month)
+    first_day, last_day = month_days(month)
+    with translation.override(settings.LANGUAGE_CODE):
+        with transaction.atomic():
+            _one_issue_at_a_time()
+            closed = _close_month(month, user)
+        policy = BillingPolicy.load().as_policy()
+        letterhead = Letterhead.of(FirmSettings.load())
+        done = set(IssuedStatement.objects.filter(month=month).values_list("client_id", flat=True))
+        issued = []
+        for row in client_summary_list(first_day=first_day, last_day=last_day, policy=policy):
+            if row.billable_seconds <= 0 or row.client.pk in done:
+                continue
+            statement = statement_get(
+                client=row.client, first_day=first_day, last_day=last_day, policy=policy
+            )
+            frozen = _frozen(statement, month=month, user=user, letterhead=letterhead)
+            with transaction.atomic():
+                _one_issue_at_a_time()
+                # A run beside this one may have issued it meanwhile.
+                if not IssuedStatement.objects.filter(month=month, client=row.client).exists():
+                    issued.append(_number_and_save(frozen))
+    return IssueResult(issued=issued, already_issued=len(done), closed_month=closed)
+
+
+def statement_correct(*, client: Client, month: date, user) -> IssuedStatement:
+    """A new statement of ``client`` for ``month`` from today's calls, policy and rate, that
+    supersedes its current one (kept, and no longer sent). The month is closed again if it
+    was reopened for the correction."""
+    month = month.replace(day=1)
+    first_day, last_day = month_days(month)
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        _one_issue_at_a_time()
+        current = (
+            IssuedStatement.objects.select_for_update(of=("self",))
+            .filter(client=client, month=month, superseded_by__isnull=True)
+            .first()
+        )
+        if current is None:
+            raise ValidationError(
+                _("%(client)s has no statement issued for %(month)s to correct.")
+                % {"client": client, "month": month_name(month)},
+                code="nothing_to_correct",
+            )
+        _close_month(month, user)
+        statement = statement_get(client=client, first_day=first_day, last_day=last_day)
+        letterhead = Letterhead.of(FirmSettings.load())
+        issued = _number_and_save(
+            _frozen(statement, month=month, user=user, letterhead=letterhead, supersedes=current)
+        )
+    return issued
+
+
+# --- Sending -----------------------------------------------------------------------------
+
+SENT = "sent"
+NO_ADDRESS = "no_address"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What happened to one statement in a sending run."""
+
+    statement: IssuedStatement
+    status: str  # SENT, NO_ADDRESS or FAILED
+    address: str
+    error: str = ""
+
+
+def statement_attachment_name(statement: IssuedStatement) -> str:
+    number = statement.number.replace("/", "-")
+    return f"rendiconto-{number}-{slug(statement.client.name)}.pdf"
+
+
+def month_in_sentence(month: date) -> str:
+    text = month_name(month)
+    return text.lower() if translation.get_language().startswith("it") else text
+
+
+def statement_email(statement: IssuedStatement, *, firm_name: str, address: str):
+    """The e-mail of an issued statement, its PDF attached."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "statement": statement,
+            "client": statement.client,
+            "firm_name": firm_name,
+            "period": period_text(statement.first_day, statement.last_day),
+            # Inside a sentence: "maggio 2026" in Italian, "May 2026" in English.
+            "month": month_in_sentence(statement.month),
+            "calls": statement.calls,
+            "billable_time": format_duration(statement.billable_seconds),
+            "amount": format_euro(statement.amount) if statement.amount is not None else "",
+        }
+    pdf = Attachment(statement_attachment_name(statement), bytes(statement.pdf), "application/pdf")
+    return email_message("statement", context, to=[address], attachments=[pdf])
+
+
+def statements_send(*, month: date) -> list[SendOutcome]:
+    """E-mail the month's issued statements not sent yet, each with its PDF, once."""
+    month = month.replace(day=1)
+    pending = (
+        IssuedStatement.objects.filter(
+            month=month, sent_at__isnull=True, superseded_by__isnull=True
+        )
+        .select_related("client")
+        .order_by("sequence")
+    )
+    firm_name = FirmSettings.load().firm_name
+    outcomes = []
+    with Mailer() as mailer:
+        for statement in pending:
+            address = statement.client.billing_email.strip()
+            if not address:
+                outcomes.append(SendOutcome(statement, NO_ADDRESS, ""))
+                continue
+            error = mailer.send(statement_email(statement, firm_name=firm_name, address=address))
+            if error is None:
+                IssuedStatement.objects.filter(pk=statement.pk).update(
+                    sent_at=timezone.now(),
+                    sent_to=address,
+                    send_attempts=statement.send_attempts + 1,
+                    last_error="",
+                )
+                outcomes.append(SendOutcome(statement, SENT, address))
+            else:
+                IssuedStatement.objects.filter(pk=statement.pk).update(
+                    send_attempts=statement.send_attempts + 1, last_error=error
+                )
+                outcomes.append(SendOutcome(statement, FAILED, address, error))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class IssueAndSendResult:
+    issue: IssueResult
+    outcomes: list[SendOutcome]
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+
+def statements_issue_and_send(*, month: date, user) -> IssueAndSendResult:
+    """Issue the month (close, freeze), then send what is unsent: the command's ``--send``
+    and the *Emetti e invia* button."""
+    issue = statements_issue(month=month, user=user)
+    return IssueAndSendResult(issue=issue, outcomes=statements_send(month=month))
