@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import DetailView
@@ -345,7 +346,8 @@ class IssueStatementsView(PermissionRequiredMixin, View):
             request,
             gettext("%(month)s: %(issued)s statements issued, %(sent)s sent.")
             % {
-                "month": month_name(month),
+                # The month opens the sentence: "Maggio 2026: …".
+                "month": capfirst(month_name(month)),
                 "issued": len(result.issue.issued),
                 "sent": result.count(SENT),
             },
