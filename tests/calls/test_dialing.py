@@ -682,8 +682,11 @@ def test_any_valid_marker_splits_digits_unambiguously(number, code, marker):
 )
 def test_a_typed_number_with_separators_normalises_to_its_digits(chunks, separators):
     typed = "".join(c + s for c, s in zip(chunks, separators, strict=False))
+    digits = "".join(chunks)
+    # 0039 is Italy's code written the long way: it is dropped, like +39 (tested below).
+    assume(not digits.startswith("0039"))
 
-    assert normalize_number(typed) == "".join(chunks)
+    assert normalize_number(typed) == digits
 
 
 @given(national=st.text(alphabet=DIGITS, min_size=1, max_size=12))
