@@ -38,6 +38,11 @@ def unknown_code_text(code: str) -> str:
     return gettext("unknown code %(code)s") % {"code": code}
 
 
+def matter_cell_text(matter) -> str:
+    """The Pratica cell: "12301 · Causa Rossi c. Bianchi", or "" for a call without one."""
+    return f"{matter.code} · {matter.name}" if matter is not None else ""
+
+
 def call_print_rows(queryset) -> list[tuple[str, ...]]:
     """Each call as the printed call log's cells (``calls.views.PDF_COLUMNS``), written as
     the table writes them, in plain text (the print template escapes it)."""
@@ -55,6 +60,7 @@ def call_print_rows(queryset) -> list[tuple[str, ...]]:
                 f"{call.caller} {call.caller_name}".strip(),
                 call.destination,
                 client,
+                matter_cell_text(call.matter),
                 call.trunk.name if call.trunk else "",
                 call.get_status_display(),
                 format_duration(call.ring_seconds),
@@ -67,9 +73,9 @@ def call_print_rows(queryset) -> list[tuple[str, ...]]:
 
 class PageIdsFirst(TableQuerysetData):
     """Table data whose pages are read in two steps: the page's ids, filtered and sorted
-    without the joins (a narrow scan, or an index), then those calls with their client and
-    trunk. In one step the database joins every filtered call before keeping the page when
-    the sort has no index (README, "Call log", for the gain).
+    without the joins (a narrow scan, or an index), then those calls with their client,
+    matter and trunk. In one step the database joins every filtered call before keeping the
+    page when the sort has no index (README, "Call log", for the gain).
     The queryset (``.data``) is unchanged, for exports."""
 
     def __getitem__(self, key):
@@ -101,6 +107,9 @@ class CallTable(tables.Table):
         verbose_name=_("Client"),
         order_by=("client__name", "billing_code", "start", "pk"),
         empty_values=(),
+    )
+    matter = tables.Column(
+        verbose_name=_("Matter"), order_by=("matter__code", "start", "pk"), default=""
     )
     trunk = tables.Column(verbose_name=_("Trunk"), order_by=("trunk__name", "start", "pk"))
     status = tables.Column(verbose_name=_("Status"), order_by=("status", "start", "pk"))
@@ -176,6 +185,9 @@ class CallTable(tables.Table):
                 "<span class='hint'>{}</span>", unknown_code_text(record.billing_code)
             )
         return "—"
+
+    def render_matter(self, value):
+        return matter_cell_text(value)
 
     def render_trunk(self, value):
         return value.name

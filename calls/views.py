@@ -169,7 +169,7 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_pagination = {"paginator_class": CallLogPaginator}
 
     def get_queryset(self):
-        return Call.objects.select_related("client", "trunk")
+        return Call.objects.select_related("client", "matter", "trunk")
 
     def get_table_data(self):
         return PageIdsFirst(super().get_table_data())
@@ -237,15 +237,16 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 # The printed columns: (table column, width in %, right-aligned). Headers come from
 # CallTable, so the page, the exports and the PDF name the columns alike.
 PDF_COLUMNS = [
-    ("start", 14, False),
-    ("caller", 15, False),
-    ("destination", 14, False),
-    ("client", 17, False),
-    ("trunk", 10, False),
+    ("start", 12, False),
+    ("caller", 12, False),
+    ("destination", 11, False),
+    ("client", 13, False),
+    ("matter", 12, False),
+    ("trunk", 8, False),
     ("status", 9, False),
-    ("ring_seconds", 6, True),
-    ("talk_seconds", 9, True),
-    ("cost", 6, True),
+    ("ring_seconds", 7, True),
+    ("talk_seconds", 11, True),
+    ("cost", 5, True),
 ]
 
 
@@ -260,7 +261,7 @@ class CallLogPdfView(PermissionRequiredMixin, View):
     def get(self, request):
         filterset = CallLogFilter(
             request.GET,
-            queryset=Call.objects.select_related("client", "trunk"),
+            queryset=Call.objects.select_related("client", "matter", "trunk"),
             request=request,
         )
         if not filterset.is_valid():
