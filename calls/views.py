@@ -237,13 +237,13 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 # The printed columns: (table column, width in %, right-aligned). Headers come from
 # CallTable, so the page, the exports and the PDF name the columns alike.
 PDF_COLUMNS = [
-    ("start", 12, False),
-    ("caller", 12, False),
-    ("destination", 11, False),
-    ("client", 13, False),
+    ("start", 13, False),
+    ("caller", 10, False),
+    ("destination", 14, False),
+    ("client", 12, False),
     ("matter", 12, False),
     ("trunk", 8, False),
-    ("status", 9, False),
+    ("status", 8, False),
     ("ring_seconds", 7, True),
     ("talk_seconds", 11, True),
     ("cost", 5, True),
