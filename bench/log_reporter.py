@@ -61,6 +61,8 @@ FILTERS = [
     ("status=no_answer", "status=no_answer"),
     ("unknown_code=on", "unknown_code=on"),
     ("min_talk=600", "min_talk=600"),
+    ("client=123", "client=123"),
+    ("matter=12301", "matter=12301"),
     ("2 years, sort=-talk_seconds", "date_after={first}&date_before={last}&sort=-talk_seconds"),
 ]
 # Without dates the log shows this month only; the same filters over the whole two years
@@ -119,11 +121,28 @@ def fill(count: int, path: Path):
         f"  import: {summary.imported:,} imported, {summary.duplicates:,} duplicates, "
         f"{summary.rejected:,} rejected in {time.perf_counter() - started:.1f} s"
     )
+    attach_matters()
     if connection.vendor == "postgresql":
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) calls_call")
         print(f"  VACUUM (ANALYZE) in {time.perf_counter() - started:.1f} s")
+
+
+def attach_matters():
+    """Client 123's calls under two matters, 12301 and 12302, half each (as if dialled with
+    the matter's code), so that ``matter=12301`` has as many calls as a client: ~1/3 of
+    client 123's. Done here, not by the importer, so the bench runs on any version."""
+    from calls.models import Call
+    from clients.models import Client, Matter
+
+    client = Client.objects.get(code="123")
+    first = Matter.objects.create(client=client, code="12301", name="Causa Rossi c. Bianchi")
+    second = Matter.objects.create(client=client, code="12302", name="Successione Verdi")
+    ids = list(Call.objects.filter(client=client).order_by("pk").values_list("pk", flat=True))
+    for matter, part in ((first, ids[0::3]), (second, ids[1::3])):
+        Call.objects.filter(pk__in=part).update(matter=matter, billing_code=matter.code)
+    print(f"  matters: {len(ids[0::3]):,} calls of 12301, {len(ids[1::3]):,} of 12302")
 
 
 def median_ms(work, runs: int) -> float:
@@ -177,7 +196,9 @@ def measure(runs: int, two_years: bool):
 
     def queryset_work(query):
         data = QueryDict(query)
-        filterset = CallLogFilter(data, queryset=Call.objects.select_related("client", "trunk"))
+        filterset = CallLogFilter(
+            data, queryset=Call.objects.select_related("client", "matter", "trunk")
+        )
         table = CallTable(PageIdsFirst(filterset.qs), order_by=data.get("sort"))
         table.paginate(paginator_class=CallLogPaginator, per_page=50, page=1)
         rows = [row.record for row in table.page.object_list]

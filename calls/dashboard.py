@@ -5,10 +5,12 @@ Reads only, in a handful of grouped queries, never one per call (a test bounds t
 
 - calls and talk time of a month: the hourly totals (``CallHourTotal``), summed over the
   hours of the month in the firm's time zone (every local midnight is a whole UTC hour);
-- billable time and amount: the month's calls with a client grouped by (month, client, talk
-  time), billed per group with its multiplicity (``clients.billing.bill_talk_counts``: per
-  call rounding gives identical calls identical billable time; rounding on the total needs
-  the client's sum, which the groups give too);
+- billable time and amount: the month's calls with a client grouped by (month, client,
+  matter, talk time), billed per group with its multiplicity (``clients.billing.
+  bill_talk_counts``: per call rounding gives identical calls identical billable time;
+  rounding on the total needs each matter's sum, which the groups give too), each matter at
+  its rate, else the client's, and added up per client as its statement does
+  (``clients.billing.add_bills``);
 - the coded share and the unknown codes: the calls with a code (``ANY_CODE``, one range of
   the covering billing-code index) grouped by month and code, against the outgoing calls of
   each month from the hourly totals.
@@ -24,8 +26,8 @@ from calls.models import Call, CallDirection, CallHourTotal
 from calls.pattern_queries import ANY_CODE
 from calls.periods import month_start, next_month, previous_month
 from calls.selectors import calls_unassigned
-from clients.billing import BillingRules, bill_talk_counts
-from clients.models import BillingPolicy, Client
+from clients.billing import BillingRules, add_bills, bill_talk_counts, rate_for
+from clients.models import BillingPolicy, Client, Matter
 from firm.lib.dates import local_midnight
 
 TOP_CLIENTS = 10
@@ -143,19 +145,22 @@ def outgoing_calls_per_month(months: list[date]) -> list[int]:
     return counts
 
 
-def client_talk_counts(months: list[date]) -> list[dict[int, dict[int, int]]]:
-    """For each of the consecutive ``months``: {client id: {talk seconds: calls}} of its
-    calls with a client."""
+TalkCounts = dict[int, dict[int | None, dict[int, int]]]
+
+
+def client_talk_counts(months: list[date]) -> list[TalkCounts]:
+    """For each of the consecutive ``months``: {client id: {matter id or None: {talk seconds:
+    calls}}} of its calls with a client."""
     rows = (
         Call.objects.filter(_span_q("start", months), client__isnull=False)
         .annotate(bucket=_month_bucket("start", months))
-        .values_list("bucket", "client_id", "talk_seconds")
+        .values_list("bucket", "client_id", "matter_id", "talk_seconds")
         .annotate(calls=Count("*"))
         .order_by()
     )
-    per_month: list[dict[int, dict[int, int]]] = [{} for _month in months]
-    for bucket, client_id, talk, calls in rows:
-        per_month[bucket].setdefault(client_id, {})[int(talk)] = calls
+    per_month: list[TalkCounts] = [{} for _month in months]
+    for bucket, client_id, matter_id, talk, calls in rows:
+        per_month[bucket].setdefault(client_id, {}).setdefault(matter_id, {})[int(talk)] = calls
     return per_month
 
 
@@ -180,13 +185,22 @@ def coded_calls_per_month(months: list[date]) -> tuple[list[int], dict[str, int]
 
 
 def _bill_month(
-    talk_counts: dict[int, dict[int, int]], rates: dict[int, Decimal | None], policy
+    talk_counts: TalkCounts,
+    rates: dict[int, Decimal | None],
+    matter_rates: dict[int, Decimal | None],
+    policy,
 ) -> dict[int, tuple[int, int, Decimal | None]]:
     """{client id: (calls, billable seconds, amount)} of one month."""
     billed = {}
-    for client_id, counts in talk_counts.items():
-        bill = bill_talk_counts(counts, policy, rates.get(client_id))
-        billed[client_id] = (sum(counts.values()), bill.billable_seconds, bill.amount)
+    for client_id, per_matter in talk_counts.items():
+        client_rate = rates.get(client_id)
+        bills = [
+            bill_talk_counts(counts, policy, rate_for(matter_rates.get(matter_id), client_rate))
+            for matter_id, counts in per_matter.items()
+        ]
+        bill = add_bills(bills, policy)
+        calls = sum(sum(counts.values()) for counts in per_matter.values())
+        billed[client_id] = (calls, bill.billable_seconds, bill.amount)
     return billed
 
 
@@ -216,7 +230,19 @@ def dashboard_get(*, today: date, policy: BillingRules | None = None) -> Dashboa
         Client.objects.only("code", "name", "hourly_rate").in_bulk(client_ids) if client_ids else {}
     )
     rates = {pk: client.hourly_rate for pk, client in clients.items()}
-    billed = [_bill_month(counts, rates, policy) for counts in talk_counts]
+    matter_ids = {
+        matter_id
+        for counts in talk_counts
+        for per_matter in counts.values()
+        for matter_id in per_matter
+        if matter_id is not None
+    }
+    matter_rates = (
+        dict(Matter.objects.filter(pk__in=matter_ids).values_list("pk", "hourly_rate"))
+        if matter_ids
+        else {}
+    )
+    billed = [_bill_month(counts, rates, matter_rates, policy) for counts in talk_counts]
 
     ranked = sorted(
         billed[1].items(),

@@ -4,15 +4,16 @@
 filtered, ordered ``Call`` queryset of the call log and return a response that sends a header
 row and then every call (not a page). Neither holds the rows in memory: the calls are read
 with ``values_list(...).iterator(chunk_size=2000)`` (no model instances, only the columns
-below, client and trunk names joined in the same query; a server-side cursor on PostgreSQL,
+below, client, matter and trunk names joined in the same query; a server-side cursor on PostgreSQL,
 chunked fetches on SQLite), and each chunk is written out before the next is read.
 
 Decisions
 ---------
 1. Columns (``EXPORT_COLUMNS``), the call log table's columns and its export-only ones:
    date and time, caller, caller name, destination as recorded, client code (the code dialled,
-   also when no client has it), client name, trunk, status, ringing (s), talk time, talk time
-   (s), cost. Empty client or trunk is an empty cell; an unknown cost is an empty cell.
+   also when no client has it), client name, matter code and matter name (*Pratica*), trunk,
+   status, ringing (s), talk time, talk time (s), cost. Empty client, matter or trunk is an
+   empty cell; an unknown cost is an empty cell.
 2. Date and time in the firm's time zone (``settings.TIME_ZONE``, Europe/Rome), without a zone
    (spreadsheets have none). CSV: ``YYYY-MM-DD HH:MM:SS``: it keeps the seconds, sorts as text,
    and Excel (Italian too) and LibreOffice read it as a date-time. XLSX: a real Excel date-time
@@ -144,6 +145,8 @@ EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("destination", _("Destination"), "destination", Kind.TEXT, _text),
     ExportColumn("billing_code", _("Client code"), "billing_code", Kind.TEXT, _text),
     ExportColumn("client", _("Client"), "client__name", Kind.TEXT, _text),
+    ExportColumn("matter_code", _("Matter code"), "matter__code", Kind.TEXT, _text),
+    ExportColumn("matter", _("Matter"), "matter__name", Kind.TEXT, _text),
     ExportColumn("trunk", _("Trunk"), "trunk__name", Kind.TEXT, _text),
     ExportColumn("status", _("Status"), "status", Kind.TEXT, _status),
     ExportColumn("ring_seconds", _("Ringing (s)"), "ring_seconds", Kind.INTEGER, _seconds),
@@ -153,7 +156,7 @@ EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
 )
 
 # Column widths in the XLSX (characters), in EXPORT_COLUMNS order.
-_XLSX_WIDTHS = (19, 12, 24, 22, 12, 28, 18, 14, 11, 11, 13, 10)
+_XLSX_WIDTHS = (19, 12, 24, 22, 12, 28, 12, 28, 18, 14, 11, 11, 13, 10)
 
 
 def export_context() -> ExportContext:

@@ -186,6 +186,14 @@ class CallLogFilter(PeriodFilterSet):
         lookup_expr="exact",
         max_length=CLIENT_CODE_MAX_LENGTH,
     )
+    # A matter's calls, like ``client``: one exact code, answered from call_matter_start_idx
+    # (the join to the matter finds its id by its unique code, then the index its calls).
+    matter = django_filters.CharFilter(
+        label=_("Matter code"),
+        field_name="matter__code",
+        lookup_expr="exact",
+        max_length=CLIENT_CODE_MAX_LENGTH,
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         field_name="status",
@@ -341,6 +349,8 @@ class CallLogFilter(PeriodFilterSet):
             parts.append(gettext("trunk %(trunk)s") % {"trunk": cleaned["trunk"].name})
         if cleaned.get("client"):
             parts.append(gettext("client %(code)s") % {"code": cleaned["client"]})
+        if cleaned.get("matter"):
+            parts.append(gettext("matter %(code)s") % {"code": cleaned["matter"]})
         if cleaned.get("status"):
             status = CallStatus(cleaned["status"]).label
             parts.append(gettext("status: %(status)s") % {"status": str(status).lower()})

@@ -181,7 +181,7 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_pagination = {"paginator_class": CallLogPaginator}
 
     def get_queryset(self):
-        return Call.objects.select_related("client", "trunk")
+        return Call.objects.select_related("client", "matter", "trunk")
 
     def get_table_data(self):
         return PageIdsFirst(super().get_table_data())
@@ -262,7 +262,7 @@ class CallLogPdfView(PermissionRequiredMixin, View):
     def get(self, request):
         filterset = CallLogFilter(
             request.GET,
-            queryset=Call.objects.select_related("client", "trunk"),
+            queryset=Call.objects.select_related("client", "matter", "trunk"),
             request=request,
         )
         if not filterset.is_valid():

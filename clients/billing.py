@@ -290,3 +290,38 @@ def bill_talk_counts(
         units=_units(seconds, policy),
         amount=amount,
     )
+
+
+# --- Matters: calls billed in groups, each at its own rate ---------------------------------
+#
+# A client's calls under a matter (``clients.Matter``) are billed at the matter's rate when it
+# has one, else at the client's; calls without a matter at the client's rate. Each group is
+# billed on its own by ``bill_calls``, so in ``total`` mode the rounding happens **once per
+# group**: two groups at different rates cannot share one rounded total (which rate would
+# price the increment rounded up?). The client's bill is then the groups' bills added up
+# (``add_bills``): its seconds and units are the groups' rounded ones, its amount the sum of
+# the groups' amounts. A group whose rate is unknown adds no amount; the total amount is None
+# only when no group has a rate.
+
+
+def rate_for(matter_rate: Decimal | None, client_rate: Decimal | None) -> Decimal | None:
+    """The hourly rate of a matter's calls: the matter's own, else the client's."""
+    _check_rate(matter_rate)
+    _check_rate(client_rate)
+    return matter_rate if matter_rate is not None else client_rate
+
+
+def add_bills(bills: Sequence[Bill], policy: BillingRules) -> Bill:
+    """Bills made under ``policy`` added up, as a client's statement adds its matters' bills:
+    the lines one group after another, the totals summed (each group was already rounded in
+    ``total`` mode, so the sum is whole increments). ``amount`` is None when no bill has one,
+    else the sum of the amounts known."""
+    amounts = [bill.amount for bill in bills if bill.amount is not None]
+    seconds = sum(bill.billable_seconds for bill in bills)
+    return Bill(
+        lines=tuple(line for bill in bills for line in bill.lines),
+        talk_seconds=sum(bill.talk_seconds for bill in bills),
+        billable_seconds=seconds,
+        units=_units(seconds, policy),
+        amount=sum(amounts, Decimal("0.00")) if amounts else None,
+    )

@@ -7,20 +7,26 @@ Decisions
    fields, a decimal comma, CRLF, formula-like text neutralised (``firm.lib.spreadsheets``,
    shared by every export). LEDES uses dots (``clients.ledes``).
 2. Billing entries. With per-call rounding (the default) there is one entry per billed call:
-   client code, date (``YYYY-MM-DD``, firm's time zone), billable minutes (two decimals),
-   billable units (empty with increment "none"), amount (empty without an hourly rate) and a
-   description (number, caller, talk time). Calls not billed (unanswered, shorter than the
-   policy's threshold) are left out. With rounding on the total, a call has no units or
-   amount of its own, so each client gets **one** entry for the period, dated its last day,
-   with the rounded total.
-3. LEDES 1998B: one invoice per client and period, numbered ``<code>-<YYYYMM>`` for a calendar
-   month (``<code>-<YYYYMMDD>-<YYYYMMDD>`` otherwise), dated the period's last day; CLIENT_ID
-   and LAW_FIRM_MATTER_ID are the client code; LAW_FIRM_ID is the billing policy's
-   ``law_firm_id``, or the firm name when it is empty. Line items as the billing entries:
-   per call, TIMEKEEPER_ID the caller's extension and TIMEKEEPER_NAME the caller's name (the
-   extension when the PBX gave none), classification ``OT``; with rounding on the total, one
-   line whose timekeeper is the firm. Without an hourly rate amounts and unit costs are
-   ``0.00``. Several clients in one file: one header, every invoice's line items after it.
+   client code, matter code (the matter's, or the client's code when the call has none),
+   date (``YYYY-MM-DD``, firm's time zone), billable minutes (two decimals), billable units
+   (empty with increment "none"), amount at the matter's rate (else the client's; empty
+   without a rate) and a description (the matter's name, then number, caller, talk time).
+   Calls not billed (unanswered, shorter than the policy's threshold) are left out. With
+   rounding on the total, a call has no units or amount of its own, so each client gets
+   **one** entry per matter (and one for its calls without a matter) for the period, dated
+   its last day, with that group's rounded total (``clients.billing``, "Matters").
+3. LEDES 1998B: one invoice per client, matter and period (LAW_FIRM_MATTER_ID is an invoice
+   field, repeated on each line, so a matter is an invoice of its own); numbered
+   ``<matter code>-<YYYYMM>`` for a calendar month (``<code>-<YYYYMMDD>-<YYYYMMDD>``
+   otherwise), dated the period's last day; CLIENT_ID is the client code and
+   LAW_FIRM_MATTER_ID the matter's code, or the client code for the calls without a matter
+   (their invoice is numbered with the client code, as before matters); LAW_FIRM_ID is the
+   billing policy's ``law_firm_id``, or the firm name when it is empty. Line items as the
+   billing entries, LINE_ITEM_UNIT_COST the matter's rate: per call, TIMEKEEPER_ID the
+   caller's extension and TIMEKEEPER_NAME the caller's name (the extension when the PBX gave
+   none), classification ``OT``; with rounding on the total, one line per matter whose
+   timekeeper is the firm. Without an hourly rate amounts and unit costs are ``0.00``.
+   Several clients in one file: one header, every invoice's line items after it.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ from django.utils.translation import gettext
 
 from clients import ledes
 from clients.billing import PER_CALL
-from clients.selectors import Statement, SummaryRow
+from clients.printing import matter_text
+from clients.selectors import MatterGroup, Statement, SummaryRow
 from firm.lib.dates import is_calendar_month
 from firm.lib.downloads import CSV_CONTENT_TYPE, attachment, xlsx_response
 from firm.lib.formats import format_duration
@@ -83,7 +90,21 @@ def summary_header() -> list[str]:
         gettext("Billable time"),
         gettext("Billable time (s)"),
         gettext("Amount (€)"),
+        gettext("Matter code"),
+        gettext("Matter"),
     ]
+
+
+def summary_lines(rows: list[SummaryRow]) -> Iterator[tuple]:
+    """The summary's lines: each client's totals (matter cells empty), then, when some of its
+    calls have a matter, one line per matter under it (the client's calls without a matter
+    as "Generale", matter code empty). Adding up only the lines with no matter name gives the
+    clients' totals."""
+    for row in rows:
+        yield row, row.client, "", ""
+        for matter in row.matters:
+            code = matter.matter.code if matter.matter is not None else ""
+            yield matter, row.client, code, matter_text(matter.matter)
 
 
 def summary_csv(rows: list[SummaryRow], *, filename: str) -> HttpResponse:
@@ -92,18 +113,20 @@ def summary_csv(rows: list[SummaryRow], *, filename: str) -> HttpResponse:
             summary_header(),
             (
                 [
-                    row.client.code,
-                    neutralise_formula(row.client.name),
-                    neutralise_formula(row.client.vat_number),
-                    row.calls,
-                    row.answered,
-                    format_duration(row.talk_seconds),
-                    row.talk_seconds,
-                    format_duration(row.billable_seconds),
-                    row.billable_seconds,
-                    csv_decimal(row.amount),
+                    client.code,
+                    neutralise_formula(client.name),
+                    neutralise_formula(client.vat_number),
+                    line.calls,
+                    line.answered,
+                    format_duration(line.talk_seconds),
+                    line.talk_seconds,
+                    format_duration(line.billable_seconds),
+                    line.billable_seconds,
+                    csv_decimal(line.amount),
+                    matter_code,
+                    neutralise_formula(matter_name),
                 ]
-                for row in rows
+                for line, client, matter_code, matter_name in summary_lines(rows)
             ),
         )
     )
@@ -114,19 +137,21 @@ def summary_xlsx(rows: list[SummaryRow], *, filename: str) -> FileResponse:
     """The summary as a workbook: durations as real (summable) Excel durations."""
     workbook, sheet = xlsx_workbook(gettext("Client summary"), summary_header())
     text = xlsx_text(sheet)
-    for row in rows:
+    for line, client, matter_code, matter_name in summary_lines(rows):
         sheet.append(
             [
-                row.client.code,
-                text(row.client.name),
-                text(row.client.vat_number),
-                row.calls,
-                row.answered,
-                timedelta(seconds=row.talk_seconds),
-                row.talk_seconds,
-                timedelta(seconds=row.billable_seconds),
-                row.billable_seconds,
-                row.amount,
+                client.code,
+                text(client.name),
+                text(client.vat_number),
+                line.calls,
+                line.answered,
+                timedelta(seconds=line.talk_seconds),
+                line.talk_seconds,
+                timedelta(seconds=line.billable_seconds),
+                line.billable_seconds,
+                line.amount,
+                matter_code or None,
+                text(matter_name) if matter_name else None,
             ]
         )
     return xlsx_response(workbook.save, filename=filename)
@@ -138,10 +163,12 @@ def summary_xlsx(rows: list[SummaryRow], *, filename: str) -> FileResponse:
 @dataclass(frozen=True)
 class BillingEntry:
     client_code: str
+    matter_code: str  # the matter's code, the client's when the call has no matter
     day: date
     billable_seconds: int
     units: int | None
     amount: Decimal | None
+    hourly_rate: Decimal | None  # the matter's rate, else the client's
     description: str
     caller: str
     caller_name: str
@@ -157,11 +184,17 @@ class BillingEntry:
         )
 
 
-def billing_entries(statement: Statement) -> list[BillingEntry]:
-    """The statement's billed time as entries (decision 2)."""
+def _with_matter(group: MatterGroup, text: str) -> str:
+    """A description led by the matter's name ("Causa Rossi c. Bianchi: …"), when it has one."""
+    return f"{group.name}: {text}" if group.matter is not None else text
+
+
+def matter_entries(statement: Statement, group: MatterGroup) -> list[BillingEntry]:
+    """One matter group's billed time as entries (decision 2), at the group's rate."""
     code = statement.client.code
+    matter_code = group.code or code
     if statement.policy.rounding != PER_CALL:
-        total = statement.total
+        total = group.subtotal
         if not total.billable_seconds:
             return []
         description = gettext(
@@ -175,43 +208,54 @@ def billing_entries(statement: Statement) -> list[BillingEntry]:
         return [
             BillingEntry(
                 client_code=code,
+                matter_code=matter_code,
                 day=statement.last_day,
                 billable_seconds=total.billable_seconds,
                 units=total.units,
                 amount=total.amount,
-                description=description,
+                hourly_rate=group.hourly_rate,
+                description=_with_matter(group, description),
                 caller="",
                 caller_name="",
             )
         ]
     entries = []
-    for line in statement.lines:
-        if not line.billed:
-            continue
-        caller = f"{line.caller} {line.caller_name}".strip()
-        entries.append(
-            BillingEntry(
-                client_code=code,
-                day=line.start.date(),
-                billable_seconds=line.billable_seconds,
-                units=line.units,
-                amount=line.amount,
-                description=gettext("Call to %(number)s by %(caller)s, talk time %(talk)s")
-                % {
-                    "number": line.number,
-                    "caller": caller,
-                    "talk": format_duration(line.talk_seconds),
-                },
-                caller=line.caller,
-                caller_name=line.caller_name,
+    for caller_group in group.callers:
+        for line in caller_group.lines:
+            if not line.billed:
+                continue
+            caller = f"{line.caller} {line.caller_name}".strip()
+            description = gettext("Call to %(number)s by %(caller)s, talk time %(talk)s") % {
+                "number": line.number,
+                "caller": caller,
+                "talk": format_duration(line.talk_seconds),
+            }
+            entries.append(
+                BillingEntry(
+                    client_code=code,
+                    matter_code=matter_code,
+                    day=line.start.date(),
+                    billable_seconds=line.billable_seconds,
+                    units=line.units,
+                    amount=line.amount,
+                    hourly_rate=group.hourly_rate,
+                    description=_with_matter(group, description),
+                    caller=line.caller,
+                    caller_name=line.caller_name,
+                )
             )
-        )
     return entries
+
+
+def billing_entries(statement: Statement) -> list[BillingEntry]:
+    """The statement's billed time as entries, one matter after another (decision 2)."""
+    return [entry for group in statement.matters for entry in matter_entries(statement, group)]
 
 
 def billing_header() -> list[str]:
     return [
         gettext("Client code"),
+        gettext("Matter code"),
         gettext("Date"),
         gettext("Minutes"),
         gettext("Billable units"),
@@ -236,6 +280,7 @@ def billing_csv(statements: Iterable[Statement], *, filename: str) -> StreamingH
             for entry in billing_entries(statement):
                 yield [
                     entry.client_code,
+                    entry.matter_code,
                     entry.day.isoformat(),
                     csv_decimal(entry.minutes),
                     "" if entry.units is None else entry.units,
@@ -258,19 +303,37 @@ def invoice_number(code: str, first_day: date, last_day: date) -> str:
 
 
 def statement_ledes(statement: Statement, *, law_firm_id: str, firm_name: str) -> str:
-    """One client's statement as a LEDES 1998B invoice (decision 3)."""
+    """One client's statement as LEDES 1998B invoices, one per matter (decision 3)."""
+    parts = []
+    for group in statement.matters:
+        text = matter_ledes(statement, group, law_firm_id=law_firm_id, firm_name=firm_name)
+        records = text.split(ledes.LINE_BREAK)
+        parts.append(text if not parts else ledes.LINE_BREAK.join(records[2:]))
+    if not parts:
+        return _ledes_head()
+    return "".join(parts)
+
+
+def matter_ledes(
+    statement: Statement, group: MatterGroup, *, law_firm_id: str, firm_name: str
+) -> str:
+    """One matter group of a statement as a LEDES 1998B invoice (decision 3)."""
     client = statement.client
+    matter_code = group.code or client.code
+    description = gettext("Telephone calls, %(client)s") % {"client": client.name}
+    if group.matter is not None:
+        description += f" · {group.name}"
     invoice = ledes.LedesInvoice(
         invoice_date=statement.last_day,
-        invoice_number=invoice_number(client.code, statement.first_day, statement.last_day),
+        invoice_number=invoice_number(matter_code, statement.first_day, statement.last_day),
         client_id=client.code,
-        law_firm_matter_id=client.code,
+        law_firm_matter_id=matter_code,
         billing_start=statement.first_day,
         billing_end=statement.last_day,
-        description=gettext("Telephone calls, %(client)s") % {"client": client.name},
+        description=description,
         law_firm_id=law_firm_id or firm_name,
     )
-    rate = statement.hourly_rate if statement.hourly_rate is not None else Decimal("0.00")
+    rate = group.hourly_rate if group.hourly_rate is not None else Decimal("0.00")
     lines = [
         ledes.LedesLine(
             date=entry.day,
@@ -282,9 +345,18 @@ def statement_ledes(statement: Statement, *, law_firm_id: str, firm_name: str) -
             timekeeper_name=entry.caller_name or entry.caller or firm_name,
             timekeeper_classification=TIMEKEEPER_CLASSIFICATION,
         )
-        for entry in billing_entries(statement)
+        for entry in matter_entries(statement, group)
     ]
     return ledes.ledes_1998b(invoice, lines)
+
+
+def _ledes_head() -> str:
+    return (
+        ledes.FORMAT_LINE
+        + ledes.LINE_BREAK
+        + ledes.SEPARATOR.join(ledes.FIELDS)
+        + (ledes.RECORD_END + ledes.LINE_BREAK)
+    )
 
 
 def ledes_file(statements: Iterable[Statement], *, law_firm_id: str, firm_name: str) -> str:
@@ -295,12 +367,7 @@ def ledes_file(statements: Iterable[Statement], *, law_firm_id: str, firm_name: 
         records = text.split(ledes.LINE_BREAK)
         parts.append(text if not parts else ledes.LINE_BREAK.join(records[2:]))
     if not parts:
-        return (
-            ledes.FORMAT_LINE
-            + ledes.LINE_BREAK
-            + ledes.SEPARATOR.join(ledes.FIELDS)
-            + (ledes.RECORD_END + ledes.LINE_BREAK)
-        )
+        return _ledes_head()
     return "".join(parts)
 
 

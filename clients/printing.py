@@ -8,7 +8,10 @@ Decisions
 1. A statement is one document: the firm's name on every page, the client's name, code and
    VAT number, the period and the billing policy, the totals, then the calls grouped by caller
    (extension) with a subtotal after each group and the grand total at the end; "Pagina n di N"
-   at the bottom of every page.
+   at the bottom of every page. When some call has a matter, the callers are grouped inside
+   each matter ("Pratica 12301 · Causa Rossi", then "Generale" for the calls without one),
+   each matter headed by its rate in words and closed by its total; the billing rule at the
+   top then names no rate when the matters' rates differ (clients.selectors, "Matters").
 2. The month pack is the summary (one row per client with calls) followed by each client's
    statement, each starting on a new page. Page numbers count **per document** (the summary,
    then each statement from 1): a statement taken out of the pack to be sent or filed is
@@ -48,8 +51,9 @@ from pypdf import PdfReader, PdfWriter
 
 from calls.models import CallStatus
 from clients.billing import PER_CALL, BillingRules
-from clients.models import BillingPolicy, Client
+from clients.models import BillingPolicy, Client, Matter
 from clients.selectors import (
+    MatterGroup,
     Statement,
     StatementTotals,
     SummaryRow,
@@ -70,14 +74,23 @@ PAGE_NUMBERS_TEMPLATE = "pdf/_page_numbers.html"
 PACK_BATCH_PER_WORKER = 4
 
 
-def policy_description(policy: BillingRules, hourly_rate: Decimal | None) -> str:
+def policy_description(
+    policy: BillingRules, hourly_rate: Decimal | None, *, per_matter: bool = False
+) -> str:
     """The billing rules in words, printed under the period, e.g. "Scatti di 6 minuti per
-    chiamata, minimo 60 s, chiamate sotto 10 s non fatturate; tariffa € 120,00/ora"."""
+    chiamata, minimo 60 s, chiamate sotto 10 s non fatturate; tariffa € 120,00/ora".
+    ``per_matter``: the statement's matters are billed at different rates, so with rounding on
+    the total each matter's total is rounded (clients.billing, "Matters")."""
     if policy.increment_minutes == 0:
         parts = [gettext("Billed to the second")]
     elif policy.rounding == PER_CALL:
         parts = [
             gettext("%(minutes)s-minute units, each call rounded up")
+            % {"minutes": policy.increment_minutes}
+        ]
+    elif per_matter:
+        parts = [
+            gettext("%(minutes)s-minute units, each matter's total rounded up")
             % {"minutes": policy.increment_minutes}
         ]
     else:
@@ -98,6 +111,45 @@ def policy_description(policy: BillingRules, hourly_rate: Decimal | None) -> str
     if hourly_rate is not None:
         text += "; " + gettext("rate %(rate)s per hour") % {"rate": format_euro(hourly_rate)}
     return text
+
+
+def statement_policy(statement: Statement) -> str:
+    """The statement's billing rule in words: with matters at different rates, the rule
+    without a rate (each matter's heading gives its rate)."""
+    if statement.by_matter:
+        text = policy_description(statement.policy, None, per_matter=True)
+        if statement.rates_differ:
+            return text + "; " + gettext("each matter at its own hourly rate, shown below")
+        if statement.hourly_rate is not None:
+            return (
+                text
+                + "; "
+                + gettext("rate %(rate)s per hour") % {"rate": format_euro(statement.hourly_rate)}
+            )
+        return text
+    return policy_description(statement.policy, statement.hourly_rate)
+
+
+def matter_label(group: MatterGroup) -> str:
+    """A matter group's heading: "Pratica 12301 · Causa Rossi c. Bianchi", or "Generale"."""
+    if group.matter is None:
+        return gettext("General (no matter)")
+    return gettext("Matter %(code)s · %(name)s") % {"code": group.code, "name": group.name}
+
+
+def matter_text(matter: Matter | None) -> str:
+    """A matter in a list: "12301 · Causa Rossi c. Bianchi", or "Generale" for the calls
+    without one."""
+    if matter is None:
+        return gettext("General (no matter)")
+    return f"{matter.code} · {matter.name}"
+
+
+def matter_rate_text(group: MatterGroup) -> str:
+    """A matter group's rate in words: "tariffa € 150,00/ora", or that it has none."""
+    if group.hourly_rate is None:
+        return gettext("no hourly rate")
+    return gettext("rate %(rate)s per hour") % {"rate": format_euro(group.hourly_rate)}
 
 
 def period_text(first_day: date, last_day: date) -> str:
@@ -156,37 +208,65 @@ def _money(value: Decimal | None) -> str:
 
 
 def statement_rows(statement: Statement, *, amounts: bool = True, cost: bool = True) -> list[dict]:
-    """Each printed row of a statement (plain text: the template escapes it): a heading per
-    caller, the caller's calls, the caller's subtotal; the cells of the columns
-    ``statement_columns(amounts=…, cost=…)`` prints."""
+    """Each printed row of a statement (plain text: the template escapes it): when some call
+    has a matter, a heading per matter (its rate in words) and its total after its calls;
+    inside, a heading per caller, the caller's calls, the caller's subtotal; the cells of the
+    columns ``statement_columns(amounts=…, cost=…)`` prints."""
     statuses = {value: str(label) for value, label in CallStatus.choices}
     shown = {"amounts": amounts, "cost": cost}
+    by_matter = statement.by_matter
     rows = []
-    for group in statement.groups:
-        rows.append({"kind": "group", "label": caller_label(group.caller, group.caller_name)})
-        for line in group.lines:
-            values = {
-                "date": date_format(line.start, "SHORT_DATE_FORMAT"),
-                "time": date_format(line.start, "H:i"),
-                "number": line.number,
-                "status": statuses.get(line.status, line.status),
-                "talk": format_duration(line.talk_seconds),
-                "billable": format_duration(line.billable_seconds),
-                "amount": _money(line.amount),
-                "cost": format_cost(line.cost) if line.cost is not None else "",
-            }
-            rows.append({"kind": "call", "cells": _cells(values, **shown)})
-        subtotal = group.subtotal
-        rows.append(
-            {
-                "kind": "subtotal",
-                "label": ngettext(
-                    "Subtotal, %(calls)s call", "Subtotal, %(calls)s calls", subtotal.calls
-                )
-                % {"calls": subtotal.calls},
-                "cells": _cells(_total_values(subtotal), **shown),
-            }
-        )
+    for matter in statement.matters:
+        if by_matter:
+            rows.append(
+                {
+                    "kind": "matter",
+                    "label": matter_label(matter),
+                    "detail": matter_rate_text(matter),
+                }
+            )
+        for group in matter.callers:
+            rows.append({"kind": "group", "label": caller_label(group.caller, group.caller_name)})
+            for line in group.lines:
+                values = {
+                    "date": date_format(line.start, "SHORT_DATE_FORMAT"),
+                    "time": date_format(line.start, "H:i"),
+                    "number": line.number,
+                    "status": statuses.get(line.status, line.status),
+                    "talk": format_duration(line.talk_seconds),
+                    "billable": format_duration(line.billable_seconds),
+                    "amount": _money(line.amount),
+                    "cost": format_cost(line.cost) if line.cost is not None else "",
+                }
+                rows.append({"kind": "call", "cells": _cells(values, **shown)})
+            subtotal = group.subtotal
+            rows.append(
+                {
+                    "kind": "subtotal",
+                    "label": ngettext(
+                        "Subtotal, %(calls)s call", "Subtotal, %(calls)s calls", subtotal.calls
+                    )
+                    % {"calls": subtotal.calls},
+                    "cells": _cells(_total_values(subtotal), **shown),
+                }
+            )
+        if by_matter:
+            subtotal = matter.subtotal
+            label = (
+                gettext("Total without a matter")
+                if matter.matter is None
+                else gettext("Total of matter %(code)s") % {"code": matter.code}
+            )
+            rows.append(
+                {
+                    "kind": "matter_total",
+                    "label": label
+                    + ", "
+                    + ngettext("%(calls)s call", "%(calls)s calls", subtotal.calls)
+                    % {"calls": subtotal.calls},
+                    "cells": _cells(_total_values(subtotal), **shown),
+                }
+            )
     return rows
 
 
@@ -251,7 +331,7 @@ def statement_context(
     statement: Statement, *, letterhead: Letterhead, printed_at: datetime
 ) -> dict:
     total = statement.total
-    amounts = statement.hourly_rate is not None
+    amounts = statement.has_amounts
     shown = {"amounts": amounts, "cost": letterhead.shows_cost}
     columns = statement_columns(**shown)
     return {
@@ -259,8 +339,9 @@ def statement_context(
         "letterhead": letterhead,
         "client": statement.client,
         "period": period_text(statement.first_day, statement.last_day),
-        "policy": policy_description(statement.policy, statement.hourly_rate),
+        "policy": statement_policy(statement),
         "rounded_on_total": statement.policy.rounding != PER_CALL,
+        "by_matter": statement.by_matter,
         "columns": columns,
         # The cells before the first time column: the labels of group and total rows span them.
         "label_span": 4,
@@ -281,7 +362,7 @@ def statement_pdf(statement: Statement, *, letterhead: Letterhead | None = None)
     """The PDF of one statement (decision 1)."""
     if letterhead is None:
         letterhead = Letterhead.of(FirmSettings.load())
-    shown = {"amounts": statement.hourly_rate is not None, "cost": letterhead.shows_cost}
+    shown = {"amounts": statement.has_amounts, "cost": letterhead.shows_cost}
     return render_pdf_in_chunks(
         "pdf/client_statement.html",
         statement_context(statement, letterhead=letterhead, printed_at=now_local()),
@@ -296,17 +377,32 @@ def summary_pdf(
 ) -> bytes:
     """The client summary of a period as a PDF (the month pack's first pages)."""
     totals = summary_totals(rows)
-    printed = [
-        (
-            row.client.code,
-            row.client.name,
-            str(row.calls),
-            format_duration(row.talk_seconds),
-            format_duration(row.billable_seconds),
-            _money(row.amount),
+    printed = []
+    for row in rows:
+        printed.append(
+            (
+                row.client.code,
+                row.client.name,
+                str(row.calls),
+                format_duration(row.talk_seconds),
+                format_duration(row.billable_seconds),
+                _money(row.amount),
+                "",
+            )
         )
-        for row in rows
-    ]
+        # The client's matters under it, indented (clients.selectors.SummaryRow.matters).
+        for matter in row.matters:
+            printed.append(
+                (
+                    "",
+                    matter_text(matter.matter),
+                    str(matter.calls),
+                    format_duration(matter.talk_seconds),
+                    format_duration(matter.billable_seconds),
+                    _money(matter.amount),
+                    "summary-matter",
+                )
+            )
     return render_pdf_in_chunks(
         "pdf/client_summary.html",
         {
@@ -402,7 +498,7 @@ def pack_rows(
 def statement_single_html(statement: Statement, *, letterhead: Letterhead) -> str | None:
     """The complete HTML of a statement short enough to be one document (page numbers
     included), or None for a longer one, which ``statement_pdf`` renders in chunks."""
-    shown = {"amounts": statement.hourly_rate is not None, "cost": letterhead.shows_cost}
+    shown = {"amounts": statement.has_amounts, "cost": letterhead.shows_cost}
     rows = statement_rows(statement, **shown)
     if len(rows) > pdf.CHUNK_ROWS:
         return None

@@ -2,10 +2,12 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from clients.printing import matter_text
 from firm.lib.formats import format_duration, format_euro
 from firm.lib.tables import CardRows
 
@@ -38,6 +40,7 @@ def summary_table_data(rows) -> list[dict]:
             "billable_seconds": row.billable_seconds,
             "amount": row.amount,
             "amount_key": row.amount if row.amount is not None else Decimal(-1),
+            "matters": row.matters,
         }
         for row in rows
     ]
@@ -88,7 +91,37 @@ class ClientSummaryTable(CardRows, tables.Table):
         return self._statement_link(record, value)
 
     def render_name(self, value, record):
-        return self._statement_link(record, value)
+        link = self._statement_link(record, value)
+        if not record["matters"]:
+            return link
+        # The client's matters, opened in place (no script): <details> is native.
+        items = format_html_join(
+            "",
+            "<tr><td>{}</td><td class='num'>{}</td><td class='num'>{}</td>"
+            "<td class='num'>{}</td></tr>",
+            (
+                (
+                    matter_text(matter.matter),
+                    matter.calls,
+                    format_duration(matter.billable_seconds),
+                    format_euro(matter.amount) if matter.amount is not None else "—",
+                )
+                for matter in record["matters"]
+            ),
+        )
+        count = sum(1 for matter in record["matters"] if matter.matter is not None)
+        return format_html(
+            "{}<details class='matters'><summary>{}</summary><table class='matters'>"
+            "<thead><tr><th>{}</th><th class='num'>{}</th><th class='num'>{}</th>"
+            "<th class='num'>{}</th></tr></thead><tbody>{}</tbody></table></details>",
+            link,
+            ngettext("%(count)s matter", "%(count)s matters", count) % {"count": count},
+            gettext("Matter"),
+            gettext("Calls"),
+            gettext("Billable time"),
+            gettext("Amount"),
+            items,
+        )
 
     def render_amount(self, value):
         return format_euro(value) if value is not None else "—"

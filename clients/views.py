@@ -40,10 +40,10 @@ from clients.printing import (
     month_pack_zip,
     pack_file_name,
     period_text,
-    policy_description,
     statement_columns,
     statement_file_name,
     statement_pdf,
+    statement_policy,
     statement_rows,
 )
 from clients.selectors import client_summary_list, statement_get, summary_totals
@@ -149,7 +149,7 @@ class StatementView(PermissionRequiredMixin, View):
         context.update(
             statement=statement,
             period=period_text(first_day, last_day),
-            policy=policy_description(statement.policy, statement.hourly_rate),
+            policy=statement_policy(statement),
             rows=statement_rows(statement),
             columns=statement_columns(),
             query=form.query(),

@@ -14,8 +14,9 @@ from calls.dashboard import dashboard_get
 from calls.models import Call
 from calls.selectors import month_range_q
 from clients.billing import PER_CALL, TOTAL, BillingRules, bill_calls
+from clients.selectors import statement_get
 from tests.conftest import ROME, logged_in
-from tests.factories import make_call, make_client
+from tests.factories import make_call, make_client, make_matter
 
 NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)  # 13 May 2026 in Rome
 MAY, APRIL = date(2026, 5, 1), date(2026, 4, 1)
@@ -184,3 +185,24 @@ def test_the_dashboard_makes_as_many_queries_for_many_calls_as_for_few(calls, pa
         page = browser.get(reverse("home")).content.decode()
     assert "Cliente 1" in page  # Cliente 0 has a call of 0 s, not billed
     assert len(many) == len(few) <= 14
+
+
+@pytest.mark.parametrize("rounding", [PER_CALL, TOTAL])
+def test_a_clients_matters_are_billed_at_their_rates_as_on_its_statement(frozen_now, rounding):
+    affaroni = make_client("123", "Affaroni S.p.A.", hourly_rate=Decimal("120.00"))
+    rossi = make_matter(affaroni, "12301", hourly_rate=Decimal("150.00"))
+    for minute, (matter, talk) in enumerate([(rossi, 100), (rossi, 100), (None, 100)]):
+        make_call(
+            client=affaroni, matter=matter, talk_seconds=talk, start=rome(2026, 5, 4, 9, minute)
+        )
+    policy = BillingRules(rounding=rounding)
+    top = dashboard_get(today=date(2026, 5, 13), policy=policy).top_clients[0]
+    statement = statement_get(
+        client=affaroni, first_day=MAY, last_day=date(2026, 5, 31), policy=policy
+    )
+    assert (top.billable_seconds, top.amount) == (
+        statement.total.billable_seconds,
+        statement.total.amount,
+    )
+    # Per call: 2 x 15.00 + 12.00; on the total: 200 s -> 15.00, 100 s -> 12.00.
+    assert top.amount == (Decimal("42.00") if rounding == PER_CALL else Decimal("27.00"))

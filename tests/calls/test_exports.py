@@ -16,7 +16,7 @@ from django.utils import translation
 
 from calls.exports import EXPORT_COLUMNS, stream_csv, stream_xlsx
 from calls.models import Call
-from tests.factories import make_call, make_client, make_trunk
+from tests.factories import make_call, make_client, make_matter, make_matter_call, make_trunk
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,8 @@ HEADER = [
     "Destination",
     "Client code",
     "Client",
+    "Matter code",
+    "Matter",
     "Trunk",
     "Status",
     "Ringing (s)",
@@ -137,6 +139,8 @@ def test_the_csv_values(coded_call, plain_call):
         "Destination": "102",
         "Client code": "",
         "Client": "",
+        "Matter code": "",
+        "Matter": "",
         "Trunk": "",
         "Status": "Failed",
         "Ringing (s)": "0",
@@ -151,6 +155,8 @@ def test_the_csv_values(coded_call, plain_call):
         "Destination": "3454565678**123",
         "Client code": "123",
         "Client": "Affaroni S.p.A.",
+        "Matter code": "",
+        "Matter": "",
         "Trunk": "Gateway cellulare",
         "Status": "Answered",
         "Ringing (s)": "7",
@@ -291,6 +297,8 @@ def test_the_xlsx_values_are_numbers_and_dates(coded_call, plain_call):
         "Destination": "102",
         "Client code": None,
         "Client": None,
+        "Matter code": None,
+        "Matter": None,
         "Trunk": None,
         "Status": "Failed",
         "Ringing (s)": 0,
@@ -305,6 +313,8 @@ def test_the_xlsx_values_are_numbers_and_dates(coded_call, plain_call):
         "Destination": "3454565678**123",
         "Client code": "123",
         "Client": "Affaroni S.p.A.",
+        "Matter code": None,
+        "Matter": None,
         "Trunk": "Gateway cellulare",
         "Status": "Answered",
         "Ringing (s)": 7,
@@ -356,3 +366,18 @@ def test_the_xlsx_is_sent_in_chunks_and_its_file_is_removed(coded_call):
 
 def test_an_empty_xlsx_holds_only_the_header():
     assert xlsx_rows(stream_xlsx(Call.objects.none(), filename="x.xlsx")) == [tuple(HEADER)]
+
+
+def test_the_exports_carry_the_matter_of_a_call(coded_call):
+    matter = make_matter(coded_call.client, "12301", "Causa Rossi c. Bianchi")
+    make_matter_call(matter, start=datetime(2026, 7, 2, 8, 0, tzinfo=UTC))
+    with translation.override("it"):
+        csv_dicts = as_dicts(csv_rows(stream_csv(calls(), filename="x.csv")))
+        xlsx_dicts = as_dicts(xlsx_rows(stream_xlsx(calls(), filename="x.xlsx")))
+    for rows, empty in ((csv_dicts, ""), (xlsx_dicts, None)):
+        assert [(row["Codice pratica"], row["Pratica"]) for row in rows] == [
+            (empty, empty),
+            ("12301", "Causa Rossi c. Bianchi"),
+        ]
+        assert rows[1]["Codice cliente"] == "12301"  # the code dialled
+        assert rows[1]["Cliente"] == "Affaroni S.p.A."

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clients import billing
 from clients.billing import (
     INCREMENT_MINUTES,
     PER_CALL,
@@ -478,3 +479,43 @@ def test_billing_talk_counts_gives_the_totals_of_billing_every_call(talks, polic
 def test_billing_talk_counts_refuses_a_negative_count():
     with pytest.raises(ValueError):
         bill_talk_counts({60: -1}, BillingRules(), None)
+
+
+# --- Matters: groups billed at their own rate, then added up ----------------------------------
+
+
+def test_a_matters_rate_overrides_the_clients_and_falls_back_to_it():
+    assert billing.rate_for(Decimal("150"), Decimal("120")) == Decimal("150")
+    assert billing.rate_for(None, Decimal("120")) == Decimal("120")
+    assert billing.rate_for(Decimal("0"), Decimal("120")) == Decimal("0")  # free: a rate
+    assert billing.rate_for(None, None) is None
+    with pytest.raises(TypeError):
+        billing.rate_for(150.0, None)
+
+
+def test_bills_at_different_rates_add_up_their_rounded_totals():
+    policy = billing.BillingRules(6, billing.TOTAL)
+    matter = billing.bill_calls([100, 100], policy, Decimal("150"))  # 200 s -> 360 s
+    general = billing.bill_calls([100], policy, Decimal("120"))  # 100 s -> 360 s
+    total = billing.add_bills([matter, general], policy)
+    assert (matter.amount, general.amount) == (Decimal("15.00"), Decimal("12.00"))
+    assert (total.talk_seconds, total.billable_seconds, total.units) == (300, 720, 2)
+    assert total.amount == Decimal("27.00")
+    # One rounding over all three calls would bill 300 s -> 360 s: one unit, not two.
+    assert billing.bill_calls([100, 100, 100], policy, Decimal("120")).units == 1
+
+
+def test_added_bills_per_call_keep_every_line_and_sum_the_amounts():
+    policy = billing.BillingRules(6, billing.PER_CALL)
+    matter = billing.bill_calls([1, 361], policy, Decimal("150"))
+    general = billing.bill_calls([1], policy, None)
+    total = billing.add_bills([matter, general], policy)
+    assert [line.amount for line in total.lines] == [Decimal("15.00"), Decimal("30.00"), None]
+    assert (total.billable_seconds, total.units, total.amount) == (1440, 4, Decimal("45.00"))
+
+
+def test_added_bills_have_no_amount_when_no_group_has_a_rate():
+    policy = billing.BillingRules(0, billing.PER_CALL)
+    bills = [billing.bill_calls([10], policy, None), billing.bill_calls([20], policy, None)]
+    total = billing.add_bills(bills, policy)
+    assert (total.billable_seconds, total.units, total.amount) == (30, None, None)

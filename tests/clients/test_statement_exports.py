@@ -68,6 +68,7 @@ def test_billing_entries_are_one_per_billed_call(paolo, affaroni):
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0] == [
         "Codice cliente",
+        "Codice pratica",
         "Data",
         "Minuti",
         "Scatti fatturabili",
@@ -75,11 +76,12 @@ def test_billing_entries_are_one_per_billed_call(paolo, affaroni):
         "Descrizione",
     ]
     # Ordered by caller, then time; the local day (23:30 in Rome is still that day).
-    assert [row[:5] for row in rows[1:]] == [
-        ["123", "2026-05-05", "12,00", "2", "24,00"],
-        ["123", "2026-05-04", "6,00", "1", "12,00"],
+    # Without a matter, the matter code is the client's.
+    assert [row[:6] for row in rows[1:]] == [
+        ["123", "123", "2026-05-05", "12,00", "2", "24,00"],
+        ["123", "123", "2026-05-04", "6,00", "1", "12,00"],
     ]
-    assert rows[2][5] == "Telefonata al 3454565678 da 114 Mario Rossi, conversazione 0:01:01"
+    assert rows[2][6] == "Telefonata al 3454565678 da 114 Mario Rossi, conversazione 0:01:01"
 
 
 def test_the_ledes_file_has_one_invoice_with_a_fee_line_per_billed_call(paolo, affaroni):
@@ -117,7 +119,7 @@ def test_with_rounding_on_the_total_each_client_has_one_line(paolo, affaroni):
     assert records[0]["LINE_ITEM_TOTAL"] == records[0]["INVOICE_TOTAL"] == "24.00"
     assert records[0]["TIMEKEEPER_ID"] == records[0]["LAW_FIRM_ID"] == "Studio Rossi"
     rows = list(csv.reader(io.StringIO(get(browser, "billing_csv")[1]), delimiter=";"))
-    assert [row[:5] for row in rows[1:]] == [["123", "2026-05-31", "12,00", "2", "24,00"]]
+    assert [row[:6] for row in rows[1:]] == [["123", "123", "2026-05-31", "12,00", "2", "24,00"]]
 
 
 def test_without_a_rate_amounts_are_zero_in_ledes_and_empty_in_csv(paolo, affaroni):
@@ -128,7 +130,7 @@ def test_without_a_rate_amounts_are_zero_in_ledes_and_empty_in_csv(paolo, affaro
     assert {r["LINE_ITEM_TOTAL"] for r in records} == {"0.00"}
     assert {r["LINE_ITEM_UNIT_COST"] for r in records} == {"0.00"}
     rows = list(csv.reader(io.StringIO(get(browser, "billing_csv")[1]), delimiter=";"))
-    assert {row[4] for row in rows[1:]} == {""}
+    assert {row[5] for row in rows[1:]} == {""}
 
 
 def test_a_period_that_is_not_a_month_numbers_the_invoice_by_its_days(paolo, affaroni):
