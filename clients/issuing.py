@@ -148,10 +148,13 @@ def _check_month_ended(month: date) -> None:
 
 
 def _frozen_lines(statement: Statement) -> list[dict]:
-    """The statement's calls as billed, generically: whatever grouping the statement has,
-    each line's own values."""
+    """The statement's calls as billed, each with its matter (code and name; "" for the
+    client's calls without one) and the hourly rate it was billed at."""
     return [
         {
+            "matter_code": group.code,
+            "matter_name": group.name,
+            "hourly_rate": None if group.hourly_rate is None else str(group.hourly_rate),
             "start": line.start.isoformat(),
             "caller": line.caller,
             "number": line.number,
@@ -161,16 +164,28 @@ def _frozen_lines(statement: Statement) -> list[dict]:
             "billed": line.billed,
             "amount": None if line.amount is None else str(line.amount),
         }
-        for line in statement.lines
+        for group in statement.matters
+        for callers in group.callers
+        for line in callers.lines
     ]
 
 
+def _next_sequence(month: date) -> int:
+    last = IssuedStatement.objects.filter(month=month).aggregate(last=Max("sequence"))
+    return (last["last"] or 0) + 1
+
+
 def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=None):
-    """An unsaved ``IssuedStatement`` of ``statement``, its PDF rendered (the slow part,
-    done outside any lock); ``_number_and_save`` numbers and saves it."""
+    """An unsaved ``IssuedStatement`` of ``statement``, its PDF rendered with the number it
+    should get (the slow part, done outside any lock), with what it was printed from;
+    ``_number_and_save`` checks the number and saves it."""
     total = statement.total
-    return IssuedStatement(
+    sequence = _next_sequence(month)
+    number = statement_number(month, sequence)
+    issued = IssuedStatement(
         month=month,
+        sequence=sequence,
+        number=number,
         client=statement.client,
         first_day=statement.first_day,
         last_day=statement.last_day,
@@ -182,17 +197,23 @@ def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=N
         hourly_rate=statement.hourly_rate,
         policy=dataclasses.asdict(statement.policy),
         policy_text=policy_description(statement.policy, statement.hourly_rate)[:300],
-        pdf=statement_pdf(statement, letterhead=letterhead),
+        pdf=statement_pdf(statement, letterhead=letterhead, number=number),
         supersedes=supersedes,
         created_by=user,
     )
+    return issued, statement, letterhead
 
 
-def _number_and_save(issued: IssuedStatement) -> IssuedStatement:
-    """Inside the transaction, after ``_one_issue_at_a_time``: the month's next number."""
-    last = IssuedStatement.objects.filter(month=issued.month).aggregate(last=Max("sequence"))
-    issued.sequence = (last["last"] or 0) + 1
-    issued.number = statement_number(issued.month, issued.sequence)
+def _number_and_save(frozen) -> IssuedStatement:
+    """Inside the transaction, after ``_one_issue_at_a_time``: the month's next number. Should
+    another run have taken the number the PDF was printed with meanwhile (rare), the PDF is
+    printed again with the new one, so the number on the PDF is always the statement's."""
+    issued, statement, letterhead = frozen
+    sequence = _next_sequence(issued.month)
+    if sequence != issued.sequence:
+        issued.sequence = sequence
+        issued.number = statement_number(issued.month, sequence)
+        issued.pdf = statement_pdf(statement, letterhead=letterhead, number=issued.number)
     issued.created_at = timezone.now()
     issued.full_clean(exclude=["pdf", "lines", "policy"])
     issued.save()

@@ -328,7 +328,7 @@ def logo_data_uri(firm: FirmSettings) -> str:
 
 
 def statement_context(
-    statement: Statement, *, letterhead: Letterhead, printed_at: datetime
+    statement: Statement, *, letterhead: Letterhead, printed_at: datetime, number: str = ""
 ) -> dict:
     total = statement.total
     amounts = statement.has_amounts
@@ -351,6 +351,8 @@ def statement_context(
         "billable_time": format_duration(total.billable_seconds),
         "amount": _money(total.amount) if amounts else "",
         "printed_at": printed_at,
+        # An issued statement's number (clients.issuing); a draft has none.
+        "number": number,
     }
 
 
@@ -358,14 +360,16 @@ def now_local() -> datetime:
     return timezone.localtime(timezone.now(), firm_time_zone())
 
 
-def statement_pdf(statement: Statement, *, letterhead: Letterhead | None = None) -> bytes:
-    """The PDF of one statement (decision 1)."""
+def statement_pdf(
+    statement: Statement, *, letterhead: Letterhead | None = None, number: str = ""
+) -> bytes:
+    """The PDF of one statement (decision 1); ``number`` is an issued statement's."""
     if letterhead is None:
         letterhead = Letterhead.of(FirmSettings.load())
     shown = {"amounts": statement.has_amounts, "cost": letterhead.shows_cost}
     return render_pdf_in_chunks(
         "pdf/client_statement.html",
-        statement_context(statement, letterhead=letterhead, printed_at=now_local()),
+        statement_context(statement, letterhead=letterhead, printed_at=now_local(), number=number),
         statement_rows(statement, **shown),
         page_numbers_template=PAGE_NUMBERS_TEMPLATE,
         chunk_rows=pdf.CHUNK_ROWS,

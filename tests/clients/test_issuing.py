@@ -16,7 +16,7 @@ from clients.issuing import FAILED, NO_ADDRESS, SENT, statements_issue_and_send
 from clients.models import BillingPolicy, IssuedStatement
 from firm.models import FirmSettings
 from tests.conftest import ROME
-from tests.factories import make_call, make_client
+from tests.factories import make_call, make_client, make_matter
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,8 @@ def test_issuing_numbers_freezes_and_sends_each_statement_once_with_its_pdf(smtp
     content = attachment.get_content()
     assert content == bytes(alfa.pdf)
     assert "Alfa S.r.l." in pdf_text(content) and "60,00" in pdf_text(content)
+    assert "Rendiconto n. 2026-05/1" in pdf_text(content)
+    assert "Rendiconto n. 2026-05/2" in pdf_text(bytes(statements[1].pdf))
 
 
 def test_a_rerun_sends_nothing_already_sent_and_changes_no_issued_statement(smtp_server, may):
@@ -296,3 +298,26 @@ def test_with_output_too_the_pack_is_written_and_the_month_issued(smtp_server, m
         send_may("--output", str(tmp_path))
     assert (tmp_path / "rendiconti-2026-05.pdf").exists()
     assert IssuedStatement.objects.count() == 3
+
+
+def test_issued_lines_keep_each_call_s_matter_and_rate(smtp_server, may):
+    matter = make_matter(client=may["alfa"], code="10101", name="Causa Alfa", hourly_rate="300")
+    call = make_call(
+        client=may["alfa"],
+        matter=matter,
+        billing_code="10101",
+        talk_seconds=360,
+        start=datetime(2026, 5, 6, 10, 0, tzinfo=ROME),
+    )
+    assert call.matter == matter
+
+    with pytest.raises(CommandError):  # Gamma has no address
+        send_may()
+
+    alfa = IssuedStatement.objects.get(client=may["alfa"])
+    assert [(line["matter_code"], line["hourly_rate"], line["amount"]) for line in alfa.lines] == [
+        ("10101", "300.00", "30.00"),
+        ("", "100.00", "20.00"),
+        ("", "100.00", "40.00"),
+    ]
+    assert "Causa Alfa" in pdf_text(bytes(alfa.pdf))
