@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -11,10 +11,37 @@ from firm.lib.formats import format_duration, format_euro
 
 class ClientTable(tables.Table):
     code = tables.Column(linkify=("clients:detail", {"code": tables.A("code")}))
-    name = tables.Column(linkify=("clients:detail", {"code": tables.A("code")}))
+    name = tables.Column()
     dial = tables.TemplateColumn(
         template_name="clients/_dial_link.html", verbose_name=_("Dial"), orderable=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matters_found: dict[int, list] = {}  # client id → the matters the search found
+
+    def render_name(self, value, record, bound_column=None):
+        link = format_html(
+            "<a href='{}'>{}</a>", reverse("clients:detail", kwargs={"code": record.code}), value
+        )
+        matters = self.matters_found.get(record.pk)
+        if not matters:
+            return link
+        items = format_html_join(
+            "",
+            "<li class='matter'>{} <span class='code'>{}</span>{}</li>",
+            (
+                (
+                    matter.name,
+                    matter.code,
+                    ""
+                    if matter.is_active
+                    else format_html(" <span class='hint'>{}</span>", _("closed")),
+                )
+                for matter in matters
+            ),
+        )
+        return format_html("{}<ul class='found-matters'>{}</ul>", link, items)
 
     class Meta:
         model = Client

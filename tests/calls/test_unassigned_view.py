@@ -180,7 +180,10 @@ def test_selected_calls_go_to_their_own_suggestions(browser, affaroni, bianchi):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"calls": ["1"], "client_code": "999", "action": "client"}, "No client or matter has code 999."),
+        (
+            {"calls": ["1"], "client_code": "999", "action": "client"},
+            "No client or matter has code 999.",
+        ),
         ({"calls": ["1"], "client_code": "", "action": "client"}, "Enter the code of the client"),
         ({"client_code": "123", "action": "client"}, "Select at least one call."),
         ({"calls": ["abc"], "client_code": "123", "action": "client"}, "not valid"),
