@@ -71,7 +71,7 @@ class Client(models.Model):
 
 def code_taken_by_matter_message(code: str) -> str:
     matter = Matter.objects.select_related("client").filter(code=code).first()
-    return _("Code %(code)s is the code of matter “%(matter)s” of %(client)s.") % {
+    return _("Code %(code)s is the code of matter “%(matter)s” of %(client)s") % {
         "code": code,
         "matter": matter.name if matter else "",
         "client": matter.client.name if matter else "",
@@ -80,7 +80,7 @@ def code_taken_by_matter_message(code: str) -> str:
 
 def code_taken_by_client_message(code: str) -> str:
     client = Client.objects.filter(code=code).first()
-    return _("Code %(code)s is the code of client %(client)s.") % {
+    return _("Code %(code)s is the code of client %(client)s") % {
         "code": code,
         "client": client.name if client else "",
     }

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth.models import Group, User
 
 from calls.models import Call, Trunk, TrunkIdentifier
-from clients.models import Client, Contact
+from clients.models import Client, Contact, Matter
 
 _sequence = itertools.count(1)
 
@@ -20,6 +20,12 @@ def make_user(username: str, *, role: str | None = None, password: str = "pw") -
 
 def make_client(code: str = "123", name: str = "Affaroni S.p.A.", **fields) -> Client:
     return Client.objects.create(code=code, name=name, **fields)
+
+
+def make_matter(
+    client: Client, code: str = "12301", name: str = "Causa Rossi c. Bianchi", **fields
+) -> Matter:
+    return Matter.objects.create(client=client, code=code, name=name, **fields)
 
 
 def make_contact(name: str, phone: str = "", *, clients=()) -> Contact:

@@ -65,7 +65,7 @@ def _run(schema_editor, statements_by_vendor):
     if vendor not in statements_by_vendor:
         raise NotImplementedError(f"No code triggers for {vendor}")
     for statement in statements_by_vendor[vendor]:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def create_triggers(apps, schema_editor):
