@@ -41,7 +41,9 @@ class MatterInline(admin.TabularInline):
     model = Matter
     form = MatterAdminForm
     extra = 0
-    fields = ["code", "name", "hourly_rate", "partner", "is_active", "opened_on", "closed_on"]
+    # The partner and the opening date on the matter's own page (the change link): the row
+    # stays narrow enough for the page.
+    fields = ["code", "name", "hourly_rate", "is_active", "closed_on"]
     show_change_link = True
 
 

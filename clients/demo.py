@@ -101,7 +101,7 @@ def _clients(rng: random.Random, count: int) -> list[Client]:
 _MATTERS = [
     ("123", "12301", "Causa Rossi c. Bianchi", Decimal("220.00"), True),
     ("123", "12302", "Recupero crediti 2026", None, True),
-    ("123", "12303", "Contratto di fornitura (chiusa)", None, False),
+    ("123", "12303", "Contratto di fornitura 2024", None, False),
 ]
 # Matters for the second and third client by code, whatever their codes are.
 _MORE_MATTERS = [

@@ -1,5 +1,6 @@
 import tempfile
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import FileResponse, HttpResponse
@@ -109,6 +110,7 @@ class ClientDetailView(PermissionRequiredMixin, DetailView):
         matters = form.fields["matter"].queryset
         trunk = form.cleaned_data["trunk"] if dial else _chosen_trunk(form)
         prefix = trunk.prefix if trunk is not None else ""
+        number = form.data.get("number", "")[:40] if form.is_bound else ""
         rows = []
         for matter in matters:
             dial_string = ""
@@ -116,7 +118,16 @@ class ClientDetailView(PermissionRequiredMixin, DetailView):
                 dial_string = dialing.compose_for_helper(
                     form.cleaned_data["number"], trunk.as_rule(), matter.code, plan
                 ).dial_string
-            rows.append(MatterDial(matter, dial_string, prefix, f"{plan.marker}{matter.code}"))
+            query = {"number": number, "trunk": trunk.pk if trunk else "", "matter": matter.pk}
+            rows.append(
+                MatterDial(
+                    matter,
+                    dial_string,
+                    prefix,
+                    f"{plan.marker}{matter.code}",
+                    urlencode({key: value for key, value in query.items() if value}),
+                )
+            )
         return rows
 
 
@@ -128,6 +139,7 @@ class MatterDial(NamedTuple):
     dial_string: str
     prefix: str
     suffix: str
+    query: str  # the helper with this matter chosen (and the number typed, if any)
 
 
 def _chosen_trunk(form):
