@@ -90,11 +90,11 @@ def calls_unassigned() -> QuerySet[Call]:
     """The queue: outgoing external calls with no client (no code dialled, or a code no
     client has), and those billed to a closed matter (``matter_closed_q``: to check), that
     nobody has assigned by hand."""
-    return Call.objects.filter(
-        Q(client__isnull=True) | matter_closed_q(),
-        direction=CallDirection.OUTBOUND,
-        client_set_by_hand=False,
-    )
+    waiting = Q(client__isnull=True)
+    # Most firms have no closed matter at first: then the queue reads no matter at all.
+    if Matter.objects.filter(Q(is_active=False) | Q(closed_on__isnull=False)).exists():
+        waiting |= matter_closed_q()
+    return Call.objects.filter(waiting, direction=CallDirection.OUTBOUND, client_set_by_hand=False)
 
 
 def matter_closed_q() -> Q:

@@ -207,3 +207,15 @@ def test_a_file_without_the_matter_columns_is_refused_with_a_message(anna):
 def test_only_administrators_can_import_matters(rita):
     response = logged_in(rita).get(reverse("admin:clients_matter_import"))
     assert response.status_code == 302  # to the admin login
+
+
+def test_a_client_list_may_not_use_a_matter_code(anna):
+    affaroni = make_client("123", "Affaroni S.p.A.")
+    make_matter(affaroni, "12301")
+    upload = SimpleUploadedFile("clienti.csv", b"code,name\n12301,Nuovo\n300,Gamma\n")
+    response = logged_in(anna).post(
+        reverse("admin:clients_client_import"), {"file": upload}, follow=True
+    )
+    rejected = response.context["result"].rejected
+    assert [(e.line, e.field) for e in rejected] == [(2, "code")]
+    assert "il codice 12301 è il codice di una pratica." in str(rejected[0])
