@@ -82,11 +82,13 @@ def test_a_matter_may_not_take_a_client_code_nor_a_client_a_matter_code():
     make_matter(affaroni, "12301", "Causa Rossi c. Bianchi")
     with pytest.raises(ValidationError) as error:
         matter_save(matter=Matter(client=affaroni, code="123", name="Una pratica"))
-    assert error.value.message_dict["code"] == ["Code 123 is the code of client Affaroni S.p.A."]
+    assert error.value.message_dict["code"] == [
+        "Il codice 123 è il codice del cliente Affaroni S.p.A."
+    ]
     with pytest.raises(ValidationError) as error:
         client_save(client=Client(code="12301", name="Nuovo cliente"))
     assert error.value.message_dict["code"] == [
-        "Code 12301 is the code of matter “Causa Rossi c. Bianchi” of Affaroni S.p.A."
+        "Il codice 12301 è il codice della pratica “Causa Rossi c. Bianchi” di Affaroni S.p.A."
     ]
 
 
