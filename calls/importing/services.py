@@ -95,6 +95,7 @@ class _Batch:
 
     def __init__(self, *, summary, run, file_name, dry_run):
         self.summary, self.run, self.file_name, self.dry_run = summary, run, file_name, dry_run
+        self.run_id = run.pk if run else None
         # Who each code bills, read once: no query per line (a few thousand clients and
         # matters at most). A code names one client or one matter (clients.models).
         self.owners = code_owners_get()
@@ -110,11 +111,9 @@ class _Batch:
         return len(self.rows) + len(self.rejects)
 
     def add_call(self, values: CallValues, raw: str):
-        code = values.billing_code
-        client_id, matter_id = self.owners.get(code, NO_OWNER) if code else NO_OWNER
-        self.rows.append(
-            self.call_row(values, client_id, self.run.pk if self.run else None, matter_id)
-        )
+        # No code ('') is never an owner's: one lookup serves every call.
+        client_id, matter_id = self.owners.get(values.billing_code, NO_OWNER)
+        self.rows.append(self.call_row(values, client_id, self.run_id, matter_id))
         self.raws.append(raw)
 
     def add_rejection(self, line_number, raw, field_name, reason):
