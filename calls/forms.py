@@ -207,7 +207,9 @@ class QueueAssignForm(forms.Form):
     action = forms.ChoiceField(
         required=False, choices=[(ACTION_CLIENT, ACTION_CLIENT), (ACTION_SUGGESTED, "")]
     )
-    client_code = ClientCodeField(required=False)
+    client_code = ClientCodeField(
+        required=False, widget=forms.TextInput(attrs={"list": "matter-choices"})
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def clean(self):

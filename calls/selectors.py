@@ -159,6 +159,18 @@ def client_suggestions(*, numbers: Iterable[str]) -> dict[str, Suggestion]:
     }
 
 
+def matters_open_get(*, client_ids: Iterable[int]) -> list[Matter]:
+    """The open matters (active, not closed before today) of ``client_ids``, by client and
+    code: what the queue offers to choose from for the clients it suggests."""
+    today = timezone.localdate(timezone=firm_time_zone())
+    return list(
+        Matter.objects.filter(client_id__in=set(client_ids), is_active=True)
+        .exclude(closed_on__lt=today)
+        .select_related("client")
+        .order_by("client__name", "code")[:200]
+    )
+
+
 @dataclass(frozen=True)
 class SuggestedAssignments:
     """Calls grouped by the client and matter suggested for each (``client_suggestions``):

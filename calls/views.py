@@ -32,6 +32,7 @@ from calls.selectors import (
     calls_unassigned,
     client_suggestions,
     closed_months,
+    matters_open_get,
     saved_call_log_filter_get,
     today_local,
 )
@@ -227,7 +228,12 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_valid()
+        suggestions = getattr(context.get("table"), "suggestions", {})
         context.update(
+            # The suggested clients' open matters, to choose in the code box (a datalist).
+            matter_choices=matters_open_get(
+                client_ids=[suggestion.client.pk for suggestion in suggestions.values()]
+            ),
             day_range=self.filterset.day_range() if valid else None,
             filter_valid=valid,
         )
@@ -365,7 +371,12 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_valid()
         kept = self.kept
+        suggestions = getattr(context.get("table"), "suggestions", {})
         context.update(
+            # The suggested clients' open matters, to choose in the code box (a datalist).
+            matter_choices=matters_open_get(
+                client_ids=[suggestion.client.pk for suggestion in suggestions.values()]
+            ),
             day_range=self.filterset.day_range() if valid else None,
             filter_valid=valid,
             waiting=self.object_list.count() if valid else None,

@@ -132,3 +132,16 @@ def test_the_queue_shows_calls_of_a_closed_matter_with_the_reason(browser, affar
     assert billed not in shown
     page = response.content.decode()
     assert "Eredità Verdi" in page and "pratica chiusa" in page
+
+
+def test_the_code_box_offers_the_open_matters_of_the_suggested_clients(browser, affaroni, rossi):
+    make_matter(affaroni, "12309", "Archiviata", is_active=False)
+    other = make_matter(make_client("456", "Bianchi S.r.l."), "45601", "Non suggerita")
+    may(dialled_number="0211111", client=affaroni)
+    may(dialled_number="0211111")
+    response = browser.get(URL)
+    assert list(response.context["matter_choices"]) == [rossi]
+    page = response.content.decode()
+    assert 'list="matter-choices"' in page
+    assert '<option value="12301">Affaroni S.p.A. · Causa Rossi c. Bianchi</option>' in page
+    assert other.code not in page and "12309" not in page
