@@ -333,9 +333,25 @@ class RejectedLineAdmin(ReadOnlyAdmin):
 
 @admin.register(CallAssignment)
 class CallAssignmentAdmin(ReadOnlyAdmin):
-    list_display = ["at", "call", "user", "old_client", "new_client", "note"]
-    list_select_related = ["call", "user", "old_client", "new_client"]
-    search_fields = ["note", "new_client__name", "new_client__code", "user__username"]
+    list_display = [
+        "at",
+        "call",
+        "user",
+        "old_client",
+        "old_matter",
+        "new_client",
+        "new_matter",
+        "note",
+    ]
+    list_select_related = ["call", "user", "old_client", "new_client", "old_matter", "new_matter"]
+    search_fields = [
+        "note",
+        "new_client__name",
+        "new_client__code",
+        "new_matter__code",
+        "new_matter__name",
+        "user__username",
+    ]
     raw_id_fields = ["call"]
     date_hierarchy = "at"
 

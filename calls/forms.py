@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.patterns import MAX_PATTERN_LENGTH, PatternError, pattern_for
 from calls.services import MAX_ASSIGNED_CALLS
-from clients.models import CLIENT_CODE_MAX_LENGTH, Client
+from clients.models import CLIENT_CODE_MAX_LENGTH, Client, Matter
 from firm.lib.dates import MAX_YEAR, MIN_YEAR
 from firm.widgets import DateInput
 
@@ -174,26 +174,31 @@ class CallIdsField(forms.Field):
         return sorted(set(ids))
 
 
-def client_by_code(code: str) -> Client:
-    """The client with `code`, or a form error that says no client has it."""
+def owner_by_code(code: str) -> tuple[Client, Matter | None]:
+    """The client with `code`, or the matter with `code` and its client; else a form error
+    that says no client or matter has it."""
     client = Client.objects.filter(code=code).first()
-    if client is None:
-        raise forms.ValidationError(
-            _("No client has code %(code)s.") % {"code": code}, code="unknown_client"
-        )
-    return client
+    if client is not None:
+        return client, None
+    matter = Matter.objects.select_related("client").filter(code=code).first()
+    if matter is not None:
+        return matter.client, matter
+    raise forms.ValidationError(
+        _("No client or matter has code %(code)s.") % {"code": code}, code="unknown_client"
+    )
 
 
 class ClientCodeField(forms.CharField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Client code"))
+        kwargs.setdefault("label", _("Client or matter code"))
         kwargs.setdefault("max_length", CLIENT_CODE_MAX_LENGTH)
         super().__init__(**kwargs)
 
 
 class QueueAssignForm(forms.Form):
-    """What the queue page posts: the ticked calls and either a client code ("client"), or
-    each call's suggested client ("suggested"); a row's own button posts its call as `one`."""
+    """What the queue page posts: the ticked calls and either a client or matter code
+    ("client"), or each call's suggested client and matter ("suggested"); a row's own button
+    posts its call as `one`."""
 
     ACTION_CLIENT, ACTION_SUGGESTED, ACTION_ONE = "client", "suggested", "one"
 
@@ -202,7 +207,9 @@ class QueueAssignForm(forms.Form):
     action = forms.ChoiceField(
         required=False, choices=[(ACTION_CLIENT, ACTION_CLIENT), (ACTION_SUGGESTED, "")]
     )
-    client_code = ClientCodeField(required=False)
+    client_code = ClientCodeField(
+        required=False, widget=forms.TextInput(attrs={"list": "matter-choices"})
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def clean(self):
@@ -219,19 +226,19 @@ class QueueAssignForm(forms.Form):
             code = (cleaned.get("client_code") or "").strip()
             if not code:
                 raise forms.ValidationError(_("Enter the code of the client to assign."))
-            cleaned["client"] = client_by_code(code)
+            cleaned["client"], cleaned["matter"] = owner_by_code(code)
         return cleaned
 
 
 class CallAssignForm(forms.Form):
-    """A call's page: give the call another client."""
+    """A call's page: give the call another client, or one of a client's matters (its code)."""
 
     client_code = ClientCodeField()
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
     def clean_client_code(self):
         code = self.cleaned_data["client_code"].strip()
-        self.cleaned_data["client"] = client_by_code(code)
+        self.cleaned_data["client"], self.cleaned_data["matter"] = owner_by_code(code)
         return code
 
 

@@ -498,8 +498,8 @@ class RejectedLine(models.Model):
 
 
 class CallAssignment(models.Model):
-    """A client chosen by hand for a call (append-only): who, when, from which client to
-    which. Written only by calls.services.calls_assign."""
+    """A client (and maybe one of its matters) chosen by hand for a call (append-only): who,
+    when, from which client and matter to which. Written only by calls.services.calls_assign."""
 
     call = models.ForeignKey(
         Call,
@@ -526,6 +526,24 @@ class CallAssignment(models.Model):
         related_name="+",
         verbose_name=_("new client"),
         help_text=_("Empty: the call was left without a client."),
+    )
+    # The matter within the client, when there was one (SET_NULL: a deleted matter leaves
+    # the client's part of the record).
+    old_matter = models.ForeignKey(
+        Matter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous matter"),
+    )
+    new_matter = models.ForeignKey(
+        Matter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new matter"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

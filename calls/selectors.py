@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from calls import dialing
@@ -23,7 +23,7 @@ from calls.models import (
     TrunkIdentifier,
 )
 from calls.periods import month_spans, next_month
-from clients.models import Client
+from clients.models import Client, Matter
 from firm.lib.dates import firm_time_zone, local_midnight
 from firm.lib.formats import format_duration
 from firm.models import FirmSettings
@@ -71,79 +71,137 @@ def cdr_layout_named(name: str) -> tuple[str, ...] | None:
     return THREECX_LAYOUTS.get(name)
 
 
+# --- Who a dialled code bills ---------------------------------------------------------------
+
+# A code that names no one: no client, no matter.
+NO_OWNER: tuple[None, None] = (None, None)
+
+
+def code_owners_get() -> dict[str, tuple[int, int | None]]:
+    """Every code staff may dial, with whom it bills: a client's code → (client id, None), a
+    matter's code → (its client's id, matter id). Two queries; a code names one client or
+    one matter (clients.models), so no entry overwrites another."""
+    owners: dict[str, tuple[int, int | None]] = {
+        code: (client_id, matter_id)
+        for code, client_id, matter_id in Matter.objects.values_list("code", "client_id", "pk")
+    }
+    owners.update((code, (pk, None)) for code, pk in Client.objects.values_list("code", "pk"))
+    return owners
+
+
 # --- Unassigned calls and suggestions ----------------------------------------------------
 
 
 def calls_unassigned() -> QuerySet[Call]:
     """The queue: outgoing external calls with no client (no code dialled, or a code no
-    client has) that nobody has assigned by hand."""
-    return Call.objects.filter(
-        direction=CallDirection.OUTBOUND, client__isnull=True, client_set_by_hand=False
+    client has), and those billed to a closed matter (``matter_closed_q``: to check), that
+    nobody has assigned by hand."""
+    waiting = Q(client__isnull=True)
+    # Most firms have no closed matter at first: then the queue reads no matter at all.
+    if Matter.objects.filter(Q(is_active=False) | Q(closed_on__isnull=False)).exists():
+        waiting |= matter_closed_q()
+    return Call.objects.filter(waiting, direction=CallDirection.OUTBOUND, client_set_by_hand=False)
+
+
+def matter_closed_q() -> Q:
+    """Calls billed to a matter that was closed when they were made: a matter made inactive,
+    or one closed (``closed_on``) before the call's day in the firm's time zone. The code
+    still bills the matter; the queue shows these calls to be checked ("pratica chiusa")."""
+    return Q(matter__is_active=False) | Q(
+        matter__closed_on__lt=TruncDate("start", tzinfo=firm_time_zone())
     )
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """The client calls to a number most often went to: `calls` of the `total` calls to that
-    number that have a client."""
+    """The client (and matter) calls to a number most often went to: `calls` of the `total`
+    calls to that number that have a client."""
 
     client: Client
     calls: int
     total: int
+    matter: Matter | None = None
+
+    @property
+    def code(self) -> str:
+        """The code that assigns to it in the queue: the matter's, else the client's."""
+        return self.matter.code if self.matter is not None else self.client.code
 
 
 def client_suggestions(*, numbers: Iterable[str]) -> dict[str, Suggestion]:
-    """For each dialled number, the client its calls were most often billed to (by code or by
-    hand), ties going to the client billed most recently. One query for all the numbers
-    (served by the partial index call_number_client_idx); numbers never billed are absent."""
+    """For each dialled number, the client and matter its calls were most often billed to (by
+    code or by hand), ties going to the one billed most recently: calls of a client with no
+    matter count for the client alone, so the matter most often billed for the number comes
+    first, then the client. A matter closed or inactive now is not suggested (its client is).
+    One query for all the numbers (served by the partial index call_number_client_idx);
+    numbers never billed are absent."""
     numbers = sorted({number for number in numbers if number})
     if not numbers:
         return {}
     rows = (
         Call.objects.filter(dialled_number__in=numbers, client__isnull=False)
-        .values("dialled_number", "client")
+        .values("dialled_number", "client", "matter")
         .annotate(calls=Count("pk"), last=Max("start"))
         .order_by()
     )
-    best: dict[str, tuple[int, datetime, int]] = {}
+    best: dict[str, tuple[int, datetime, int, int | None]] = {}
     totals: dict[str, int] = {}
     for row in rows:
         number = row["dialled_number"]
         totals[number] = totals.get(number, 0) + row["calls"]
-        candidate = (row["calls"], row["last"], row["client"])
+        candidate = (row["calls"], row["last"], row["client"], row["matter"])
         if number not in best or candidate[:2] > best[number][:2]:
             best[number] = candidate
-    clients = Client.objects.in_bulk({client_id for _calls, _last, client_id in best.values()})
+    clients = Client.objects.in_bulk({client_id for _c, _l, client_id, _m in best.values()})
+    today = timezone.localdate(timezone=firm_time_zone())
+    matters = Matter.objects.filter(is_active=True).exclude(closed_on__lt=today)
+    matters = matters.in_bulk({matter for _c, _l, _client, matter in best.values() if matter})
     return {
-        number: Suggestion(client=clients[client_id], calls=calls, total=totals[number])
-        for number, (calls, _last, client_id) in best.items()
+        number: Suggestion(
+            client=clients[client_id], calls=calls, total=totals[number], matter=matters.get(mid)
+        )
+        for number, (calls, _last, client_id, mid) in best.items()
         if client_id in clients
     }
 
 
+def matters_open_get(*, client_ids: Iterable[int]) -> list[Matter]:
+    """The open matters (active, not closed before today) of ``client_ids``, by client and
+    code: what the queue offers to choose from for the clients it suggests."""
+    today = timezone.localdate(timezone=firm_time_zone())
+    return list(
+        Matter.objects.filter(client_id__in=set(client_ids), is_active=True)
+        .exclude(closed_on__lt=today)
+        .select_related("client")
+        .order_by("client__name", "code")[:200]
+    )
+
+
 @dataclass(frozen=True)
 class SuggestedAssignments:
-    """Calls grouped by the client suggested for each (``client_suggestions``): the ids per
-    client, and how many of the calls have no suggestion."""
+    """Calls grouped by the client and matter suggested for each (``client_suggestions``):
+    the ids per (client, matter or None), and how many of the calls have no suggestion."""
 
-    calls_by_client: list[tuple[Client, list[int]]]
+    calls_by_client: list[tuple[tuple[Client, Matter | None], list[int]]]
     unsuggested: int
 
 
 def calls_by_suggested_client(*, calls: Iterable[tuple[int, str]]) -> SuggestedAssignments:
-    """``calls`` ((id, dialled number) pairs) grouped by the client suggested for each."""
+    """``calls`` ((id, dialled number) pairs) grouped by the client and matter suggested for
+    each."""
     calls = list(calls)
     suggestions = client_suggestions(numbers=[number for _pk, number in calls])
-    by_client: dict[int, list[int]] = {}
-    clients: dict[int, Client] = {}
+    by_owner: dict[tuple[int, int | None], list[int]] = {}
+    owners: dict[tuple[int, int | None], tuple[Client, Matter | None]] = {}
     for pk, number in calls:
         suggestion = suggestions.get(number)
         if suggestion is not None:
-            by_client.setdefault(suggestion.client.pk, []).append(pk)
-            clients[suggestion.client.pk] = suggestion.client
+            key = (suggestion.client.pk, suggestion.matter.pk if suggestion.matter else None)
+            by_owner.setdefault(key, []).append(pk)
+            owners[key] = (suggestion.client, suggestion.matter)
     return SuggestedAssignments(
-        calls_by_client=[(clients[client_id], ids) for client_id, ids in by_client.items()],
-        unsuggested=len(calls) - sum(len(ids) for ids in by_client.values()),
+        calls_by_client=[(owners[key], ids) for key, ids in by_owner.items()],
+        unsuggested=len(calls) - sum(len(ids) for ids in by_owner.values()),
     )
 
 

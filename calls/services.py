@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,13 +24,14 @@ from calls.models import (
 )
 from calls.periods import month_of
 from calls.selectors import (
+    NO_OWNER,
     SuggestedAssignments,
     closed_months,
     in_months_q,
     month_range_q,
     today_local,
 )
-from clients.models import Client
+from clients.models import Client, Matter
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import month_name
 from firm.models import FirmSettings
@@ -53,46 +55,66 @@ class LinkedCalls:
 
 
 def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> LinkedCalls:
-    """Point every call carrying one of `codes` at the client with that code, or at none.
+    """Point every call carrying one of `codes` at whom the code bills now: the client with
+    that code, or the matter with that code (and its client), or no one.
 
-    Used when a client is added, renamed to another code or imported, so calls recorded
-    before the client existed are attached, and calls of a code that no longer exists are
-    shown as unknown again. Two kinds of call are left alone: those whose client a partner
-    chose by hand (Call.client_set_by_hand), and those in a closed month, whose statements
-    were sent (period_reopen links them when the month is reopened). `within` narrows the
-    calls further. Returns how many calls were attached and detached, and how many in
-    closed months were left alone (for the message the user sees).
+    Used when a client or a matter is added, given another code, imported or deleted, so
+    calls recorded before it existed are attached, and calls of a code that no longer exists
+    are shown as unknown again. The call's matter is kept in step with its client. Two kinds
+    of call are left alone: those whose client a partner chose by hand
+    (Call.client_set_by_hand), and those in a closed month, whose statements were sent
+    (period_reopen links them when the month is reopened). `within` narrows the calls
+    further. Returns how many calls were attached and detached, and how many in closed months
+    were left alone (for the message the user sees).
     """
     codes = [code for code in set(codes) if code]
     if not codes:
         return LinkedCalls()
     client_with_code = Client.objects.filter(code=OuterRef("billing_code")).values("pk")[:1]
+    matter_with_code = Matter.objects.filter(code=OuterRef("billing_code"))
     calls = Call.objects.filter(billing_code__in=codes, client_set_by_hand=False)
     if within is not None:
         calls = calls.filter(within)
     with transaction.atomic():
         _take_turns_with_period_changes()
-        owners = dict(Client.objects.filter(code__in=codes).values_list("code", "pk"))
+        owners = {
+            code: (client_id, matter_id)
+            for code, client_id, matter_id in Matter.objects.filter(code__in=codes).values_list(
+                "code", "client_id", "pk"
+            )
+        }
+        owners.update(
+            (code, (pk, None))
+            for code, pk in Client.objects.filter(code__in=codes).values_list("code", "pk")
+        )
         closed = in_months_q(closed_months())
         left_attach = left_detach = 0
         if closed is not None:
             left_attach, left_detach = _changes(calls.filter(closed), owners)
             calls = calls.exclude(closed)
         attached, detached = _changes(calls, owners)
-        calls.update(client=Subquery(client_with_code))
+        calls.update(
+            client=Coalesce(
+                Subquery(client_with_code), Subquery(matter_with_code.values("client_id")[:1])
+            ),
+            matter=Subquery(matter_with_code.values("pk")[:1]),
+        )
     return LinkedCalls(attached, detached, left_attach, left_detach)
 
 
-def _changes(calls, owners: dict[str, int]) -> tuple[int, int]:
-    """How many of `calls` linking would attach to a client and detach from one: one
-    grouped query (code, current client), compared with the client of each code."""
+def _changes(calls, owners: dict[str, tuple[int, int | None]]) -> tuple[int, int]:
+    """How many of `calls` linking would attach to a client (or matter) and detach from one:
+    one grouped query (code, current client and matter), compared with the owner of each
+    code."""
     attach = detach = 0
-    groups = calls.values("billing_code", "client_id").annotate(count=Count("*")).order_by()
+    groups = (
+        calls.values("billing_code", "client_id", "matter_id").annotate(count=Count("*")).order_by()
+    )
     for group in groups:
-        owner = owners.get(group["billing_code"])
-        if group["client_id"] == owner:
+        owner = owners.get(group["billing_code"], NO_OWNER)
+        if (group["client_id"], group["matter_id"]) == owner:
             continue
-        if owner is None:
+        if owner == NO_OWNER:
             detach += group["count"]
         else:
             attach += group["count"]
@@ -114,12 +136,26 @@ def _take_turns_with_period_changes() -> None:
 MAX_ASSIGNED_CALLS = 500
 
 
-def calls_assign(*, calls: Iterable[Call | int], client: Client, user, note: str = "") -> int:
-    """Give `calls` (calls or their ids) the `client` by hand, in one transaction: each
-    assignment is recorded (CallAssignment: who, when, old and new client) and the calls are
-    marked `client_set_by_hand`, so neither re-imports nor automatic linking by code change
-    them again. Refuses, changing nothing, when a call is in a closed month (the error names
-    the months). Returns the number of calls assigned."""
+def calls_assign(
+    *,
+    calls: Iterable[Call | int],
+    client: Client,
+    user,
+    note: str = "",
+    matter: Matter | None = None,
+) -> int:
+    """Give `calls` (calls or their ids) the `client` by hand, and `matter` (one of the
+    client's matters) or none, in one transaction: each assignment is recorded
+    (CallAssignment: who, when, old and new client and matter) and the calls are marked
+    `client_set_by_hand`, so neither re-imports nor automatic linking by code change them
+    again. Refuses, changing nothing, when a call is in a closed month (the error names the
+    months). Returns the number of calls assigned."""
+    if matter is not None and matter.client_id != client.pk:
+        raise ValidationError(
+            _("Matter %(matter)s is not a matter of %(client)s.")
+            % {"matter": matter.code, "client": client.name},
+            code="matter_of_another_client",
+        )
     ids = sorted({getattr(call, "pk", call) for call in calls})
     if len(ids) > MAX_ASSIGNED_CALLS:
         raise ValidationError(
@@ -134,10 +170,10 @@ def calls_assign(*, calls: Iterable[Call | int], client: Client, user, note: str
             Call.objects.select_for_update()
             .filter(pk__in=ids)
             .order_by("pk")
-            .values_list("pk", "start", "client_id")
+            .values_list("pk", "start", "client_id", "matter_id")
         )
         zone = firm_time_zone()
-        months = {month_of(start, zone) for _pk, start, _client in rows}
+        months = {month_of(row[1], zone) for row in rows}
         closed = sorted(
             ClosedPeriod.objects.filter(month__in=months).values_list("month", flat=True)
         )
@@ -154,28 +190,38 @@ def calls_assign(*, calls: Iterable[Call | int], client: Client, user, note: str
         CallAssignment.objects.bulk_create(
             [
                 CallAssignment(
-                    call_id=pk, old_client_id=old, new_client=client, user=user, at=now, note=note
+                    call_id=pk,
+                    old_client_id=old,
+                    new_client=client,
+                    old_matter_id=old_matter,
+                    new_matter=matter,
+                    user=user,
+                    at=now,
+                    note=note,
                 )
-                for pk, _start, old in rows
+                for pk, _start, old, old_matter in rows
             ],
             batch_size=500,
         )
-        Call.objects.filter(pk__in=[pk for pk, _start, _old in rows]).update(
-            client=client, client_set_by_hand=True
+        Call.objects.filter(pk__in=[row[0] for row in rows]).update(
+            client=client, matter=matter, client_set_by_hand=True
         )
     return len(rows)
 
 
 def calls_assign_suggested(*, plan: SuggestedAssignments, user, note: str = ""):
-    """Give each call of ``plan`` (``calls_by_suggested_client``) its suggested client, all or
-    nothing (e.g. when one call is in a closed month). Returns (client, calls assigned)
-    pairs."""
+    """Give each call of ``plan`` (``calls_by_suggested_client``) its suggested client and
+    matter, all or nothing (e.g. when one call is in a closed month). Returns (client or
+    matter, calls assigned) pairs."""
     if not plan.calls_by_client:
         return []
     with transaction.atomic():
         return [
-            (client, calls_assign(calls=ids, client=client, user=user, note=note))
-            for client, ids in plan.calls_by_client
+            (
+                matter or client,
+                calls_assign(calls=ids, client=client, matter=matter, user=user, note=note),
+            )
+            for (client, matter), ids in plan.calls_by_client
         ]
 
 

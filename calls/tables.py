@@ -346,7 +346,15 @@ class UnassignedCallTable(CardRows, tables.Table):
     def render_dialled_number(self, value, record):
         return value or record.destination or "—"
 
-    def render_billing_code(self, value):
+    def render_billing_code(self, value, record):
+        if record.matter_id is not None:
+            # Billed to a matter closed when the call was made (calls_unassigned): to check.
+            return format_html(
+                "{} <span class='hint'>{}</span> <span class='closed-matter'>{}</span>",
+                value,
+                record.matter.name,
+                closed_matter_text(),
+            )
         if value:
             return format_html("<span class='hint'>{}</span>", unknown_code_text(value))
         return "—"
@@ -371,10 +379,13 @@ class UnassignedCallTable(CardRows, tables.Table):
                 record.pk,
                 gettext("Assign"),
             )
+        name = suggestion.client.name
+        if suggestion.matter is not None:
+            name = f"{name} · {suggestion.matter.name}"
         return format_html(
             "{} <span class='code'>{}</span> <span class='hint'>{}</span> {}",
-            suggestion.client.name,
-            suggestion.client.code,
+            name,
+            suggestion.code,
             ngettext(
                 "%(calls)s of %(total)s call",
                 "%(calls)s of %(total)s calls",
@@ -383,6 +394,11 @@ class UnassignedCallTable(CardRows, tables.Table):
             % {"calls": suggestion.calls, "total": suggestion.total},
             action,
         )
+
+
+def closed_matter_text() -> str:
+    """Why a call billed to a matter waits in the queue."""
+    return gettext("closed matter")
 
 
 def closed_month_text() -> str:

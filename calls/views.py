@@ -38,6 +38,7 @@ from calls.selectors import (
     calls_unassigned,
     client_suggestions,
     closed_months,
+    matters_open_get,
     saved_call_log_filter_get,
     today_local,
 )
@@ -56,7 +57,7 @@ from calls.tables import (
     UnassignedCallTable,
     call_print_rows,
 )
-from clients.models import CLIENT_CODE_MAX_LENGTH
+from clients.models import CLIENT_CODE_MAX_LENGTH, Matter
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.pagination import FixedLazyPaginator
@@ -239,7 +240,12 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_valid()
+        suggestions = getattr(context.get("table"), "suggestions", {})
         context.update(
+            # The suggested clients' open matters, to choose in the code box (a datalist).
+            matter_choices=matters_open_get(
+                client_ids=[suggestion.client.pk for suggestion in suggestions.values()]
+            ),
             day_range=self.filterset.day_range() if valid else None,
             filter_valid=valid,
         )
@@ -331,15 +337,21 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
     table_pagination = {"paginator_class": CallLogPaginator}
 
     def get_queryset(self):
-        return calls_unassigned().only(
-            "pk",
-            "start",
-            "caller",
-            "caller_name",
-            "destination",
-            "dialled_number",
-            "billing_code",
-            "talk_seconds",
+        return (
+            calls_unassigned()
+            .select_related("matter")
+            .only(
+                "pk",
+                "matter__code",
+                "matter__name",
+                "start",
+                "caller",
+                "caller_name",
+                "destination",
+                "dialled_number",
+                "billing_code",
+                "talk_seconds",
+            )
         )
 
     @cached_property
@@ -361,7 +373,12 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_valid()
         kept = self.kept
+        suggestions = getattr(context.get("table"), "suggestions", {})
         context.update(
+            # The suggested clients' open matters, to choose in the code box (a datalist).
+            matter_choices=matters_open_get(
+                client_ids=[suggestion.client.pk for suggestion in suggestions.values()]
+            ),
             day_range=self.filterset.day_range() if valid else None,
             filter_valid=valid,
             waiting=self.object_list.count() if valid else None,
@@ -416,7 +433,8 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
         if waiting:
             try:
                 if data["action"] == QueueAssignForm.ACTION_CLIENT:
-                    self._assign_to(data["client"], [pk for pk, _number in waiting], data["note"])
+                    ids = [pk for pk, _number in waiting]
+                    self._assign_to(data["client"], data["matter"], ids, data["note"])
                 else:
                     self._assign_suggested(waiting, data["note"])
             except ValidationError as error:
@@ -425,9 +443,11 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
                 return False
         return True
 
-    def _assign_to(self, client, ids, note):
-        count = calls_assign(calls=ids, client=client, user=self.request.user, note=note)
-        messages.success(self.request, assigned_message(count, client))
+    def _assign_to(self, client, matter, ids, note):
+        count = calls_assign(
+            calls=ids, client=client, matter=matter, user=self.request.user, note=note
+        )
+        messages.success(self.request, assigned_message(count, matter or client))
 
     def _assign_suggested(self, waiting, note):
         plan = calls_by_suggested_client(calls=waiting)
@@ -447,12 +467,18 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
 
 
 def assigned_message(count: int, client) -> str:
+    """'3 chiamate assegnate a Rossi S.p.A.'; ``client`` may be a matter: then its client
+    and its description ('Rossi S.p.A. · Causa Rossi c. Bianchi')."""
+    if isinstance(client, Matter):
+        name = f"{client.client.name} · {client.name}"
+    else:
+        name = client.name
     return ngettext(
         # No full stop: client names often end with one (Affaroni S.p.A.).
         "%(count)s call assigned to %(client)s",
         "%(count)s calls assigned to %(client)s",
         count,
-    ) % {"count": count, "client": client.name}
+    ) % {"count": count, "client": name}
 
 
 # --- A call's page --------------------------------------------------------------------------
@@ -467,7 +493,7 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
     context_object_name = "call"
 
     def get_queryset(self):
-        return Call.objects.select_related("client", "trunk", "import_run")
+        return Call.objects.select_related("client", "matter", "trunk", "import_run")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -478,7 +504,9 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
             talk_time=format_duration(call.talk_seconds),
             # The import command records the path it was given: only the file's name is shown.
             imported_from=ntpath.basename(call.import_run.file_name) if call.import_run else "",
-            assignments=call.assignments.select_related("old_client", "new_client", "user"),
+            assignments=call.assignments.select_related(
+                "old_client", "new_client", "old_matter", "new_matter", "user"
+            ),
             month=month,
             month_closed=ClosedPeriod.objects.filter(month=month).exists(),
             form=kwargs.get("form") or CallAssignForm(),
@@ -492,15 +520,19 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
         self.object = call = self.get_object()
         form = CallAssignForm(request.POST)
         if form.is_valid():
-            client = form.cleaned_data["client"]
+            client, matter = form.cleaned_data["client"], form.cleaned_data["matter"]
             try:
                 calls_assign(
-                    calls=[call], client=client, user=request.user, note=form.cleaned_data["note"]
+                    calls=[call],
+                    client=client,
+                    matter=matter,
+                    user=request.user,
+                    note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, assigned_message(1, client))
+                messages.success(request, assigned_message(1, matter or client))
                 return redirect("calls:detail", pk=call.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

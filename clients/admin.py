@@ -8,10 +8,22 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from calls.services import LinkedCalls
-from clients.forms import ClientAdminForm, ClientListUploadForm
-from clients.importing import ClientListError, read_client_list
-from clients.models import BillingPolicy, Client, Contact, IssuedStatement
-from clients.services import client_save, clients_import
+from clients.forms import (
+    ClientAdminForm,
+    ClientListUploadForm,
+    MatterAdminForm,
+    MatterListUploadForm,
+)
+from clients.importing import ClientListError, read_client_list, read_matter_list
+from clients.models import BillingPolicy, Client, Contact, IssuedStatement, Matter
+from clients.services import (
+    client_save,
+    clients_import,
+    matter_delete,
+    matter_save,
+    matters_import,
+    matters_link_calls,
+)
 from firm.lib.formats import format_euro
 
 
@@ -31,6 +43,19 @@ class ContactInline(admin.TabularInline):
     autocomplete_fields = ["contact"]
 
 
+class MatterInline(admin.TabularInline):
+    """The client's matters, edited on its page; the calls of new or recoded matters are
+    attached when the client is saved (ClientAdmin.save_formset)."""
+
+    model = Matter
+    form = MatterAdminForm
+    extra = 0
+    # The partner and the opening date on the matter's own page (the change link): the row
+    # stays narrow enough for the page.
+    fields = ["code", "name", "hourly_rate", "is_active", "closed_on"]
+    show_change_link = True
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     form = ClientAdminForm
@@ -38,7 +63,7 @@ class ClientAdmin(admin.ModelAdmin):
     list_display_links = ["code", "name"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "vat_number", "tax_code"]
-    inlines = [ContactInline]
+    inlines = [MatterInline, ContactInline]
 
     @admin.display(description=_("hourly rate"), ordering="hourly_rate")
     def rate(self, client):
@@ -53,6 +78,33 @@ class ClientAdmin(admin.ModelAdmin):
             left = linked.closed_not_attached or linked.closed_not_detached
             self.message_user(
                 request, linked_calls_message(linked), messages.WARNING if left else messages.INFO
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Matter:
+            return super().save_formset(request, form, formset, change)
+        # The codes whose calls change owner: new matters, recoded ones (old and new code),
+        # deleted ones.
+        codes = []
+        deleted = formset.deleted_forms
+        for matter_form in formset.forms:
+            if matter_form in deleted:
+                codes += [matter_form.initial.get("code", ""), matter_form.instance.code]
+            elif not matter_form.has_changed():
+                continue
+            elif matter_form.instance.pk is None:
+                codes.append(matter_form.cleaned_data.get("code", ""))
+            elif "code" in matter_form.changed_data:
+                codes += [matter_form.initial.get("code", ""), matter_form.cleaned_data["code"]]
+        super().save_formset(request, form, formset, change)
+        codes = [code for code in codes if code]
+        if codes:
+            linked = matters_link_calls(codes=codes)
+            left = linked.closed_not_attached or linked.closed_not_detached
+            self.message_user(
+                request,
+                _("Matters: %(calls)s") % {"calls": linked_calls_message(linked)},
+                messages.WARNING if left else messages.INFO,
             )
 
     def get_urls(self):
@@ -144,6 +196,90 @@ def linked_calls_message(linked: LinkedCalls) -> str:
             % {"count": linked.closed_not_detached}
         )
     return "; ".join(parts)
+
+
+@admin.register(Matter)
+class MatterAdmin(admin.ModelAdmin):
+    form = MatterAdminForm
+    list_display = ["code", "name", "client", "rate", "partner", "is_active", "closed_on"]
+    list_display_links = ["code", "name"]
+    list_filter = ["is_active", ("client", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "name", "client__code", "client__name"]
+    autocomplete_fields = ["client"]
+    list_select_related = ["client", "partner"]
+
+    @admin.display(description=_("hourly rate"), ordering="hourly_rate")
+    def rate(self, matter):
+        return format_euro(matter.hourly_rate) if matter.hourly_rate is not None else "—"
+
+    def save_model(self, request, obj, form, change):
+        previous_code = form.initial.get("code") if change else None
+        linked = matter_save(matter=obj, previous_code=previous_code).linked
+        if not change or previous_code != obj.code:
+            left = linked.closed_not_attached or linked.closed_not_detached
+            self.message_user(
+                request, linked_calls_message(linked), messages.WARNING if left else messages.INFO
+            )
+
+    def delete_model(self, request, obj):
+        matter_delete(matter=obj)
+
+    def delete_queryset(self, request, queryset):
+        for matter in queryset:
+            matter_delete(matter=matter)
+
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="clients_matter_import",
+            )
+        ]
+        return own + super().get_urls()
+
+    def import_view(self, request):
+        """Upload a CSV/XLSX list of matters; rejected rows are listed with line and field."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        result = filename = None
+        form = MatterListUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            filename = upload.name
+            try:
+                rows = list(read_matter_list(upload.read(), upload.name))
+            except ClientListError as error:
+                form.add_error("file", f"{upload.name}: {error}")
+            else:
+                result = matters_import(rows=rows)
+                level = messages.WARNING if result.rejected else messages.SUCCESS
+                self.message_user(
+                    request,
+                    _(
+                        "%(file)s: %(created)s matters created, %(updated)s updated, "
+                        "%(unchanged)s unchanged, %(rejected)s rows rejected."
+                    )
+                    % {
+                        "file": upload.name,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                        "rejected": len(result.rejected),
+                    },
+                    level,
+                )
+                if result.created or result.updated:
+                    self.message_user(request, linked_calls_message(result.linked), messages.INFO)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import matters"),
+            "form": form,
+            "result": result,
+            "filename": filename,
+        }
+        return TemplateResponse(request, "admin/clients/matter/import.html", context)
 
 
 @admin.register(Contact)

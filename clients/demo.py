@@ -4,7 +4,7 @@ Part of the ``demo_data`` command (calls.demo); deterministic for a given ``rand
 import random
 from decimal import Decimal
 
-from clients.models import Client, Contact
+from clients.models import Client, Contact, Matter
 
 _FIRST = [
     "Bianchi",
@@ -99,14 +99,48 @@ def _clients(rng: random.Random, count: int) -> list[Client]:
     return clients
 
 
+# Matters of a few clients, numbered after the client's code (README: "Numbering matters"):
+# (client code, matter code, description, hourly rate or None for the client's, active).
+_MATTERS = [
+    ("123", "12301", "Causa Rossi c. Bianchi", Decimal("220.00"), True),
+    ("123", "12302", "Recupero crediti 2026", None, True),
+    ("123", "12303", "Contratto di fornitura 2024", None, False),
+]
+# Matters for the second and third client by code, whatever their codes are.
+_MORE_MATTERS = [
+    ("01", "Contenzioso del lavoro", Decimal("160.00")),
+    ("02", "Consulenza societaria", None),
+]
+
+
+def _matters() -> list[Matter]:
+    clients = {client.code: client for client in Client.objects.order_by("code")}
+    matters = [
+        Matter(client=clients[code], code=matter_code, name=name, hourly_rate=rate, is_active=on)
+        for code, matter_code, name, rate, on in _MATTERS
+        if code in clients
+    ]
+    others = [code for code in clients if code != "123"][:2]
+    for code in others:
+        for suffix, name, rate in _MORE_MATTERS:
+            matter_code = f"{code}{suffix}"
+            if matter_code not in clients:
+                matters.append(
+                    Matter(client=clients[code], code=matter_code, name=name, hourly_rate=rate)
+                )
+    return matters
+
+
 def _mobile(rng: random.Random) -> str:
     return f"3{rng.randint(20, 93)}{rng.randint(1_000_000, 9_999_999)}"
 
 
 def demo_clients_create(rng: random.Random, client_count: int) -> None:
-    """The clients (client 123, Affaroni S.p.A., always among them) and, the first time,
-    contacts for half of them."""
+    """The clients (client 123, Affaroni S.p.A., always among them), matters for three of
+    them (Affaroni's 12301, 12302 and the closed 12303) and, the first time, contacts for half
+    of them."""
     Client.objects.bulk_create(_clients(rng, client_count), ignore_conflicts=True)
+    Matter.objects.bulk_create(_matters(), ignore_conflicts=True)
     clients = list(Client.objects.order_by("code"))
     if not Contact.objects.exists():
         for i in range(client_count // 2):

@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Trunk
-from clients.models import Client
+from clients.models import Client, Matter
 from firm.lib.dates import MAX_YEAR, MIN_YEAR, PERIOD_CHOICES, firm_time_zone, period_days
 from firm.lib.money import parse_euro
 from firm.widgets import DateInput
@@ -36,6 +36,17 @@ class ClientListUploadForm(forms.Form):
         return upload
 
 
+class MatterListUploadForm(ClientListUploadForm):
+    file = forms.FileField(
+        label=_("Matter list"),
+        help_text=_(
+            "CSV or XLSX with a header row: Codice pratica, Codice cliente, Descrizione, and "
+            "optionally Tariffa oraria, Attiva (or Matter code, Client code, Description, "
+            "Hourly rate, Active). Without a rate column, rates stay as they are."
+        ),
+    )
+
+
 class DialHelperForm(forms.Form):
     number = forms.CharField(
         label=_("Number to call"),
@@ -47,21 +58,38 @@ class DialHelperForm(forms.Form):
         queryset=Trunk.objects.filter(is_active=True).exclude(prefix=""),
         empty_label=None,
     )
+    # The client's active matters (set by from_query): with one chosen, its code is dialled.
+    matter = forms.ModelChoiceField(
+        label=_("Matter"),
+        queryset=Matter.objects.none(),
+        required=False,
+        empty_label=_("None: the client's code"),
+    )
 
     @classmethod
-    def from_query(cls, query) -> "DialHelperForm":
+    def from_query(cls, query, *, client: Client | None = None) -> "DialHelperForm":
         """The form of a client's card: unbound until a number is given, with the firm's
         default trunk preselected; a number alone (a contact's link) goes out through it (or
-        the first trunk the list shows, when no trunk is the default)."""
+        the first trunk the list shows, when no trunk is the default). ``client``'s active
+        matters are the matter's choices."""
         trunks = cls.base_fields["trunk"].queryset
         default = trunks.order_by("-is_default", "prefix", "name").values_list("pk", flat=True)
         default = default.first()
         if "number" not in query:
-            return cls(initial={"trunk": default})
-        data = query.copy()
-        if not data.get("trunk") and default is not None:
-            data["trunk"] = str(default)
-        return cls(data)
+            form = cls(initial={"trunk": default, "matter": query.get("matter")})
+        else:
+            data = query.copy()
+            if not data.get("trunk") and default is not None:
+                data["trunk"] = str(default)
+            form = cls(data)
+        if client is not None:
+            form.fields["matter"].queryset = client.matters.filter(is_active=True).order_by("code")
+        return form
+
+    def code(self, client: Client) -> str:
+        """The code to dial (valid form only): the matter's chosen, else the client's."""
+        matter = self.cleaned_data.get("matter")
+        return matter.code if matter is not None else client.code
 
 
 # The longest period a statement or the client summary covers: a year (leap years too).
@@ -209,3 +237,27 @@ class ClientAdminForm(forms.ModelForm):
                     % {"rate": formats.number_format(rate, 2, use_l10n=True, force_grouping=True)},
                 )
         return cleaned
+
+
+class MatterAdminForm(forms.ModelForm):
+    """A matter in admin (its own page, or inline under its client): the rate typed the
+    Italian way, like the client's."""
+
+    hourly_rate = EuroField(
+        label=_("Hourly rate (€)"),
+        required=False,
+        help_text=_("e.g. 180 or 180,00. Empty: the client's rate."),
+    )
+
+    class Meta:
+        model = Matter
+        fields = [
+            "client",
+            "code",
+            "name",
+            "hourly_rate",
+            "partner",
+            "is_active",
+            "opened_on",
+            "closed_on",
+        ]

@@ -175,9 +175,136 @@ def _row(line: int, record: dict, seen: dict[str, int]) -> ClientRow | RowError:
 
 def read_client_list(data: bytes, filename: str) -> Iterator[ClientRow | RowError]:
     """Read an uploaded CSV or XLSX client list."""
+    return rows_from_table(_table(data, filename))
+
+
+def _table(data: bytes, filename: str) -> list[list]:
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        return rows_from_table(_xlsx_table(data))
-    return rows_from_table(_csv_table(data))
+        return _xlsx_table(data)
+    return _csv_table(data)
+
+
+# --- Matter lists --------------------------------------------------------------------------
+
+MATTER_HEADER_ALIASES = {
+    "code": {"codice pratica", "matter code", "pratica", "matter", "codice_pratica"},
+    "client_code": {"codice cliente", "client code", "cliente", "client", "codice_cliente"},
+    "name": {"descrizione", "description", "nome", "name", "oggetto"},
+    "hourly_rate": HEADER_ALIASES["hourly_rate"],
+    "is_active": {"attiva", "active", "attivo", "is_active"},
+}
+# How a column is called in messages: the Italian or English header the firm's file uses.
+MATTER_FIELD_NAMES = {
+    "code": "Codice pratica",
+    "client_code": "Codice cliente",
+    "name": "Descrizione",
+    "hourly_rate": "Tariffa oraria",
+    "is_active": "Attiva",
+}
+
+
+@dataclass(frozen=True)
+class MatterRow:
+    line: int
+    code: str
+    client_code: str
+    name: str
+    is_active: bool = True
+    has_rate: bool = False  # as ClientRow: only a file with a rate column writes rates
+    hourly_rate: Decimal | None = None
+
+
+def _matter_field(header: str) -> str | None:
+    cleaned = " ".join(str(header or "").strip().lower().replace("_", " ").split())
+    for field, aliases in MATTER_HEADER_ALIASES.items():
+        if cleaned in aliases:
+            return field
+    return None
+
+
+def matter_rows_from_table(
+    table: list[list], *, first_line: int = 1
+) -> Iterator[MatterRow | RowError]:
+    """A header row plus data rows → MatterRow or RowError (line and column), one per
+    non-empty row. Whether the client exists, or the code is taken, is the service's
+    question (clients.services.matters_import)."""
+    if not table:
+        raise ClientListError(_("The file is empty."))
+    columns = [_matter_field(h) for h in table[0]]
+    missing = [MATTER_FIELD_NAMES[f] for f in ("code", "client_code", "name") if f not in columns]
+    if missing:
+        raise ClientListError(
+            _("The first row must name the columns; missing: %(missing)s.")
+            % {"missing": ", ".join(missing)}
+        )
+    seen: dict[str, int] = {}
+    for offset, values in enumerate(table[1:], start=1):
+        line = first_line + offset
+        record = {}
+        for field, value in zip(columns, values, strict=False):
+            if field:
+                record[field] = _cell(value)
+        if not any(record.values()):
+            continue
+        yield _matter_row(line, record, seen)
+
+
+def _matter_row(line: int, record: dict, seen: dict[str, int]) -> MatterRow | RowError:
+    names = MATTER_FIELD_NAMES
+    code, client_code = record.get("code", ""), record.get("client_code", "")
+    name = record.get("name", "")
+    if not CODE_PATTERN.match(code):
+        return RowError(
+            line,
+            names["code"],
+            _("'%(value)s' is not a matter code (1 to 10 digits).") % {"value": code},
+        )
+    if code in seen:
+        return RowError(
+            line,
+            names["code"],
+            _("code %(code)s is already on line %(other)s.") % {"code": code, "other": seen[code]},
+        )
+    if not CODE_PATTERN.match(client_code):
+        return RowError(
+            line,
+            names["client_code"],
+            _("'%(value)s' is not a client code (1 to 10 digits).") % {"value": client_code},
+        )
+    if not name:
+        return RowError(line, names["name"], _("the description is empty."))
+    active_word = record.get("is_active", "").lower()
+    if active_word and active_word not in TRUE_WORDS | FALSE_WORDS:
+        return RowError(
+            line,
+            names["is_active"],
+            _("'%(value)s' is not yes or no.") % {"value": record["is_active"]},
+        )
+    try:
+        hourly_rate = parse_euro(record.get("hourly_rate", ""))
+    except ValueError:
+        return RowError(
+            line,
+            names["hourly_rate"],
+            _("'%(value)s' is not an hourly rate in euro (e.g. 150 or 150,00).")
+            % {"value": record["hourly_rate"]},
+        )
+    seen[code] = line
+    return MatterRow(
+        line=line,
+        code=code,
+        client_code=client_code,
+        name=name[:200],
+        is_active=active_word not in FALSE_WORDS if active_word else True,
+        has_rate="hourly_rate" in record,
+        hourly_rate=hourly_rate,
+    )
+
+
+def read_matter_list(data: bytes, filename: str) -> Iterator[MatterRow | RowError]:
+    """Read an uploaded CSV or XLSX list of matters (``Codice pratica``, ``Codice cliente``,
+    ``Descrizione``, ``Tariffa oraria``, ``Attiva``, or the English names)."""
+    return matter_rows_from_table(_table(data, filename))
 
 
 def _csv_table(data: bytes) -> list[list]:

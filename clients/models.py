@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,14 +67,37 @@ class Client(models.Model):
     def __str__(self):
         return f"{self.code} · {self.name}"
 
+    def clean(self):
+        # A code names one client or one matter (also refused by the database's triggers,
+        # migration clients/0006).
+        if self.code and Matter.objects.filter(code=self.code).exists():
+            raise ValidationError({"code": code_taken_by_matter_message(self.code)})
+
+
+def code_taken_by_matter_message(code: str) -> str:
+    matter = Matter.objects.select_related("client").filter(code=code).first()
+    return _("Code %(code)s is the code of matter “%(matter)s” of %(client)s") % {
+        "code": code,
+        "matter": matter.name if matter else "",
+        "client": matter.client.name if matter else "",
+    }
+
+
+def code_taken_by_client_message(code: str) -> str:
+    client = Client.objects.filter(code=code).first()
+    return _("Code %(code)s is the code of client %(client)s") % {
+        "code": code,
+        "client": client.name if client else "",
+    }
+
 
 class Matter(models.Model):
     """A client's file (*pratica*), billed on its own: staff dial the matter's code instead of
     the client's, and its calls go to the client under this matter, at its rate if it has one.
 
     A code names exactly one client or one matter: the database keeps matter codes unique
-    among matters; the forms also refuse a matter code that is a client's code and the reverse
-    (``clients.services``)."""
+    among matters, and its triggers (migration clients/0006) refuse a matter code that is a
+    client's code and the reverse; ``clean()`` says so first, in words."""
 
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="matters", verbose_name=_("client")
@@ -133,6 +157,15 @@ class Matter(models.Model):
 
     def __str__(self):
         return f"{self.code} · {self.name}"
+
+    def clean(self):
+        if self.code and Client.objects.filter(code=self.code).exists():
+            raise ValidationError({"code": code_taken_by_client_message(self.code)})
+
+    def closed_on_day(self, day) -> bool:
+        """Whether a call made on ``day`` (firm time zone) finds the matter closed: made
+        inactive, or closed before that day (calls.selectors.matter_closed_q, in SQL)."""
+        return not self.is_active or (self.closed_on is not None and self.closed_on < day)
 
 
 class Contact(models.Model):

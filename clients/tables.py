@@ -14,10 +14,37 @@ from firm.lib.tables import CardRows
 
 class ClientTable(CardRows, tables.Table):
     code = tables.Column(linkify=("clients:detail", {"code": tables.A("code")}))
-    name = tables.Column(linkify=("clients:detail", {"code": tables.A("code")}))
+    name = tables.Column()
     dial = tables.TemplateColumn(
         template_name="clients/_dial_link.html", verbose_name=_("Dial"), orderable=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matters_found: dict[int, list] = {}  # client id → the matters the search found
+
+    def render_name(self, value, record, bound_column=None):
+        link = format_html(
+            "<a href='{}'>{}</a>", reverse("clients:detail", kwargs={"code": record.code}), value
+        )
+        matters = self.matters_found.get(record.pk)
+        if not matters:
+            return link
+        items = format_html_join(
+            "",
+            "<li class='matter'>{} <span class='code'>{}</span>{}</li>",
+            (
+                (
+                    matter.name,
+                    matter.code,
+                    ""
+                    if matter.is_active
+                    else format_html(" <span class='hint'>{}</span>", _("closed")),
+                )
+                for matter in matters
+            ),
+        )
+        return format_html("{}<ul class='found-matters'>{}</ul>", link, items)
 
     class Meta:
         model = Client

@@ -1,6 +1,7 @@
 import re
 import tempfile
 from datetime import date
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -34,7 +35,7 @@ from clients.issuing import (
     statement_attachment_name,
     statements_issue_and_send,
 )
-from clients.models import BillingPolicy, Client, IssuedStatement
+from clients.models import BillingPolicy, Client, IssuedStatement, Matter
 from clients.printing import (
     month_pack_pdf,
     month_pack_zip,
@@ -46,7 +47,12 @@ from clients.printing import (
     statement_policy,
     statement_rows,
 )
-from clients.selectors import client_summary_list, statement_get, summary_totals
+from clients.selectors import (
+    client_summary_list,
+    matters_found,
+    statement_get,
+    summary_totals,
+)
 from clients.tables import ClientSummaryTable, ClientTable, summary_table_data
 from firm.lib.dates import is_calendar_month
 from firm.lib.formats import format_duration, format_euro, month_name
@@ -73,6 +79,14 @@ class ClientSearchView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     def get_queryset(self):
         return Client.objects.all()
 
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # The matters the search found, shown under their clients (one query for the page).
+        query = self.request.GET.get("q", "")[:100]
+        rows = table.page.object_list if hasattr(table, "page") else []
+        table.matters_found = matters_found(query=query, client_ids=[row.record.pk for row in rows])
+        return table
+
 
 class ClientDetailView(PermissionRequiredMixin, DetailView):
     """A client's card with the dial helper: number + trunk → the exact string to dial."""
@@ -85,12 +99,15 @@ class ClientDetailView(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = dial_plan_get()
-        form = DialHelperForm.from_query(self.request.GET)
+        form = DialHelperForm.from_query(self.request.GET, client=self.object)
+        dial = self._dial(form, plan)
         context.update(
             contacts=self.object.contacts.all(),
             form=form,
             marker=plan.marker,
-            dial=self._dial(form, plan),
+            dial=dial,
+            dial_code=form.code(self.object) if dial else self.object.code,
+            matters=self._matters(form, plan, dial),
         )
         return context
 
@@ -100,11 +117,57 @@ class ClientDetailView(PermissionRequiredMixin, DetailView):
         trunk = form.cleaned_data["trunk"].as_rule()
         try:
             return dialing.compose_for_helper(
-                form.cleaned_data["number"], trunk, self.object.code, plan
+                form.cleaned_data["number"], trunk, form.code(self.object), plan
             )
         except dialing.DialError as error:
             form.add_error("number", dial_error_message(error))
             return None
+
+    def _matters(self, form, plan, dial) -> list["MatterDial"]:
+        """The client's active matters, each with what to dial: the whole string when the
+        helper has an outside number, else its shape (prefix, the number, marker and code)."""
+        matters = form.fields["matter"].queryset
+        trunk = form.cleaned_data["trunk"] if dial else _chosen_trunk(form)
+        prefix = trunk.prefix if trunk is not None else ""
+        number = form.data.get("number", "")[:40] if form.is_bound else ""
+        rows = []
+        for matter in matters:
+            dial_string = ""
+            if dial and not dial.internal:
+                dial_string = dialing.compose_for_helper(
+                    form.cleaned_data["number"], trunk.as_rule(), matter.code, plan
+                ).dial_string
+            query = {"number": number, "trunk": trunk.pk if trunk else "", "matter": matter.pk}
+            rows.append(
+                MatterDial(
+                    matter,
+                    dial_string,
+                    prefix,
+                    f"{plan.marker}{matter.code}",
+                    urlencode({key: value for key, value in query.items() if value}),
+                )
+            )
+        return rows
+
+
+class MatterDial(NamedTuple):
+    """A matter on its client's card: the string to dial (with the helper's number), or the
+    prefix and the marker + code that go around the number."""
+
+    matter: Matter
+    dial_string: str
+    prefix: str
+    suffix: str
+    query: str  # the helper with this matter chosen (and the number typed, if any)
+
+
+def _chosen_trunk(form):
+    """The trunk the helper shows chosen (the default one before a number is typed)."""
+    trunk_id = form.data.get("trunk") if form.is_bound else form.initial.get("trunk")
+    try:
+        return form.fields["trunk"].queryset.filter(pk=int(trunk_id)).first()
+    except (TypeError, ValueError):
+        return None
 
 
 # --- Client statements -------------------------------------------------------------------

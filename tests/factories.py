@@ -23,7 +23,7 @@ def make_client(code: str = "123", name: str = "Affaroni S.p.A.", **fields) -> C
 
 
 def make_matter(
-    client: Client, code: str, name: str = "Causa Rossi c. Bianchi", **fields
+    client: Client, code: str = "12301", name: str = "Causa Rossi c. Bianchi", **fields
 ) -> Matter:
     return Matter.objects.create(client=client, code=code, name=name, **fields)
 

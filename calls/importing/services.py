@@ -25,8 +25,7 @@ from calls.importing.messages import line_message, reason_text
 from calls.importing.writers import BatchCounts, BatchWriter, CallRow, call_row
 from calls.matching import CallValues, MatchError, match_record
 from calls.models import Call, ImportRun, RejectedLine
-from calls.selectors import cdr_layout_default, match_rules_get
-from clients.models import Client
+from calls.selectors import NO_OWNER, cdr_layout_default, code_owners_get, match_rules_get
 
 BATCH_SIZE = 5000
 SHOWN_REJECTIONS = 20
@@ -96,8 +95,10 @@ class _Batch:
 
     def __init__(self, *, summary, run, file_name, dry_run):
         self.summary, self.run, self.file_name, self.dry_run = summary, run, file_name, dry_run
-        # Client ids by code, read once: no query per line (a few thousand clients at most).
-        self.client_ids = dict(Client.objects.values_list("code", "pk"))
+        self.run_id = run.pk if run else None
+        # Who each code bills, read once: no query per line (a few thousand clients and
+        # matters at most). A code names one client or one matter (clients.models).
+        self.owners = code_owners_get()
         self.rows: list[CallRow] = []
         self.raws: list[str] = []  # each row's line, for a call the database might refuse
         self.rejects: list[RejectedLine] = []
@@ -110,9 +111,9 @@ class _Batch:
         return len(self.rows) + len(self.rejects)
 
     def add_call(self, values: CallValues, raw: str):
-        code = values.billing_code
-        client_id = self.client_ids.get(code) if code else None
-        self.rows.append(self.call_row(values, client_id, self.run.pk if self.run else None))
+        # No code ('') is never an owner's: one lookup serves every call.
+        client_id, matter_id = self.owners.get(values.billing_code, NO_OWNER)
+        self.rows.append(self.call_row(values, client_id, self.run_id, matter_id))
         self.raws.append(raw)
 
     def add_rejection(self, line_number, raw, field_name, reason):

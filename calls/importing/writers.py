@@ -45,6 +45,7 @@ CALL_FIELDS = (
     "dialled_number",
     "billing_code",
     "client",
+    "matter",
     "trunk",
     "direction",
     "status",
@@ -56,7 +57,8 @@ CALL_FIELDS = (
     "source_line",
 )
 # A tuple, so the database driver takes it as it is; times are aware UTC datetimes (SQLite:
-# UTC text, and the cost as text: sqlite_call_row), client, trunk and import_run are ids.
+# UTC text, and the cost as text: sqlite_call_row), client, matter, trunk and import_run are
+# ids.
 CallRow = namedtuple("CallRow", CALL_FIELDS)
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
@@ -85,8 +87,9 @@ def refusal_reason(error: BaseException) -> str:
     return f"the database refused the call: {first_line(error)[:300]}"
 
 
-def call_row(values, client_id, run_id) -> CallRow:
-    """The row of one call (times as aware UTC datetimes)."""
+def call_row(values, client_id, run_id, matter_id=None) -> CallRow:
+    """The row of one call (times as aware UTC datetimes); ``matter_id`` when the code
+    dialled is a matter's (``client_id`` is then the matter's client)."""
     return CallRow(
         values.start,
         values.answered,
@@ -99,6 +102,7 @@ def call_row(values, client_id, run_id) -> CallRow:
         values.dialled_number,
         values.billing_code,
         client_id,
+        matter_id,
         values.trunk_key,
         values.direction,
         values.status,
@@ -117,9 +121,9 @@ def _sqlite_time(value):
     return None if value is None else str(value.replace(tzinfo=None))
 
 
-def sqlite_call_row(values, client_id, run_id) -> CallRow:
+def sqlite_call_row(values, client_id, run_id, matter_id=None) -> CallRow:
     """call_row() with the values SQLite stores: times as UTC text, the cost as text."""
-    row = call_row(values, client_id, run_id)
+    row = call_row(values, client_id, run_id, matter_id)
     return row._replace(
         start=str(row.start.replace(tzinfo=None)),
         answered=_sqlite_time(row.answered),

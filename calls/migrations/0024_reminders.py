@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calls", "0022_call_matter"),
+        ("calls", "0023_assignment_matter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

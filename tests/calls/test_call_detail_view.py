@@ -85,7 +85,7 @@ def test_an_unknown_code_is_refused_on_the_page(paolo, affaroni):
     url = reverse("calls:detail", args=[call.pk])
     response = logged_in(paolo).post(url, {"client_code": "999"}, headers={"accept-language": "en"})
     assert response.status_code == 400
-    assert "No client has code 999." in response.content.decode()
+    assert "No client or matter has code 999." in response.content.decode()
     assert not CallAssignment.objects.exists()
 
 

@@ -180,7 +180,10 @@ def test_selected_calls_go_to_their_own_suggestions(browser, affaroni, bianchi):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"calls": ["1"], "client_code": "999", "action": "client"}, "No client has code 999."),
+        (
+            {"calls": ["1"], "client_code": "999", "action": "client"},
+            "No client or matter has code 999.",
+        ),
         ({"calls": ["1"], "client_code": "", "action": "client"}, "Enter the code of the client"),
         ({"client_code": "123", "action": "client"}, "Select at least one call."),
         ({"calls": ["abc"], "client_code": "123", "action": "client"}, "not valid"),
@@ -324,7 +327,7 @@ def test_a_refused_assignment_keeps_the_ticks_the_code_and_the_note(browser, aff
     assert response.status_code == 302
     assert response["Location"] == URL + "?period=this_month"
     page = english(browser, response["Location"]).content.decode()
-    assert "No client has code 999." in page
+    assert "No client or matter has code 999." in page
     assert f"value='{first.pk}' checked" in page
     assert f"value='{second.pk}' checked" in page
     assert f"value='{left.pk}'>" in page  # not ticked

@@ -29,6 +29,10 @@ def _client_form(**fields):
         "Contact_clients-INITIAL_FORMS": "0",
         "Contact_clients-MIN_NUM_FORMS": "0",
         "Contact_clients-MAX_NUM_FORMS": "1000",
+        "matters-TOTAL_FORMS": "0",
+        "matters-INITIAL_FORMS": "0",
+        "matters-MIN_NUM_FORMS": "0",
+        "matters-MAX_NUM_FORMS": "1000",
     }
     data.update(fields)
     return data

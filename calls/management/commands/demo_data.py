@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from calls.demo import demo_data_create, write_demo_cdr
 from calls.models import Call
-from clients.models import Client
+from clients.models import Client, Matter
 from firm.demo import DEMO_USERS
 
 
@@ -31,6 +31,8 @@ class Command(BaseCommand):
 
             path = Path(options["cdr_file"])
             codes = list(Client.objects.values_list("code", flat=True))
+            # Matters' codes too, as staff dial them (calls of the closed matter included).
+            codes += list(Matter.objects.values_list("code", flat=True)) * 5
             write_demo_cdr(path, call_count=options["calls"], client_codes=codes)
             call_command(
                 "import_cdr",
