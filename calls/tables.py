@@ -81,11 +81,12 @@ def _cost_cell(call) -> str:
 
 PRINT_COLUMNS = (
     PrintColumn("start", 13, lambda call: start_text(call.start)),
-    PrintColumn("caller", 10, lambda call: f"{call.caller} {call.caller_name}".strip()),
-    PrintColumn("destination", 14, lambda call: call.destination),
+    PrintColumn("caller", 9, lambda call: f"{call.caller} {call.caller_name}".strip()),
+    # Wide enough for a mobile number with a matter code on one line (3454565678**12301).
+    PrintColumn("destination", 17, lambda call: call.destination),
     PrintColumn("client", 12, _client_print_cell),
-    PrintColumn("matter", 12, lambda call: matter_cell_text(call.matter)),
-    PrintColumn("trunk", 8, lambda call: call.trunk.name if call.trunk else ""),
+    PrintColumn("matter", 11, lambda call: matter_cell_text(call.matter)),
+    PrintColumn("trunk", 7, lambda call: call.trunk.name if call.trunk else ""),
     PrintColumn("status", 8, lambda call: call.get_status_display()),
     # "Squillo" and "Conversazione" fit on one line at these widths (headers never hyphenate).
     PrintColumn("ring_seconds", 7, lambda call: format_duration(call.ring_seconds), num=True),
