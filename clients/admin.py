@@ -56,14 +56,92 @@ class MatterInline(admin.TabularInline):
     show_change_link = True
 
 
+class ListImportMixin:
+    """An *Import from CSV/XLSX* page beside a model's admin list (URL name
+    ``clients_<model>_import``, template ``admin/clients/<model>/import.html``): the file is
+    read by ``read_list`` and imported by ``import_rows``; rejected rows are listed with line
+    and field, and what happened to the calls of the codes is said."""
+
+    upload_form: type[forms.Form]
+    import_title = ""
+    # With %(file)s, %(created)s, %(updated)s, %(unchanged)s and %(rejected)s.
+    imported_message = ""
+
+    def read_list(self, content: bytes, name: str):
+        raise NotImplementedError
+
+    def import_rows(self, rows):
+        raise NotImplementedError
+
+    def calls_relinked(self, result) -> bool:
+        """Whether the import may have moved calls (new codes; for matters, changed ones)."""
+        return bool(result.created)
+
+    def get_urls(self):
+        name = f"clients_{self.model._meta.model_name}_import"
+        own = [path("import/", self.admin_site.admin_view(self.import_view), name=name)]
+        return own + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        result = filename = None
+        form = self.upload_form(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            filename = upload.name
+            try:
+                rows = list(self.read_list(upload.read(), upload.name))
+            except ClientListError as error:
+                form.add_error("file", f"{upload.name}: {error}")
+            else:
+                result = self.import_rows(rows)
+                self.message_user(
+                    request,
+                    self.imported_message
+                    % {
+                        "file": upload.name,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                        "rejected": len(result.rejected),
+                    },
+                    messages.WARNING if result.rejected else messages.SUCCESS,
+                )
+                if self.calls_relinked(result):
+                    self.message_user(request, linked_calls_message(result.linked), messages.INFO)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": self.import_title,
+            "form": form,
+            "result": result,
+            "filename": filename,
+        }
+        template = f"admin/clients/{self.model._meta.model_name}/import.html"
+        return TemplateResponse(request, template, context)
+
+
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ListImportMixin, admin.ModelAdmin):
     form = ClientAdminForm
     list_display = ["code", "name", "vat_number", "tax_code", "rate", "is_active"]
     list_display_links = ["code", "name"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "vat_number", "tax_code"]
     inlines = [MatterInline, ContactInline]
+    upload_form = ClientListUploadForm
+    import_title = _("Import clients")
+    imported_message = _(
+        "%(file)s: %(created)s clients created, %(updated)s updated, "
+        "%(unchanged)s unchanged, %(rejected)s rows rejected."
+    )
+
+    def read_list(self, content, name):
+        return read_client_list(content, name)
+
+    def import_rows(self, rows):
+        return clients_import(rows=rows)
 
     @admin.display(description=_("hourly rate"), ordering="hourly_rate")
     def rate(self, client):
@@ -107,59 +185,6 @@ class ClientAdmin(admin.ModelAdmin):
                 messages.WARNING if left else messages.INFO,
             )
 
-    def get_urls(self):
-        own = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="clients_client_import",
-            )
-        ]
-        return own + super().get_urls()
-
-    def import_view(self, request):
-        """Upload a CSV/XLSX client list; rejected rows are listed with line and field."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        result = filename = None
-        form = ClientListUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            filename = upload.name
-            try:
-                rows = list(read_client_list(upload.read(), upload.name))
-            except ClientListError as error:
-                form.add_error("file", f"{upload.name}: {error}")
-            else:
-                result = clients_import(rows=rows)
-                level = messages.WARNING if result.rejected else messages.SUCCESS
-                self.message_user(
-                    request,
-                    _(
-                        "%(file)s: %(created)s clients created, %(updated)s updated, "
-                        "%(unchanged)s unchanged, %(rejected)s rows rejected."
-                    )
-                    % {
-                        "file": upload.name,
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                        "rejected": len(result.rejected),
-                    },
-                    level,
-                )
-                if result.created:
-                    self.message_user(request, linked_calls_message(result.linked), messages.INFO)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Import clients"),
-            "form": form,
-            "result": result,
-            "filename": filename,
-        }
-        return TemplateResponse(request, "admin/clients/client/import.html", context)
-
 
 def linked_calls_message(linked: LinkedCalls) -> str:
     """The calls a client's new code attached and detached, and those of closed months left
@@ -199,7 +224,7 @@ def linked_calls_message(linked: LinkedCalls) -> str:
 
 
 @admin.register(Matter)
-class MatterAdmin(admin.ModelAdmin):
+class MatterAdmin(ListImportMixin, admin.ModelAdmin):
     form = MatterAdminForm
     list_display = ["code", "name", "client", "rate", "partner", "is_active", "closed_on"]
     list_display_links = ["code", "name"]
@@ -207,6 +232,21 @@ class MatterAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "client__code", "client__name"]
     autocomplete_fields = ["client"]
     list_select_related = ["client", "partner"]
+    upload_form = MatterListUploadForm
+    import_title = _("Import matters")
+    imported_message = _(
+        "%(file)s: %(created)s matters created, %(updated)s updated, "
+        "%(unchanged)s unchanged, %(rejected)s rows rejected."
+    )
+
+    def read_list(self, content, name):
+        return read_matter_list(content, name)
+
+    def import_rows(self, rows):
+        return matters_import(rows=rows)
+
+    def calls_relinked(self, result) -> bool:
+        return bool(result.created or result.updated)
 
     @admin.display(description=_("hourly rate"), ordering="hourly_rate")
     def rate(self, matter):
@@ -227,59 +267,6 @@ class MatterAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for matter in queryset:
             matter_delete(matter=matter)
-
-    def get_urls(self):
-        own = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="clients_matter_import",
-            )
-        ]
-        return own + super().get_urls()
-
-    def import_view(self, request):
-        """Upload a CSV/XLSX list of matters; rejected rows are listed with line and field."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        result = filename = None
-        form = MatterListUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            filename = upload.name
-            try:
-                rows = list(read_matter_list(upload.read(), upload.name))
-            except ClientListError as error:
-                form.add_error("file", f"{upload.name}: {error}")
-            else:
-                result = matters_import(rows=rows)
-                level = messages.WARNING if result.rejected else messages.SUCCESS
-                self.message_user(
-                    request,
-                    _(
-                        "%(file)s: %(created)s matters created, %(updated)s updated, "
-                        "%(unchanged)s unchanged, %(rejected)s rows rejected."
-                    )
-                    % {
-                        "file": upload.name,
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                        "rejected": len(result.rejected),
-                    },
-                    level,
-                )
-                if result.created or result.updated:
-                    self.message_user(request, linked_calls_message(result.linked), messages.INFO)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Import matters"),
-            "form": form,
-            "result": result,
-            "filename": filename,
-        }
-        return TemplateResponse(request, "admin/clients/matter/import.html", context)
 
 
 @admin.register(Contact)

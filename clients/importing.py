@@ -108,25 +108,31 @@ def _cell(value) -> str:
 
 def rows_from_table(table: list[list], *, first_line: int = 1) -> Iterator[ClientRow | RowError]:
     """Turn a header row plus data rows into ClientRow or RowError, one per non-empty row."""
+    seen: dict[str, int] = {}
+    for line, record in _records(table, first_line, _canonical, ("code", "name"), field_label):
+        yield _row(line, record, seen)
+
+
+def _records(table: list[list], first_line: int, field_of, required, label):
+    """The non-empty data rows of a table whose first row names the columns, as
+    ``(line, {field: text})``; ``field_of`` maps a header to a field (None: not read)."""
     if not table:
         raise ClientListError(_("The file is empty."))
-    columns = [_canonical(h) for h in table[0]]
-    missing = [f for f in ("code", "name") if f not in columns]
+    columns = [field_of(header) for header in table[0]]
+    missing = [label(field) for field in required if field not in columns]
     if missing:
         raise ClientListError(
             _("The first row must name the columns; missing: %(missing)s.")
-            % {"missing": ", ".join(field_label(f) for f in missing)}
+            % {"missing": ", ".join(missing)}
         )
-    seen: dict[str, int] = {}
     for offset, values in enumerate(table[1:], start=1):
-        line = first_line + offset
-        record = {}
-        for field, value in zip(columns, values, strict=False):
-            if field:
-                record[field] = _cell(value)
-        if not any(record.values()):
-            continue
-        yield _row(line, record, seen)
+        record = {
+            field: _cell(value)
+            for field, value in zip(columns, values, strict=False)
+            if field is not None
+        }
+        if any(record.values()):
+            yield first_line + offset, record
 
 
 def _row(line: int, record: dict, seen: dict[str, int]) -> ClientRow | RowError:
@@ -228,24 +234,11 @@ def matter_rows_from_table(
     """A header row plus data rows → MatterRow or RowError (line and column), one per
     non-empty row. Whether the client exists, or the code is taken, is the service's
     question (clients.services.matters_import)."""
-    if not table:
-        raise ClientListError(_("The file is empty."))
-    columns = [_matter_field(h) for h in table[0]]
-    missing = [MATTER_FIELD_NAMES[f] for f in ("code", "client_code", "name") if f not in columns]
-    if missing:
-        raise ClientListError(
-            _("The first row must name the columns; missing: %(missing)s.")
-            % {"missing": ", ".join(missing)}
-        )
     seen: dict[str, int] = {}
-    for offset, values in enumerate(table[1:], start=1):
-        line = first_line + offset
-        record = {}
-        for field, value in zip(columns, values, strict=False):
-            if field:
-                record[field] = _cell(value)
-        if not any(record.values()):
-            continue
+    required = ("code", "client_code", "name")
+    for line, record in _records(
+        table, first_line, _matter_field, required, MATTER_FIELD_NAMES.__getitem__
+    ):
         yield _matter_row(line, record, seen)
 
 
