@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
@@ -286,9 +287,22 @@ def test_a_dry_run_lists_who_gets_what_and_changes_nothing(smtp_server, may):
     assert smtp_server.messages == []
 
 
-def test_send_needs_a_user():
-    with pytest.raises(CommandError, match="--user"):
+def test_send_without_a_user_issues_as_the_first_administrator(smtp_server, may):
+    with pytest.raises(CommandError, match="--user"):  # no superuser yet: say who must issue
         run("--month", "2026-05", "--send")
+    assert not IssuedStatement.objects.exists()
+    admin = get_user_model().objects.create_superuser("titolare", "t@studio.test", "x")
+
+    with pytest.raises(CommandError) as failure:  # Gamma has no address: exit 3
+        run("--month", "2026-05", "--send")
+
+    assert "Issued as titolare" in failure.value.out
+    assert {s.created_by for s in IssuedStatement.objects.all()} == {admin}
+
+
+def test_send_needs_a_known_user():
+    with pytest.raises(CommandError, match="--user 'nobody'"):
+        run("--month", "2026-05", "--send", "--user", "nobody")
     with pytest.raises(CommandError, match="--output DIR"):
         run("--month", "2026-05")
 

@@ -1,7 +1,7 @@
 """client_statements: write the month-end pack of client statements, or issue and send them.
 
     python manage.py client_statements --month 2026-05 --output DIR [--zip] [--dry-run]
-    python manage.py client_statements --month 2026-05 --send --user USERNAME [--dry-run]
+    python manage.py client_statements --month 2026-05 --send [--user USERNAME] [--dry-run]
     python manage.py client_statements --month 2026-05 --send --user USERNAME --correct CODE
 
 Writes ``DIR/rendiconti-2026-05.pdf`` (the client summary, then each client with calls in
@@ -70,7 +70,10 @@ class Command(BaseCommand):
             action="store_true",
             help="issue the month's statements, close the month, e-mail each client once",
         )
-        parser.add_argument("--user", help="with --send: the username of who issues")
+        parser.add_argument(
+            "--user",
+            help="with --send: the username of who issues (default: the first active superuser)",
+        )
         parser.add_argument(
             "--correct",
             metavar="CODE",
@@ -130,16 +133,28 @@ class Command(BaseCommand):
             f"{self._skipped(result.skipped)}."
         )
 
+    def _issuer(self, username: str | None):
+        """Who issues: ``--user``, else the first active superuser (the one who set the firm
+        up, said in the output), so the command also runs as the issue names it."""
+        users = get_user_model().objects.filter(is_active=True)
+        if username:
+            user = users.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"--user {username!r}: no active user.")
+            return user
+        user = users.filter(is_superuser=True).order_by("pk").first()
+        if user is None:
+            raise CommandError("--send needs --user USERNAME: who issues the statements.")
+        self.stdout.write(
+            f"Issued as {user.username} (the first administrator; --user names another)."
+        )
+        return user
+
     def _send(self, month, options):
         if options["dry_run"]:
             self._plan(month)
             return
-        if not options["user"]:
-            raise CommandError("--send needs --user USERNAME: who issues the statements.")
-        try:
-            user = get_user_model().objects.get(username=options["user"], is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"--user {options['user']!r}: no active user.") from None
+        user = self._issuer(options["user"])
         try:
             if options["correct"]:
                 client = Client.objects.filter(code=options["correct"]).first()
