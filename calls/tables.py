@@ -286,7 +286,10 @@ class UnassignedCallTable(CardRows, tables.Table):
         accessor="pk",
         attrs={"th__input": {"id": "select-all", "aria-label": _("Select every call")}},
     )
-    start = tables.Column(verbose_name=_("Date and time"), order_by=("start", "pk"))
+    # After the checkbox, so the first-child rule of app.css does not reach it.
+    start = tables.Column(
+        verbose_name=_("Date and time"), order_by=("start", "pk"), attrs={"td": {"class": "when"}}
+    )
     caller = tables.Column(verbose_name=_("Caller"), order_by=("caller", "start", "pk"))
     dialled_number = tables.Column(
         verbose_name=_("Number"), order_by=("dialled_number", "start", "pk"), empty_values=()
