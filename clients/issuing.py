@@ -27,13 +27,13 @@ issues and sends the rest.
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -350,6 +350,19 @@ def statement_email(statement: IssuedStatement, *, firm_name: str, address: str)
     return email_message("statement", context, to=[address], attachments=[pdf])
 
 
+# A run claims each statement before sending it, so two runs at once (the command and the
+# button) never both send one. A claim older than this was left by a run that died.
+CLAIM_EXPIRES = timedelta(minutes=15)
+
+
+def _claim(statement: IssuedStatement) -> bool:
+    """Whether this run may send ``statement``: unsent, and no other run is sending it."""
+    now = timezone.now()
+    free = Q(sending_since__isnull=True) | Q(sending_since__lt=now - CLAIM_EXPIRES)
+    claimed = IssuedStatement.objects.filter(free, pk=statement.pk, sent_at__isnull=True)
+    return claimed.update(sending_since=now) == 1
+
+
 def statements_send(*, month: date) -> list[SendOutcome]:
     """E-mail the month's issued statements not sent yet, each with its PDF, once."""
     month = month.replace(day=1)
@@ -368,6 +381,8 @@ def statements_send(*, month: date) -> list[SendOutcome]:
             if not address:
                 outcomes.append(SendOutcome(statement, NO_ADDRESS, ""))
                 continue
+            if not _claim(statement):
+                continue  # another run is sending it, or has just sent it
             error = mailer.send(statement_email(statement, firm_name=firm_name, address=address))
             if error is None:
                 IssuedStatement.objects.filter(pk=statement.pk).update(
@@ -375,11 +390,12 @@ def statements_send(*, month: date) -> list[SendOutcome]:
                     sent_to=address,
                     send_attempts=statement.send_attempts + 1,
                     last_error="",
+                    sending_since=None,
                 )
                 outcomes.append(SendOutcome(statement, SENT, address))
             else:
                 IssuedStatement.objects.filter(pk=statement.pk).update(
-                    send_attempts=statement.send_attempts + 1, last_error=error
+                    send_attempts=statement.send_attempts + 1, last_error=error, sending_since=None
                 )
                 outcomes.append(SendOutcome(statement, FAILED, address, error))
     return outcomes

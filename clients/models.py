@@ -344,6 +344,8 @@ class IssuedStatement(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     send_attempts = models.PositiveIntegerField(_("sending attempts"), default=0)
     last_error = models.TextField(_("last sending error"), blank=True)
+    # Set by the run sending it (clients.issuing), so two runs at once never both send it.
+    sending_since = models.DateTimeField(_("being sent since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("issued statement")

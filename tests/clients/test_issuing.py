@@ -3,17 +3,25 @@ frozen with their PDF, the month closed, each e-mailed once to a real SMTP serve
 127.0.0.1 (tests/conftest.py, smtp_server)."""
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
 from calls.models import ClosedPeriod
 from calls.services import period_reopen
-from clients.issuing import FAILED, NO_ADDRESS, SENT, statements_issue_and_send
+from clients.issuing import (
+    FAILED,
+    NO_ADDRESS,
+    SENT,
+    statements_issue,
+    statements_issue_and_send,
+    statements_send,
+)
 from clients.models import BillingPolicy, IssuedStatement
 from firm.models import FirmSettings
 from tests.conftest import ROME
@@ -335,3 +343,23 @@ def test_issued_lines_keep_each_call_s_matter_and_rate(smtp_server, may):
         ("", "100.00", "40.00"),
     ]
     assert "Causa Alfa" in pdf_text(bytes(alfa.pdf))
+
+
+def test_a_statement_another_run_is_sending_is_left_to_it_until_its_claim_expires(smtp_server, may):
+    issued = statements_issue(month=MAY, user=may["paolo"]).issued
+    alfa = next(s for s in issued if s.client == may["alfa"])
+    IssuedStatement.objects.filter(pk=alfa.pk).update(sending_since=timezone.now())
+
+    statements_send(month=MAY)
+
+    assert smtp_server.to("conti@alfa.test") == []
+    assert smtp_server.to("beta@beta.test") != []  # the others went
+    IssuedStatement.objects.filter(pk=alfa.pk).update(
+        sending_since=timezone.now() - timedelta(minutes=16)  # that run died
+    )
+
+    statements_send(month=MAY)
+
+    assert len(smtp_server.to("conti@alfa.test")) == 1
+    alfa.refresh_from_db()
+    assert alfa.sent_at is not None and alfa.sending_since is None
