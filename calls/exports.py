@@ -77,7 +77,6 @@ from firm.lib.spreadsheets import (
 )
 
 CHUNK_SIZE = 2000
-# Bytes of the finished XLSX sent per chunk.
 
 
 # --- Columns -----------------------------------------------------------------------------
@@ -90,7 +89,6 @@ class Kind:
     DATETIME = "datetime"  # naive datetime, firm's wall-clock time
     DURATION = "duration"  # timedelta (H:MM:SS)
     INTEGER = "integer"  # int
-    DECIMAL = "decimal"  # Decimal, or None when unknown
     COST = "cost"  # Decimal or None; CSV writes the decimals the table shows, XLSX a number
 
 
@@ -212,7 +210,6 @@ _CSV_WRITERS = {
     Kind.DATETIME: _csv_datetime,
     Kind.DURATION: _csv_duration,
     Kind.INTEGER: _csv_integer,
-    Kind.DECIMAL: csv_decimal,
     Kind.COST: _csv_cost,
 }
 

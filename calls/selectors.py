@@ -77,15 +77,18 @@ def cdr_layout_named(name: str) -> tuple[str, ...] | None:
 NO_OWNER: tuple[None, None] = (None, None)
 
 
-def code_owners_get() -> dict[str, tuple[int, int | None]]:
-    """Every code staff may dial, with whom it bills: a client's code → (client id, None), a
-    matter's code → (its client's id, matter id). Two queries; a code names one client or
-    one matter (clients.models), so no entry overwrites another."""
+def code_owners_get(*, codes: Iterable[str] | None = None) -> dict[str, tuple[int, int | None]]:
+    """Every code staff may dial (or those of `codes`), with whom it bills: a client's code →
+    (client id, None), a matter's code → (its client's id, matter id). Two queries; a code
+    names one client or one matter (clients.models), so no entry overwrites another."""
+    matters, clients = Matter.objects.all(), Client.objects.all()
+    if codes is not None:
+        matters, clients = matters.filter(code__in=codes), clients.filter(code__in=codes)
     owners: dict[str, tuple[int, int | None]] = {
         code: (client_id, matter_id)
-        for code, client_id, matter_id in Matter.objects.values_list("code", "client_id", "pk")
+        for code, client_id, matter_id in matters.values_list("code", "client_id", "pk")
     }
-    owners.update((code, (pk, None)) for code, pk in Client.objects.values_list("code", "pk"))
+    owners.update((code, (pk, None)) for code, pk in clients.values_list("code", "pk"))
     return owners
 
 

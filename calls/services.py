@@ -27,6 +27,7 @@ from calls.selectors import (
     NO_OWNER,
     SuggestedAssignments,
     closed_months,
+    code_owners_get,
     in_months_q,
     month_range_q,
     today_local,
@@ -77,16 +78,7 @@ def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> Link
         calls = calls.filter(within)
     with transaction.atomic():
         _take_turns_with_period_changes()
-        owners = {
-            code: (client_id, matter_id)
-            for code, client_id, matter_id in Matter.objects.filter(code__in=codes).values_list(
-                "code", "client_id", "pk"
-            )
-        }
-        owners.update(
-            (code, (pk, None))
-            for code, pk in Client.objects.filter(code__in=codes).values_list("code", "pk")
-        )
+        owners = code_owners_get(codes=codes)
         closed = in_months_q(closed_months())
         left_attach = left_detach = 0
         if closed is not None:

@@ -240,12 +240,7 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         valid = self.filterset.is_valid()
-        suggestions = getattr(context.get("table"), "suggestions", {})
         context.update(
-            # The suggested clients' open matters, to choose in the code box (a datalist).
-            matter_choices=matters_open_get(
-                client_ids=[suggestion.client.pk for suggestion in suggestions.values()]
-            ),
             day_range=self.filterset.day_range() if valid else None,
             filter_valid=valid,
         )

@@ -162,11 +162,6 @@ class Matter(models.Model):
         if self.code and Client.objects.filter(code=self.code).exists():
             raise ValidationError({"code": code_taken_by_client_message(self.code)})
 
-    def closed_on_day(self, day) -> bool:
-        """Whether a call made on ``day`` (firm time zone) finds the matter closed: made
-        inactive, or closed before that day (calls.selectors.matter_closed_q, in SQL)."""
-        return not self.is_active or (self.closed_on is not None and self.closed_on < day)
-
 
 class Contact(models.Model):
     """A person or office that staff phone; one contact may be called for several clients."""

@@ -309,7 +309,7 @@ def _take(item: CdrRecord | CdrRejection, rules, batch: _Batch) -> None:
     batch.add_call(values, item.raw)
 
 
-def _retry_items(line: RejectedLine, tz) -> CdrRecord | CdrRejection:
+def _retry_items(line: RejectedLine, tz, threecx_layout) -> CdrRecord | CdrRejection:
     """Read a rejected line again with today's layouts; the original line number is kept."""
     run = line.import_run
     if run.format_name == "headered_csv":
@@ -320,7 +320,7 @@ def _retry_items(line: RejectedLine, tz) -> CdrRecord | CdrRejection:
     else:
         lines = [line.raw + "\n"]
         try:
-            fmt = detect_format(lines, threecx_layout=cdr_layout_default())
+            fmt = detect_format(lines, threecx_layout=threecx_layout)
         except NotCdrError as error:
             return CdrRejection(line.line_number, line.raw, "", str(error))
     items = list(parse(lines, fmt, tz))
@@ -347,9 +347,10 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
     ) as run:
         batch = _Batch(summary=summary, run=run, file_name=file_name, dry_run=False)
         rules, tz, now = match_rules_get(), ZoneInfo(settings.TIME_ZONE), timezone.now()
+        layout = cdr_layout_default()  # once, not per line
         resolved, still = [], []
         for line in lines:
-            item = _retry_items(line, tz)
+            item = _retry_items(line, tz, layout)
             if isinstance(item, CdrRecord):
                 try:
                     batch.add_call(match_record(item, rules), line.raw)
