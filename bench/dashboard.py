@@ -45,7 +45,7 @@ def measure(runs: int):
 
     from calls.dashboard import dashboard_get
     from calls.models import Call
-    from calls.selectors import today_local
+    from firm.lib.dates import today_local
 
     browser = partner_browser()
     url = reverse("home")

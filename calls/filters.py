@@ -26,7 +26,6 @@ from functools import cached_property
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +38,8 @@ from clients.models import CLIENT_CODE_MAX_LENGTH
 from firm.lib.dates import (
     PERIOD_CHOICES,
     DayRange,
-    firm_time_zone,
     period_days,
+    today_local,
 )
 from firm.models import FirmSettings
 
@@ -138,7 +137,7 @@ class PeriodFilterSet(django_filters.FilterSet):
             last = value.stop.date() if value.stop is not None else None
             return DayRange(first, last)
         period = self.form.cleaned_data.get("period") or DEFAULT_PERIOD
-        today = timezone.localdate(timezone=firm_time_zone())
+        today = today_local()
         return DayRange(*period_days(period, today), period=period)
 
 

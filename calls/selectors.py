@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
 
 from calls import dialing
 from calls.cdr import THREECX_LAYOUTS
@@ -24,7 +23,7 @@ from calls.models import (
 )
 from calls.periods import month_spans, next_month
 from clients.models import Client, Matter
-from firm.lib.dates import firm_time_zone, local_midnight
+from firm.lib.dates import firm_time_zone, local_midnight, today_local
 from firm.lib.formats import format_duration
 from firm.models import FirmSettings
 
@@ -156,7 +155,7 @@ def client_suggestions(*, numbers: Iterable[str]) -> dict[str, Suggestion]:
         if number not in best or candidate[:2] > best[number][:2]:
             best[number] = candidate
     clients = Client.objects.in_bulk({client_id for _c, _l, client_id, _m in best.values()})
-    today = timezone.localdate(timezone=firm_time_zone())
+    today = today_local()
     matters = Matter.objects.filter(is_active=True).exclude(closed_on__lt=today)
     matters = matters.in_bulk({matter for _c, _l, _client, matter in best.values() if matter})
     return {
@@ -171,7 +170,7 @@ def client_suggestions(*, numbers: Iterable[str]) -> dict[str, Suggestion]:
 def matters_open_get(*, client_ids: Iterable[int]) -> list[Matter]:
     """The open matters (active, not closed before today) of ``client_ids``, by client and
     code: what the queue offers to choose from for the clients it suggests."""
-    today = timezone.localdate(timezone=firm_time_zone())
+    today = today_local()
     return list(
         Matter.objects.filter(client_id__in=set(client_ids), is_active=True)
         .exclude(closed_on__lt=today)
@@ -274,11 +273,6 @@ def in_months_q(months: Iterable[date]) -> Q | None:
 def month_range_q(month: date) -> Q:
     """Calls that start in `month` (firm time zone)."""
     return Q(start__gte=local_midnight(month), start__lt=local_midnight(next_month(month)))
-
-
-def today_local() -> date:
-    """Today in the firm's time zone."""
-    return timezone.localdate(timezone=firm_time_zone())
 
 
 def saved_call_log_filter_get(*, user) -> str | None:

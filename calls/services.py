@@ -30,10 +30,9 @@ from calls.selectors import (
     code_owners_get,
     in_months_q,
     month_range_q,
-    today_local,
 )
 from clients.models import Client, Matter
-from firm.lib.dates import firm_time_zone
+from firm.lib.dates import firm_time_zone, today_local
 from firm.lib.formats import month_name
 from firm.models import FirmSettings
 

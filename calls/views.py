@@ -40,7 +40,6 @@ from calls.selectors import (
     closed_months,
     matters_open_get,
     saved_call_log_filter_get,
-    today_local,
 )
 from calls.services import (
     MAX_ASSIGNED_CALLS,
@@ -58,7 +57,7 @@ from calls.tables import (
     call_print_rows,
 )
 from clients.models import CLIENT_CODE_MAX_LENGTH, Matter
-from firm.lib.dates import firm_time_zone
+from firm.lib.dates import firm_time_zone, today_local
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.pagination import FixedLazyPaginator
 from firm.lib.pdf import render_pdf_in_chunks

@@ -1,16 +1,22 @@
-import calendar
 import re
 from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Trunk
 from clients.models import Client, Matter
-from firm.lib.dates import MAX_YEAR, MIN_YEAR, PERIOD_CHOICES, firm_time_zone, period_days
+from firm.lib.dates import (
+    MAX_YEAR,
+    MIN_YEAR,
+    PERIOD_CHOICES,
+    month_days,
+    period_days,
+    today_local,
+)
 from firm.lib.money import parse_euro
 from firm.widgets import DateInput
 
@@ -142,7 +148,7 @@ class StatementPeriodForm(forms.Form):
         if first is not None:
             return first, self.cleaned_data["date_before"]
         period = self.cleaned_data.get("period") or DEFAULT_STATEMENT_PERIOD
-        return period_days(period, timezone.localdate(timezone=firm_time_zone()))
+        return period_days(period, today_local())
 
     def query(self) -> str:
         """The period as an explicit query string (dates, not a preset), for links."""
@@ -161,7 +167,7 @@ def parse_month(text: str) -> tuple[date, date]:
         raise ValueError(f"{text!r} is not a month: the month is 01 to 12.")
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(f"{text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}.")
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return month_days(date(year, month, 1))
 
 
 class EuroField(forms.DecimalField):

@@ -38,8 +38,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from calls.models import ClosedPeriod
-from calls.periods import next_month
-from calls.selectors import today_local
 from calls.services import period_close
 from clients.models import BillingPolicy, Client, IssuedStatement
 from clients.printing import (
@@ -50,17 +48,12 @@ from clients.printing import (
     statement_pdf,
 )
 from clients.selectors import Statement, client_summary_list, statement_get
+from firm.lib.dates import month_days, today_local
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.mail import Attachment, Mailer, email_message
 from firm.models import FirmSettings
 
 # --- Reads -------------------------------------------------------------------------------
-
-
-def month_days(month: date) -> tuple[date, date]:
-    """The first and last day of ``month`` (any day of it)."""
-    first = month.replace(day=1)
-    return first, date.fromordinal(next_month(first).toordinal() - 1)
 
 
 def statement_number(month: date, sequence: int) -> str:

@@ -21,7 +21,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from calls import dialing
 from calls.dialing_messages import dial_error_message
-from calls.selectors import dial_plan_get, today_local
+from calls.selectors import dial_plan_get
 from clients.exports import billing_csv, ledes_file, ledes_response, summary_csv, summary_xlsx
 from clients.filters import ClientFilter
 from clients.forms import DialHelperForm, StatementPeriodForm, parse_month
@@ -31,7 +31,6 @@ from clients.issuing import (
     SENT,
     issue_plan,
     issued_statements,
-    month_days,
     statement_attachment_name,
     statements_issue_and_send,
 )
@@ -54,7 +53,7 @@ from clients.selectors import (
     summary_totals,
 )
 from clients.tables import ClientSummaryTable, ClientTable, summary_table_data
-from firm.lib.dates import is_calendar_month
+from firm.lib.dates import is_calendar_month, month_days, today_local
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.pagination import FixedPaginator
 from firm.limits import CODE_MAX_LENGTH, PDF_MAX_ROWS

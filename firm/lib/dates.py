@@ -33,6 +33,17 @@ def firm_time_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def today_local() -> date:
+    """Today in the firm's time zone."""
+    return timezone.localdate(timezone=firm_time_zone())
+
+
+def month_days(month: date) -> tuple[date, date]:
+    """The first and last day of ``month`` (any day of it)."""
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
 def local_midnight(day: date) -> datetime:
     """The aware datetime at which ``day`` begins in the firm's time zone."""
     return timezone.make_aware(datetime.combine(day, time.min), firm_time_zone())
@@ -54,7 +65,7 @@ def period_days(period: str, today: date) -> tuple[date, date]:
         year, month = today.year, today.month
         if period == "last_month":
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        return month_days(date(year, month, 1))
     if period == "this_year":
         return date(today.year, 1, 1), date(today.year, 12, 31)
     raise ValueError(f"Unknown period {period!r}")
@@ -99,6 +110,4 @@ class DayRange:
 
 def is_calendar_month(first_day: date, last_day: date) -> bool:
     """Whether the days from ``first_day`` to ``last_day`` are exactly one calendar month."""
-    return first_day.day == 1 and last_day == first_day.replace(
-        day=calendar.monthrange(first_day.year, first_day.month)[1]
-    )
+    return (first_day, last_day) == month_days(first_day)

@@ -11,8 +11,7 @@ from selenium.webdriver.common.by import By
 
 from calls.models import Call
 from calls.periods import month_start
-from calls.selectors import today_local
-from firm.lib.dates import local_midnight
+from firm.lib.dates import local_midnight, today_local
 from firm.roles import PARTNER, RECEPTIONIST
 from tests.e2e.pages import log_in, new_page
 from tests.factories import make_call, make_client, make_user

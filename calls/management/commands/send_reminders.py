@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from calls.reminders import reminders_send
-from calls.selectors import today_local
+from firm.lib.dates import today_local
 
 EXIT_NOT_SENT = 3
 
