@@ -56,13 +56,17 @@ class MatterInline(admin.TabularInline):
     show_change_link = True
 
 
-class ListImportMixin:
-    """An *Import from CSV/XLSX* page beside a model's admin list (URL name
-    ``clients_<model>_import``, template ``admin/clients/<model>/import.html``): the file is
-    read by ``read_list`` and imported by ``import_rows``; rejected rows are listed with line
-    and field, and what happened to the calls of the codes is said."""
+class CodeOwnerAdminMixin:
+    """What the admins of clients and matters (the owners of dialled codes) share: the rate
+    column, the message on what a code's change did to its calls, and an *Import from
+    CSV/XLSX* page beside the model's admin list (URL name ``clients_<model>_import``,
+    templates ``admin/clients/change_list_import.html`` and ``import.html``): the file is read
+    by ``read_list`` and imported by ``import_rows``; rejected rows are listed with line and
+    field, and what happened to the calls of the codes is said."""
 
+    change_list_template = "admin/clients/change_list_import.html"
     upload_form: type[forms.Form]
+    import_label = ""  # the link above the list
     import_title = ""
     # With %(file)s, %(created)s, %(updated)s, %(unchanged)s and %(rejected)s.
     imported_message = ""
@@ -76,6 +80,20 @@ class ListImportMixin:
     def calls_relinked(self, result) -> bool:
         """Whether the import may have moved calls (new codes; for matters, changed ones)."""
         return bool(result.created)
+
+    @admin.display(description=_("hourly rate"), ordering="hourly_rate")
+    def rate(self, owner):
+        return format_euro(owner.hourly_rate) if owner.hourly_rate is not None else "—"
+
+    def report_linked(self, request, linked: LinkedCalls, text: str = "%(calls)s") -> None:
+        """Say what a code's change did to its calls; a warning when calls of closed months
+        were left as they were."""
+        left = linked.closed_not_attached or linked.closed_not_detached
+        self.message_user(
+            request,
+            text % {"calls": linked_calls_message(linked)},
+            messages.WARNING if left else messages.INFO,
+        )
 
     def get_urls(self):
         name = f"clients_{self.model._meta.model_name}_import"
@@ -118,12 +136,15 @@ class ListImportMixin:
             "result": result,
             "filename": filename,
         }
-        template = f"admin/clients/{self.model._meta.model_name}/import.html"
-        return TemplateResponse(request, template, context)
+        return TemplateResponse(request, "admin/clients/import.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"import_label": self.import_label, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Client)
-class ClientAdmin(ListImportMixin, admin.ModelAdmin):
+class ClientAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
     form = ClientAdminForm
     list_display = ["code", "name", "vat_number", "tax_code", "rate", "is_active"]
     list_display_links = ["code", "name"]
@@ -131,6 +152,7 @@ class ClientAdmin(ListImportMixin, admin.ModelAdmin):
     search_fields = ["code", "name", "vat_number", "tax_code"]
     inlines = [MatterInline, ContactInline]
     upload_form = ClientListUploadForm
+    import_label = _("Import clients from CSV/XLSX")
     import_title = _("Import clients")
     imported_message = _(
         "%(file)s: %(created)s clients created, %(updated)s updated, "
@@ -143,20 +165,13 @@ class ClientAdmin(ListImportMixin, admin.ModelAdmin):
     def import_rows(self, rows):
         return clients_import(rows=rows)
 
-    @admin.display(description=_("hourly rate"), ordering="hourly_rate")
-    def rate(self, client):
-        return format_euro(client.hourly_rate) if client.hourly_rate is not None else "—"
-
     def save_model(self, request, obj, form, change):
         previous_code = form.initial.get("code") if change else None
         linked = client_save(client=obj, previous_code=previous_code).linked
         if not change or previous_code != obj.code:
             # What happened to the calls of the code: "8 chiamate collegate; 5 in periodi
             # chiusi non collegate".
-            left = linked.closed_not_attached or linked.closed_not_detached
-            self.message_user(
-                request, linked_calls_message(linked), messages.WARNING if left else messages.INFO
-            )
+            self.report_linked(request, linked)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Matter:
@@ -177,13 +192,7 @@ class ClientAdmin(ListImportMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         codes = [code for code in codes if code]
         if codes:
-            linked = matters_link_calls(codes=codes)
-            left = linked.closed_not_attached or linked.closed_not_detached
-            self.message_user(
-                request,
-                _("Matters: %(calls)s") % {"calls": linked_calls_message(linked)},
-                messages.WARNING if left else messages.INFO,
-            )
+            self.report_linked(request, matters_link_calls(codes=codes), _("Matters: %(calls)s"))
 
 
 def linked_calls_message(linked: LinkedCalls) -> str:
@@ -224,7 +233,7 @@ def linked_calls_message(linked: LinkedCalls) -> str:
 
 
 @admin.register(Matter)
-class MatterAdmin(ListImportMixin, admin.ModelAdmin):
+class MatterAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
     form = MatterAdminForm
     list_display = ["code", "name", "client", "rate", "partner", "is_active", "closed_on"]
     list_display_links = ["code", "name"]
@@ -233,6 +242,7 @@ class MatterAdmin(ListImportMixin, admin.ModelAdmin):
     autocomplete_fields = ["client"]
     list_select_related = ["client", "partner"]
     upload_form = MatterListUploadForm
+    import_label = _("Import matters from CSV/XLSX")
     import_title = _("Import matters")
     imported_message = _(
         "%(file)s: %(created)s matters created, %(updated)s updated, "
@@ -248,18 +258,11 @@ class MatterAdmin(ListImportMixin, admin.ModelAdmin):
     def calls_relinked(self, result) -> bool:
         return bool(result.created or result.updated)
 
-    @admin.display(description=_("hourly rate"), ordering="hourly_rate")
-    def rate(self, matter):
-        return format_euro(matter.hourly_rate) if matter.hourly_rate is not None else "—"
-
     def save_model(self, request, obj, form, change):
         previous_code = form.initial.get("code") if change else None
         linked = matter_save(matter=obj, previous_code=previous_code).linked
         if not change or previous_code != obj.code:
-            left = linked.closed_not_attached or linked.closed_not_detached
-            self.message_user(
-                request, linked_calls_message(linked), messages.WARNING if left else messages.INFO
-            )
+            self.report_linked(request, linked)
 
     def delete_model(self, request, obj):
         matter_delete(matter=obj)

@@ -302,18 +302,6 @@ def invoice_number(code: str, first_day: date, last_day: date) -> str:
     return f"{code}-{first_day:%Y%m%d}-{last_day:%Y%m%d}"
 
 
-def statement_ledes(statement: Statement, *, law_firm_id: str, firm_name: str) -> str:
-    """One client's statement as LEDES 1998B invoices, one per matter (decision 3)."""
-    parts = []
-    for group in statement.matters:
-        text = matter_ledes(statement, group, law_firm_id=law_firm_id, firm_name=firm_name)
-        records = text.split(ledes.LINE_BREAK)
-        parts.append(text if not parts else ledes.LINE_BREAK.join(records[2:]))
-    if not parts:
-        return _ledes_head()
-    return "".join(parts)
-
-
 def matter_ledes(
     statement: Statement, group: MatterGroup, *, law_firm_id: str, firm_name: str
 ) -> str:
@@ -360,12 +348,14 @@ def _ledes_head() -> str:
 
 
 def ledes_file(statements: Iterable[Statement], *, law_firm_id: str, firm_name: str) -> str:
-    """Several invoices in one LEDES 1998B file: the format line and field names once."""
+    """Several statements in one LEDES 1998B file, an invoice per client and matter
+    (decision 3): the format line and field names once."""
     parts = []
     for statement in statements:
-        text = statement_ledes(statement, law_firm_id=law_firm_id, firm_name=firm_name)
-        records = text.split(ledes.LINE_BREAK)
-        parts.append(text if not parts else ledes.LINE_BREAK.join(records[2:]))
+        for group in statement.matters:
+            text = matter_ledes(statement, group, law_firm_id=law_firm_id, firm_name=firm_name)
+            records = text.split(ledes.LINE_BREAK)
+            parts.append(text if not parts else ledes.LINE_BREAK.join(records[2:]))
     if not parts:
         return _ledes_head()
     return "".join(parts)

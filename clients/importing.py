@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from firm.lib.money import parse_euro
 
@@ -90,12 +90,17 @@ class ClientListError(ValueError):
     """The file as a whole cannot be read as a client list."""
 
 
-def _canonical(header: str) -> str | None:
+def _field_for(header: str, aliases: dict[str, set[str]]) -> str | None:
+    """The field a column's header names (any case, spaces or underscores), or None."""
     cleaned = " ".join(str(header or "").strip().lower().replace("_", " ").split())
-    for field, aliases in HEADER_ALIASES.items():
-        if cleaned in aliases or cleaned.replace(" ", "_") in aliases:
+    for field, names in aliases.items():
+        if cleaned in names or cleaned.replace(" ", "_") in names:
             return field
     return None
+
+
+def _canonical(header: str) -> str | None:
+    return _field_for(header, HEADER_ALIASES)
 
 
 def _cell(value) -> str:
@@ -119,7 +124,7 @@ def _records(table: list[list], first_line: int, field_of, required, label):
     if not table:
         raise ClientListError(_("The file is empty."))
     columns = [field_of(header) for header in table[0]]
-    missing = [label(field) for field in required if field not in columns]
+    missing = [str(label(field)) for field in required if field not in columns]
     if missing:
         raise ClientListError(
             _("The first row must name the columns; missing: %(missing)s.")
@@ -199,13 +204,13 @@ MATTER_HEADER_ALIASES = {
     "hourly_rate": HEADER_ALIASES["hourly_rate"],
     "is_active": {"attiva", "active", "attivo", "is_active"},
 }
-# How a column is called in messages: the Italian or English header the firm's file uses.
+# How a column is called in messages: its header in the reader's language.
 MATTER_FIELD_NAMES = {
-    "code": "Codice pratica",
-    "client_code": "Codice cliente",
-    "name": "Descrizione",
-    "hourly_rate": "Tariffa oraria",
-    "is_active": "Attiva",
+    "code": gettext_lazy("Matter code"),
+    "client_code": gettext_lazy("Client code"),
+    "name": gettext_lazy("Description"),
+    "hourly_rate": pgettext_lazy("matter list column", "Hourly rate"),
+    "is_active": pgettext_lazy("matter list column", "Active"),
 }
 
 
@@ -221,11 +226,7 @@ class MatterRow:
 
 
 def _matter_field(header: str) -> str | None:
-    cleaned = " ".join(str(header or "").strip().lower().replace("_", " ").split())
-    for field, aliases in MATTER_HEADER_ALIASES.items():
-        if cleaned in aliases:
-            return field
-    return None
+    return _field_for(header, MATTER_HEADER_ALIASES)
 
 
 def matter_rows_from_table(

@@ -43,9 +43,9 @@ from clients.models import BillingPolicy, Client, IssuedStatement
 from clients.printing import (
     Letterhead,
     period_text,
-    policy_description,
     slug,
     statement_pdf,
+    statement_policy,
 )
 from clients.selectors import Statement, client_summary_list, statement_get
 from firm.lib.dates import month_days, today_local
@@ -189,7 +189,8 @@ def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=N
         amount=total.amount,
         hourly_rate=statement.hourly_rate,
         policy=dataclasses.asdict(statement.policy),
-        policy_text=policy_description(statement.policy, statement.hourly_rate)[:300],
+        # In the words the PDF prints (with matters at their own rates, said so).
+        policy_text=statement_policy(statement)[:300],
         pdf=statement_pdf(statement, letterhead=letterhead, number=number),
         supersedes=supersedes,
         created_by=user,

@@ -109,25 +109,24 @@ def policy_description(
         )
     text = ", ".join(parts)
     if hourly_rate is not None:
-        text += "; " + gettext("rate %(rate)s per hour") % {"rate": format_euro(hourly_rate)}
+        text += "; " + rate_text(hourly_rate)
     return text
+
+
+def rate_text(hourly_rate: Decimal) -> str:
+    """ "tariffa € 150,00 all'ora"."""
+    return gettext("rate %(rate)s per hour") % {"rate": format_euro(hourly_rate)}
 
 
 def statement_policy(statement: Statement) -> str:
     """The statement's billing rule in words: with matters at different rates, the rule
     without a rate (each matter's heading gives its rate)."""
-    if statement.by_matter:
+    if not statement.by_matter:
+        return policy_description(statement.policy, statement.hourly_rate)
+    if statement.rates_differ:
         text = policy_description(statement.policy, None, per_matter=True)
-        if statement.rates_differ:
-            return text + "; " + gettext("each matter at its own hourly rate, shown below")
-        if statement.hourly_rate is not None:
-            return (
-                text
-                + "; "
-                + gettext("rate %(rate)s per hour") % {"rate": format_euro(statement.hourly_rate)}
-            )
-        return text
-    return policy_description(statement.policy, statement.hourly_rate)
+        return text + "; " + gettext("each matter at its own hourly rate, shown below")
+    return policy_description(statement.policy, statement.hourly_rate, per_matter=True)
 
 
 def matter_label(group: MatterGroup) -> str:
@@ -149,7 +148,7 @@ def matter_rate_text(group: MatterGroup) -> str:
     """A matter group's rate in words: "tariffa € 150,00/ora", or that it has none."""
     if group.hourly_rate is None:
         return gettext("no hourly rate")
-    return gettext("rate %(rate)s per hour") % {"rate": format_euro(group.hourly_rate)}
+    return rate_text(group.hourly_rate)
 
 
 def period_text(first_day: date, last_day: date) -> str:

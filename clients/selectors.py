@@ -47,8 +47,13 @@ def client_search(*, query: str, clients: QuerySet[Client] | None = None) -> Que
     ).order_by("exact_code", "name", "code")
 
 
+def _matter_has_word(word: str) -> Q:
+    """A matter found by a search word: in its description, or the start of its code."""
+    return Q(name__icontains=word) | Q(code__startswith=word)
+
+
 def _matters_matching(word: str) -> QuerySet[Matter]:
-    return Matter.objects.filter(Q(name__icontains=word) | Q(code__startswith=word))
+    return Matter.objects.filter(_matter_has_word(word))
 
 
 def matters_found(*, query: str, client_ids: Iterable[int]) -> dict[int, list[Matter]]:
@@ -60,7 +65,7 @@ def matters_found(*, query: str, client_ids: Iterable[int]) -> dict[int, list[Ma
         return {}
     matters = Matter.objects.filter(client_id__in=list(client_ids)).order_by("code")
     for word in words:
-        matters = matters.filter(Q(name__icontains=word) | Q(code__startswith=word))
+        matters = matters.filter(_matter_has_word(word))
     found: dict[int, list[Matter]] = {}
     for matter in matters[:200]:
         found.setdefault(matter.client_id, []).append(matter)
