@@ -231,10 +231,7 @@ class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         return export(ordered, filename=f"{self._export_name()}.{self.request.GET['_export']}")
 
     def _export_name(self) -> str:
-        days = self.filterset.day_range() if self.filterset.is_valid() else None
-        if days and days.first and days.last:
-            return f"registro-chiamate-{days.first:%Y-%m-%d}_{days.last:%Y-%m-%d}"
-        return "registro-chiamate"
+        return call_log_file_name(self.filterset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -294,14 +291,17 @@ class CallLogPdfView(PermissionRequiredMixin, View):
             page_numbers_template="pdf/_page_numbers.html",
         )
         response = HttpResponse(pdf, content_type="application/pdf")
-        days = filterset.day_range()
-        period = (
-            f"-{days.first:%Y-%m-%d}_{days.last:%Y-%m-%d}"
-            if days and days.first and days.last
-            else ""
-        )
-        response["Content-Disposition"] = f'inline; filename="registro-chiamate{period}.pdf"'
+        response["Content-Disposition"] = f'inline; filename="{call_log_file_name(filterset)}.pdf"'
         return response
+
+
+def call_log_file_name(filterset) -> str:
+    """The call log's file name without extension, for every format:
+    ``registro-chiamate-2026-11-01_2026-11-30``."""
+    days = filterset.day_range() if filterset.is_valid() else None
+    if days and days.first and days.last:
+        return f"registro-chiamate-{days.first:%Y-%m-%d}_{days.last:%Y-%m-%d}"
+    return "registro-chiamate"
 
 
 # --- The unassigned calls queue -------------------------------------------------------------

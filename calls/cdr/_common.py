@@ -366,7 +366,7 @@ def ring_seconds(start: datetime, answered: datetime | None, end: datetime | Non
 # --- numbers -------------------------------------------------------------------------------------
 
 # More digits than any real duration or count holds (and far fewer than int() refuses).
-_DIGITS_MAX = 18
+DIGITS_MAX = 18
 _HMS = re.compile(r"(\d+):([0-5]?\d):([0-5]?\d)(?:[.,]\d+)?")
 _MS = re.compile(r"([0-5]?\d):([0-5]?\d)")
 _SECONDS = re.compile(r"(\d+)(?:[.,]\d+)?")
@@ -380,7 +380,7 @@ def hms_seconds(field: str, value: str) -> int:
     match = _HMS.fullmatch(value)
     if not match:
         raise FieldError(field, f"field {field} {show(value)} is not a duration (HH:MM:SS)")
-    if len(match.group(1)) > _DIGITS_MAX:  # int() refuses 4,300 digits; no call lasts so long
+    if len(match.group(1)) > DIGITS_MAX:  # int() refuses 4,300 digits; no call lasts so long
         raise FieldError(field, f"field {field} {show(value)} is not a duration (HH:MM:SS)")
     hours, minutes, seconds = (int(group) for group in match.groups())
     return within_a_call(field, value, hours * 3600 + minutes * 60 + seconds)
@@ -404,7 +404,7 @@ def flexible_seconds(field: str, value: str) -> int:
         return 0
     for pattern, factors in ((_SECONDS, (1,)), (_MS, (60, 1)), (_HMS, (3600, 60, 1))):
         match = pattern.fullmatch(value)
-        if match and len(match.group(1)) <= _DIGITS_MAX:
+        if match and len(match.group(1)) <= DIGITS_MAX:
             seconds = sum(int(g) * f for g, f in zip(match.groups(), factors, strict=True))
             return within_a_call(field, value, seconds)
     raise FieldError(field, f"field {field} {show(value)} is not a duration")

@@ -37,6 +37,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from ._common import (
+    DIGITS_MAX,
     FieldError,
     RunCounter,
     convert_records,
@@ -244,7 +245,7 @@ def _record_maker(
     has_billsec = "billsec" in index
 
     def seconds(name: str, value: str) -> int:
-        if not value.isascii() or not value.isdigit() or len(value) > 18:
+        if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
             raise FieldError(name, f"field {name} {show(value)} is not a whole number of seconds")
         return within_a_call(name, value, int(value))
 
