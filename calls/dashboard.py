@@ -24,7 +24,7 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from calls.models import Call, CallDirection, CallHourTotal
 from calls.pattern_queries import ANY_CODE
-from calls.periods import month_start, next_month, previous_month
+from calls.periods import month_start, next_month, previous_month, recent_months
 from calls.selectors import calls_unassigned
 from clients.billing import BillingRules, add_bills, bill_talk_counts, rate_for
 from clients.models import BillingPolicy, Client, Matter
@@ -87,14 +87,6 @@ class Dashboard:
     top_clients: list[ClientFigures]  # this month, most billable time first
     coded_share: list[CodedShare]  # SHARE_MONTHS months, oldest first, this month last
     unknown_codes: list[UnknownCode]  # over the same months, most dialled first
-
-
-def _months_back(month: date, count: int) -> list[date]:
-    """``count`` months ending with ``month``, oldest first."""
-    months = [month]
-    while len(months) < count:
-        months.insert(0, previous_month(months[0]))
-    return months
 
 
 def _month_bucket(field: str, months: list[date]) -> Case:
@@ -253,7 +245,7 @@ def dashboard_get(*, today: date, policy: BillingRules | None = None) -> Dashboa
         for pk, (calls, seconds, amount) in ranked[:TOP_CLIENTS]
     ]
 
-    months = _months_back(this_month, SHARE_MONTHS)
+    months = recent_months(this_month, SHARE_MONTHS)[::-1]  # oldest first
     outgoing = outgoing_calls_per_month(months)
     coded, unknown = coded_calls_per_month(months)
     unknown_codes = [
