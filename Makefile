@@ -32,6 +32,9 @@ lint: $(INSTALLED)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## messages: refresh the Italian catalogue after changing UI strings (needs gettext)
+# makemessages updates locale/it only (the first of LOCALE_PATHS); compilemessages compiles
+# every LOCALE_PATHS catalogue: locale/it and locale_django/it, the hand-kept corrections
+# to Django's own strings that makemessages would delete from locale/it as unused.
 messages: $(INSTALLED)
 	$(BIN)/python manage.py makemessages --locale it --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(BIN)/python manage.py compilemessages --locale it --ignore '.venv/*'

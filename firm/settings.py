@@ -125,7 +125,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale: the project's strings, refreshed by `make messages` (makemessages writes to the first
+# path). locale_django: hand-kept corrections to Django's, the admin's and django-axes' own
+# Italian strings, which makemessages would drop from the first as unused. Both override
+# Django's catalogues; compilemessages compiles both.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True

@@ -8,12 +8,18 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-LOCALE = Path(__file__).resolve().parent.parent / "locale" / "it" / "LC_MESSAGES"
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "locale" / "it" / "LC_MESSAGES"
+# Hand-kept corrections to Django's own strings, which makemessages would drop from LOCALE.
+CORRECTIONS = ROOT / "locale_django" / "it" / "LC_MESSAGES"
+CATALOGUES = pytest.mark.parametrize(
+    "folder", [LOCALE, CORRECTIONS], ids=["locale", "locale_django"]
+)
 
 
-def _po_entries():
-    """(msgid, msgstr, flags) for every entry of the Italian .po file except the header."""
-    text = (LOCALE / "django.po").read_text(encoding="utf-8")
+def _po_entries(folder=LOCALE):
+    """(msgid, msgstr, flags) for every entry of an Italian .po file except the header."""
+    text = (folder / "django.po").read_text(encoding="utf-8")
     entries = []
     for block in text.split("\n\n"):
         flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
@@ -31,8 +37,9 @@ def _po_entries():
     return entries
 
 
-def test_every_ui_string_has_an_italian_translation():
-    entries = _po_entries()
+@CATALOGUES
+def test_every_ui_string_has_an_italian_translation(folder):
+    entries = _po_entries(folder)
     assert len(entries) > 50
     untranslated = [msgid for msgid, msgstr, _ in entries if not msgstr]
     fuzzy = [msgid for msgid, _, flags in entries if "fuzzy" in flags]
@@ -40,11 +47,22 @@ def test_every_ui_string_has_an_italian_translation():
     assert not fuzzy, f"check these fuzzy translations: {fuzzy}"
 
 
-def test_the_compiled_catalogue_matches_the_po_file():
-    with open(LOCALE / "django.mo", "rb") as compiled:
+@CATALOGUES
+def test_the_compiled_catalogue_matches_the_po_file(folder):
+    with open(folder / "django.mo", "rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
-    stale = [msgid for msgid, msgstr, _ in _po_entries() if catalogue.gettext(msgid) != msgstr]
+    stale = [
+        msgid for msgid, msgstr, _ in _po_entries(folder) if catalogue.gettext(msgid) != msgstr
+    ]
     assert not stale, f"run `make messages` to recompile: {stale[:5]}"
+
+
+def test_the_corrections_to_djangos_strings_come_after_the_projects_catalogue(settings):
+    # makemessages writes to the first path; both precede the apps' and Django's catalogues.
+    assert [Path(path) for path in settings.LOCALE_PATHS] == [
+        LOCALE.parents[1],
+        CORRECTIONS.parents[1],
+    ]
 
 
 @pytest.mark.django_db
