@@ -26,14 +26,18 @@ def _po_entries(folder=LOCALE):
         parts = {}
         key = None
         for line in block.splitlines():
-            match = re.match(r'^(msgid|msgstr|msgid_plural|msgstr\[\d\]) (".*")$', line)
+            match = re.match(r'^(msgctxt|msgid|msgstr|msgid_plural|msgstr\[\d\]) (".*")$', line)
             if match:
                 key = match.group(1)
                 parts[key] = ast.literal_eval(match.group(2))
             elif line.startswith('"') and key:
                 parts[key] += ast.literal_eval(line)
         if parts.get("msgid"):
-            entries.append((parts["msgid"], parts.get("msgstr", parts.get("msgstr[0]", "")), flags))
+            # A message with a context is stored as "context\x04msgid" (pgettext).
+            msgid = (
+                f"{parts['msgctxt']}\x04{parts['msgid']}" if "msgctxt" in parts else parts["msgid"]
+            )
+            entries.append((msgid, parts.get("msgstr", parts.get("msgstr[0]", "")), flags))
     return entries
 
 
