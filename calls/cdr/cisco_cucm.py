@@ -12,8 +12,8 @@ The CDR Repository Manager pushes files named ``cdr_<cluster>_<node>_<YYYYMMDDHH
 (CMR files, ``cmr_…``, hold call quality data, no calls). A file is CSV: row 1 the field
 names, row 2 their types (INTEGER, VARCHAR(50), UNIQUEIDENTIFIER...), then one record per
 line, strings quoted. Fields are read by the names of row 1, so any CUCM version's column set
-(about 90 columns in 4.x, 130 in 12.x) works; only ``dateTimeOrigination`` and
-``globalCallID_callId`` are required.
+(about 90 columns in 4.x, 130 in 12.x) works; the header must name cdrRecordType,
+globalCallID_callId and dateTimeOrigination (without it, it is a CMR header).
 
 Times are seconds since 1970 UTC: ``dateTimeOrigination`` (start), ``dateTimeConnect`` (0
 when the call was never answered), ``dateTimeDisconnect``; ``duration`` is the talk time in
@@ -62,7 +62,6 @@ from ._common import (
 )
 from .records import CdrRecord, CdrRejection, CdrSkip, NotCallsError, NotCdrError
 
-REQUIRED = ("dateTimeOrigination", "globalCallID_callId")
 # Fields of a CMR (call quality) file that a CDR file never has.
 _CMR_FIELDS = {"numberpacketssent", "numberpacketsreceived", "jitter", "varvqmetrics"}
 _TYPE_VALUE = re.compile(r"(?:INTEGER|UNIQUEIDENTIFIER|VARCHAR\(\d+\)|TEXT|BOOLEAN|DATETIME)")
@@ -113,10 +112,11 @@ def parse_cisco_cucm(lines: Iterable[str]) -> Iterator[CdrRecord | CdrRejection 
             "this is a Cisco CUCM CMR file (call quality records), not call records: "
             "nothing to import"
         )
+    if not is_cucm_header(names):
+        raise NotCdrError(
+            f"the header names no call start time and destination (columns: {', '.join(names)})"
+        )
     index = {_key(name): position for position, name in enumerate(names)}
-    for name in REQUIRED:
-        if name.lower() not in index:
-            raise NotCdrError(f"the Cisco CUCM header names no {name} column")
     return _parse(records, names, index)
 
 

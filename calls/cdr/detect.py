@@ -164,7 +164,7 @@ def _panasonic_format(lines: list[str]) -> DetectedFormat | None:
     """A Panasonic SMDR printout: a page header among the lines, or most lines its records."""
     shaped = [line for line in lines if panasonic_smdr.looks_like_panasonic_line(line)]
     headed = any(panasonic_smdr.is_page_header(strip_newline(line)) for line in lines)
-    if not headed and len(shaped) * 2 <= len(lines):
+    if not headed and (not shaped or len(shaped) * 2 < len(lines)):
         return None
     month_first = panasonic_smdr.month_first_from(shaped)
     order = "mm/dd/yy" if month_first else "dd/mm/yy"

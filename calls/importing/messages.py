@@ -185,10 +185,6 @@ REASONS = [
         ),
     ),
     (
-        "the Cisco CUCM header names no {column} column",
-        _("the Cisco CUCM header names no %(column)s column"),
-    ),
-    (
         "Asterisk-like records with an unknown number of columns",
         _("Asterisk-like records with an unknown number of columns"),
     ),
