@@ -44,11 +44,7 @@ def anchor(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     text = re.sub(r"`([^`]*)`", r"\1", heading)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = "".join(
-        ch
-        for ch in text.lower()
-        if ch in " -_" or unicodedata.category(ch)[0] in "LN"
-    )
+    text = "".join(ch for ch in text.lower() if ch in " -_" or unicodedata.category(ch)[0] in "LN")
     return text.replace(" ", "-")
 
 
@@ -104,7 +100,7 @@ def issue_numbers(path: Path, root: Path = ROOT) -> list[str]:
 def test_readme_is_a_short_front_door():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= README_MAX_LINES, (
-        f"README.md has {len(lines)} lines, more than {README_MAX_LINES}: move the detail into docs/"
+        f"README.md has {len(lines)} lines, more than {README_MAX_LINES}: move detail to docs/"
     )
 
 
