@@ -75,8 +75,8 @@ def main():
 
         from django.utils import translation
 
-        from clients.printing import month_pack_pdf, month_pack_zip
-        from clients.selectors import client_summary_list
+        from clients.billing.printing import month_pack_pdf, month_pack_zip
+        from clients.billing.selectors import client_summary_list
         from firm.lib import pdf
 
         started = time.perf_counter()

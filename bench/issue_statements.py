@@ -48,7 +48,7 @@ def main():
 
             from django.contrib.auth.models import User
 
-            from clients.issuing import statements_issue, statements_send
+            from clients.billing.issuing import statements_issue, statements_send
             from clients.models import Client
 
             settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

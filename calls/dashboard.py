@@ -6,11 +6,11 @@ Reads only, in a handful of grouped queries, never one per call (a test bounds t
 - calls and talk time of a month: the hourly totals (``CallHourTotal``), summed over the
   hours of the month in the firm's time zone (every local midnight is a whole UTC hour);
 - billable time and amount: the month's calls with a client grouped by (month, client,
-  matter, talk time), billed per group with its multiplicity (``clients.billing.
+  matter, talk time), billed per group with its multiplicity (``clients.billable_time.
   bill_talk_counts``: per call rounding gives identical calls identical billable time;
   rounding on the total needs each matter's sum, which the groups give too), each matter at
   its rate, else the client's, and added up per client as its statement does
-  (``clients.billing.add_bills``);
+  (``clients.billable_time.add_bills``);
 - the coded share and the unknown codes: the calls with a code (``ANY_CODE``, one range of
   the covering billing-code index) grouped by month and code, against the outgoing calls of
   each month from the hourly totals.
@@ -26,7 +26,7 @@ from calls.models import Call, CallDirection, CallHourTotal
 from calls.pattern_queries import ANY_CODE
 from calls.periods import month_start, next_month, previous_month, recent_months
 from calls.selectors import calls_unassigned
-from clients.billing import BillingRules, add_bills, bill_talk_counts, rate_for
+from clients.billable_time import BillingRules, add_bills, bill_talk_counts, rate_for
 from clients.models import BillingPolicy, Client, Matter
 from firm.lib.dates import local_midnight
 

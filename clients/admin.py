@@ -304,7 +304,7 @@ class BillingPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(IssuedStatement)
 class IssuedStatementAdmin(admin.ModelAdmin):
-    """Issued statements: shown, never edited or deleted (clients.issuing writes them); the
+    """Issued statements: shown, never edited or deleted (clients.billing.issuing writes them); the
     exact PDF sent is downloaded from the statements page."""
 
     list_display = ["number", "client", "month", "amount", "sent_to", "sent_at", "last_error"]

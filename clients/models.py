@@ -4,7 +4,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clients import billing
+from clients import billable_time
 from firm.limits import CODE_MAX_LENGTH
 
 # A client code is what staff dial after the billing marker, so it is digits only.
@@ -194,8 +194,8 @@ Contact.clients.through.__str__ = _contact_link_str
 
 
 class BillingRounding(models.TextChoices):
-    PER_CALL = billing.PER_CALL, _("Each call")
-    TOTAL = billing.TOTAL, _("The total")
+    PER_CALL = billable_time.PER_CALL, _("Each call")
+    TOTAL = billable_time.TOTAL, _("The total")
 
 
 INCREMENT_CHOICES = [
@@ -209,7 +209,7 @@ INCREMENT_CHOICES = [
 
 class BillingPolicy(models.Model):
     """How the firm bills phone time (one row, edited in admin); the arithmetic is
-    ``clients.billing``, which gets this row through ``as_policy()``."""
+    ``clients.billable_time``, which gets this row through ``as_policy()``."""
 
     Rounding = BillingRounding
 
@@ -251,7 +251,7 @@ class BillingPolicy(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="billingpolicy_single_row"),
             models.CheckConstraint(
-                condition=models.Q(increment_minutes__in=billing.INCREMENT_MINUTES),
+                condition=models.Q(increment_minutes__in=billable_time.INCREMENT_MINUTES),
                 name="billingpolicy_increment_valid",
             ),
             models.CheckConstraint(
@@ -271,9 +271,9 @@ class BillingPolicy(models.Model):
     def __str__(self):
         return str(_("Billing policy"))
 
-    def as_policy(self) -> billing.BillingRules:
-        """The pure policy that ``clients.billing`` computes with."""
-        return billing.BillingRules(
+    def as_policy(self) -> billable_time.BillingRules:
+        """The pure policy that ``clients.billable_time`` computes with."""
+        return billable_time.BillingRules(
             increment_minutes=self.increment_minutes,
             rounding=self.rounding,
             minimum_seconds=self.minimum_seconds,
@@ -294,7 +294,7 @@ class IssuedStatement(models.Model):
     MEDIA_ROOT: a statement is small (tens of KB), the row and its bytes are written in one
     transaction, and the nightly database backup then holds every statement sent (MEDIA_ROOT is
     not in it). A correction is a new statement that ``supersedes`` the old one; both are kept.
-    Written only by ``clients.issuing``."""
+    Written only by ``clients.billing.issuing``."""
 
     number = models.CharField(_("number"), max_length=20, editable=False)
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
@@ -339,7 +339,7 @@ class IssuedStatement(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     send_attempts = models.PositiveIntegerField(_("sending attempts"), default=0)
     last_error = models.TextField(_("last sending error"), blank=True)
-    # Set by the run sending it (clients.issuing), so two runs at once never both send it.
+    # Set by the run sending it (clients.billing.issuing), so two runs at once never both send it.
     sending_since = models.DateTimeField(_("being sent since"), null=True, blank=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from clients import views
+from clients.billing import views as billing_views
 from firm.limits import CODE_MAX_LENGTH
 
 
@@ -23,18 +24,18 @@ app_name = "clients"
 urlpatterns = [
     path("", views.ClientSearchView.as_view(), name="search"),
     # Client codes are digits, so these fixed words never shadow a client.
-    path("statements/", views.ClientSummaryView.as_view(), name="statements"),
-    path("statements/pack/", views.MonthPackView.as_view(), name="statements_pack"),
-    path("statements/issue/", views.IssueStatementsView.as_view(), name="issue"),
-    path("statements/issued/", views.IssuedStatementListView.as_view(), name="issued"),
+    path("statements/", billing_views.ClientSummaryView.as_view(), name="statements"),
+    path("statements/pack/", billing_views.MonthPackView.as_view(), name="statements_pack"),
+    path("statements/issue/", billing_views.IssueStatementsView.as_view(), name="issue"),
+    path("statements/issued/", billing_views.IssuedStatementListView.as_view(), name="issued"),
     path(
         "statements/issued/<int:pk>/pdf/",
-        views.IssuedStatementPdfView.as_view(),
+        billing_views.IssuedStatementPdfView.as_view(),
         name="issued_pdf",
     ),
     path("<client_code:code>/", views.ClientDetailView.as_view(), name="detail"),
-    path("<client_code:code>/statement/", views.StatementView.as_view(), name="statement"),
+    path("<client_code:code>/statement/", billing_views.StatementView.as_view(), name="statement"),
     path(
-        "<client_code:code>/statement/pdf/", views.StatementPdfView.as_view(), name="statement_pdf"
+        "<client_code:code>/statement/pdf/", billing_views.StatementPdfView.as_view(), name="statement_pdf"
     ),
 ]

@@ -210,8 +210,9 @@ def _form_parameters(form) -> list[str]:
 
 def _fuzzed_pages():
     from calls.filters import CallLogFilter, UnassignedCallFilter
+    from clients.billing.forms import StatementPeriodForm
     from clients.filters import ClientFilter
-    from clients.forms import DialHelperForm, StatementPeriodForm
+    from clients.forms import DialHelperForm
 
     call_log = _form_parameters(CallLogFilter().form) + TABLE_PARAMETERS
     period = _form_parameters(StatementPeriodForm()) + ["sort", "_export"]

@@ -13,8 +13,8 @@ from django.urls import reverse
 from calls.dashboard import dashboard_get
 from calls.models import Call
 from calls.selectors import month_range_q
-from clients.billing import PER_CALL, TOTAL, BillingRules, bill_calls
-from clients.selectors import statement_get
+from clients.billable_time import PER_CALL, TOTAL, BillingRules, bill_calls
+from clients.billing.selectors import statement_get
 from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_matter
 

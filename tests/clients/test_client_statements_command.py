@@ -127,7 +127,7 @@ def test_short_and_long_statements_keep_their_order_in_the_pack(
     # Gamma's are longer than a chunk here, so they are printed in chunks and numbered after.
     settings.PDF_WORKERS = workers
     monkeypatch.setattr("firm.lib.pdf.CHUNK_ROWS", 3)
-    monkeypatch.setattr("clients.printing.PACK_BATCH_PER_WORKER", 1)
+    monkeypatch.setattr("clients.billing.printing.PACK_BATCH_PER_WORKER", 1)
     run("--month", "2026-05", "--output", str(tmp_path), "--zip")
     archive = zipfile.ZipFile(tmp_path / "rendiconti-2026-05.zip")
     names = archive.namelist()

@@ -133,7 +133,7 @@ def test_the_billing_email_is_validated_in_admin(anna):
 
 def test_a_correction_is_listed_beside_the_statement_it_replaces(browser, may, paolo, smtp_server):
     from calls.services import period_reopen
-    from clients.issuing import statement_correct
+    from clients.billing.issuing import statement_correct
 
     browser.post(ISSUE, {"month": "2026-05"})
     period_reopen(month=datetime(2026, 5, 1).date(), user=paolo, reason="Una chiamata mancava")

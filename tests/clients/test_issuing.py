@@ -1,4 +1,4 @@
-"""Issuing a month (clients/issuing.py, client_statements --send): numbered statements
+"""Issuing a month (clients/billing/issuing.py, client_statements --send): numbered statements
 frozen with their PDF, the month closed, each e-mailed once to a real SMTP server on
 127.0.0.1 (tests/conftest.py, smtp_server)."""
 
@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from calls.models import ClosedPeriod
 from calls.services import period_reopen
-from clients.issuing import (
+from clients.billing.issuing import (
     FAILED,
     NO_ADDRESS,
     SENT,

@@ -1,4 +1,4 @@
-"""Behaviour of clients.ledes: the LEDES 1998B text of billed call time."""
+"""Behaviour of clients.billing.ledes: the LEDES 1998B text of billed call time."""
 
 import datetime as dt
 from dataclasses import replace
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clients.billing import BillingRules, bill_calls
-from clients.ledes import (
+from clients.billable_time import BillingRules, bill_calls
+from clients.billing.ledes import (
     FIELDS,
     LedesInvoice,
     LedesLine,

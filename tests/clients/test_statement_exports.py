@@ -1,4 +1,4 @@
-"""Billed call time for billing software: CSV entries and LEDES 1998B (clients/exports.py),
+"""Billed call time for billing software: CSV entries and LEDES 1998B (clients/billing/exports.py),
 from a client's statement page."""
 
 import csv
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from calls.models import Call
-from clients import ledes
+from clients.billing import ledes
 from clients.models import BillingPolicy
 from firm.models import FirmSettings
 from tests.conftest import ROME, logged_in

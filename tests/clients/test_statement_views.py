@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from calls.models import Call
-from clients import views
+from clients.billing import views
 from firm.models import FirmSettings
 from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client

@@ -1,4 +1,4 @@
-"""Client statements as read and billed (clients/selectors.py): which calls count, grouping
+"""Client statements as read and billed (clients/billing/selectors.py): which calls count, grouping
 by caller, totals and billable time under every rounding mode, the minimum, the short-call
 rule, and the client summary. Calls are made by hand, times in Rome."""
 
@@ -9,9 +9,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from calls.models import Call
-from clients import billing
+from clients import billable_time
+from clients.billing.selectors import client_summary_list, statement_get, summary_totals
 from clients.models import BillingPolicy
-from clients.selectors import client_summary_list, statement_get, summary_totals
 from tests.conftest import ROME
 from tests.factories import make_call, make_client
 
@@ -48,7 +48,7 @@ def client_123():
 
 def test_the_default_policy_is_six_minute_units_per_call():
     policy = BillingPolicy.load().as_policy()
-    assert policy == billing.BillingRules(6, billing.PER_CALL, 0, 0)
+    assert policy == billable_time.BillingRules(6, billable_time.PER_CALL, 0, 0)
 
 
 def test_per_call_rounding_bills_every_started_unit_and_unanswered_calls_bill_nothing(client_123):
@@ -95,7 +95,7 @@ def test_every_increment_rounds_up_to_whole_units(client_123, increment, talk, b
     statement = statement_get(client=client_123, **MAY)
     assert statement.total.billable_seconds == billable
     assert statement.total.units == (None if increment == 0 else billable // (increment * 60))
-    assert statement.total.amount == billing.amount_for(billable, Decimal("120.00"))
+    assert statement.total.amount == billable_time.amount_for(billable, Decimal("120.00"))
 
 
 def test_exact_seconds_are_priced_to_the_cent(client_123):

@@ -16,10 +16,10 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from calls.models import Call
-from clients.billing import PER_CALL, TOTAL, BillingRules
+from clients.billable_time import PER_CALL, TOTAL, BillingRules
+from clients.billing.printing import month_pack_pdf, statement_pdf
+from clients.billing.selectors import client_summary_list, statement_build, statement_get
 from clients.models import BillingPolicy, Client, Matter
-from clients.printing import month_pack_pdf, statement_pdf
-from clients.selectors import client_summary_list, statement_build, statement_get
 from firm.models import FirmSettings
 from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_matter

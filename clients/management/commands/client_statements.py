@@ -5,13 +5,13 @@
     python manage.py client_statements --month 2026-05 --send --user USERNAME --correct CODE
 
 Writes ``DIR/rendiconti-2026-05.pdf`` (the client summary, then each client with calls in
-the month on new pages; page numbers per statement, see clients/printing.py), or with
+the month on new pages; page numbers per statement, see clients/billing/printing.py), or with
 ``--zip`` ``DIR/rendiconti-2026-05.zip`` (one PDF per client plus the summary). Clients with
 nothing billable are left out (firm setting ``pack_skips_unbillable``) and counted. The same code
 serves the button on the client statements page. Exit 1 with a message on a bad month or
 an output folder that cannot be written.
 
-``--send`` issues the month (clients/issuing.py): the month closed, a numbered
+``--send`` issues the month (clients/billing/issuing.py): the month closed, a numbered
 ``IssuedStatement`` frozen for each client with billable calls that has none yet, then every unsent
 statement e-mailed with its PDF to the client's billing address, once. ``--user`` names who
 issues (recorded, and the month is closed in their name). A rerun sends only what was not
@@ -33,8 +33,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from clients.forms import parse_month
-from clients.issuing import (
+from clients.billing.forms import parse_month
+from clients.billing.issuing import (
     FAILED,
     NO_ADDRESS,
     SENT,
@@ -43,8 +43,8 @@ from clients.issuing import (
     statements_issue_and_send,
     statements_send,
 )
+from clients.billing.printing import month_pack_pdf, month_pack_zip, pack_file_name, pack_rows
 from clients.models import Client
-from clients.printing import month_pack_pdf, month_pack_zip, pack_file_name, pack_rows
 from firm.lib.formats import format_euro
 
 EXIT_NOT_SENT = 3

@@ -13,8 +13,8 @@ Rules and decisions
   firm's local day belongs to the caller.
 * Amounts (INVOICE_TOTAL, LINE_ITEM_TOTAL, LINE_ITEM_UNIT_COST) are written with a dot and two
   decimals, without thousands separators: ``1234.50``. They must already be whole cents
-  (``clients.billing`` rounds them); anything finer is refused rather than rounded again, so the
-  file's totals are the statement's.
+  (``clients.billable_time`` rounds them); anything finer is refused rather than rounded again,
+  so the file's totals are the statement's.
 * Every line item is a fee (``F``): call time is fee work. LINE_ITEM_NUMBER_OF_UNITS is hours in
   decimal (``0.1`` for six minutes), rounded half up to at most 4 decimals, trailing zeros
   dropped but one decimal kept (``1.0``, ``0.25``, ``0.0167``). LINE_ITEM_UNIT_COST is the hourly

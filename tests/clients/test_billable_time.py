@@ -1,4 +1,4 @@
-"""Behaviour of clients.billing: billable time and amounts under the firm's billing policy."""
+"""Behaviour of clients.billable_time: billable time and amounts under the firm's billing policy."""
 
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clients import billing
-from clients.billing import (
+from clients import billable_time
+from clients.billable_time import (
     INCREMENT_MINUTES,
     PER_CALL,
     ROUNDING_MODES,
@@ -485,37 +485,40 @@ def test_billing_talk_counts_refuses_a_negative_count():
 
 
 def test_a_matters_rate_overrides_the_clients_and_falls_back_to_it():
-    assert billing.rate_for(Decimal("150"), Decimal("120")) == Decimal("150")
-    assert billing.rate_for(None, Decimal("120")) == Decimal("120")
-    assert billing.rate_for(Decimal("0"), Decimal("120")) == Decimal("0")  # free: a rate
-    assert billing.rate_for(None, None) is None
+    assert billable_time.rate_for(Decimal("150"), Decimal("120")) == Decimal("150")
+    assert billable_time.rate_for(None, Decimal("120")) == Decimal("120")
+    assert billable_time.rate_for(Decimal("0"), Decimal("120")) == Decimal("0")  # free: a rate
+    assert billable_time.rate_for(None, None) is None
     with pytest.raises(TypeError):
-        billing.rate_for(150.0, None)
+        billable_time.rate_for(150.0, None)
 
 
 def test_bills_at_different_rates_add_up_their_rounded_totals():
-    policy = billing.BillingRules(6, billing.TOTAL)
-    matter = billing.bill_calls([100, 100], policy, Decimal("150"))  # 200 s -> 360 s
-    general = billing.bill_calls([100], policy, Decimal("120"))  # 100 s -> 360 s
-    total = billing.add_bills([matter, general], policy)
+    policy = billable_time.BillingRules(6, billable_time.TOTAL)
+    matter = billable_time.bill_calls([100, 100], policy, Decimal("150"))  # 200 s -> 360 s
+    general = billable_time.bill_calls([100], policy, Decimal("120"))  # 100 s -> 360 s
+    total = billable_time.add_bills([matter, general], policy)
     assert (matter.amount, general.amount) == (Decimal("15.00"), Decimal("12.00"))
     assert (total.talk_seconds, total.billable_seconds, total.units) == (300, 720, 2)
     assert total.amount == Decimal("27.00")
     # One rounding over all three calls would bill 300 s -> 360 s: one unit, not two.
-    assert billing.bill_calls([100, 100, 100], policy, Decimal("120")).units == 1
+    assert billable_time.bill_calls([100, 100, 100], policy, Decimal("120")).units == 1
 
 
 def test_added_bills_per_call_keep_every_line_and_sum_the_amounts():
-    policy = billing.BillingRules(6, billing.PER_CALL)
-    matter = billing.bill_calls([1, 361], policy, Decimal("150"))
-    general = billing.bill_calls([1], policy, None)
-    total = billing.add_bills([matter, general], policy)
+    policy = billable_time.BillingRules(6, billable_time.PER_CALL)
+    matter = billable_time.bill_calls([1, 361], policy, Decimal("150"))
+    general = billable_time.bill_calls([1], policy, None)
+    total = billable_time.add_bills([matter, general], policy)
     assert [line.amount for line in total.lines] == [Decimal("15.00"), Decimal("30.00"), None]
     assert (total.billable_seconds, total.units, total.amount) == (1440, 4, Decimal("45.00"))
 
 
 def test_added_bills_have_no_amount_when_no_group_has_a_rate():
-    policy = billing.BillingRules(0, billing.PER_CALL)
-    bills = [billing.bill_calls([10], policy, None), billing.bill_calls([20], policy, None)]
-    total = billing.add_bills(bills, policy)
+    policy = billable_time.BillingRules(0, billable_time.PER_CALL)
+    bills = [
+        billable_time.bill_calls([10], policy, None),
+        billable_time.bill_calls([20], policy, None),
+    ]
+    total = billable_time.add_bills(bills, policy)
     assert (total.billable_seconds, total.units, total.amount) == (30, None, None)

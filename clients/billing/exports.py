@@ -5,7 +5,7 @@ Decisions
 ---------
 1. CSV is written as the call log's (``calls.exports``): UTF-8 with a BOM, ``;`` between
    fields, a decimal comma, CRLF, formula-like text neutralised (``firm.lib.spreadsheets``,
-   shared by every export). LEDES uses dots (``clients.ledes``).
+   shared by every export). LEDES uses dots (``clients.billing.ledes``).
 2. Billing entries. With per-call rounding (the default) there is one entry per billed call:
    client code, matter code (the matter's, or the client's code when the call has none),
    date (``YYYY-MM-DD``, firm's time zone), billable minutes (two decimals), billable units
@@ -14,7 +14,7 @@ Decisions
    Calls not billed (unanswered, shorter than the policy's threshold) are left out. With
    rounding on the total, a call has no units or amount of its own, so each client gets
    **one** entry per matter (and one for its calls without a matter) for the period, dated
-   its last day, with that group's rounded total (``clients.billing``, "Matters").
+   its last day, with that group's rounded total (``clients.billable_time``, "Matters").
 3. LEDES 1998B: one invoice per client, matter and period (LAW_FIRM_MATTER_ID is an invoice
    field, repeated on each line, so a matter is an invoice of its own); numbered
    ``<matter code>-<YYYYMM>`` for a calendar month (``<code>-<YYYYMMDD>-<YYYYMMDD>``
@@ -42,10 +42,10 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from clients import ledes
-from clients.billing import PER_CALL
-from clients.printing import matter_text
-from clients.selectors import MatterGroup, Statement, SummaryRow
+from clients.billable_time import PER_CALL
+from clients.billing import ledes
+from clients.billing.printing import matter_text
+from clients.billing.selectors import MatterGroup, Statement, SummaryRow
 from firm.lib.dates import is_calendar_month
 from firm.lib.downloads import CSV_CONTENT_TYPE, attachment, xlsx_response
 from firm.lib.formats import format_duration

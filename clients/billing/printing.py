@@ -50,9 +50,8 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from pypdf import PdfReader, PdfWriter
 
 from calls.models import CallStatus
-from clients.billing import PER_CALL, BillingRules
-from clients.models import BillingPolicy, Client, Matter
-from clients.selectors import (
+from clients.billable_time import PER_CALL, BillingRules
+from clients.billing.selectors import (
     MatterGroup,
     Statement,
     StatementTotals,
@@ -61,6 +60,7 @@ from clients.selectors import (
     statement_get,
     summary_totals,
 )
+from clients.models import BillingPolicy, Client, Matter
 from firm.lib import pdf
 from firm.lib.dates import firm_time_zone, is_calendar_month
 from firm.lib.formats import format_cost, format_duration, format_euro
@@ -80,7 +80,7 @@ def policy_description(
     """The billing rules in words, printed under the period, e.g. "Scatti di 6 minuti per
     chiamata, minimo 60 s, chiamate sotto 10 s non fatturate; tariffa € 120,00/ora".
     ``per_matter``: the statement's matters are billed at different rates, so with rounding on
-    the total each matter's total is rounded (clients.billing, "Matters")."""
+    the total each matter's total is rounded (clients.billable_time, "Matters")."""
     if policy.increment_minutes == 0:
         parts = [gettext("Billed to the second")]
     elif policy.rounding == PER_CALL:
@@ -350,7 +350,7 @@ def statement_context(
         "billable_time": format_duration(total.billable_seconds),
         "amount": _money(total.amount) if amounts else "",
         "printed_at": printed_at,
-        # An issued statement's number (clients.issuing); a draft has none.
+        # An issued statement's number (clients.billing.issuing); a draft has none.
         "number": number,
     }
 

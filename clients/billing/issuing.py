@@ -39,15 +39,15 @@ from django.utils.translation import gettext as _
 
 from calls.models import ClosedPeriod
 from calls.services import period_close
-from clients.models import BillingPolicy, Client, IssuedStatement
-from clients.printing import (
+from clients.billing.printing import (
     Letterhead,
     period_text,
     slug,
     statement_pdf,
     statement_policy,
 )
-from clients.selectors import Statement, client_summary_list, statement_get
+from clients.billing.selectors import Statement, client_summary_list, statement_get
+from clients.models import BillingPolicy, Client, IssuedStatement
 from firm.lib.dates import month_days, today_local
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.mail import Attachment, Mailer, email_message

@@ -1,0 +1,418 @@
+"""Client statements: a client's billed calls in a period, and the month's summary."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
+
+from calls.models import Call, CallStatus
+from clients.billable_time import PER_CALL, Bill, BillingRules, add_bills, bill_calls, rate_for
+from clients.models import BillingPolicy, Client, Matter
+from firm.lib.dates import DayRange, firm_time_zone
+
+# --- Client statements -------------------------------------------------------------------
+#
+# Which calls a statement holds: every call linked to the client (``Call.client``) that
+# started within the period's days in the firm's time zone, whatever its direction (outbound
+# calls with the client's code, and any inbound or internal call linked to the client).
+# Calls that were not answered are listed with 0 billable time.
+#
+# Matters. The calls are grouped by matter (``Call.matter``), the client's matters in code
+# order, then the calls without a matter under "Generale" (last: the statement reads like an
+# invoice, the client's files first and the remainder after them; a client with no matter
+# calls gets only that group, and its statement reads as before). Each group is billed on its
+# own by ``clients.billable_time.bill_calls`` under the firm's current policy at its rate (the
+# matter's, else the client's: ``billing.rate_for``); with rounding on the total each group's
+# total is rounded once. The statement's total is the groups' bills added up
+# (``billing.add_bills``). Inside a group the calls are grouped by caller, as before.
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One call on a statement."""
+
+    start: datetime  # in the firm's time zone
+    caller: str
+    caller_name: str
+    number: str
+    status: str
+    talk_seconds: int
+    billed: bool
+    billable_seconds: int  # before rounding in ``total`` mode
+    units: int | None
+    amount: Decimal | None
+    cost: Decimal | None
+
+
+@dataclass(frozen=True)
+class StatementTotals:
+    """Totals of some calls of a statement (a caller's, a matter's, or all of them).
+
+    ``billable_seconds`` and ``amount`` of a matter group and of the whole statement are the
+    bill's (rounded once per matter group in ``total`` mode); a caller's subtotal in ``total``
+    mode is its time before rounding, with no amount. ``cost`` sums the known costs (None
+    when no call has one).
+    """
+
+    calls: int
+    answered: int
+    talk_seconds: int
+    billable_seconds: int
+    units: int | None
+    amount: Decimal | None
+    cost: Decimal | None
+
+
+@dataclass(frozen=True)
+class CallerGroup:
+    """The calls of one caller (extension) and their subtotal."""
+
+    caller: str
+    caller_name: str
+    lines: tuple[StatementLine, ...]
+    subtotal: StatementTotals
+
+
+@dataclass(frozen=True)
+class MatterGroup:
+    """The calls of one matter (or, with ``matter`` None, the client's calls without one:
+    "Generale"), grouped by caller, billed at ``hourly_rate``, with their subtotal."""
+
+    matter: Matter | None
+    hourly_rate: Decimal | None
+    callers: tuple[CallerGroup, ...]
+    subtotal: StatementTotals
+
+    @property
+    def code(self) -> str:
+        """The matter's code; "" for the calls without a matter."""
+        return self.matter.code if self.matter is not None else ""
+
+    @property
+    def name(self) -> str:
+        return self.matter.name if self.matter is not None else ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    client: Client
+    first_day: date
+    last_day: date
+    policy: BillingRules
+    hourly_rate: Decimal | None  # the client's
+    matters: tuple[MatterGroup, ...]
+    total: StatementTotals
+
+    @property
+    def calls(self) -> int:
+        return self.total.calls
+
+    @property
+    def groups(self) -> tuple[CallerGroup, ...]:
+        """Every caller group, one matter after another."""
+        return tuple(group for matter in self.matters for group in matter.callers)
+
+    @property
+    def lines(self) -> list[StatementLine]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def by_matter(self) -> bool:
+        """Whether the statement shows matters: some call has one."""
+        return any(group.matter is not None for group in self.matters)
+
+    @property
+    def has_amounts(self) -> bool:
+        """Whether any call is priced: the client or one of its matters here has a rate."""
+        return any(group.hourly_rate is not None for group in self.matters) or (
+            not self.matters and self.hourly_rate is not None
+        )
+
+    @property
+    def rates_differ(self) -> bool:
+        """Whether some matter here is billed at another rate than the client's."""
+        return any(group.hourly_rate != self.hourly_rate for group in self.matters)
+
+
+class StatementCall(NamedTuple):
+    """What a statement reads of each call (``values_list(*StatementCall._fields)``)."""
+
+    start: datetime
+    caller: str
+    caller_name: str
+    dialled_number: str
+    destination: str
+    status: str
+    talk_seconds: int
+    cost: Decimal | None
+    matter_id: int | None = None
+
+
+def _sum_costs(costs) -> Decimal | None:
+    known = [cost for cost in costs if cost is not None]
+    return sum(known, Decimal("0")) if known else None
+
+
+def _caller_groups(
+    rows: list[StatementCall], bill: Bill, policy: BillingRules, rate: Decimal | None
+) -> tuple[CallerGroup, ...]:
+    """``rows`` (sorted by caller, then time) and their bill as caller groups."""
+    zone = firm_time_zone()
+    per_call_amounts = policy.rounding == PER_CALL and rate is not None
+    groups = []
+    position = 0
+    for caller, caller_rows in groupby(rows, key=lambda row: row.caller):
+        caller_rows = list(caller_rows)
+        billed = bill.lines[position : position + len(caller_rows)]
+        position += len(caller_rows)
+        lines = tuple(
+            StatementLine(
+                start=row.start.astimezone(zone),
+                caller=row.caller,
+                caller_name=row.caller_name,
+                number=row.dialled_number or row.destination,
+                status=row.status,
+                talk_seconds=int(row.talk_seconds),
+                billed=line.billed,
+                billable_seconds=line.billable_seconds,
+                units=line.units,
+                amount=line.amount,
+                cost=row.cost,
+            )
+            for row, line in zip(caller_rows, billed, strict=True)
+        )
+        seconds = sum(line.billable_seconds for line in lines)
+        subtotal = StatementTotals(
+            calls=len(lines),
+            answered=sum(1 for line in lines if line.status == CallStatus.ANSWERED),
+            talk_seconds=sum(line.talk_seconds for line in lines),
+            billable_seconds=seconds,
+            units=None if policy.rounding != PER_CALL else _units_of(seconds, policy),
+            amount=sum((line.amount for line in lines), Decimal("0.00"))
+            if per_call_amounts
+            else None,
+            cost=_sum_costs(line.cost for line in lines),
+        )
+        name = next((line.caller_name for line in lines if line.caller_name), "")
+        groups.append(CallerGroup(caller=caller, caller_name=name, lines=lines, subtotal=subtotal))
+    return tuple(groups)
+
+
+def _bill_totals(bill: Bill, rows, answered: int) -> StatementTotals:
+    return StatementTotals(
+        calls=len(rows),
+        answered=answered,
+        talk_seconds=bill.talk_seconds,
+        billable_seconds=bill.billable_seconds,
+        units=bill.units,
+        amount=bill.amount,
+        cost=_sum_costs(row.cost for row in rows),
+    )
+
+
+def matter_order(matter: Matter | None) -> tuple:
+    """Where a matter's group goes: the matters by code, the calls without one last."""
+    return (1, "") if matter is None else (0, matter.code)
+
+
+def statement_build(
+    *,
+    client: Client,
+    first_day: date,
+    last_day: date,
+    rows,
+    policy: BillingRules,
+    matters: Iterable[Matter] = (),
+) -> Statement:
+    """A statement from call rows (``StatementCall``s, or tuples in its order; any order of
+    rows): grouped by matter (``matters``: the client's matters the rows name; a row naming
+    another counts as without a matter), then by caller (extension order), each by time."""
+    known = {matter.pk: matter for matter in matters}
+    by_matter: dict[int | None, list[StatementCall]] = {}
+    for row in rows:
+        row = StatementCall(*row)
+        key = row.matter_id if row.matter_id in known else None
+        by_matter.setdefault(key, []).append(row)
+    groups = []
+    bills = []
+    for key in sorted(by_matter, key=lambda key: matter_order(known.get(key))):
+        matter = known.get(key)
+        matter_rows = sorted(by_matter[key], key=lambda row: (row.caller, row.start))
+        rate = rate_for(matter.hourly_rate if matter else None, client.hourly_rate)
+        bill = bill_calls([int(row.talk_seconds) for row in matter_rows], policy, rate)
+        callers = _caller_groups(matter_rows, bill, policy, rate)
+        answered = sum(group.subtotal.answered for group in callers)
+        groups.append(
+            MatterGroup(
+                matter=matter,
+                hourly_rate=rate,
+                callers=callers,
+                subtotal=_bill_totals(bill, matter_rows, answered),
+            )
+        )
+        bills.append(bill)
+    bill = add_bills(bills, policy) if bills else bill_calls([], policy, client.hourly_rate)
+    all_rows = [row for key in by_matter for row in by_matter[key]]
+    total = _bill_totals(bill, all_rows, sum(group.subtotal.answered for group in groups))
+    return Statement(
+        client=client,
+        first_day=first_day,
+        last_day=last_day,
+        policy=policy,
+        hourly_rate=client.hourly_rate,
+        matters=tuple(groups),
+        total=total,
+    )
+
+
+def _units_of(seconds: int, policy: BillingRules) -> int | None:
+    step = policy.increment_seconds
+    return None if step == 0 else seconds // step
+
+
+def statement_get(
+    *, client: Client, first_day: date, last_day: date, policy: BillingRules | None = None
+) -> Statement:
+    """The client's statement for the days ``first_day`` to ``last_day`` (both included, in
+    the firm's time zone), billed under ``policy`` (default: the firm's current one)."""
+    policy = policy or BillingPolicy.load().as_policy()
+    rows = list(
+        Call.objects.filter(DayRange(first_day, last_day).q(), client=client).values_list(
+            *StatementCall._fields
+        )
+    )
+    matter_ids = {row[-1] for row in rows if row[-1] is not None}
+    matters = Matter.objects.filter(pk__in=matter_ids, client=client) if matter_ids else ()
+    return statement_build(
+        client=client,
+        first_day=first_day,
+        last_day=last_day,
+        rows=rows,
+        policy=policy,
+        matters=matters,
+    )
+
+
+@dataclass(frozen=True)
+class MatterSummaryRow:
+    """One matter's totals in a client's summary row (``matter`` None: the client's calls
+    without a matter)."""
+
+    matter: Matter | None
+    hourly_rate: Decimal | None
+    calls: int
+    answered: int
+    talk_seconds: int
+    billable_seconds: int
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One client's totals for a period (the client summary, the month pack's first page),
+    and its matters' (empty when no call of the client has a matter)."""
+
+    client: Client
+    calls: int
+    answered: int
+    talk_seconds: int
+    billable_seconds: int
+    amount: Decimal | None
+    matters: tuple[MatterSummaryRow, ...] = ()
+
+
+def client_summary_list(
+    *, first_day: date, last_day: date, policy: BillingRules | None = None
+) -> list[SummaryRow]:
+    """Every client with calls in the period, by name, with the totals of its statement and,
+    when some of its calls have a matter, of each matter (billed as the statement bills them).
+
+    One query reads (client, matter, status, talk time) of the period's linked calls in client
+    order; each client's talk times are billed per matter as its statement bills them."""
+    policy = policy or BillingPolicy.load().as_policy()
+    rows = (
+        Call.objects.filter(DayRange(first_day, last_day).q(), client__isnull=False)
+        .order_by("client_id")
+        .values_list("client_id", "matter_id", "status", "talk_seconds")
+    )
+    # client id -> matter id (or None) -> (answered, talk times)
+    per_client: dict[int, dict[int | None, tuple[int, list[int]]]] = {}
+    for client_id, client_rows in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+        per_matter: dict[int | None, tuple[int, list[int]]] = {}
+        for _client_id, matter_id, status, talk in client_rows:
+            answered, talks = per_matter.setdefault(matter_id, (0, []))
+            talks.append(int(talk))
+            if status == CallStatus.ANSWERED:
+                per_matter[matter_id] = (answered + 1, talks)
+        per_client[client_id] = per_matter
+    matter_ids = {key for groups in per_client.values() for key in groups if key is not None}
+    matters = {matter.pk: matter for matter in Matter.objects.filter(pk__in=matter_ids).iterator()}
+    clients = Client.objects.filter(pk__in=list(per_client)).order_by("name", "code")
+    summary = []
+    for client in clients.iterator(chunk_size=1000):
+        groups = _summary_groups(client, per_client[client.pk], matters)
+        bills = []
+        matter_rows = []
+        for matter, answered, talks in groups:
+            rate = rate_for(matter.hourly_rate if matter else None, client.hourly_rate)
+            bill = bill_calls(talks, policy, rate)
+            bills.append(bill)
+            matter_rows.append(
+                MatterSummaryRow(
+                    matter=matter,
+                    hourly_rate=rate,
+                    calls=len(talks),
+                    answered=answered,
+                    talk_seconds=bill.talk_seconds,
+                    billable_seconds=bill.billable_seconds,
+                    amount=bill.amount,
+                )
+            )
+        bill = add_bills(bills, policy)
+        by_matter = any(row.matter is not None for row in matter_rows)
+        summary.append(
+            SummaryRow(
+                client=client,
+                calls=sum(row.calls for row in matter_rows),
+                answered=sum(row.answered for row in matter_rows),
+                talk_seconds=bill.talk_seconds,
+                billable_seconds=bill.billable_seconds,
+                amount=bill.amount,
+                matters=tuple(matter_rows) if by_matter else (),
+            )
+        )
+    return summary
+
+
+def _summary_groups(client: Client, per_matter: dict, matters: dict[int, Matter]) -> list[tuple]:
+    """A client's (matter or None, answered, talk times) in the statement's order; calls of a
+    matter that is not the client's count as without a matter, as on the statement."""
+    merged: dict[Matter | None, tuple[int, list[int]]] = {}
+    for matter_id, (answered, talks) in per_matter.items():
+        matter = matters.get(matter_id)
+        if matter is not None and matter.client_id != client.pk:
+            matter = None
+        before_answered, before_talks = merged.get(matter, (0, []))
+        merged[matter] = (before_answered + answered, before_talks + talks)
+    return [
+        (matter, answered, talks)
+        for matter, (answered, talks) in sorted(
+            merged.items(), key=lambda item: matter_order(item[0])
+        )
+    ]
+
+
+def summary_totals(rows: list[SummaryRow]) -> dict:
+    """The grand totals of a client summary (amount None when no client has a rate)."""
+    amounts = [row.amount for row in rows if row.amount is not None]
+    return {
+        "clients": len(rows),
+        "calls": sum(row.calls for row in rows),
+        "answered": sum(row.answered for row in rows),
+        "talk_seconds": sum(row.talk_seconds for row in rows),
+        "billable_seconds": sum(row.billable_seconds for row in rows),
+        "amount": sum(amounts, Decimal("0.00")) if amounts else None,
+    }
