@@ -1,33 +1,23 @@
-"""Writes to the client index."""
+"""Writes to the client index. Attaching the calls already recorded with a saved, recoded,
+imported or deleted code is the calls' side: calls.services composes both (``client_save_and_link``
+and its siblings), and the admin calls those."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from calls.services import LinkedCalls, calls_link_clients
 from clients.importing import MATTER_FIELD_NAMES, ClientRow, MatterRow, RowError
 from clients.models import Client, Matter
 
 
-class SavedClient(NamedTuple):
-    client: Client
-    linked: LinkedCalls  # the calls attached and detached, and those left in closed months
-
-
-@transaction.atomic
-def client_save(*, client: Client, previous_code: str | None = None) -> SavedClient:
-    """Validate and save a client, then attach the calls that carry its code.
-
-    `previous_code` is the code before an edit: calls with the old code are detached
-    (shown as unknown code again) unless another client now has it.
-    """
+def client_save(*, client: Client) -> Client:
+    """Validate and save a client (calls.services.client_save_and_link also attaches the
+    calls that carry its code)."""
     client.full_clean()
     client.save()
-    linked = calls_link_clients(codes=[client.code, previous_code or ""])
-    return SavedClient(client, linked)
+    return client
 
 
 @dataclass
@@ -36,7 +26,7 @@ class ClientImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
-    linked: LinkedCalls = field(default_factory=LinkedCalls)  # the new clients' calls
+    codes_to_link: list[str] = field(default_factory=list)  # the new clients' codes
 
 
 _FIELDS = ["name", "tax_code", "vat_number", "notes", "is_active"]
@@ -78,46 +68,24 @@ def clients_import(*, rows: Iterable[ClientRow | RowError]) -> ClientImportResul
     Client.objects.bulk_create(to_create, batch_size=1000)
     Client.objects.bulk_update(to_update, fields, batch_size=1000)
     result.created, result.updated = len(to_create), len(to_update)
-    result.linked = calls_link_clients(codes=[c.code for c in to_create])
+    result.codes_to_link = [c.code for c in to_create]
     return result
 
 
 # --- Matters -------------------------------------------------------------------------------
 
 
-class SavedMatter(NamedTuple):
-    matter: Matter
-    linked: LinkedCalls
-
-
-@transaction.atomic
-def matter_save(*, matter: Matter, previous_code: str | None = None) -> SavedMatter:
-    """Validate and save a matter, then attach the calls already recorded with its code (to
-    the matter and its client), as ``client_save`` does for a client: closed months and
-    calls assigned by hand are left alone. `previous_code` is the code before an edit: its
-    calls are detached (unknown code again). A matter made inactive or closed keeps its
-    calls; the queue shows those made after it closed (calls.selectors.matter_closed_q)."""
+def matter_save(*, matter: Matter) -> Matter:
+    """Validate and save a matter (calls.services.matter_save_and_link also attaches the
+    calls that carry its code)."""
     matter.full_clean()
     matter.save()
-    linked = calls_link_clients(codes=[matter.code, previous_code or ""])
-    return SavedMatter(matter, linked)
+    return matter
 
 
-@transaction.atomic
-def matters_link_calls(*, codes: Iterable[str]) -> LinkedCalls:
-    """After matters were saved some other way (admin's inline under a client): link the
-    calls of their codes."""
-    return calls_link_clients(codes=codes)
-
-
-@transaction.atomic
-def matter_delete(*, matter: Matter) -> LinkedCalls:
-    """Delete a matter: its calls lose it (the code names no one now), and are shown as
-    unknown code again, except in closed months and those assigned by hand (which keep
-    their client, without the matter)."""
-    code = matter.code
+def matter_delete(*, matter: Matter) -> None:
+    """Delete a matter (calls.services.matter_delete_and_unlink also detaches its calls)."""
     matter.delete()
-    return calls_link_clients(codes=[code])
 
 
 @dataclass
@@ -126,7 +94,7 @@ class MatterImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
-    linked: LinkedCalls = field(default_factory=LinkedCalls)  # the new and changed matters' calls
+    codes_to_link: list[str] = field(default_factory=list)  # new matters, and those moved
 
 
 _MATTER_FIELDS = ["client_id", "name", "is_active"]
@@ -136,7 +104,7 @@ _MATTER_FIELDS = ["client_id", "name", "is_active"]
 def matters_import(*, rows: Iterable[MatterRow | RowError]) -> MatterImportResult:
     """Create or update matters by code from a read list (clients.importing.read_matter_list);
     rows naming no known client, or a code that is a client's, are rejected with their line
-    and field. Then the calls of the matters' codes are attached."""
+    and field."""
     result = MatterImportResult()
     good: dict[str, MatterRow] = {}
     for row in rows:
@@ -187,5 +155,5 @@ def matters_import(*, rows: Iterable[MatterRow | RowError]) -> MatterImportResul
     Matter.objects.bulk_create(to_create, batch_size=1000)
     Matter.objects.bulk_update(to_update, fields, batch_size=1000)
     result.created, result.updated = len(to_create), len(to_update)
-    result.linked = calls_link_clients(codes=[m.code for m in to_create] + moved)
+    result.codes_to_link = [m.code for m in to_create] + moved
     return result
