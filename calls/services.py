@@ -36,8 +36,7 @@ from calls.selectors import (
 from clients.importing import ClientRow, MatterRow, RowError
 from clients.models import Client, Matter
 from clients.services import (
-    ClientImportResult,
-    MatterImportResult,
+    ImportResult,
     client_save,
     clients_import,
     matter_delete,
@@ -326,7 +325,7 @@ class SavedMatter(NamedTuple):
 
 
 class ImportedAndLinked(NamedTuple):
-    imported: ClientImportResult | MatterImportResult
+    imported: ImportResult
     linked: LinkedCalls  # the calls of the new codes (and, for matters, of those moved)
 
 
