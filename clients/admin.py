@@ -24,6 +24,7 @@ from clients.forms import (
 )
 from clients.importing import ClientListError, read_client_list, read_matter_list
 from clients.models import BillingPolicy, Client, Contact, IssuedStatement, Matter
+from firm.admin import ReadOnlyAdmin
 from firm.lib.formats import format_euro
 
 
@@ -304,7 +305,7 @@ class BillingPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssuedStatement)
-class IssuedStatementAdmin(admin.ModelAdmin):
+class IssuedStatementAdmin(ReadOnlyAdmin):
     """Issued statements: shown, never edited or deleted (clients.billing.issuing writes them); the
     exact PDF sent is downloaded from the statements page."""
 
@@ -319,12 +320,3 @@ class IssuedStatementAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("pdf")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

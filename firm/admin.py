@@ -1,4 +1,5 @@
-"""The firm's settings in admin: one row, opened straight from the list."""
+"""The firm's settings in admin: one row, opened straight from the list; and what every app's
+admin shares."""
 
 from django.contrib import admin
 from django.shortcuts import redirect
@@ -7,6 +8,24 @@ from django.utils.translation import gettext_lazy as _
 
 from firm.models import FirmSettings
 from firm.services import firm_settings_save
+
+
+class ReadOnlyMixin:
+    """Records of what happened: shown, never added, edited or deleted. For a model's admin
+    (ReadOnlyAdmin) or an inline."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(FirmSettings)
