@@ -27,18 +27,12 @@ from calls.services import (
 from clients.models import Client
 from firm.models import FirmSettings
 from tests.calls.importing.helpers import run_import, threecx_line, write
-from tests.conftest import ROME
+from tests.conftest import NOW, ROME
 from tests.factories import make_call, make_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 APRIL = date(2026, 4, 1)
-
-
-@pytest.fixture
-def affaroni():
-    return make_client("123", "Affaroni S.p.A.")
 
 
 def april_call(**fields):
