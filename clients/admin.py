@@ -1,9 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -24,7 +23,7 @@ from clients.forms import (
 )
 from clients.importing import ClientListError, read_client_list, read_matter_list
 from clients.models import BillingPolicy, Client, Contact, IssuedStatement, Matter
-from firm.admin import ReadOnlyAdmin
+from firm.admin import ReadOnlyAdmin, SingletonAdmin
 from firm.lib.formats import format_euro
 
 
@@ -282,7 +281,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(BillingPolicy)
-class BillingPolicyAdmin(admin.ModelAdmin):
+class BillingPolicyAdmin(SingletonAdmin):
     """One row, like the firm settings: the list page opens the row itself."""
 
     fields = [
@@ -292,16 +291,6 @@ class BillingPolicyAdmin(admin.ModelAdmin):
         "ignore_below_seconds",
         "law_firm_id",
     ]
-
-    def changelist_view(self, request, extra_context=None):
-        BillingPolicy.load()
-        return redirect(reverse("admin:clients_billingpolicy_change", args=[1]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IssuedStatement)
