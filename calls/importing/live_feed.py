@@ -40,6 +40,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from calls.importing.counts import ImportCounts
+
 logger = logging.getLogger(__name__)
 
 # A quiet feed commits what it received after this many seconds.
@@ -396,14 +398,11 @@ class _Pass:
     pending: Position
 
 
-@dataclass
-class ImporterTotals:
+@dataclass(kw_only=True)
+class ImporterTotals(ImportCounts):
+    """A live feed's counts since it started, and its import passes that committed."""
+
     passes: int = 0
-    failed_passes: int = 0
-    lines_read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
 
 
 class SpoolImporter:
@@ -471,14 +470,12 @@ class SpoolImporter:
             )
             self._committed(run)
         except Exception as error:
-            self.totals.failed_passes += 1
             self._failed(run, error)
             return
         finally:
             self._disconnect()  # no idle connection kept between passes
         self.totals.passes += 1
-        for name in ("lines_read", "imported", "duplicates", "rejected"):
-            setattr(self.totals, name, getattr(self.totals, name) + getattr(summary, name))
+        self.totals.add(summary)
 
     def _lines(self, run: _Pass) -> Iterator[str | None]:
         """The complete lines of ``run.path`` after its position, as text; None to have what

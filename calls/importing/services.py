@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
 from calls.cdr.detect import NUL_RUN
+from calls.importing.counts import ImportCounts
 from calls.importing.files import CdrFile, open_cdr_lines
 from calls.importing.messages import line_message, reason_text
-from calls.importing.writers import BatchCounts, BatchWriter, CallRow, call_row
+from calls.importing.writers import BatchWriter, CallRow, call_row
 from calls.matching import CallValues, MatchError, match_record
 from calls.models import Call, ImportRun, RejectedLine
 from calls.selectors import NO_OWNER, cdr_layout_default, code_owners_get, match_rules_get
@@ -36,16 +37,12 @@ HEARTBEAT_EVERY = timedelta(minutes=1)
 _HOST = socket.gethostname()[:255]
 
 
-@dataclass
-class ImportSummary:
+@dataclass(kw_only=True)
+class ImportSummary(ImportCounts):
     """What one file's import did; `run` is None for a dry run (nothing written)."""
 
     file_name: str
     format_description: str
-    lines_read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
     rejections: list["ShownRejection"] = field(default_factory=list)  # the first few
     run: ImportRun | None = None
 
@@ -137,8 +134,13 @@ class _Batch:
             return
         if self.dry_run:
             inserted = self._count_new()
-            read = len(self.rows) + len(self.rejects)
-            self.count([BatchCounts(read, inserted, len(self.rows) - inserted, len(self.rejects))])
+            self.count(
+                [
+                    ImportCounts.of_batch(
+                        calls=len(self.rows), inserted=inserted, rejects=len(self.rejects)
+                    )
+                ]
+            )
         else:
             self.count(self.writer.write(self.rows, self.rejects, self.raws))
             self.heard_at = timezone.now()
@@ -159,12 +161,9 @@ class _Batch:
         if self.writer:
             self.writer.release()
 
-    def count(self, done: list[BatchCounts]):
+    def count(self, done: list[ImportCounts]):
         for counts in done:
-            self.summary.lines_read += counts.read
-            self.summary.imported += counts.imported
-            self.summary.duplicates += counts.duplicates
-            self.summary.rejected += counts.rejected
+            self.summary.add(counts)
 
     def _count_new(self) -> int:
         ids = {row.pbx_call_id for row in self.rows}

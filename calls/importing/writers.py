@@ -19,7 +19,6 @@ server inserts on both cores while Python reads the next batch. Their counts arr
 
 from collections import namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import psycopg
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 from psycopg import errors as psycopg_errors
 
+from calls.importing.counts import ImportCounts
 from calls.models import Call, ImportRun, RejectedLine
 from firm.database import first_line
 
@@ -137,14 +137,6 @@ def _columns(model, names) -> str:
     return ", ".join(quote(model._meta.get_field(name).column) for name in names)
 
 
-@dataclass
-class BatchCounts:
-    read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-
-
 class BatchWriter:
     """Writes batches synchronously with executemany (SQLite)."""
 
@@ -166,7 +158,7 @@ class BatchWriter:
 
     def write(
         self, rows: list[CallRow], rejects: list[RejectedLine], raws: list[str]
-    ) -> list[BatchCounts]:
+    ) -> list[ImportCounts]:
         """Write one batch (``raws``: each row's line as read); returns the counts of the
         batches now known to be written."""
         if not rows and not rejects:
@@ -176,7 +168,7 @@ class BatchWriter:
         except REFUSALS as error:
             return self._write_in_halves(rows, rejects, raws, error)
 
-    def _write_now(self, rows: list[CallRow], rejects: list[RejectedLine]) -> list[BatchCounts]:
+    def _write_now(self, rows: list[CallRow], rejects: list[RejectedLine]) -> list[ImportCounts]:
         """Write one batch in its own transaction (a savepoint inside an outer one), now."""
         with transaction.atomic():
             inserted = self.insert_calls(rows)
@@ -188,9 +180,9 @@ class BatchWriter:
                 rejected=F("rejected") + len(rejects),
                 heartbeat_at=Now(),
             )
-        return [BatchCounts(len(rows) + len(rejects), inserted, len(rows) - inserted, len(rejects))]
+        return [ImportCounts.of_batch(calls=len(rows), inserted=inserted, rejects=len(rejects))]
 
-    def _write_in_halves(self, rows, rejects, raws, error: BaseException) -> list[BatchCounts]:
+    def _write_in_halves(self, rows, rejects, raws, error: BaseException) -> list[ImportCounts]:
         """The database refused a batch (``error``), for a reason the parsers and the matcher
         did not foresee: write it again in halves, and the half refused in halves again,
         down to the calls refused, which become rejected lines with the database's reason.
@@ -217,7 +209,7 @@ class BatchWriter:
                 done += self._write_in_halves(part, part_rejects, part_raws, part_error)
         return done
 
-    def finish(self) -> list[BatchCounts]:
+    def finish(self) -> list[ImportCounts]:
         """Wait until every batch written so far is committed; returns their counts. The
         writer can go on writing (a live feed commits in its quiet spells)."""
         return []
@@ -402,7 +394,7 @@ class PostgresBatchWriter(BatchWriter):
         except BaseException:
             self.abort()
             raise
-        counts = BatchCounts(len(rows) + len(rejects), 0, len(rows), len(rejects))
+        counts = ImportCounts.of_batch(calls=len(rows), inserted=0, rejects=len(rejects))
         lane.pending = (pipeline, counts_cursor, counts, rows, rejects, raws)
 
     def _give_up(self, lane: _Lane) -> None:
@@ -417,7 +409,7 @@ class PostgresBatchWriter(BatchWriter):
         if lane.open:
             self._roll_back(lane)
 
-    def _collect(self, lane: _Lane, *, split: bool = True) -> list[BatchCounts]:
+    def _collect(self, lane: _Lane, *, split: bool = True) -> list[ImportCounts]:
         """Wait for the batch `lane` is writing and return its counts; a batch the server
         gave up to end a deadlock with another lane is written again, alone; a batch it
         refused is written in halves (``split``; else the refusal is raised)."""
