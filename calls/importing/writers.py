@@ -1,7 +1,7 @@
 """Fast insertion of imported calls, one path per database.
 
 Plain ORM inserts run at ~25,000 rows/s; a CDR import needs several times that. Every path
-skips a call whose PBX identity (pbx, pbx_call_id) is already stored — in SQL, so two
+skips a call whose PBX identity (pbx_call_id) is already stored — in SQL, so two
 processes importing the same file at once still store each call once — and reports how
 many rows were really inserted (the rest are duplicates).
 
@@ -50,7 +50,6 @@ CALL_FIELDS = (
     "direction",
     "status",
     "cost",
-    "pbx",
     "pbx_call_id",
     "pbx_trunk",
     "import_run",
@@ -61,7 +60,7 @@ CALL_FIELDS = (
 # ids.
 CallRow = namedtuple("CallRow", CALL_FIELDS)
 _STAGING = "calls_call_staging"
-_CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
+_CONFLICT = "ON CONFLICT (pbx_call_id) DO NOTHING"
 # The SQLite insert trigger of migration 0008, and the same sums for a whole batch: the
 # calls inserted after `last_id` (ids only grow: AUTOINCREMENT) per UTC hour, direction, status.
 _SQLITE_HOUR_TRIGGER = "calls_call_hour_totals_insert"
@@ -107,7 +106,6 @@ def call_row(values, client_id, run_id, matter_id=None) -> CallRow:
         values.direction,
         values.status,
         values.cost,
-        "",
         values.pbx_call_id,
         values.pbx_trunk,
         run_id,

@@ -97,9 +97,6 @@ class Call(models.Model):
         null=True,
         blank=True,
     )
-    pbx = models.CharField(
-        _("PBX"), max_length=40, blank=True, help_text=_("Which PBX recorded the call.")
-    )
     pbx_call_id = models.CharField(_("PBX call id"), max_length=limits.PBX_CALL_ID_MAX)
     pbx_trunk = models.CharField(
         _("PBX trunk identifier"),
@@ -135,7 +132,7 @@ class Call(models.Model):
         permissions = [("assign_call", _("Can assign calls to clients"))]
         constraints = [
             # The PBX's own identity of a call: re-importing a file never stores it twice.
-            models.UniqueConstraint(fields=["pbx", "pbx_call_id"], name="call_pbx_identity_unique"),
+            models.UniqueConstraint(fields=["pbx_call_id"], name="call_pbx_identity_unique"),
             models.CheckConstraint(
                 condition=models.Q(direction__in=CallDirection.values), name="call_direction_valid"
             ),
