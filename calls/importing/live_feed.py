@@ -376,16 +376,6 @@ def connect_forever(
         stop.wait(reconnect_seconds)
 
 
-def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
-    """Poll ``condition`` until it holds or ``seconds`` pass (for callers and tests)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 # --- The importer: spool files → cdr_feed_import, one thread -----------------------------
 
 

@@ -23,7 +23,7 @@ from calls.cdr.detect import NUL_RUN
 from calls.importing.counts import ImportCounts
 from calls.importing.files import CdrFile, open_cdr_lines
 from calls.importing.messages import line_message, reason_text
-from calls.importing.writers import BatchWriter, CallRow, call_row
+from calls.importing.writers import CallRow, batch_writer, call_row
 from calls.matching import CallValues, MatchError, match_record
 from calls.models import Call, ImportRun, RejectedLine
 from calls.selectors import NO_OWNER, cdr_layout_default, code_owners_get, match_rules_get
@@ -100,7 +100,7 @@ class _Batch:
         self.raws: list[str] = []  # each row's line, for a call the database might refuse
         self.rejects: list[RejectedLine] = []
         self.refused_reasons: dict[str, str] = {}  # by raw_sha1, for a retry
-        self.writer = None if dry_run else BatchWriter.for_connection(run.pk, refused=self.refused)
+        self.writer = None if dry_run else batch_writer(run.pk, refused=self.refused)
         self.call_row = self.writer.call_row if self.writer else call_row
         self.heard_at = timezone.now()
 
@@ -278,7 +278,7 @@ def _read_file(cdr_file, summary, run, time_zone, progress, batch_size) -> None:
     try:
         with open_cdr_lines(cdr_file) as reader:
             for item in parse(reader, cdr_file.fmt, tz):
-                _take(item, rules, batch)
+                _add_to_batch(item, rules, batch)
                 if len(batch) >= batch_size:
                     batch.flush()
                     if progress:
@@ -294,7 +294,7 @@ def _read_file(cdr_file, summary, run, time_zone, progress, batch_size) -> None:
         batch.release()
 
 
-def _take(item: CdrRecord | CdrRejection, rules, batch: _Batch) -> None:
+def _add_to_batch(item: CdrRecord | CdrRejection, rules, batch: _Batch) -> None:
     if isinstance(item, CdrRejection):
         batch.add_rejection(item.line_number, item.raw, item.field, item.reason)
         return
@@ -435,7 +435,7 @@ def cdr_feed_import(
                         layout=", ".join(fmt.layout),
                     )
                 for item in parse([line], fmt, tz):
-                    _take(replace(item, line_number=line_number), rules, batch)
+                    _add_to_batch(replace(item, line_number=line_number), rules, batch)
                 if len(batch) >= BATCH_SIZE:
                     batch.flush()
             batch.commit()

@@ -5,7 +5,7 @@ skips a call whose PBX identity (pbx_call_id) is already stored — in SQL, so t
 processes importing the same file at once still store each call once — and reports how
 many rows were really inserted (the rest are duplicates).
 
-`BatchWriter` writes one batch (calls, rejected lines, the run's counters) per transaction,
+Each writer writes one batch (calls, rejected lines, the run's counters) per transaction,
 so a killed run keeps what it wrote. On SQLite, whose triggers run once per row, the batch
 adds its calls to the hourly totals (CallHourTotal) in one grouped statement instead: the
 row trigger is dropped and created again inside the batch's transaction (SQLite's DDL is
@@ -75,7 +75,7 @@ _SQLITE_ADD_HOURS = """
 _REJECT_FIELDS = ("import_run", "file_name", "line_number", "field", "reason", "raw", "raw_sha1")
 # How the database refuses the values of a batch (a check, a length, a range, a byte it cannot
 # store), as opposed to an error of the connection: such a batch is written again in halves,
-# down to the calls refused, which become rejected lines (BatchWriter._write_in_halves).
+# down to the calls refused, which become rejected lines (SqliteBatchWriter._write_in_halves).
 REFUSALS = (IntegrityError, DataError, OverflowError, psycopg.IntegrityError, psycopg.DataError)
 # What makes a rejected line of a call the database refused: (line number, raw line, reason).
 RefusedCall = Callable[[int, str, str], RejectedLine]
@@ -135,8 +135,17 @@ def _columns(model, names) -> str:
     return ", ".join(quote(model._meta.get_field(name).column) for name in names)
 
 
-class BatchWriter:
-    """Writes batches synchronously with executemany (SQLite)."""
+def batch_writer(run_id: int, *, refused: RefusedCall) -> "SqliteBatchWriter":
+    """The writer for the database in use. ``refused`` makes the rejected line of a call the
+    database refuses."""
+    if connection.vendor == "postgresql":
+        return PostgresBatchWriter(run_id, refused=refused)
+    return SqliteBatchWriter(run_id, refused=refused)
+
+
+class SqliteBatchWriter:
+    """Writes batches synchronously with executemany (SQLite). PostgresBatchWriter builds on
+    it: writing a refused batch again in halves is the same on both databases."""
 
     call_row = staticmethod(sqlite_call_row)
 
@@ -145,14 +154,6 @@ class BatchWriter:
         self.refused = refused
         self.table = connection.ops.quote_name(Call._meta.db_table)
         self.columns = _columns(Call, CALL_FIELDS)
-
-    @staticmethod
-    def for_connection(run_id: int, *, refused: RefusedCall) -> "BatchWriter":
-        """The writer for the database in use. ``refused`` makes the rejected line of a call
-        the database refuses."""
-        if connection.vendor == "postgresql":
-            return PostgresBatchWriter(run_id, refused=refused)
-        return BatchWriter(run_id, refused=refused)
 
     def write(
         self, rows: list[CallRow], rejects: list[RejectedLine], raws: list[str]
@@ -256,7 +257,7 @@ class _Lane:
         self.open = False  # a batch transaction (or savepoint) is open
 
 
-class PostgresBatchWriter(BatchWriter):
+class PostgresBatchWriter(SqliteBatchWriter):
     """Binary COPY + pipelined INSERT … SELECT over one or more connections ("lanes").
 
     Outside a transaction, batches take turns over `settings.CDR_IMPORT_CONNECTIONS` server
