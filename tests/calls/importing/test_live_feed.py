@@ -17,7 +17,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections
 
-from calls.importing import live_feed
+from calls.importing import feed_sockets, live_feed
 from calls.models import Call, ImportRun, RejectedLine
 from tests.calls.importing.helpers import run_import, threecx_line, wait_for
 from tests.conftest import SAMPLES, logged_in
@@ -170,7 +170,7 @@ def test_lines_are_spooled_as_the_bytes_received_whatever_their_encoding(tmp_pat
 
 
 def test_a_peer_that_never_sends_a_newline_cannot_fill_memory(tmp_path, monkeypatch):
-    monkeypatch.setattr(live_feed, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(feed_sockets, "MAX_LINE_BYTES", 1000)
     spool = live_feed.Spool(tmp_path)
     ours, pbx = _connected_pair()
     with pbx:
@@ -311,7 +311,7 @@ def test_connections_beyond_the_limit_are_closed_at_once_and_idle_ones_after_a_w
 
 
 def test_in_connect_mode_a_quiet_pbx_is_not_dropped(tmp_path, monkeypatch):
-    monkeypatch.setattr(live_feed, "TICK_SECONDS", 0.05)
+    monkeypatch.setattr(feed_sockets, "TICK_SECONDS", 0.05)
     feed = live_feed.Feed(tmp_path, idle_seconds=0.1)  # would drop a --listen peer
     with socket.create_server(("127.0.0.1", 0)) as pbx_server:
         reader = threading.Thread(target=feed.connect, args=(pbx_server.getsockname(), 0.1))
