@@ -158,6 +158,7 @@ class ClientAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
                 "Digits dialled after the billing marker, e.g. 123 in %(example)s."
             ) % {"example": f"93454565678{FirmSettings.load().billing_marker}123"}
         return form
+
     list_filter = ["is_active"]
     search_fields = ["code", "name", "vat_number", "tax_code"]
     inlines = [MatterInline, ContactInline]
@@ -165,7 +166,8 @@ class ClientAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
     import_label = _("Import clients from CSV/XLSX")
     import_title = _("Import clients")
     imported_message = _(
-        "%(file)s: %(created)s clients created, %(updated)s updated, "
+        # "File" first: the admin capitalises a message's first letter (not "Matters.csv").
+        "File %(file)s: %(created)s clients created, %(updated)s updated, "
         "%(unchanged)s unchanged, %(rejected)s rows rejected."
     )
 
@@ -255,7 +257,8 @@ class MatterAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
     import_label = _("Import matters from CSV/XLSX")
     import_title = _("Import matters")
     imported_message = _(
-        "%(file)s: %(created)s matters created, %(updated)s updated, "
+        # "File" first: the admin capitalises a message's first letter (not "Matters.csv").
+        "File %(file)s: %(created)s matters created, %(updated)s updated, "
         "%(unchanged)s unchanged, %(rejected)s rows rejected."
     )
 
