@@ -149,16 +149,6 @@ class ClientAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
     form = ClientAdminForm
     list_display = ["code", "name", "vat_number", "tax_code", "rate", "is_active"]
     list_display_links = ["code", "name"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        """The code's hint with the firm's marker (``93454565678##123`` once it is ``##``)."""
-        form = super().get_form(request, obj, change, **kwargs)
-        if "code" in form.base_fields:
-            form.base_fields["code"].help_text = _(
-                "Digits dialled after the billing marker, e.g. 123 in %(example)s."
-            ) % {"example": f"93454565678{FirmSettings.load().billing_marker}123"}
-        return form
-
     list_filter = ["is_active"]
     search_fields = ["code", "name", "vat_number", "tax_code"]
     inlines = [MatterInline, ContactInline]
@@ -170,6 +160,15 @@ class ClientAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
         "File %(file)s: %(created)s clients created, %(updated)s updated, "
         "%(unchanged)s unchanged, %(rejected)s rows rejected."
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The code's hint with the firm's marker (``93454565678##123`` once it is ``##``)."""
+        form = super().get_form(request, obj, change, **kwargs)
+        if "code" in form.base_fields:
+            form.base_fields["code"].help_text = _(
+                "Digits dialled after the billing marker, e.g. 123 in %(example)s."
+            ) % {"example": f"93454565678{FirmSettings.load().billing_marker}123"}
+        return form
 
     def read_list(self, content, name):
         return read_client_list(content, name)
