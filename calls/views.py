@@ -74,6 +74,13 @@ def home(request):
     if request.user.has_perm("calls.view_call"):
         dashboard = dashboard_get(today=today_local())
         context = {"dashboard": dashboard, **_dashboard_charts(dashboard)}
+    if request.user.has_perm("calls.close_period"):
+        # The closed periods' tile: how many months are closed, and the last one.
+        months = closed_months()
+        context["closed_periods"] = {
+            "count": len(months),
+            "last": month_name(months[-1]) if months else "",
+        }
     return render(request, "home.html", context)
 
 
