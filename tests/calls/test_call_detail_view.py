@@ -171,10 +171,7 @@ def test_a_back_link_to_another_site_is_ignored(paolo, elsewhere):
     page = english(logged_in(paolo), url, query_params={"next": elsewhere}).content.decode()
     links = page[page.index('<p class="backlinks">') :]
     links = links[: links.index("</p>")]
-    assert (
-        links
-        == '<p class="backlinks"><a href="/calls/unassigned/" id="back-link">&larr; Unassigned calls</a>'
-    )
+    assert links.endswith('<a href="/calls/unassigned/" id="back-link">&larr; Unassigned calls</a>')
     assert '<input type="hidden" name="next" value="/calls/unassigned/">' in page
 
 
