@@ -27,6 +27,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
@@ -251,8 +252,11 @@ class CallLogFilter(PeriodFilterSet):
         (``%##123`` once the marker is ``##``)."""
         form = super().form
         if form.billing_marker is None:
-            form.billing_marker = self.billing_marker
-            form.fields["number"].help_text = number_hint(self.billing_marker)
+            # Lazy: the firm's settings are read when the hint is shown or a message written,
+            # not when the form is built (a form built outside a request reads no database).
+            marker = lazy(lambda: self.billing_marker, str)()
+            form.billing_marker = marker
+            form.fields["number"].help_text = lazy(number_hint, str)(marker)
         return form
 
     def filter_number(self, queryset, name, value):

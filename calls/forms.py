@@ -95,7 +95,7 @@ class CallLogForm(PeriodForm):
                 self.number_pieces = pattern_for(mode, number)
             except PatternError as error:
                 self.add_error(
-                    "number", pattern_error_message(error, number, self.billing_marker or "**")
+                    "number", pattern_error_message(error, number, str(self.billing_marker or "**"))
                 )
         return cleaned
 
