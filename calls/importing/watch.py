@@ -103,10 +103,9 @@ class FolderWatch:
     def run(self) -> None:
         try:
             while not self.stop.is_set():
-                if not self.scan():
-                    self.stop.wait(self.retry_seconds)
-                    continue
-                self.stop.wait(self.poll_seconds)
+                done = self.scan()
+                _disconnect()  # no connection held between looks
+                self.stop.wait(self.poll_seconds if done else self.retry_seconds)
         finally:
             _disconnect()
 
@@ -168,10 +167,7 @@ class FolderWatch:
                     self.retry_seconds,
                 )
             self.failing = True
-            _disconnect()
             return False
-        finally:
-            _disconnect()
         if self.failing:
             self.failing = False
             logger.warning("CDR watch: the database answers again")

@@ -13,6 +13,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection as database
 
 from calls.importing import feeds, live_feed
 from calls.models import Call, ImportRun
@@ -61,8 +62,9 @@ def avaya(call_id: int, talk: str = "00:05:00", code: str = "123") -> bytes:
 class PanasonicPbx:
     """A small Panasonic-style SMDR server: telnet options, 'Login:', 'Password:', then
     the pages of the printout (a header and its records) with CR LF. ``sessions[n]`` is
-    what the n-th connection prints (None: it hangs up after the log-in); a session whose ``drop`` is set ends by closing the
-    connection (a drop, a PBX restart), the others stay open until ``close()``."""
+    what the n-th connection prints (None: it hangs up after the log-in); a session whose
+    ``drop`` is set ends by closing the connection (a drop, a PBX restart), the others stay
+    open until ``close()``."""
 
     def __init__(self, sessions, *, drop=(), user="SMDR", password="PCCSMDR"):
         self.sessions, self.drop = list(sessions), set(drop)
@@ -85,8 +87,8 @@ class PanasonicPbx:
     def close(self):
         self.done.set()
         self.server.close()
-        for connection in self._open:
-            connection.close()
+        for client in self._open:
+            client.close()
         self._thread.join(5)
 
     def _serve(self):
@@ -307,6 +309,7 @@ def test_avaya_pushes_smdr_to_listen_cdr_which_imports_it(tmp_path, settings):
                     pbx.sendall(b"".join(line + b"\r\n" for line in lines))
                 live_feed.wait_for(lambda: _calls() == 2, WAIT)
         finally:
+            database.close()  # this thread's own
             if live_feed.wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
                 os.kill(os.getpid(), signal.SIGTERM)
 
@@ -340,6 +343,7 @@ def test_listen_cdr_connects_to_a_panasonic_with_the_login_from_the_settings(tmp
 
     def sigterm_when_imported():
         live_feed.wait_for(lambda: _calls() == 2, WAIT)
+        database.close()  # this thread's own
         if live_feed.wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
             os.kill(os.getpid(), signal.SIGTERM)
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from calls.cdr import CdrRecord, detect_format, parse
 from calls.importing import live_feed, watch
@@ -239,6 +240,7 @@ def test_listen_cdr_watch_imports_the_folder_until_sigterm(tmp_path):
 
     def sigterm_when_imported():
         live_feed.wait_for(lambda: _calls() == 2, WAIT)
+        connection.close()  # this thread's own
         if live_feed.wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
             os.kill(os.getpid(), signal.SIGTERM)
 
