@@ -52,6 +52,7 @@ from ._common import (
     RawRecord,
     RunCounter,
     digits_only,
+    make_record,
     read_records,
     ring_seconds,
     short_hash,
@@ -172,10 +173,10 @@ def _record(
     raw: RawRecord, fields: list[str], index: dict[str, int], runs: RunCounter
 ) -> CdrRecord | CdrSkip:
     def get(name: str) -> str:
-        position = index.get(name.lower())
+        position = index.get(name)
         return "" if position is None else fields[position].strip()
 
-    record_type = get("cdrRecordType")
+    record_type = get("cdrrecordtype")
     if record_type not in ("", "1"):
         if not record_type.isascii() or not record_type.isdigit():
             raise FieldError(
@@ -184,28 +185,28 @@ def _record(
             )
         return CdrSkip(raw.line_number, raw.raw, f"cdrRecordType {record_type}: not a call")
 
-    start = epoch_time("dateTimeOrigination", get("dateTimeOrigination"))
+    start = epoch_time("dateTimeOrigination", get("datetimeorigination"))
     if start is None:
         raise FieldError(
             "dateTimeOrigination",
             "field dateTimeOrigination is empty (a date and time is required)",
         )
-    answered = epoch_time("dateTimeConnect", get("dateTimeConnect"))
-    end = epoch_time("dateTimeDisconnect", get("dateTimeDisconnect"))
+    answered = epoch_time("dateTimeConnect", get("datetimeconnect"))
+    end = epoch_time("dateTimeDisconnect", get("datetimedisconnect"))
     talk = _seconds("duration", get("duration"))
 
-    manager, call_id = get("globalCallID_callManagerId"), get("globalCallID_callId")
+    manager, call_id = get("globalcallid_callmanagerid"), get("globalcallid_callid")
     group = f"cucm:{manager}:{call_id}"
     pkid = get("pkid")
     if pkid:
         own = pkid
     else:
-        legs = f"{get('origLegCallIdentifier')}-{get('destLegCallIdentifier')}"
+        legs = f"{get('origlegcallidentifier')}-{get('destlegcallidentifier')}"
         digest = short_hash(fields)
         own = f"{legs}:{digest}{runs.suffix(group, digest)}"
     pbx_call_id = f"{group}:{own}"
 
-    orig_device, dest_device = get("origDeviceName"), get("destDeviceName")
+    orig_device, dest_device = get("origdevicename"), get("destdevicename")
     caller_type = called_type = ""
     trunk = ""
     if dest_device and not _is_phone(dest_device) and (not orig_device or _is_phone(orig_device)):
@@ -216,8 +217,8 @@ def _record(
     elif _is_phone(orig_device) and _is_phone(dest_device):
         caller_type = called_type = "extension"
 
-    original, final = get("originalCalledPartyNumber"), get("finalCalledPartyNumber")
-    cause = get("destCause_value")
+    original, final = get("originalcalledpartynumber"), get("finalcalledpartynumber")
+    cause = get("destcause_value")
     if answered is not None or talk > 0:
         status = "answered"
     elif cause in _BUSY_CAUSES:
@@ -226,7 +227,7 @@ def _record(
         status = "no_answer"
     else:
         status = "failed"
-    return CdrRecord(
+    return make_record(
         line_number=raw.line_number,
         raw=raw.raw,
         pbx_call_id=pbx_call_id,
@@ -235,7 +236,7 @@ def _record(
         end=end,
         talk_seconds=talk,
         ring_seconds=ring_seconds(start, answered, end),
-        caller=get("callingPartyNumber"),
+        caller=get("callingpartynumber"),
         caller_name="",
         caller_type=caller_type,
         called=original or final,
@@ -244,7 +245,7 @@ def _record(
         final_number=final,
         final_type="",
         trunk_identifier=trunk,
-        billing_code=digits_only(get("clientMatterCode")),
+        billing_code=digits_only(get("clientmattercode")),
         cost=None,
         status=status,
         termination=f"cause {cause}" if cause else "",
