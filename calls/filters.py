@@ -58,7 +58,6 @@ NUMBER_MODE_CHOICES = [
     ("ends", _("ends with")),
     ("exact", _("exactly")),
 ]
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 # The filters that hourly totals (CallHourTotal) can answer: the days, the direction, the

@@ -6,7 +6,7 @@ import io
 import math
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -22,7 +22,6 @@ from tests.factories import make_call, make_client, make_trunk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:pdf")
 MAY = "?date_after=2026-05-01&date_before=2026-05-31"
 

@@ -17,12 +17,11 @@ from calls.importing.files import inspect_cdr_file
 from calls.importing.services import cdr_import
 from calls.models import Call, CallHourTotal
 from calls.selectors import call_totals
-from tests.conftest import ROME, logged_in
+from tests.conftest import NOW, ROME, logged_in
 from tests.factories import make_call, make_client, make_trunk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 
 # Filters the hourly totals answer: days (presets, dates, open ends, summer time changes on
 # 29 March and 25 October 2026), destination, direction, status, and a number mode or "not"
