@@ -272,7 +272,7 @@ def watched_file_import(
     sha256_to_end = _sha256_of(path, end)
     if offset == 0:
         same = WatchedFile.objects.filter(sha256=sha256_to_end, offset=end, note="").first()
-        if same is not None and same.path != key:
+        if same is not None:  # sent again, or put back in its place
             logger.info("CDR watch: %s holds the same bytes as %s: nothing new", path, same.path)
             remember(end, lines=new_lines, sha256=sha256_to_end, note="")
             return Outcome(None, tail)

@@ -169,6 +169,9 @@ def test_the_same_bytes_under_another_name_store_nothing(tmp_path):
     _settled(watcher, clock)
     shutil.copy(tmp_path / "cdr-monday.log", tmp_path / "cdr-monday-sent-again.log")
     _settled(watcher, clock)
+    (tmp_path / "copy.tmp").write_text(_lines(range(1, 4)))
+    os.replace(tmp_path / "copy.tmp", tmp_path / "cdr-monday.log")  # put back: a new inode
+    _settled(watcher, clock)
     assert ImportRun.objects.count() == 1 and Call.objects.count() == 3
     assert WatchedFile.objects.count() == 2
 
