@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 
-from calls import views
 from calls.models import Call
+from calls.views import log as views
 from firm.lib import pdf
 from firm.models import FirmSettings
 from tests.conftest import ROME, logged_in

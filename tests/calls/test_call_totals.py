@@ -256,7 +256,7 @@ def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
 
     from calls.cdr import parse
     from calls.cdr.detect import detect_format
-    from calls.importing.writers import BatchWriter, sqlite_call_row
+    from calls.importing.writers import SqliteBatchWriter, sqlite_call_row
     from calls.matching import match_record
     from calls.models import ImportRun, RejectedLine
     from calls.selectors import match_rules_get
@@ -277,7 +277,7 @@ def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
             import_run=run, file_name="x", line_number=line_number, raw=raw, reason=reason
         )
 
-    writer = BatchWriter(run.pk, refused=rejected_line)
+    writer = SqliteBatchWriter(run.pk, refused=rejected_line)
     with pytest.raises(IntegrityError):
         writer._write_now(rows, [])
     assert _sqlite_insert_trigger() == trigger

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0024_reminders'),
+        ('calls', '0025_call_without_pbx'),
     ]
 
     operations = [
