@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from firm.models import FirmSettings
+from firm.models import FirmSettings, Job
 from firm.services import firm_settings_save
 
 
@@ -55,4 +55,21 @@ class FirmSettingsAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """The long work the task worker ran or runs (firm/jobs.py): read-only, for looking into
+    a failure; deleted by ``delete_old_jobs`` after ``JOB_FILES_KEEP_DAYS``."""
+
+    list_display = ["pk", "kind", "title", "status", "done", "total", "requested_by", "created_at"]
+    list_filter = ["kind", "status"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
