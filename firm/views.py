@@ -1,10 +1,17 @@
+import functools
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,10 +50,29 @@ def health(request):
 
 
 def _job_for(request, pk) -> Job:
+    """The job, if the user may see it (403 otherwise, before a 405 for a POST, as on every
+    page): who asked or joined, and administrators."""
     job = get_object_or_404(Job, pk=pk)
     if not job_visible_to(job, request.user):
         raise PermissionDenied
+    if request.method not in ("GET", "HEAD"):
+        raise _NotAllowed
     return job
+
+
+class _NotAllowed(Exception):
+    pass
+
+
+def _job_view(view):
+    @functools.wraps(view)
+    def checked(request, pk):
+        try:
+            return view(request, pk)
+        except _NotAllowed:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+
+    return checked
 
 
 def job_state(job: Job) -> dict:
@@ -67,7 +93,7 @@ def job_state(job: Job) -> dict:
     }
 
 
-@require_safe
+@_job_view
 def job_page(request, pk):
     """A job's page: its progress ("12/280 clienti"), kept up to date by static/js/app.js
     from ``job_status``; then its download link, or why it failed."""
@@ -87,7 +113,7 @@ def job_page(request, pk):
 
 
 @never_cache
-@require_safe
+@_job_view
 def job_status(request, pk):
     """The job's state as JSON, asked every second or so by its page."""
     jobs_reap_stale()
@@ -95,7 +121,7 @@ def job_status(request, pk):
     return JsonResponse(job_state(job))
 
 
-@require_safe
+@_job_view
 def job_download(request, pk):
     """The job's file, to who asked for it (or joined it) and administrators only."""
     job = _job_for(request, pk)

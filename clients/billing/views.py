@@ -184,21 +184,17 @@ class MonthPackView(PermissionRequiredMixin, View):
     ``manage.py client_statements``. Seconds per client, so never in the request: POST starts
     the pack as a task (or joins the same pack already under way) and goes to the job's page,
     which shows "12/280 clienti" and then the download (firm/jobs.py). GET goes back to the
-    summary of the period."""
+    summary page of the period."""
 
     permission_required = STATEMENT_PERMISSIONS
 
     def get(self, request):
-        query = request.GET.copy()
-        query.pop("zip", None)
-        return redirect(f"{reverse('clients:statements')}?{query.urlencode()}")
+        return self._summary(request)
 
     def post(self, request):
         form = StatementPeriodForm(request.GET)
         if not form.is_valid():  # the summary page, saying what is wrong with the period
-            summary = ClientSummaryView()
-            summary.setup(request)
-            return summary.get(request)
+            return self._summary(request)
         first_day, last_day = form.days()
         as_zip = request.POST.get("zip") == "on" or request.GET.get("zip") == "on"
         params = pack_params(
@@ -214,6 +210,12 @@ class MonthPackView(PermissionRequiredMixin, View):
             % {"period": period_text(first_day, last_day), "format": ", ZIP" if as_zip else ""},
         )
         return redirect("job", pk=job.pk)
+
+    @staticmethod
+    def _summary(request):
+        summary = ClientSummaryView()
+        summary.setup(request)
+        return summary.get(request)
 
 
 # --- Issued statements ---------------------------------------------------------------------
