@@ -212,7 +212,7 @@ class Worker:
         self.log = log
         self.process = None
 
-    def start(self):
+    def start(self, **env):
         import subprocess
         import sys
 
@@ -229,7 +229,7 @@ class Worker:
                 "2",
             ],
             cwd=Path(__file__).resolve().parent.parent,
-            env=self.env,
+            env={**self.env, **env},
             stdout=self.log,
             stderr=self.log,
             start_new_session=True,
@@ -262,7 +262,6 @@ def worker(settings, tmp_path):
         "DATABASE_URL": database_url(),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PDF_WORKERS": "1",
-        "JOB_HEARTBEAT_SECONDS": str(settings.JOB_HEARTBEAT_SECONDS),
     }
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115
     running = Worker(env, log)
