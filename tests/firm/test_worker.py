@@ -135,3 +135,26 @@ def test_a_job_whose_worker_was_killed_is_done_by_the_next(
     worker.start(JOB_HEARTBEAT_SECONDS="1")
     wait_for(lambda: status(job) == "done")
     assert job.attempts == 2 and job.file_name == "rendiconti-2026-07.zip"
+
+
+def test_a_second_sigterm_hands_the_job_back_and_the_next_worker_does_it(
+    paolo, clients_with_calls, worker
+):
+    for number in range(30):  # a longer pack, so the signals land mid-job
+        client = make_client(code=str(200 + number), name=f"Altro {number}")
+        make_call(client=client, billing_code=client.code, start=datetime(2026, 8, 5, tzinfo=ROME))
+    job = job_of(logged_in(paolo).post(PACK + period(8) + "&zip=on"))
+    first_result = job.task_result_id
+    worker.start()
+    wait_for(lambda: status(job) == "running" and job.done >= 1, every=0.02)
+    worker.process.send_signal(signal.SIGTERM)
+    time.sleep(0.5)  # two signals at once are one signal
+    worker.process.send_signal(signal.SIGTERM)  # as deploy/clientcalls-worker.service does
+    worker.process.wait(timeout=60)
+    if status(job) == "done":
+        pytest.skip("the pack was done before the second signal landed")
+    assert job.status == "queued" and job.attempts == 0  # not counted against it
+    assert job.task_result_id != first_result
+    worker.start()
+    wait_for(lambda: status(job) == "done")
+    assert job.attempts == 1
