@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from firm.models import FirmSettings
+from firm.models import FirmSettings, Job
 from firm.services import firm_settings_save
 
 
@@ -81,3 +81,13 @@ class FirmSettingsAdmin(SingletonAdmin):
 
     def save_model(self, request, obj, form, change):
         firm_settings_save(firm_settings=obj)
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """The long work the task worker ran or runs (firm/jobs.py, docs/tasks.md): read-only,
+    for looking into a failure; deleted by ``delete_old_jobs`` after ``JOB_FILES_KEEP_DAYS``."""
+
+    list_display = ["pk", "kind", "title", "status", "done", "total", "requested_by", "created_at"]
+    list_filter = ["kind", "status"]
+    date_hierarchy = "created_at"

@@ -1,7 +1,8 @@
-"""The firm's own models: its settings (one row)."""
+"""The firm's own models: its settings (one row) and the jobs the task worker runs."""
 
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -143,3 +144,96 @@ def logo_problem(logo) -> str | None:
     if size > LOGO_MAX_BYTES:
         return str(_("The logo may be at most 1 MB."))
     return None
+
+
+class Job(models.Model):
+    """Long work that a user (or the nightly job) asked for, run by the task worker
+    (firm/jobs.py): what, for whom, how far it has gone, and its file or why it failed."""
+
+    class Kind(models.TextChoices):
+        MONTH_PACK = "month_pack", _("month-end pack")
+        CALL_LOG_PDF = "call_log_pdf", _("call log PDF")
+        ISSUE_STATEMENTS = "issue_statements", _("issue and send statements")
+        REMINDERS = "reminders", _("daily reminder")
+        NIGHTLY_PACK = "nightly_pack", _("nightly month-end pack")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    # The job's arguments (JSON) and, for joining, one text made of kind and arguments.
+    params = models.JSONField(_("parameters"), default=dict)
+    key = models.CharField(_("key"), max_length=500)
+    # What the page calls it, in the language of who asked: "Maggio 2026, ZIP".
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Users who asked for the same job while it ran and joined it: they may download it too.
+    joined_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("joined by"), blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    # Relative to MEDIA_ROOT; empty for a job without a file (issuing, the reminder).
+    file = models.CharField(_("file"), max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    # What the job did, in lines for the page ({"level": "success|warning|error", "text": …}).
+    report = models.JSONField(_("report"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    task_result_id = models.CharField(_("task result id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="job_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "month_pack",
+                        "call_log_pdf",
+                        "issue_statements",
+                        "reminders",
+                        "nightly_pack",
+                    ]
+                ),
+                name="job_kind_valid",
+            ),
+            # Asking again for a job that is queued or running joins it (firm.jobs.job_start).
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_one_active_per_key",
+            ),
+        ]
+        indexes = [
+            # delete_old_jobs and the stale-worker check: jobs by status and age.
+            models.Index(fields=["status", "finished_at"], name="job_status_finished"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"

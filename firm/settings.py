@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "csp",
     "firm.apps.AxesConfig",  # django-axes, its admin section named in Italian
+    # Long work off the request (firm/jobs.py): Django's tasks API (the django_tasks backport)
+    # with its database backend, run by `manage.py db_worker` (deploy/clientcalls-worker.service).
+    "django_tasks",
+    "django_tasks_db",
     "clients",
     "calls",
 ]
@@ -183,6 +187,20 @@ CDR_UPLOAD_MAX_REQUEST_BYTES = envint("CDR_UPLOAD_MAX_REQUEST_BYTES", 100 * 1024
 # Processes that render a long PDF's chunks side by side (firm/lib/pdf.py, decision 2); 1 renders
 # in the web process itself.
 PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))
+
+# Tasks (docs/tasks.md): queued in the database itself (SQLite or PostgreSQL, no broker) and
+# run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A call-log PDF of more calls than this is printed by the worker (with its progress shown);
+# up to it the PDF comes at once, in the request.
+PDF_SYNC_MAX_ROWS = envint("PDF_SYNC_MAX_ROWS", 500)
+# Days a job's file (a month pack, a long PDF) stays downloadable; then `delete_old_jobs`
+# (deploy/daily.sh) deletes it.
+JOB_FILES_KEEP_DAYS = envint("JOB_FILES_KEEP_DAYS", 3)
+# A running job's worker writes a heartbeat this often; a job silent for JOB_STALE_SECONDS
+# lost its worker (killed, rebooted): it is retried once, then marked failed.
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 15)
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120)
 
 # E-mail (the daily reminder, issued statements): Django's own settings, from the
 # environment (.env.example). Without EMAIL_HOST, a fresh clone prints e-mails on the console

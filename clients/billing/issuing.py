@@ -26,6 +26,7 @@ issues and sends the rest.
 """
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -52,6 +53,9 @@ from firm.lib.dates import month_days, today_local
 from firm.lib.formats import format_duration_words, format_euro, month_name
 from firm.lib.mail import Attachment, Mailer, email_message
 from firm.models import FirmSettings
+
+# How far a run has gone: (done, total, unit), unit "clients" or "statements" (firm.jobs.UNITS).
+Progress = Callable[[int, int, str], None]
 
 # --- Reads -------------------------------------------------------------------------------
 
@@ -237,7 +241,7 @@ class IssueResult:
     closed_month: bool
 
 
-def statements_issue(*, month: date, user) -> IssueResult:
+def statements_issue(*, month: date, user, progress: Progress | None = None) -> IssueResult:
     """Close ``month``, then freeze a statement for each client with billable calls in it
     that has none. Statements issued before are left as they are.
 
@@ -256,7 +260,10 @@ def statements_issue(*, month: date, user) -> IssueResult:
         letterhead = Letterhead.of(FirmSettings.load())
         done = set(IssuedStatement.objects.filter(month=month).values_list("client_id", flat=True))
         issued = []
-        for row in client_summary_list(first_day=first_day, last_day=last_day, policy=policy):
+        rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
+        for number, row in enumerate(rows, start=1):
+            if progress:
+                progress(number - 1, len(rows), "clients")
             if row.billable_seconds <= 0 or row.client.pk in done:
                 continue
             statement = statement_get(
@@ -358,7 +365,7 @@ def _claim(statement: IssuedStatement) -> bool:
     return claimed.update(sending_since=now) == 1
 
 
-def statements_send(*, month: date) -> list[SendOutcome]:
+def statements_send(*, month: date, progress: Progress | None = None) -> list[SendOutcome]:
     """E-mail the month's issued statements not sent yet, each with its PDF, once."""
     month = month.replace(day=1)
     pending = (
@@ -370,8 +377,11 @@ def statements_send(*, month: date) -> list[SendOutcome]:
     )
     firm_name = FirmSettings.load().firm_name
     outcomes = []
+    pending = list(pending)
     with Mailer() as mailer:
-        for statement in pending:
+        for number, statement in enumerate(pending):
+            if progress:
+                progress(number, len(pending), "statements")
             address = statement.client.billing_email.strip()
             if not address:
                 outcomes.append(SendOutcome(statement, NO_ADDRESS, ""))
@@ -405,8 +415,11 @@ class IssueAndSendResult:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
 
-def statements_issue_and_send(*, month: date, user) -> IssueAndSendResult:
+def statements_issue_and_send(
+    *, month: date, user, progress: Progress | None = None
+) -> IssueAndSendResult:
     """Issue the month (close, freeze), then send what is unsent: the command's ``--send``
-    and the *Emetti e invia* button."""
-    issue = statements_issue(month=month, user=user)
-    return IssueAndSendResult(issue=issue, outcomes=statements_send(month=month))
+    and the *Emetti e invia* button (a task: clients/billing/tasks.py). ``progress(done,
+    total, unit)`` is told of each client, then of each statement sent."""
+    issue = statements_issue(month=month, user=user, progress=progress)
+    return IssueAndSendResult(issue=issue, outcomes=statements_send(month=month, progress=progress))

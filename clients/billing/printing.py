@@ -531,6 +531,8 @@ def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, in
     policy = BillingPolicy.load().as_policy()
     pack = pack_rows(first_day=first_day, last_day=last_day, policy=policy, firm=firm)
     rows = pack.rows
+    if progress:
+        progress(0, len(rows))
     # The summary's file name in the ZIP, e.g. 00-riepilogo-20260501-20260531.pdf.
     label = slug(gettext("summary")) or "summary"
     summary_name = f"00-{label}-{first_day:%Y%m%d}-{last_day:%Y%m%d}.pdf"

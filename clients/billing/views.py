@@ -2,20 +2,18 @@
 issuing and the issued statements."""
 
 import re
-import tempfile
 from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views import View
 from django_tables2 import RequestConfig
 
@@ -28,18 +26,11 @@ from clients.billing.exports import (
 )
 from clients.billing.forms import StatementPeriodForm, parse_month
 from clients.billing.issuing import (
-    FAILED,
-    NO_ADDRESS,
-    SENT,
     issue_plan,
     issued_statements,
     statement_attachment_name,
-    statements_issue_and_send,
 )
 from clients.billing.printing import (
-    month_pack_pdf,
-    month_pack_zip,
-    pack_file_name,
     period_text,
     statement_columns,
     statement_file_name,
@@ -49,11 +40,13 @@ from clients.billing.printing import (
 )
 from clients.billing.selectors import client_summary_list, statement_get, summary_totals
 from clients.billing.tables import ClientSummaryTable, summary_table_data
+from clients.billing.tasks import issue_params, issue_statements, month_pack, pack_params
 from clients.models import BillingPolicy, Client, IssuedStatement
+from firm.jobs import job_start
 from firm.lib.dates import is_calendar_month, month_days, today_local
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.limits import CODE_MAX_LENGTH, PDF_MAX_ROWS
-from firm.models import FirmSettings
+from firm.models import FirmSettings, Job
 
 STATEMENT_PERMISSIONS = ["calls.view_call", "clients.view_client"]
 
@@ -197,52 +190,44 @@ class ClientSummaryView(PermissionRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
-# The page's script names each pack it asks for (``?download_token=``); the answer hands the
-# name back in this cookie, so the page knows the download has arrived (static/js/app.js).
-PACK_TOKEN_COOKIE = "pack_download"
-PACK_TOKEN = re.compile(r"[0-9a-z]{1,40}")
-
-
 class MonthPackView(PermissionRequiredMixin, View):
     """The month-end pack of the period: one PDF (summary, then every client's statement) or,
-    with ``?zip=on``, a ZIP of one PDF per client and the summary. Built in a temporary file
-    and sent in chunks; the same code as ``manage.py client_statements``.
-
-    Built while the browser waits (seconds per client), in one ordinary request: the page
-    says "Preparazione in corso…" and disables the links meanwhile, and the answer's
-    ``pack_download`` cookie tells it when the file has come (README, "Month-end pack")."""
+    with ``zip=on``, a ZIP of one PDF per client and the summary; the same code as
+    ``manage.py client_statements``. Seconds per client, so never in the request: POST starts
+    the pack as a task (or joins the same pack already under way) and goes to the job's page,
+    which shows "12/280 clienti" and then the download (firm/jobs.py). GET goes back to the
+    summary page of the period."""
 
     permission_required = STATEMENT_PERMISSIONS
 
     def get(self, request):
+        return self._summary(request)
+
+    def post(self, request):
         form = StatementPeriodForm(request.GET)
-        if not form.is_valid():
-            return ClientSummaryView.as_view()(request)
+        if not form.is_valid():  # the summary page, saying what is wrong with the period
+            return self._summary(request)
         first_day, last_day = form.days()
-        as_zip = request.GET.get("zip") == "on"
-        target = tempfile.TemporaryFile(suffix=".zip" if as_zip else ".pdf")
-        try:
-            (month_pack_zip if as_zip else month_pack_pdf)(first_day, last_day, target)
-            target.seek(0)
-        except BaseException:
-            target.close()
-            raise
-        response = FileResponse(
-            target, content_type="application/zip" if as_zip else "application/pdf"
+        as_zip = request.POST.get("zip") == "on" or request.GET.get("zip") == "on"
+        params = pack_params(
+            first_day=first_day, last_day=last_day, as_zip=as_zip, language=get_language()
         )
-        filename = pack_file_name(first_day, last_day, "zip" if as_zip else "pdf")
-        response["Content-Disposition"] = content_disposition_header(as_zip, filename)
-        token = request.GET.get("download_token", "")
-        if PACK_TOKEN.fullmatch(token):
-            response.set_cookie(
-                PACK_TOKEN_COOKIE,
-                token,
-                max_age=600,
-                samesite="Strict",
-                secure=request.is_secure(),
-                httponly=False,  # the page's script reads it; it holds nothing but the token
-            )
-        return response
+        params["back"] = f"{reverse('clients:statements')}?{form.query()}"
+        job, _joined = job_start(
+            kind=Job.Kind.MONTH_PACK,
+            params=params,
+            user=request.user,
+            task=month_pack,
+            title=gettext("Month-end pack, %(period)s%(format)s")
+            % {"period": period_text(first_day, last_day), "format": ", ZIP" if as_zip else ""},
+        )
+        return redirect("job", pk=job.pk)
+
+    @staticmethod
+    def _summary(request):
+        summary = ClientSummaryView()
+        summary.setup(request)
+        return summary.get(request)
 
 
 # --- Issued statements ---------------------------------------------------------------------
@@ -295,43 +280,25 @@ class IssueStatementsView(PermissionRequiredMixin, View):
         if month is None:
             messages.error(request, error)
             return redirect("clients:statements")
-        try:
-            result = statements_issue_and_send(month=month, user=request.user)
-        except ValidationError as refusal:
-            messages.error(request, " ".join(refusal.messages))
+        if month >= today_local().replace(day=1):
+            messages.error(
+                request,
+                gettext("%(month)s has not ended yet: only past months can be issued.")
+                % {"month": capfirst(month_name(month))},
+            )
             return redirect(f"{reverse('clients:issue')}?month={month:%Y-%m}")
-        messages.success(
-            request,
-            gettext("%(month)s: %(issued)s statements issued, %(sent)s sent.")
-            % {
-                # The month opens the sentence: "Maggio 2026: …".
-                "month": capfirst(month_name(month)),
-                "issued": len(result.issue.issued),
-                "sent": result.count(SENT),
+        # Issuing and sending take seconds per client: a task, followed on the job's page.
+        job, _joined = job_start(
+            kind=Job.Kind.ISSUE_STATEMENTS,
+            params={
+                **issue_params(month=month, language=get_language()),
+                "back": f"{reverse('clients:issued')}?month={month:%Y-%m}",
             },
+            user=request.user,
+            task=issue_statements,
+            title=gettext("Issue and send, %(month)s") % {"month": month_name(month)},
         )
-        for outcome in result.outcomes:
-            if outcome.status == NO_ADDRESS:
-                messages.warning(
-                    request,
-                    gettext("%(number)s, %(client)s: no billing e-mail, not sent.")
-                    % {"number": outcome.statement.number, "client": outcome.statement.client},
-                )
-            elif outcome.status == FAILED:
-                messages.error(
-                    request,
-                    gettext(
-                        "%(number)s, %(client)s: not sent to %(address)s (%(error)s). "
-                        "It is sent when you issue the month again."
-                    )
-                    % {
-                        "number": outcome.statement.number,
-                        "client": outcome.statement.client,
-                        "address": outcome.address,
-                        "error": outcome.error,
-                    },
-                )
-        return redirect(f"{reverse('clients:issued')}?month={month:%Y-%m}")
+        return redirect("job", pk=job.pk)
 
 
 def _plan_row_view(row) -> dict:

@@ -1,6 +1,7 @@
 """client_statements: write the month-end pack of client statements, or issue and send them.
 
     python manage.py client_statements --month 2026-05 --output DIR [--zip] [--dry-run]
+    python manage.py client_statements --month 2026-05 --output DIR [--zip] --background
     python manage.py client_statements --month 2026-05 --send [--user USERNAME] [--dry-run]
     python manage.py client_statements --month 2026-05 --send --user USERNAME --correct CODE
 
@@ -9,7 +10,9 @@ the month on new pages; page numbers per statement, see clients/billing/printing
 ``--zip`` ``DIR/rendiconti-2026-05.zip`` (one PDF per client plus the summary). Clients with
 nothing billable are left out (firm setting ``pack_skips_unbillable``) and counted. The same code
 serves the button on the client statements page. Exit 1 with a message on a bad month or
-an output folder that cannot be written.
+an output folder that cannot be written. With ``--background`` (deploy/daily.sh, the nightly
+pack) the pack is queued for the task worker (``manage.py db_worker``), which writes it into
+DIR, retries it once if it dies, and records it as a job (admin, *Jobs*).
 
 ``--send`` issues the month (clients/billing/issuing.py): the month closed, a numbered
 ``IssuedStatement`` frozen for each client with billable calls that has none yet, then every unsent
@@ -44,8 +47,11 @@ from clients.billing.issuing import (
     statements_send,
 )
 from clients.billing.printing import month_pack_pdf, month_pack_zip, pack_file_name, pack_rows
+from clients.billing.tasks import month_pack, pack_params
 from clients.models import Client
+from firm.jobs import job_start
 from firm.lib.formats import format_euro
+from firm.models import Job
 
 EXIT_NOT_SENT = 3
 
@@ -62,6 +68,11 @@ class Command(BaseCommand):
         parser.add_argument("--month", required=True, help="the month, YYYY-MM (e.g. 2026-05)")
         parser.add_argument("--output", help="folder to write the pack into")
         parser.add_argument("--zip", action="store_true", help="a ZIP of one PDF per client")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="with --output: queue the pack for the task worker instead of writing it now",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="count the clients and calls, write nothing"
         )
@@ -87,6 +98,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if not options["output"] and not options["send"]:
             raise CommandError("Give --output DIR (the month pack) or --send (issue and send).")
+        if options["background"]:
+            if not options["output"] or options["send"] or options["dry_run"]:
+                raise CommandError("--background goes with --output only (the nightly pack).")
+            self._queue(first_day, last_day, options)
+            return
         if options["output"]:
             self._pack(first_day, last_day, options)
         if options["send"]:
@@ -131,6 +147,29 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{path}: {result.clients} clients, {result.calls} calls, {result.pages} pages"
             f"{self._skipped(result.skipped)}."
+        )
+
+    def _queue(self, first_day, last_day, options):
+        folder = Path(options["output"]).resolve()
+        if folder.exists() and not folder.is_dir():
+            raise CommandError(f"{folder} is not a folder.")
+        params = pack_params(
+            first_day=first_day,
+            last_day=last_day,
+            as_zip=options["zip"],
+            language=settings.LANGUAGE_CODE,
+        )
+        job, joined = job_start(
+            kind=Job.Kind.NIGHTLY_PACK,
+            params={**params, "output": str(folder)},
+            user=None,
+            task=month_pack,
+            title=f"Pacchetto di fine mese {options['month']} in {folder}",
+        )
+        state = "already queued" if joined else "queued"
+        self.stdout.write(
+            f"{options['month']}: month pack {state} for the task worker (job {job.pk}), "
+            f"written into {folder}."
         )
 
     def _issuer(self, username: str | None):
