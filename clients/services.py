@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from calls.services import LinkedCalls, calls_link_clients
-from clients.importing import MATTER_FIELD_NAMES, ClientRow, MatterRow, RowError
+from clients.importing import FISCAL_FIELDS, MATTER_FIELD_NAMES, ClientRow, MatterRow, RowError
 from clients.models import Client, Matter
 
 
@@ -62,7 +62,10 @@ def clients_import(*, rows: Iterable[ClientRow | RowError]) -> ClientImportResul
     existing = {c.code: c for c in Client.objects.filter(code__in=list(good))}
     with_rates = any(row.has_rate for row in good.values())
     # The rate is written only from a file that has a rate column; others leave it alone.
-    fields = [*_FIELDS, "hourly_rate"] if with_rates else _FIELDS
+    fields = [*_FIELDS, "hourly_rate"] if with_rates else list(_FIELDS)
+    # The address and invoicing columns the file has (clients.importing.FISCAL_FIELDS).
+    present = set().union(*(row.present for row in good.values())) if good else set()
+    fields += [name for name in FISCAL_FIELDS if name in present]
     to_create, to_update = [], []
     for code, row in good.items():
         client = existing.get(code)

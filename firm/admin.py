@@ -29,6 +29,19 @@ class FirmSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
+            _("Fiscal identity and fee items"),
+            {
+                "fields": [
+                    "street",
+                    ("postal_code", "city", "province", "country"),
+                    "profession",
+                    "fiscal_regime",
+                    ("general_expenses_rate", "cassa_rate", "vat_rate", "withholding_rate"),
+                    "withholding_type",
+                ]
+            },
+        ),
+        (
             _("Dialling"),
             {
                 "fields": [
