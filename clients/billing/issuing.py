@@ -39,10 +39,12 @@ from django.utils.translation import gettext as _
 
 from calls.models import ClosedPeriod
 from calls.services import period_close
+from clients.billing.fees import breakdown_as_dict, breakdown_from_dict
 from clients.billing.printing import (
     Letterhead,
     period_text,
     slug,
+    statement_breakdown,
     statement_pdf,
     statement_policy,
 )
@@ -168,17 +170,48 @@ def _next_sequence(month: date) -> int:
     return (last["last"] or 0) + 1
 
 
+def _next_notice(year: int) -> int:
+    """The next avviso di parcella number of ``year`` (its own yearly sequence)."""
+    last = IssuedStatement.objects.filter(notice_year=year).aggregate(last=Max("notice_sequence"))
+    return (last["last"] or 0) + 1
+
+
+def notice_number(year: int, sequence: int) -> str:
+    return f"{sequence}/{year}"
+
+
+def _numbers(month: date, with_notice: bool) -> dict:
+    """The numbers the next statement of ``month`` gets: its statement number and, with a
+    profession, its avviso's (yearly, by the day it is issued)."""
+    sequence = _next_sequence(month)
+    numbers = {"sequence": sequence, "number": statement_number(month, sequence)}
+    if with_notice:
+        year = today_local().year
+        notice = _next_notice(year)
+        numbers.update(
+            notice_year=year, notice_sequence=notice, notice_number=notice_number(year, notice)
+        )
+    else:
+        numbers.update(notice_year=None, notice_sequence=None, notice_number="")
+    return numbers
+
+
+def issued_breakdown(issued: IssuedStatement):
+    """An issued statement's avviso items as frozen (None: it was a rendiconto)."""
+    return breakdown_from_dict(issued.fees) if issued.fees else None
+
+
 def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=None):
     """An unsaved ``IssuedStatement`` of ``statement``, its PDF rendered with the number it
     should get (the slow part, done outside any lock), with what it was printed from;
     ``_number_and_save`` checks the number and saves it."""
     total = statement.total
-    sequence = _next_sequence(month)
-    number = statement_number(month, sequence)
+    breakdown = statement_breakdown(statement, letterhead.fee_rules)
+    numbers = _numbers(month, breakdown is not None)
     issued = IssuedStatement(
         month=month,
-        sequence=sequence,
-        number=number,
+        **numbers,
+        fees=breakdown_as_dict(breakdown) if breakdown is not None else {},
         client=statement.client,
         first_day=statement.first_day,
         last_day=statement.last_day,
@@ -191,7 +224,12 @@ def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=N
         policy=dataclasses.asdict(statement.policy),
         # In the words the PDF prints (with matters at their own rates, said so).
         policy_text=statement_policy(statement)[:300],
-        pdf=statement_pdf(statement, letterhead=letterhead, number=number),
+        pdf=statement_pdf(
+            statement,
+            letterhead=letterhead,
+            number=numbers["number"],
+            notice_number=numbers["notice_number"],
+        ),
         supersedes=supersedes,
         created_by=user,
     )
@@ -203,13 +241,18 @@ def _number_and_save(frozen) -> IssuedStatement:
     another run have taken the number the PDF was printed with meanwhile (rare), the PDF is
     printed again with the new one, so the number on the PDF is always the statement's."""
     issued, statement, letterhead = frozen
-    sequence = _next_sequence(issued.month)
-    if sequence != issued.sequence:
-        issued.sequence = sequence
-        issued.number = statement_number(issued.month, sequence)
-        issued.pdf = statement_pdf(statement, letterhead=letterhead, number=issued.number)
+    numbers = _numbers(issued.month, bool(issued.fees))
+    if any(getattr(issued, name) != value for name, value in numbers.items()):
+        for name, value in numbers.items():
+            setattr(issued, name, value)
+        issued.pdf = statement_pdf(
+            statement,
+            letterhead=letterhead,
+            number=issued.number,
+            notice_number=issued.notice_number,
+        )
     issued.created_at = timezone.now()
-    issued.full_clean(exclude=["pdf", "lines", "policy"])
+    issued.full_clean(exclude=["pdf", "lines", "policy", "fees"])
     issued.save()
     return issued
 
@@ -237,15 +280,18 @@ class IssueResult:
     closed_month: bool
 
 
-def statements_issue(*, month: date, user) -> IssueResult:
+def statements_issue(*, month: date, user, clients=None) -> IssueResult:
     """Close ``month``, then freeze a statement for each client with billable calls in it
     that has none. Statements issued before are left as they are.
 
     The month is closed first, so its calls cannot move while their statements are frozen;
     each statement is then rendered outside any lock (its PDF takes about a second) and saved
     with its number in a short transaction. A run that stops midway leaves the month closed
-    and some statements issued: the next run issues the rest."""
+    and some statements issued: the next run issues the rest.
+
+    ``clients``: only these (ids or ``Client``s; the review page's ticks); None: every one."""
     month = month.replace(day=1)
+    only = None if clients is None else {getattr(c, "pk", c) for c in clients}
     _check_month_ended(month)
     first_day, last_day = month_days(month)
     with translation.override(settings.LANGUAGE_CODE):
@@ -258,6 +304,8 @@ def statements_issue(*, month: date, user) -> IssueResult:
         issued = []
         for row in client_summary_list(first_day=first_day, last_day=last_day, policy=policy):
             if row.billable_seconds <= 0 or row.client.pk in done:
+                continue
+            if only is not None and row.client.pk not in only:
                 continue
             statement = statement_get(
                 client=row.client, first_day=first_day, last_day=last_day, policy=policy
@@ -357,8 +405,9 @@ def _claim(statement: IssuedStatement) -> bool:
     return claimed.update(sending_since=now) == 1
 
 
-def statements_send(*, month: date) -> list[SendOutcome]:
-    """E-mail the month's issued statements not sent yet, each with its PDF, once."""
+def statements_send(*, month: date, clients=None) -> list[SendOutcome]:
+    """E-mail the month's issued statements not sent yet, each with its PDF, once;
+    ``clients``: only theirs (ids or ``Client``s), None: every client's."""
     month = month.replace(day=1)
     pending = (
         IssuedStatement.objects.filter(
@@ -367,6 +416,8 @@ def statements_send(*, month: date) -> list[SendOutcome]:
         .select_related("client")
         .order_by("sequence")
     )
+    if clients is not None:
+        pending = pending.filter(client__in=[getattr(c, "pk", c) for c in clients])
     firm_name = FirmSettings.load().firm_name
     outcomes = []
     with Mailer() as mailer:
@@ -404,8 +455,12 @@ class IssueAndSendResult:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
 
-def statements_issue_and_send(*, month: date, user) -> IssueAndSendResult:
+def statements_issue_and_send(
+    *, month: date, user, clients=None, send: bool = True
+) -> IssueAndSendResult:
     """Issue the month (close, freeze), then send what is unsent: the command's ``--send``
-    and the *Emetti e invia* button."""
-    issue = statements_issue(month=month, user=user)
-    return IssueAndSendResult(issue=issue, outcomes=statements_send(month=month))
+    and the *Emetti e invia* button. ``clients``: only these (the review page's ticks; None:
+    every client); ``send`` False: issue only (*Emetti*, ``--issue``), nothing e-mailed."""
+    issue = statements_issue(month=month, user=user, clients=clients)
+    outcomes = statements_send(month=month, clients=clients) if send else []
+    return IssueAndSendResult(issue=issue, outcomes=outcomes)

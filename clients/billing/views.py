@@ -36,7 +36,10 @@ from clients.billing.issuing import (
     statement_attachment_name,
     statements_issue_and_send,
 )
+from clients.billing.fees import FeeRules
 from clients.billing.printing import (
+    fee_context,
+    statement_breakdown,
     month_pack_pdf,
     month_pack_zip,
     pack_file_name,
@@ -105,6 +108,7 @@ class StatementView(PermissionRequiredMixin, View):
             amount=format_euro(statement.total.amount)
             if statement.total.amount is not None
             else "",
+            **fee_context(statement_breakdown(statement, FeeRules(**firm.fee_rules()))),
         )
         return render(request, self.template_name, context)
 

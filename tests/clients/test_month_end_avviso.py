@@ -1,0 +1,115 @@
+"""The month-end the Italian way, as the outside check does it: a lawyer's firm, a client
+that is a sostituto d'imposta with 1 h of calls at € 100/h and one that is not with 30 min;
+both statement pages, ``client_statements --issue``, the issued PDF, ``invoice_xml``."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from calls.models import ClosedPeriod
+from clients.models import IssuedStatement
+from firm.models import FirmSettings
+from tests.conftest import ROME, logged_in
+from tests.factories import make_call, make_client, make_user
+
+pytestmark = pytest.mark.django_db
+
+MAY = {"date_after": "2026-05-01", "date_before": "2026-05-31"}
+
+
+@pytest.fixture
+def lawyers_may():
+    firm = FirmSettings.load()
+    firm.firm_name = "Studio Legale Rossi"
+    firm.profession = "lawyer"
+    firm.vat_number = "01234567897"
+    firm.tax_code = "RSSMRA80A01H501U"
+    firm.street = "Via Manzoni 1"
+    firm.postal_code = "20121"
+    firm.city = "Milano"
+    firm.province = "MI"
+    firm.country = "IT"
+    firm.full_clean()
+    firm.save()
+    agent = make_client(
+        code="101",
+        name="Alfa S.r.l.",
+        hourly_rate=Decimal("100"),
+        withholding_agent=True,
+        vat_number="11111111115",
+        street="Via Roma 1",
+        postal_code="10121",
+        city="Torino",
+        province="TO",
+        sdi_code="M5UXCR1",
+        billing_email="amministrazione@alfa.example",
+    )
+    private = make_client(
+        code="202",
+        name="Bruno Bianchi",
+        hourly_rate=Decimal("100"),
+        tax_code="RSSMRA80A01H501U",
+        street="Via Po 2",
+        postal_code="00187",
+        city="Roma",
+        province="RM",
+    )
+    make_call(
+        client=agent,
+        billing_code="101",
+        talk_seconds=3600,
+        start=datetime(2026, 5, 4, 10, tzinfo=ROME),
+    )
+    make_call(
+        client=private,
+        billing_code="202",
+        talk_seconds=1800,
+        start=datetime(2026, 5, 5, 10, tzinfo=ROME),
+    )
+    return agent, private
+
+
+def _page(user, code):
+    response = logged_in(user).get(reverse("clients:statement", args=[code]), MAY)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_statement_pages_show_the_avviso_items(paolo, lawyers_may):
+    agent_page = _page(paolo, "101")
+    for figure in ("145,91", "23,00", "122,91", "15,00", "4,60", "119,60", "26,31"):
+        assert figure in agent_page
+    assert "Avviso di parcella" in agent_page
+    assert "non costituisce fattura" in agent_page
+    private_page = _page(paolo, "202")
+    assert "72,96" in private_page
+    assert "Ritenuta" not in private_page
+
+
+def issue_may():
+    """``client_statements --month 2026-05 --issue``, as the first administrator."""
+    admin = make_user("admin")
+    admin.is_superuser = True
+    admin.save()
+    out = io.StringIO()
+    call_command("client_statements", "--month", "2026-05", "--issue", stdout=out)
+    return out.getvalue()
+
+
+def test_issue_only_numbers_freezes_and_closes_without_sending(lawyers_may, smtp_server):
+    assert "2 issued" in issue_may()
+    assert smtp_server.messages == []
+    assert ClosedPeriod.objects.filter(month=date(2026, 5, 1)).exists()
+    agent_issued = IssuedStatement.objects.get(client__code="101")
+    assert agent_issued.number == "2026-05/1"
+    assert agent_issued.notice_number.endswith("/2026") and agent_issued.sent_at is None
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(agent_issued.pdf)).pages)
+    assert f"Avviso di parcella n. {agent_issued.notice_number}" in text
+    for figure in ("145,91", "23,00", "122,91"):
+        assert figure in text
+    assert "non costituisce fattura" in text
