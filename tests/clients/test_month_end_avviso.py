@@ -7,13 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
 from calls.models import ClosedPeriod
 from clients.models import IssuedStatement
 from firm.models import FirmSettings
+from tests.clients.fatturapa_schema import text, validated
 from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_user
 
@@ -113,3 +114,73 @@ def test_issue_only_numbers_freezes_and_closes_without_sending(lawyers_may, smtp
     for figure in ("145,91", "23,00", "122,91"):
         assert figure in text
     assert "non costituisce fattura" in text
+
+
+def test_invoice_xml_writes_the_fatturapa_of_the_paid_avviso(lawyers_may, tmp_path):
+    issue_may()
+    out = io.StringIO()
+    call_command(
+        "invoice_xml",
+        "--statement",
+        "2026-05/1",
+        "--number",
+        "15",
+        "--date",
+        "2026-06-10",
+        "--output",
+        str(tmp_path),
+        stdout=out,
+    )
+    path = tmp_path / "IT01234567897_00015.xml"
+    assert str(path) in out.getvalue()
+    root = validated(path.read_bytes())
+    values = {
+        tag: text(root, f".//{tag}")
+        for tag in (
+            "TipoCassa",
+            "AlCassa",
+            "ImponibileCassa",
+            "ImportoContributoCassa",
+            "AliquotaRitenuta",
+            "ImportoRitenuta",
+            "ImponibileImporto",
+            "Imposta",
+            "ImportoTotaleDocumento",
+            "CodiceDestinatario",
+        )
+    }
+    assert values == {
+        "TipoCassa": "TC01",
+        "AlCassa": "4.00",
+        "ImponibileCassa": "115.00",
+        "ImportoContributoCassa": "4.60",
+        "AliquotaRitenuta": "20.00",
+        "ImportoRitenuta": "23.00",
+        "ImponibileImporto": "119.60",
+        "Imposta": "26.31",
+        "ImportoTotaleDocumento": "145.91",
+        "CodiceDestinatario": "M5UXCR1",
+    }
+    statement = IssuedStatement.objects.get(number="2026-05/1")
+    assert (statement.invoice_number, statement.invoice_date) == ("15", date(2026, 6, 10))
+
+
+def test_invoice_xml_says_what_is_missing(lawyers_may, tmp_path):
+    issue_may()
+    IssuedStatement.objects.get(number="2026-05/2").client.__class__.objects.filter(
+        code="202"
+    ).update(street="")
+    with pytest.raises(CommandError, match="Bruno Bianchi's address is incomplete"):
+        call_command(
+            "invoice_xml",
+            "--statement",
+            "2026-05/2",
+            "--number",
+            "16",
+            "--date",
+            "2026-06-10",
+            "--output",
+            str(tmp_path),
+        )
+    with pytest.raises(CommandError, match="no such issued statement"):
+        call_command("invoice_xml", "--statement", "2026-05/9", "--output", str(tmp_path))
