@@ -33,6 +33,11 @@ urlpatterns = [
         billing_views.IssuedStatementPdfView.as_view(),
         name="issued_pdf",
     ),
+    path(
+        "statements/issued/<int:pk>/invoice/",
+        billing_views.IssuedInvoiceView.as_view(),
+        name="issued_invoice",
+    ),
     path("<client_code:code>/", views.ClientDetailView.as_view(), name="detail"),
     path("<client_code:code>/statement/", billing_views.StatementView.as_view(), name="statement"),
     path(

@@ -26,24 +26,26 @@ from clients.billing.exports import (
     summary_csv,
     summary_xlsx,
 )
-from clients.billing.forms import StatementPeriodForm, parse_month
+from clients.billing.fees import FeeRules
+from clients.billing.forms import InvoiceForm, StatementPeriodForm, parse_month
+from clients.billing.invoicing import invoice_file, invoice_problems, invoice_record
 from clients.billing.issuing import (
     FAILED,
     NO_ADDRESS,
     SENT,
     issue_plan,
+    issued_breakdown,
     issued_statements,
     statement_attachment_name,
     statements_issue_and_send,
 )
-from clients.billing.fees import FeeRules
 from clients.billing.printing import (
     fee_context,
-    statement_breakdown,
     month_pack_pdf,
     month_pack_zip,
     pack_file_name,
     period_text,
+    statement_breakdown,
     statement_columns,
     statement_file_name,
     statement_pdf,
@@ -371,10 +373,19 @@ class IssuedStatementListView(PermissionRequiredMixin, View):
         )
 
 
+def _issued_amount(statement: IssuedStatement) -> str:
+    """What an issued statement asks: the avviso's total (its frozen items), else the
+    rendiconto's amount."""
+    breakdown = issued_breakdown(statement)
+    if breakdown is not None:
+        return format_euro(breakdown.total)
+    return format_euro(statement.amount) if statement.amount is not None else ""
+
+
 def _issued_row(statement: IssuedStatement) -> dict:
     return {
         "statement": statement,
-        "amount": format_euro(statement.amount) if statement.amount is not None else "",
+        "amount": _issued_amount(statement),
         "billable_time": format_duration(statement.billable_seconds),
         "superseded_by": getattr(statement, "superseded_by", None),
     }
@@ -391,4 +402,61 @@ class IssuedStatementPdfView(PermissionRequiredMixin, View):
         response["Content-Disposition"] = content_disposition_header(
             True, statement_attachment_name(statement)
         )
+        return response
+
+
+class IssuedInvoiceView(PermissionRequiredMixin, View):
+    """The invoice of a paid avviso: GET shows the form (number and date, the firm's own
+    sequence) or, with ``?download=1`` once recorded, the FatturaPA XML; POST records the
+    number and date and answers with the XML (clients/billing/invoicing.py)."""
+
+    permission_required = ISSUE_PERMISSIONS
+    template_name = "clients/issued_invoice.html"
+
+    def _statement(self, pk):
+        return get_object_or_404(IssuedStatement.objects.select_related("client"), pk=pk)
+
+    def _page(self, request, statement, form, problems=()):
+        breakdown = issued_breakdown(statement)
+        return render(
+            request,
+            self.template_name,
+            {
+                "statement": statement,
+                "form": form,
+                "problems": list(problems) or invoice_problems(statement, FirmSettings.load()),
+                "amount": format_euro(breakdown.total) if breakdown else "",
+            },
+        )
+
+    def get(self, request, pk):
+        statement = self._statement(pk)
+        if request.GET.get("download") and statement.invoice_number:
+            return self._download(request, statement)
+        initial = {"number": statement.invoice_number, "date": statement.invoice_date}
+        return self._page(request, statement, InvoiceForm(initial=initial))
+
+    def post(self, request, pk):
+        statement = self._statement(pk)
+        form = InvoiceForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, statement, form)
+        try:
+            invoice_record(
+                statement=statement,
+                number=form.cleaned_data["number"],
+                invoice_date=form.cleaned_data["date"],
+            )
+        except ValidationError as refusal:
+            form.add_error("number", refusal)
+            return self._page(request, statement, form)
+        return self._download(request, statement)
+
+    def _download(self, request, statement):
+        try:
+            invoice = invoice_file(statement)
+        except ValidationError as refusal:
+            return self._page(request, statement, InvoiceForm(), refusal.messages)
+        response = HttpResponse(invoice.content, content_type="application/xml")
+        response["Content-Disposition"] = content_disposition_header(True, invoice.name)
         return response

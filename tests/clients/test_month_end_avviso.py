@@ -184,3 +184,25 @@ def test_invoice_xml_says_what_is_missing(lawyers_may, tmp_path):
         )
     with pytest.raises(CommandError, match="no such issued statement"):
         call_command("invoice_xml", "--statement", "2026-05/9", "--output", str(tmp_path))
+
+
+def test_a_partner_records_the_payment_and_downloads_the_xml_from_the_issued_list(
+    paolo, lawyers_may
+):
+    issue_may()
+    browser = logged_in(paolo)
+    listing = browser.get(reverse("clients:issued"), {"month": "2026-05"}).content.decode()
+    assert "145,91" in listing and "72,96" in listing  # the avvisi's totals, frozen
+    statement = IssuedStatement.objects.get(number="2026-05/1")
+    url = reverse("clients:issued_invoice", args=[statement.pk])
+    assert url in listing
+    refused = browser.post(url, {"number": "", "date": "2026-06-10"})
+    assert refused.status_code == 200 and "IT01234567897_" not in refused.get(
+        "Content-Disposition", ""
+    )
+    response = browser.post(url, {"number": "15", "date": "10/06/2026"})
+    assert response["Content-Disposition"].endswith('"IT01234567897_00015.xml"')
+    root = validated(response.content)
+    assert text(root, ".//ImportoTotaleDocumento") == "145.91"
+    again = browser.get(url, {"download": "1"})
+    assert again.content == response.content
