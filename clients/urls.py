@@ -41,6 +41,11 @@ urlpatterns = [
     path("<client_code:code>/", views.ClientDetailView.as_view(), name="detail"),
     path("<client_code:code>/statement/", billing_views.StatementView.as_view(), name="statement"),
     path(
+        "<client_code:code>/statement/correct/",
+        billing_views.StatementCorrectView.as_view(),
+        name="statement_correct",
+    ),
+    path(
         "<client_code:code>/statement/pdf/", billing_views.StatementPdfView.as_view(), name="statement_pdf"
     ),
 ]

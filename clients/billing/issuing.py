@@ -117,6 +117,29 @@ def _current_statements(month: date):
     return IssuedStatement.objects.filter(month=month, superseded_by__isnull=True).defer("pdf")
 
 
+def issued_for(*, client: Client, first_day: date, last_day: date) -> IssuedStatement | None:
+    """The client's current issued statement when the days are exactly an issued month (the
+    page and print then show it, not a recomputation); None otherwise."""
+    if (first_day, last_day) != month_days(first_day):
+        return None
+    return (
+        IssuedStatement.objects.filter(client=client, month=first_day, superseded_by__isnull=True)
+        .defer("pdf")
+        .first()
+    )
+
+
+def issued_differs(issued: IssuedStatement, statement: Statement) -> bool:
+    """Whether today's statement of the issued month differs from what was issued: calls
+    reassigned, a rate or the policy changed (then a correction is offered)."""
+    total = statement.total
+    return (total.calls, total.billable_seconds, total.amount) != (
+        issued.calls,
+        issued.billable_seconds,
+        issued.amount,
+    )
+
+
 def issued_statements(*, client: Client | None = None, month: date | None = None):
     """Issued statements, newest month first and by number within a month, without their
     PDF bytes."""

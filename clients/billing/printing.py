@@ -375,6 +375,52 @@ def statement_context(
     }
 
 
+def issued_rows(issued) -> list[dict]:
+    """An issued statement's calls as they were frozen (``IssuedStatement.lines``), in the
+    rows ``statement_rows`` gives (all columns but the cost): a heading per matter when some
+    call had one, then its calls."""
+    statuses = {value: str(label) for value, label in CallStatus.choices}
+    zone = firm_time_zone()
+    by_matter = any(line.get("matter_code") for line in issued.lines)
+    rows = []
+    heading = None
+    for line in issued.lines:
+        key = (line.get("matter_code", ""), line.get("matter_name", ""))
+        if by_matter and key != heading:
+            heading = key
+            label = (
+                gettext("Matter %(code)s · %(name)s") % {"code": key[0], "name": key[1]}
+                if key[0]
+                else gettext("General (no matter)")
+            )
+            rate = line.get("hourly_rate")
+            rows.append(
+                {
+                    "kind": "matter",
+                    "label": label,
+                    "detail": rate_text(Decimal(rate)) if rate else gettext("no hourly rate"),
+                }
+            )
+        start = datetime.fromisoformat(line["start"]).astimezone(zone)
+        amount = line.get("amount")
+        rows.append(
+            {
+                "kind": "call",
+                "cells": (
+                    date_format(start, "SHORT_DATE_FORMAT"),
+                    date_format(start, "H:i"),
+                    line.get("number", ""),
+                    statuses.get(line.get("status"), line.get("status", "")),
+                    format_duration(int(line.get("talk_seconds", 0))),
+                    format_duration(int(line.get("billable_seconds", 0))),
+                    format_euro(Decimal(amount)) if amount is not None else "",
+                    "",
+                ),
+            }
+        )
+    return rows
+
+
 # --- The avviso di parcella ----------------------------------------------------------------
 
 

@@ -35,12 +35,16 @@ from clients.billing.issuing import (
     SENT,
     issue_plan,
     issued_breakdown,
+    issued_differs,
+    issued_for,
     issued_statements,
     statement_attachment_name,
+    statement_correct,
     statements_issue_and_send,
 )
 from clients.billing.printing import (
     fee_context,
+    issued_rows,
     month_pack_pdf,
     month_pack_zip,
     pack_file_name,
@@ -97,6 +101,9 @@ class StatementView(PermissionRequiredMixin, View):
         if export == "ledes":
             text = ledes_file([statement], law_firm_id=policy.law_firm_id, firm_name=firm.firm_name)
             return ledes_response(text, filename=f"ledes-{name}.txt")
+        issued = issued_for(client=client, first_day=first_day, last_day=last_day)
+        if issued is not None:
+            return self._issued(request, context, form, statement, issued)
         context.update(
             statement=statement,
             period=period_text(first_day, last_day),
@@ -114,6 +121,65 @@ class StatementView(PermissionRequiredMixin, View):
         )
         return render(request, self.template_name, context)
 
+    def _issued(self, request, context, form, statement, issued):
+        """An issued month: the issued statement's frozen figures, its number and date, and,
+        when today's calls or rates give other figures, a warning and the correction."""
+        breakdown = issued_breakdown(issued)
+        differs = issued_differs(issued, statement)
+        context.update(
+            statement=statement,
+            issued=issued,
+            differs=differs,
+            today_amount=_amount_text(statement.total.amount),
+            can_correct=request.user.has_perms(ISSUE_PERMISSIONS),
+            period=period_text(issued.first_day, issued.last_day),
+            policy=issued.policy_text,
+            rows=issued_rows(issued),
+            columns=statement_columns(),
+            query=form.query(),
+            pdf_limit=PDF_MAX_ROWS,
+            issued_calls=issued.calls,
+            talk_time=format_duration(issued.talk_seconds),
+            billable_time=format_duration(issued.billable_seconds),
+            amount=_amount_text(issued.amount),
+            notice_number=issued.notice_number,
+            **fee_context(breakdown),
+        )
+        return render(request, self.template_name, context)
+
+
+def _amount_text(value) -> str:
+    return format_euro(value) if value is not None else ""
+
+
+class StatementCorrectView(PermissionRequiredMixin, View):
+    """POST ``month``: a correction of the client's issued statement of that month from
+    today's calls and rates (clients.billing.issuing.statement_correct, as ``--correct``)."""
+
+    permission_required = ["calls.view_call", "clients.view_client", "clients.issue_statement"]
+
+    def post(self, request, code):
+        client = get_object_or_404(Client, code=code)
+        month, error = _month_of_query(request)
+        if month is None:
+            messages.error(request, error)
+            return redirect("clients:statement", code=code)
+        try:
+            issued = statement_correct(client=client, month=month, user=request.user)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(
+                request,
+                gettext("%(number)s issued: it replaces %(old)s. It is sent with the month.")
+                % {"number": issued.number, "old": issued.supersedes.number},
+            )
+        first_day, last_day = month_days(month)
+        query = urlencode(
+            {"date_after": first_day.isoformat(), "date_before": last_day.isoformat()}
+        )
+        return redirect(f"{reverse('clients:statement', args=[code])}?{query}")
+
 
 class StatementPdfView(PermissionRequiredMixin, View):
     """The statement as a PDF fit to send or file (clients/billing/printing.py). An invalid period,
@@ -127,6 +193,15 @@ class StatementPdfView(PermissionRequiredMixin, View):
         if not form.is_valid():
             return StatementView.as_view()(request, code=code)
         first_day, last_day = form.days()
+        issued = issued_for(client=client, first_day=first_day, last_day=last_day)
+        if issued is not None:
+            # An issued month prints as it was issued: the exact PDF sent.
+            pdf = IssuedStatement.objects.values_list("pdf", flat=True).get(pk=issued.pk)
+            response = HttpResponse(bytes(pdf), content_type="application/pdf")
+            response["Content-Disposition"] = content_disposition_header(
+                False, statement_attachment_name(issued)
+            )
+            return response
         statement = statement_get(client=client, first_day=first_day, last_day=last_day)
         if statement.calls > PDF_MAX_ROWS:
             return StatementView.as_view()(request, code=code)

