@@ -27,6 +27,11 @@ urlpatterns = [
     path("statements/", billing_views.ClientSummaryView.as_view(), name="statements"),
     path("statements/pack/", billing_views.MonthPackView.as_view(), name="statements_pack"),
     path("statements/issue/", billing_views.IssueStatementsView.as_view(), name="issue"),
+    path(
+        "statements/issue/<client_code:code>/email/",
+        billing_views.IssueEmailPreviewView.as_view(),
+        name="issue_email_preview",
+    ),
     path("statements/issued/", billing_views.IssuedStatementListView.as_view(), name="issued"),
     path(
         "statements/issued/<int:pk>/pdf/",

@@ -99,6 +99,35 @@ def issue_plan(*, month: date) -> list[PlanRow]:
     return rows
 
 
+def email_preview(*, client: Client, month: date):
+    """The e-mail ``client`` gets for ``month``: its issued statement's, else the one the
+    statement would get if issued now (number "—", no PDF attached). Nothing is saved."""
+    month = month.replace(day=1)
+    issued = _current_statements(month).filter(client=client).first()
+    if issued is None:
+        first_day, last_day = month_days(month)
+        statement = statement_get(client=client, first_day=first_day, last_day=last_day)
+        total = statement.total
+        issued = IssuedStatement(
+            number="—",
+            month=month,
+            sequence=0,
+            client=client,
+            first_day=first_day,
+            last_day=last_day,
+            calls=total.calls,
+            talk_seconds=total.talk_seconds,
+            billable_seconds=total.billable_seconds,
+            amount=total.amount,
+            pdf=b"",
+        )
+    else:
+        issued = IssuedStatement.objects.get(pk=issued.pk)
+    firm_name = FirmSettings.load().firm_name
+    address = client.billing_email or "—"
+    return statement_email(issued, firm_name=firm_name, address=address)
+
+
 def _plan_row(client, issued, calls, billable_seconds, amount) -> PlanRow:
     if issued is not None:
         calls, billable_seconds, amount = issued.calls, issued.billable_seconds, issued.amount
@@ -390,6 +419,11 @@ class SendOutcome:
 def statement_attachment_name(statement: IssuedStatement) -> str:
     number = statement.number.replace("/", "-")
     return f"rendiconto-{number}-{slug(statement.client.name)}.pdf"
+
+
+def statement_attachment_name_for(client: Client, month: date) -> str:
+    """The attachment's name before a number is given (the review's preview)."""
+    return f"rendiconto-{month:%Y-%m}-N-{slug(client.name)}.pdf"
 
 
 def month_in_sentence(month: date) -> str:

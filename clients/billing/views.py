@@ -26,19 +26,21 @@ from clients.billing.exports import (
     summary_csv,
     summary_xlsx,
 )
-from clients.billing.fees import FeeRules
+from clients.billing.fees import FeeLine, FeeRules, breakdown_from_dict, fees_compute
 from clients.billing.forms import InvoiceForm, StatementPeriodForm, parse_month
 from clients.billing.invoicing import invoice_file, invoice_problems, invoice_record
 from clients.billing.issuing import (
     FAILED,
     NO_ADDRESS,
     SENT,
+    email_preview,
     issue_plan,
     issued_breakdown,
     issued_differs,
     issued_for,
     issued_statements,
     statement_attachment_name,
+    statement_attachment_name_for,
     statement_correct,
     statements_issue_and_send,
 )
@@ -330,10 +332,12 @@ def _month_of_query(request) -> tuple[date | None, str]:
 
 
 class IssueStatementsView(PermissionRequiredMixin, View):
-    """*Emetti e invia*: GET lists who gets what for ``?month=`` (client, amount, address or
-    "not sent: no address", what was issued already); POST issues the month (numbered,
-    frozen statements; the month closed) and e-mails every unsent statement once
-    (clients.billing.issuing), then shows the month's issued statements."""
+    """*Emetti e invia*, a review: GET lists who gets what for ``?month=`` (client, amount —
+    the avviso's total when the firm has a profession —, address, what was issued, the PDF
+    and the e-mail to open first), each client ticked; one banner names the clients without
+    an address. POST issues the ticked clients (numbered, frozen statements; the month
+    closed) and, with ``action=send`` (*Emetti e invia*), e-mails their unsent statements;
+    ``action=issue`` (*Emetti*) sends nothing (clients.billing.issuing)."""
 
     permission_required = ISSUE_PERMISSIONS
     template_name = "clients/issue_statements.html"
@@ -343,13 +347,22 @@ class IssueStatementsView(PermissionRequiredMixin, View):
         context = {"month": month, "error": error, "rows": []}
         if month is not None:
             rows = issue_plan(month=month)
+            first_day, last_day = month_days(month)
+            rules = FeeRules(**FirmSettings.load().fee_rules())
+            views = [_plan_row_view(row, rules) for row in rows]
             context.update(
-                rows=[_plan_row_view(row) for row in rows],
+                rows=views,
                 to_issue=sum(1 for row in rows if row.issued is None),
                 to_send=sum(
                     1 for row in rows if row.address and not (row.issued and row.issued.sent_at)
                 ),
+                without_address=[
+                    row["client"] for row in views if row["actionable"] and not row["address"]
+                ],
                 ended=month < today_local().replace(day=1),
+                period_query=urlencode(
+                    {"date_after": first_day.isoformat(), "date_before": last_day.isoformat()}
+                ),
                 summary_query=urlencode(
                     {
                         "date_after": month.isoformat(),
@@ -364,14 +377,29 @@ class IssueStatementsView(PermissionRequiredMixin, View):
         if month is None:
             messages.error(request, error)
             return redirect("clients:statements")
+        back = f"{reverse('clients:issue')}?month={month:%Y-%m}"
+        # The review page ticks clients; a form without the list (older pages) means all.
+        clients = None
+        if request.POST.get("review"):
+            clients = [int(pk) for pk in request.POST.getlist("clients") if pk.isdigit()]
+            if not clients:
+                messages.error(request, gettext("Tick at least one client to issue."))
+                return redirect(back)
+        send = request.POST.get("action", "send") != "issue"
         try:
-            result = statements_issue_and_send(month=month, user=request.user)
+            result = statements_issue_and_send(
+                month=month, user=request.user, clients=clients, send=send
+            )
         except ValidationError as refusal:
             messages.error(request, " ".join(refusal.messages))
-            return redirect(f"{reverse('clients:issue')}?month={month:%Y-%m}")
+            return redirect(back)
+        if send:
+            text = gettext("%(month)s: %(issued)s statements issued, %(sent)s sent.")
+        else:
+            text = gettext("%(month)s: %(issued)s statements issued, none sent.")
         messages.success(
             request,
-            gettext("%(month)s: %(issued)s statements issued, %(sent)s sent.")
+            text
             % {
                 # The month opens the sentence: "Maggio 2026: …".
                 "month": capfirst(month_name(month)),
@@ -403,14 +431,53 @@ class IssueStatementsView(PermissionRequiredMixin, View):
         return redirect(f"{reverse('clients:issued')}?month={month:%Y-%m}")
 
 
-def _plan_row_view(row) -> dict:
+class IssueEmailPreviewView(PermissionRequiredMixin, View):
+    """The e-mail a client gets for ``?month=`` (its issued statement's, else the draft's),
+    opened from the review before anything is issued or sent."""
+
+    permission_required = ISSUE_PERMISSIONS
+    template_name = "clients/issue_email_preview.html"
+
+    def get(self, request, code):
+        client = get_object_or_404(Client, code=code)
+        month, error = _month_of_query(request)
+        if month is None:
+            raise Http404(error)
+        message = email_preview(client=client, month=month)
+        html = next(
+            (content for content, mimetype in message.alternatives if mimetype == "text/html"),
+            "",
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "client": client,
+                "month": month,
+                "message": message,
+                "html": html,
+                "attachment": statement_attachment_name_for(client, month),
+            },
+        )
+
+
+def _plan_row_view(row, rules: FeeRules) -> dict:
+    """A review row: the amount asked (the avviso's total with a profession: frozen when
+    issued) and whether anything is left to do for the client (issue, or send)."""
+    amount = row.amount
+    if row.issued is not None and row.issued.fees:
+        amount = breakdown_from_dict(row.issued.fees).total
+    elif row.issued is None and amount is not None and rules.has_items:
+        lines = [FeeLine("", amount)]
+        amount = fees_compute(lines, rules, withholding_agent=row.client.withholding_agent).total
     return {
         "client": row.client,
         "calls": row.calls,
         "billable_time": format_duration(row.billable_seconds),
-        "amount": format_euro(row.amount) if row.amount is not None else "",
+        "amount": format_euro(amount) if amount is not None else "",
         "address": row.address,
         "issued": row.issued,
+        "actionable": row.issued is None or not row.issued.sent_at,
     }
 
 
