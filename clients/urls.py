@@ -51,6 +51,8 @@ urlpatterns = [
         name="statement_correct",
     ),
     path(
-        "<client_code:code>/statement/pdf/", billing_views.StatementPdfView.as_view(), name="statement_pdf"
+        "<client_code:code>/statement/pdf/",
+        billing_views.StatementPdfView.as_view(),
+        name="statement_pdf",
     ),
 ]
