@@ -100,15 +100,18 @@ def issue_plan(*, month: date) -> list[PlanRow]:
 
 
 def email_preview(*, client: Client, month: date):
-    """The e-mail ``client`` gets for ``month``: its issued statement's, else the one the
-    statement would get if issued now (number "—", no PDF attached). Nothing is saved."""
+    """The e-mail ``client`` gets for ``month`` and whether it is an issued statement's: its
+    issued statement's, else the one the statement would get if issued now (number "—", an
+    empty PDF). Nothing is saved."""
     month = month.replace(day=1)
     issued = _current_statements(month).filter(client=client).first()
     if issued is None:
         first_day, last_day = month_days(month)
         statement = statement_get(client=client, first_day=first_day, last_day=last_day)
         total = statement.total
+        breakdown = statement_breakdown(statement, Letterhead.of(FirmSettings.load()).fee_rules)
         issued = IssuedStatement(
+            fees=breakdown_as_dict(breakdown) if breakdown is not None else {},
             number="—",
             month=month,
             sequence=0,
@@ -125,7 +128,7 @@ def email_preview(*, client: Client, month: date):
         issued = IssuedStatement.objects.get(pk=issued.pk)
     firm_name = FirmSettings.load().firm_name
     address = client.billing_email or "—"
-    return statement_email(issued, firm_name=firm_name, address=address)
+    return statement_email(issued, firm_name=firm_name, address=address), issued.pk is not None
 
 
 def _plan_row(client, issued, calls, billable_seconds, amount) -> PlanRow:
@@ -431,6 +434,17 @@ def month_in_sentence(month: date) -> str:
     return text.lower() if translation.get_language().startswith("it") else text
 
 
+def _notice_email_context(statement: IssuedStatement) -> dict:
+    breakdown = issued_breakdown(statement)
+    if breakdown is None:
+        return {}
+    return {
+        "notice_number": statement.notice_number,
+        "notice_total": format_euro(breakdown.total),
+        "notice_net": format_euro(breakdown.net) if breakdown.withholding else "",
+    }
+
+
 def statement_email(statement: IssuedStatement, *, firm_name: str, address: str):
     """The e-mail of an issued statement, its PDF attached."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -444,6 +458,8 @@ def statement_email(statement: IssuedStatement, *, firm_name: str, address: str)
             "calls": statement.calls,
             "billable_time": format_duration(statement.billable_seconds),
             "amount": format_euro(statement.amount) if statement.amount is not None else "",
+            # An avviso di parcella: its number, total and netto a pagare.
+            **_notice_email_context(statement),
         }
     pdf = Attachment(statement_attachment_name(statement), bytes(statement.pdf), "application/pdf")
     return email_message("statement", context, to=[address], attachments=[pdf])

@@ -443,7 +443,7 @@ class IssueEmailPreviewView(PermissionRequiredMixin, View):
         month, error = _month_of_query(request)
         if month is None:
             raise Http404(error)
-        message = email_preview(client=client, month=month)
+        message, issued = email_preview(client=client, month=month)
         html = next(
             (content for content, mimetype in message.alternatives if mimetype == "text/html"),
             "",
@@ -456,7 +456,9 @@ class IssueEmailPreviewView(PermissionRequiredMixin, View):
                 "month": month,
                 "message": message,
                 "html": html,
-                "attachment": statement_attachment_name_for(client, month),
+                "attachment": message.attachments[0][0]
+                if issued
+                else statement_attachment_name_for(client, month),
             },
         )
 

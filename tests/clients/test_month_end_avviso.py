@@ -239,3 +239,31 @@ def test_an_unchanged_issued_month_says_nothing_changed(paolo, lawyers_may):
     page = _page(paolo, "202")
     assert "Emesso come 2026-05/2" in page and "72,96" in page
     assert 'id="issued-differs"' not in page
+
+
+def test_the_review_previews_the_email_and_issues_only_the_ticked_clients(
+    paolo, lawyers_may, smtp_server
+):
+    browser = logged_in(paolo)
+    issue = reverse("clients:issue")
+    page = browser.get(issue, {"month": "2026-05"}).content.decode()
+    assert "145,91" in page and "72,96" in page
+    assert page.count('id="no-address-banner"') == 1 and "Bruno Bianchi" in page
+    preview = browser.get(
+        reverse("clients:issue_email_preview", args=["101"]), {"month": "2026-05"}
+    ).content.decode()
+    assert "amministrazione@alfa.example" in preview
+    assert "Totale avviso € 145,91" in preview and "Netto a pagare € 122,91" in preview
+    assert not IssuedStatement.objects.exists()
+    agent, _private = lawyers_may
+    response = browser.post(
+        issue,
+        {"month": "2026-05", "review": "1", "clients": [agent.pk], "action": "send"},
+        follow=True,
+    )
+    assert "rendiconti emessi 1, inviati 1" in response.content.decode()
+    assert list(IssuedStatement.objects.values_list("client__code", flat=True)) == ["101"]
+    [message] = smtp_server.messages
+    assert "Totale avviso € 145,91" in message.get_body(("plain",)).get_content()
+    nothing = browser.post(issue, {"month": "2026-05", "review": "1"}, follow=True)
+    assert "Spuntate almeno un cliente" in nothing.content.decode()
