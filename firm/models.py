@@ -1,13 +1,15 @@
 """The firm's own models: its settings (one row) and the jobs the task worker runs."""
 
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from firm.lib.fiscal import postal_code_ok, province_ok, sdi_code_ok, tax_code_ok, vat_number_ok
 from firm.lib.marker import MAX_MARKER_LENGTH, marker_problem
 
 # The letterhead's logo: a small picture read from disk into every printed statement.
@@ -17,6 +19,43 @@ LOGO_MAX_BYTES = 1024 * 1024
 lengths_validator = RegexValidator(
     r"^\s*[1-9](\s*,\s*[1-9])*\s*$", _("List lengths as digits separated by commas, e.g. 3,4.")
 )
+
+
+class Profession(models.TextChoices):
+    LAWYER = "lawyer", _("lawyer")
+    ACCOUNTANT = "accountant", _("accountant")
+
+
+class FiscalRegime(models.TextChoices):
+    ORDINARY = "RF01", _("RF01 ordinario")
+    FORFETTARIO = "RF19", _("RF19 forfettario (L. 190/2014)")
+
+
+class WithholdingType(models.TextChoices):
+    PERSON = "RT01", _("RT01 professional or associated practice")
+    COMPANY = "RT02", _("RT02 company (STP)")
+
+
+def fiscal_identity_errors(obj, *, sdi_code: bool = False) -> dict:
+    """Field → message for what is wrong in ``obj``'s fiscal identity (``vat_number``,
+    ``tax_code``, ``postal_code``, ``province``, ``country``, and ``sdi_code``): checked as
+    Italian ones when the country is IT; empty fields are not checked."""
+    errors = {}
+    if (obj.country or "").upper() != "IT":
+        return errors
+    if obj.vat_number and not vat_number_ok(obj.vat_number):
+        errors["vat_number"] = _("Not a partita IVA: 11 digits, the last a check digit.")
+    if obj.tax_code and not tax_code_ok(obj.tax_code):
+        errors["tax_code"] = _(
+            "Not a codice fiscale: 16 letters and digits (e.g. RSSMRA80A01H501U) or 11 digits."
+        )
+    if obj.postal_code and not postal_code_ok(obj.postal_code):
+        errors["postal_code"] = _("A CAP is 5 digits, e.g. 20121.")
+    if obj.province and not province_ok(obj.province):
+        errors["province"] = _("Not an Italian province: two letters, e.g. MI.")
+    if sdi_code and obj.sdi_code and not sdi_code_ok(obj.sdi_code):
+        errors["sdi_code"] = _("A codice destinatario is 7 capital letters or digits.")
+    return errors
 
 
 class FirmSettings(models.Model):
@@ -72,6 +111,67 @@ class FirmSettings(models.Model):
     )
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     tax_code = models.CharField(_("tax code"), max_length=16, blank=True)
+    # The firm's fiscal identity, as the FatturaPA's CedentePrestatore needs it.
+    street = models.CharField(_("street and number"), max_length=60, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    province = models.CharField(_("province"), max_length=2, blank=True, help_text=_("e.g. MI"))
+    country = models.CharField(
+        _("country"), max_length=2, default="IT", blank=True, help_text=_("e.g. IT; empty: IT")
+    )
+    profession = models.CharField(
+        _("profession"),
+        max_length=20,
+        choices=Profession.choices,
+        blank=True,
+        help_text=_(
+            "Lawyers: spese generali and Cassa Forense on statements; accountants: CNPADC. "
+            "Empty: statements show the phone time only."
+        ),
+    )
+    fiscal_regime = models.CharField(
+        _("fiscal regime"),
+        max_length=4,
+        choices=FiscalRegime.choices,
+        default=FiscalRegime.ORDINARY,
+    )
+    general_expenses_rate = models.DecimalField(
+        _("spese generali (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("15.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Lawyers: DM 55/2014 art. 2 as amended by DM 147/2022."),
+    )
+    cassa_rate = models.DecimalField(
+        _("cassa (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("4.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Contributo integrativo: Cassa Forense or CNPADC."),
+    )
+    vat_rate = models.DecimalField(
+        _("VAT (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("22.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    withholding_rate = models.DecimalField(
+        _("ritenuta d'acconto (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    withholding_type = models.CharField(
+        _("ritenuta type"),
+        max_length=4,
+        choices=WithholdingType.choices,
+        default=WithholdingType.PERSON,
+        help_text=_("RT01 for a professional or an associated practice, RT02 for a company (STP)."),
+    )
     logo = models.FileField(
         _("logo"),
         upload_to="firm/",
@@ -98,6 +198,14 @@ class FirmSettings(models.Model):
         verbose_name_plural = _("firm settings")
         constraints = [
             models.CheckConstraint(condition=models.Q(pk=1), name="firmsettings_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(profession__in=["", "lawyer", "accountant"]),
+                name="firmsettings_profession_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fiscal_regime__in=["RF01", "RF19"]),
+                name="firmsettings_fiscal_regime_known",
+            ),
         ]
 
     def __str__(self):
@@ -110,6 +218,10 @@ class FirmSettings(models.Model):
                 "The marker must be 1 to 4 characters of digits, * and #, with at "
                 "least one * or #, e.g. ** or ##."
             )
+        self.province = (self.province or "").strip().upper()
+        self.country = (self.country or "").strip().upper() or "IT"
+        self.tax_code = (self.tax_code or "").strip().upper()
+        errors.update(fiscal_identity_errors(self))
         logo_error = logo_problem(self.logo)
         if logo_error:
             errors["logo"] = logo_error
@@ -124,6 +236,17 @@ class FirmSettings(models.Model):
     @property
     def extension_lengths(self) -> frozenset[int]:
         return frozenset(int(part) for part in self.internal_extension_lengths.split(",") if part)
+
+    def fee_rules(self):
+        """The fee items' rules (clients/billing/fees.py's ``FeeRules`` fields)."""
+        return {
+            "profession": self.profession,
+            "regime": self.fiscal_regime,
+            "general_expenses_rate": self.general_expenses_rate,
+            "cassa_rate": self.cassa_rate,
+            "vat_rate": self.vat_rate,
+            "withholding_rate": self.withholding_rate,
+        }
 
     @classmethod
     def load(cls) -> "FirmSettings":

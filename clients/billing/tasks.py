@@ -62,8 +62,12 @@ def month_pack(context, job_id: int) -> None:
                 run.report("success", str(output / name))
 
 
-def issue_params(*, month: date, language: str) -> dict:
-    return {"month": f"{month:%Y-%m}", "language": language}
+def issue_params(
+    *, month: date, language: str, clients: list[int] | None = None, send: bool = True
+) -> dict:
+    """A job's parameters: the month, the language of its report, the clients ticked on the
+    review page (None: every client) and whether to e-mail (False: *Emetti*, issue only)."""
+    return {"month": f"{month:%Y-%m}", "language": language, "clients": clients, "send": send}
 
 
 @task(takes_context=True)
@@ -77,14 +81,25 @@ def issue_statements(context, job_id: int) -> None:
         month = date.fromisoformat(f"{params['month']}-01")
         user = get_user_model().objects.get(pk=run.job.requested_by_id)
         with translation.override(params["language"]):
-            result = statements_issue_and_send(month=month, user=user, progress=run.progress)
-            _report_issue(run, month, result)
+            send = params.get("send", True)
+            result = statements_issue_and_send(
+                month=month,
+                user=user,
+                clients=params.get("clients"),
+                send=send,
+                progress=run.progress,
+            )
+            _report_issue(run, month, result, send=send)
 
 
-def _report_issue(run, month: date, result) -> None:
+def _report_issue(run, month: date, result, *, send: bool = True) -> None:
+    if send:
+        text = gettext("%(month)s: %(issued)s statements issued, %(sent)s sent.")
+    else:
+        text = gettext("%(month)s: %(issued)s statements issued, none sent.")
     run.report(
         "success",
-        gettext("%(month)s: %(issued)s statements issued, %(sent)s sent.")
+        text
         % {
             # The month opens the sentence: "Maggio 2026: …".
             "month": capfirst(month_name(month)),
