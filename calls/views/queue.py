@@ -26,6 +26,7 @@ from calls.models import (
 )
 from calls.periods import month_of, recent_months
 from calls.selectors import (
+    call_legs_get,
     calls_by_suggested_client,
     calls_unassigned,
     client_suggestions,
@@ -245,8 +246,17 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
             month_closed=ClosedPeriod.objects.filter(month=month).exists(),
             form=kwargs.get("form") or CallAssignForm(),
             can_assign=self.request.user.has_perm("calls.assign_call"),
+            legs=self._legs(call),
         )
         return context
+
+    @staticmethod
+    def _legs(call) -> list:
+        legs = call_legs_get(call=call)
+        for leg in legs:
+            leg.talk_time = format_duration(leg.leg_talk_seconds or 0)
+            leg.imported_from = ntpath.basename(leg.import_run.file_name) if leg.import_run else ""
+        return legs
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("calls.assign_call"):
