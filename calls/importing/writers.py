@@ -7,10 +7,11 @@ many rows were really inserted (the rest are duplicates).
 
 Each writer writes one batch (calls, rejected lines, the run's counters) per transaction,
 so a killed run keeps what it wrote. A batch holding records of a call in several records
-(a transfer) joins them in the same transaction (calls.importing.legs). On SQLite, whose triggers run once per row, the batch
-adds its calls to the hourly totals (CallHourTotal) in one grouped statement instead: the
-row trigger is dropped and created again inside the batch's transaction (SQLite's DDL is
-transactional and its writers take turns, so no other connection ever writes without it).
+(a transfer) joins them in the same transaction (calls.importing.legs). On SQLite, whose
+triggers run once per row, the batch adds its calls to the hourly totals (CallHourTotal) in
+one grouped statement instead: the row trigger is dropped and created again inside the
+batch's transaction (SQLite's DDL is transactional and its writers take turns, so no other
+connection ever writes without it).
 
 On PostgreSQL it COPYs the batch into a temporary table and sends the INSERT … SELECT in
 pipeline mode without waiting, the batches taking turns over two server connections: the

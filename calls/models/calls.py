@@ -44,10 +44,6 @@ class Call(models.Model):
     Direction = CallDirection
     Status = CallStatus
 
-    # The calls the firm sees (a transfer's later records left out), and every record.
-    objects = CallManager()
-    records = models.Manager()
-
     # Times are stored in UTC (USE_TZ) and shown in the firm's time zone.
     start = models.DateTimeField(_("start"))
     answered = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -167,6 +163,10 @@ class Call(models.Model):
     leg_talk_seconds = models.PositiveIntegerField(
         _("talk time of this record (s)"), null=True, blank=True
     )
+
+    # The calls the firm sees (a transfer's later records left out), and every record.
+    objects = CallManager()
+    records = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
 
     class Meta:
         verbose_name = _("call")
