@@ -102,7 +102,7 @@ def call_legs_get(*, call: Call) -> list[Call]:
     legs = list(
         Call.records.filter(leg_group=call.leg_group)
         .select_related("import_run")
-        .order_by("start", "pbx_call_id")
+        .order_by("start", "pk")
     )
     return legs if len(legs) > 1 else []
 
