@@ -182,3 +182,16 @@ def test_the_calls_page_lists_its_records(tmp_path, affaroni_123, paolo):
     log = browser.get(reverse("calls:log") + DECEMBER).content.decode()
     assert reverse("calls:detail", args=[call.pk]) in log
     assert reverse("calls:detail", args=[leg.pk]) not in log
+
+
+def test_the_admin_lists_every_record(tmp_path, affaroni_123, anna):
+    imported(tmp_path, "smdr.csv", [FIRST, SECOND])
+    leg = Call.records.get(leg_of__isnull=False)
+    browser = logged_in(anna)
+    listing = browser.get(reverse("admin:calls_call_changelist") + "?q=avaya:1000020001")
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert all(
+        reverse("admin:calls_call_change", args=[pk]) in page for pk in (leg.pk, leg.leg_of_id)
+    )
+    assert browser.get(reverse("admin:calls_call_change", args=[leg.pk])).status_code == 200
