@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "csp",
-    "axes",
+    "firm.apps.AxesConfig",  # django-axes, its admin section named in Italian
     "clients",
     "calls",
 ]
@@ -160,6 +160,16 @@ CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")
 # after which a connection that sends nothing is closed.
 CDR_FEED_MAX_CONNECTIONS = envint("CDR_FEED_MAX_CONNECTIONS", 16)
 CDR_FEED_IDLE_SECONDS = envint("CDR_FEED_IDLE_SECONDS", 60)
+# listen_cdr --format panasonic_smdr --connect: the log-in of the PBX's SMDR port (the
+# PBX's defaults), and the longest pause between two attempts to connect again.
+PBX_SMDR_USER = envstr("PBX_SMDR_USER", "SMDR")
+PBX_SMDR_PASSWORD = envstr("PBX_SMDR_PASSWORD", "PCCSMDR")
+CDR_FEED_RECONNECT_MAX_SECONDS = envint("CDR_FEED_RECONNECT_MAX_SECONDS", 120)
+# listen_cdr --watch: a file is read once its size has not changed for this many seconds
+# (a PBX or an SFTP upload may still be writing it); a last line without its line end once
+# the file has not changed for CDR_WATCH_FINAL_SECONDS.
+CDR_WATCH_SETTLE_SECONDS = envint("CDR_WATCH_SETTLE_SECONDS", 10)
+CDR_WATCH_FINAL_SECONDS = envint("CDR_WATCH_FINAL_SECONDS", 3600)
 
 # Server connections a PostgreSQL import writes its batches over, so the server inserts on
 # more than one core while the importer reads the file (calls/importing/writers.py); 1: one.

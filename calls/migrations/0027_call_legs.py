@@ -124,7 +124,7 @@ def leg_unaware_pg_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("calls", "0025_call_without_pbx")]
+    dependencies = [("calls", "0026_watchedfile")]
 
     operations = [
         # Undoing this migration rebuilds the table again: 0018's (leg-unaware) triggers then.
