@@ -139,7 +139,6 @@ def bulk_create_rate(count: int) -> float:
             trunk=trunk,
             direction=Call.Direction.OUTBOUND,
             status=Call.Status.ANSWERED,
-            pbx="bench",
             pbx_call_id=f"bulk-{i}",
             source_line=i + 1,
         )

@@ -102,11 +102,22 @@ class CallAdmin(ReadOnlyAdmin):
         "client_set_by_hand",
     ]
     list_filter = ["direction", "status", "client_set_by_hand", "trunk"]
-    search_fields = ["destination", "billing_code", "caller", "client__name", "pbx_call_id"]
-    raw_id_fields = ["client", "trunk", "import_run"]
+    search_fields = [
+        "destination",
+        "billing_code",
+        "caller",
+        "client__name",
+        "pbx_call_id",
+        "leg_group",
+    ]
+    raw_id_fields = ["client", "trunk", "import_run", "leg_of"]
     date_hierarchy = "start"
     list_select_related = ["client", "trunk"]
     show_full_result_count = False  # counting millions of calls on every page is slow
+
+    def get_queryset(self, request):
+        # Every record as the PBX wrote it, a transfer's later records (leg_of) included.
+        return Call.records.select_related(*self.list_select_related)
 
 
 @admin.register(CdrLayout)

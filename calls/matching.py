@@ -201,6 +201,9 @@ class CallValues(NamedTuple):
     direction: str
     status: str
     cost: Decimal | None
+    # The records of one call made of several (a transfer: Avaya's Call ID, Cisco's
+    # globalCallID) share it; '' for a call in one record (3CX, Asterisk).
+    leg_group: str = ""
 
 
 class MatchError(ValueError):
@@ -360,6 +363,8 @@ def _check_values(record: CdrRecord) -> None:
         raise MatchError(field_name, f"{where} holds a NUL byte (the file may be damaged)")
     if len(record.pbx_call_id) > PBX_CALL_ID_MAX:
         raise _too_long("historyid", len(record.pbx_call_id), PBX_CALL_ID_MAX, "a call id")
+    if len(record.leg_group) > PBX_CALL_ID_MAX:
+        raise _too_long("call id", len(record.leg_group), PBX_CALL_ID_MAX, "a call id")
     start = record.start
     if not CALL_YEAR_MIN <= start.year <= CALL_YEAR_MAX:
         raise MatchError(
@@ -499,6 +504,7 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
         or record.ring_seconds > CALL_SECONDS_MAX
         or record.talk_seconds > CALL_SECONDS_MAX
         or (answered is not None and answered.year < CALL_YEAR_MIN)
+        or len(record.leg_group) > PBX_CALL_ID_MAX
     ):
         _check_values(record)
 
@@ -520,4 +526,5 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
         direction,
         record.status,
         record.cost,
+        record.leg_group,
     )

@@ -94,6 +94,19 @@ def code_owners_get(*, codes: Iterable[str] | None = None) -> dict[str, tuple[in
 # --- Unassigned calls and suggestions ----------------------------------------------------
 
 
+def call_legs_get(*, call: Call) -> list[Call]:
+    """The records a call was made of, first to last (calls.importing.legs): the call itself
+    and its later records; none when the PBX wrote it in one record."""
+    if not call.leg_group:
+        return []
+    legs = list(
+        Call.records.filter(leg_group=call.leg_group)
+        .select_related("import_run")
+        .order_by("start", "pk")
+    )
+    return legs if len(legs) > 1 else []
+
+
 def calls_unassigned() -> QuerySet[Call]:
     """The queue: outgoing external calls with no client (no code dialled, or a code no
     client has), and those billed to a closed matter (``matter_closed_q``: to check), that

@@ -179,7 +179,7 @@ class _Batch:
 
     def _count_new(self) -> int:
         ids = {row.pbx_call_id for row in self.rows}
-        stored = set(Call.objects.filter(pbx_call_id__in=ids).values_list("pbx_call_id", flat=True))
+        stored = set(Call.records.filter(pbx_call_id__in=ids).values_list("pbx_call_id", flat=True))
         return len(ids - stored)
 
 

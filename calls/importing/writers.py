@@ -6,10 +6,12 @@ processes importing the same file at once still store each call once — and rep
 many rows were really inserted (the rest are duplicates).
 
 Each writer writes one batch (calls, rejected lines, the run's counters) per transaction,
-so a killed run keeps what it wrote. On SQLite, whose triggers run once per row, the batch
-adds its calls to the hourly totals (CallHourTotal) in one grouped statement instead: the
-row trigger is dropped and created again inside the batch's transaction (SQLite's DDL is
-transactional and its writers take turns, so no other connection ever writes without it).
+so a killed run keeps what it wrote. A batch holding records of a call in several records
+(a transfer) joins them in the same transaction (calls.importing.legs). On SQLite, whose
+triggers run once per row, the batch adds its calls to the hourly totals (CallHourTotal) in
+one grouped statement instead: the row trigger is dropped and created again inside the
+batch's transaction (SQLite's DDL is transactional and its writers take turns, so no other
+connection ever writes without it).
 
 On PostgreSQL it COPYs the batch into a temporary table and sends the INSERT … SELECT in
 pipeline mode without waiting, the batches taking turns over two server connections: the
@@ -28,6 +30,7 @@ from django.db.models.functions import Now
 from psycopg import errors as psycopg_errors
 
 from calls.importing.counts import ImportCounts
+from calls.importing.legs import PG_LOCK, PG_STAGED_GROUPS, SQLITE_NEW_GROUPS, join_sql
 from calls.models import Call, ImportRun, RejectedLine
 from firm.database import first_line
 
@@ -54,6 +57,7 @@ CALL_FIELDS = (
     "pbx_trunk",
     "import_run",
     "source_line",
+    "leg_group",
 )
 # A tuple, so the database driver takes it as it is; times are aware UTC datetimes (SQLite:
 # UTC text, and the cost as text: sqlite_call_row), client, matter, trunk and import_run are
@@ -110,6 +114,7 @@ def call_row(values, client_id, run_id, matter_id=None) -> CallRow:
         values.pbx_trunk,
         run_id,
         values.source_line,
+        values.leg_group,
     )
 
 
@@ -243,6 +248,8 @@ class SqliteBatchWriter:
             if trigger:
                 cursor.execute(_SQLITE_ADD_HOURS, [last_id])
                 cursor.execute(trigger[0])
+            if inserted and _has_legs(rows):
+                cursor.execute(join_sql(SQLITE_NEW_GROUPS), [last_id])
             return inserted
 
 
@@ -311,6 +318,8 @@ class PostgresBatchWriter(SqliteBatchWriter):
             "rejected = rejected + %(rejected)s, heartbeat_at = now() "
             "WHERE id = %(run)s RETURNING (SELECT n FROM counted)"
         )
+
+        self.join_sql = join_sql(PG_STAGED_GROUPS.format(staging=_STAGING))
 
     def _create_staging(self, lane: _Lane) -> None:
         lane.cursor.execute(
@@ -383,6 +392,9 @@ class PostgresBatchWriter(SqliteBatchWriter):
                     "run": self.run_id,
                 },
             )
+            if _has_legs(rows):
+                cursor.execute(PG_LOCK)
+                cursor.execute(self.join_sql)
             cursor.execute(f"TRUNCATE {_STAGING}")
             cursor.execute(self.end)
         except (*REFUSALS, psycopg_errors.DeadlockDetected):
@@ -478,6 +490,11 @@ class PostgresBatchWriter(SqliteBatchWriter):
                 lane.connection.close()
         del self.lanes[1:]  # opened again if the writer goes on
         self.turn = 0
+
+
+def _has_legs(rows: list[CallRow]) -> bool:
+    """Whether a batch holds a record of a call in several records (calls.importing.legs)."""
+    return any(row.leg_group for row in rows)
 
 
 def _reject_values(reject: RejectedLine) -> tuple:

@@ -22,8 +22,24 @@ class CallStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class CallManager(models.Manager):
+    """The calls as the firm sees them: a call the PBX wrote in several records (a transfer)
+    is one call, its first record (``leg_of`` empty), whose talk time is the records' sum.
+    Its later records (``leg_of`` set) are kept, each as read, but no list, total or
+    statement counts them: ``Call.records`` reads them all."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(leg_of__isnull=True)
+
+
 class Call(models.Model):
-    """One call as the PBX recorded it, matched to its trunk and client."""
+    """One call as the PBX recorded it, matched to its trunk and client.
+
+    A call the PBX wrote in several records (Avaya IP Office's Call ID with its
+    continuation records, Cisco CUCM's globalCallID: a transfer) is several rows with one
+    ``leg_group``; the importer makes the first of them (by start, then PBX id) the call,
+    holding the group's talk time and the code it was dialled with, and points the others at
+    it with ``leg_of`` (calls.importing.legs)."""
 
     Direction = CallDirection
     Status = CallStatus
@@ -124,11 +140,40 @@ class Call(models.Model):
     client_set_by_hand = models.BooleanField(
         _("client set by hand"), default=False, db_default=False
     )
+    # One call in several records: the PBX's identifier of the whole call ('' when a record
+    # is a whole call, as 3CX's and Asterisk's are), the call a later record belongs to, and
+    # each record's own talk time (talk_seconds of the call is the sum of its records').
+    leg_group = models.CharField(
+        _("PBX call group"),
+        max_length=limits.PBX_CALL_ID_MAX,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The records of one transferred call share it."),
+    )
+    leg_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="legs",
+        verbose_name=_("part of call"),
+        db_index=False,
+    )
+    leg_talk_seconds = models.PositiveIntegerField(
+        _("talk time of this record (s)"), null=True, blank=True
+    )
+
+    # The calls the firm sees (a transfer's later records left out), and every record.
+    objects = CallManager()
+    records = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
 
     class Meta:
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         ordering = ["-start", "-pk"]
+        # Related objects (a call's assignments, a leg's call) are read whatever they are.
+        base_manager_name = "records"
         permissions = [("assign_call", _("Can assign calls to clients"))]
         constraints = [
             # The PBX's own identity of a call: re-importing a file never stores it twice.
@@ -178,6 +223,19 @@ class Call(models.Model):
                 fields=["dialled_number", "client"],
                 condition=models.Q(client__isnull=False),
                 name="call_number_client_idx",
+            ),
+            # The importer finds the records of a group already stored; partial, so the
+            # calls in one record (every 3CX and Asterisk call) cost nothing here.
+            models.Index(
+                fields=["leg_group"],
+                condition=~models.Q(leg_group=""),
+                name="call_leg_group_idx",
+            ),
+            # A call's later records (its page); partial, as above.
+            models.Index(
+                fields=["leg_of"],
+                condition=models.Q(leg_of__isnull=False),
+                name="call_leg_of_idx",
             ),
         ]
 

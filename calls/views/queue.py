@@ -29,6 +29,7 @@ from calls.models import (
 )
 from calls.periods import month_of, month_start, next_month, recent_months
 from calls.selectors import (
+    call_legs_get,
     calls_by_suggested_client,
     calls_unassigned,
     client_suggestions,
@@ -264,10 +265,19 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
             month_closed=ClosedPeriod.objects.filter(month=month).exists(),
             form=kwargs.get("form") or CallAssignForm(),
             can_assign=self.request.user.has_perm("calls.assign_call"),
+            legs=self._legs(call),
             confirm_matter=kwargs.get("confirm_matter"),
             **self._way_back(),
         )
         return context
+
+    @staticmethod
+    def _legs(call) -> list:
+        legs = call_legs_get(call=call)
+        for leg in legs:
+            leg.talk_time = format_duration(leg.leg_talk_seconds or 0)
+            leg.imported_from = ntpath.basename(leg.import_run.file_name) if leg.import_run else ""
+        return legs
 
     def _way_back(self) -> dict:
         """Where the call page's back link leads: the page the user came from (``?next=``, or

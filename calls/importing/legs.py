@@ -1,0 +1,102 @@
+"""One call in several records: joining the records of a group after a batch is written.
+
+Avaya IP Office writes a transferred call as several SMDR records under one Call ID, Cisco
+CUCM as several CDRs under one globalCallID; the parsers give such records one ``leg_group``.
+Every record is stored as it was read (each one idempotent by its pbx_call_id, as any call),
+and then, in the batch's transaction, the groups the batch touched are joined again from
+what is stored, so the call's talk time and code do not depend on the order the records came
+in, nor on the file or feed that brought them:
+
+- the group's first record is the call (by start; of records with one start, as Avaya's
+  records of a transfer have, the one stored first): ``leg_of`` empty, its
+  ``talk_seconds`` the sum of every record's own talk time (kept in ``leg_talk_seconds``),
+  and the code it was dialled with (its own, or else the first record's with a code) with
+  that code's client and matter — unless a partner chose its client by hand;
+- every other record points at it (``leg_of``) and keeps its own talk time, so the call
+  log, the totals, the statements and the hour totals (their triggers leave out ``leg_of``
+  rows) count the call once.
+
+Only the rows whose values change are written: importing the same records again writes
+nothing. A batch with no grouped record (every 3CX and Asterisk file) runs none of this.
+"""
+
+from django.db import connection
+
+# The SQL selecting the groups a batch touched goes in {groups}. On PostgreSQL the batches
+# of two connections may carry records of one group at once: each joins under this lock,
+# taken in its own statement so the join's snapshot sees the other's committed records.
+PG_LOCK = "SELECT pg_advisory_xact_lock(hashtext('calls_call_leg_groups'))"
+
+_JOIN = """
+WITH grouped AS (
+    SELECT id, leg_of_id, talk_seconds, billing_code, client_id, matter_id,
+        client_set_by_hand, leg_talk_seconds,
+        coalesce(leg_talk_seconds, talk_seconds) AS own_talk,
+        first_value(id) OVER by_time AS call_id,
+        sum(coalesce(leg_talk_seconds, talk_seconds)) OVER (PARTITION BY leg_group) AS talk,
+        first_value(billing_code) OVER by_code AS code,
+        first_value(client_id) OVER by_code AS code_client,
+        first_value(matter_id) OVER by_code AS code_matter
+    FROM calls_call
+    WHERE leg_group <> '' AND leg_group IN ({groups})
+    WINDOW by_time AS (PARTITION BY leg_group ORDER BY start, id),
+        by_code AS (PARTITION BY leg_group ORDER BY billing_code = '', start, id)
+),
+joined AS (
+    SELECT id, own_talk,
+        CASE WHEN id = call_id THEN NULL ELSE call_id END AS new_leg_of,
+        CASE WHEN id = call_id THEN talk ELSE own_talk END AS new_talk,
+        CASE WHEN id = call_id THEN code ELSE billing_code END AS new_code,
+        CASE WHEN id = call_id AND NOT client_set_by_hand THEN code_client
+            ELSE client_id END AS new_client,
+        CASE WHEN id = call_id AND NOT client_set_by_hand THEN code_matter
+            ELSE matter_id END AS new_matter,
+        leg_of_id, talk_seconds, billing_code, client_id, matter_id, leg_talk_seconds
+    FROM grouped
+)
+UPDATE calls_call SET
+    leg_of_id = joined.new_leg_of,
+    talk_seconds = joined.new_talk,
+    leg_talk_seconds = joined.own_talk,
+    billing_code = joined.new_code,
+    client_id = joined.new_client,
+    matter_id = joined.new_matter
+FROM joined
+WHERE calls_call.id = joined.id AND (
+    joined.new_leg_of {distinct} joined.leg_of_id
+    OR joined.new_talk <> joined.talk_seconds
+    OR joined.leg_talk_seconds IS NULL
+    OR joined.new_code <> joined.billing_code
+    OR joined.new_client {distinct} joined.client_id
+    OR joined.new_matter {distinct} joined.matter_id
+)
+"""
+
+# The groups of the calls a SQLite batch inserted (ids only grow: AUTOINCREMENT).
+SQLITE_NEW_GROUPS = "SELECT leg_group FROM calls_call WHERE id > %s AND leg_group <> ''"
+# The groups of a PostgreSQL batch, from its staging table (calls.importing.writers).
+PG_STAGED_GROUPS = "SELECT leg_group FROM {staging} WHERE leg_group <> ''"
+
+
+def join_sql(groups: str, vendor: str | None = None) -> str:
+    """The statement joining the records of the groups ``groups`` (an SQL query) selects."""
+    vendor = vendor or connection.vendor
+    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return _JOIN.format(groups=groups, distinct=distinct)
+
+
+def legs_join(*, groups: list[str]) -> int:
+    """Join the records of ``groups`` again from what is stored (inside the caller's
+    transaction); returns how many rows changed. For a record fixed or added by hand."""
+    if not groups:
+        return 0
+    placeholders = ", ".join(["%s"] * len(groups))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(PG_LOCK)
+        cursor.execute(join_sql(placeholders), groups)
+        if cursor.rowcount >= 0:
+            return cursor.rowcount
+        # Python's sqlite3 counts no rows for a statement that begins with WITH.
+        cursor.execute("SELECT changes()")
+        return cursor.fetchone()[0]
