@@ -478,7 +478,9 @@ def cdr_feed_import(
                     try:
                         fmt = detect_format([line], threecx_layout=threecx_layout)
                     except NotCdrError as error:
-                        batch.add_rejection(line_number, line.rstrip("\r\n"), "", str(error))
+                        batch.add_rejection(
+                            line_number, line.rstrip("\r\n"), "", error.code, error.params
+                        )
                         continue
                     summary.format_description = fmt.description
                     ImportRun.objects.filter(pk=run.pk).update(
