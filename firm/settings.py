@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "csp",
-    "axes",
+    "firm.apps.AxesConfig",  # django-axes, its admin section named in Italian
     "clients",
     "calls",
 ]

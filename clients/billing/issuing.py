@@ -49,7 +49,7 @@ from clients.billing.printing import (
 from clients.billing.selectors import Statement, client_summary_list, statement_get
 from clients.models import BillingPolicy, Client, IssuedStatement
 from firm.lib.dates import month_days, today_local
-from firm.lib.formats import format_duration, format_euro, month_name
+from firm.lib.formats import format_duration_words, format_euro, month_name
 from firm.lib.mail import Attachment, Mailer, email_message
 from firm.models import FirmSettings
 
@@ -337,7 +337,8 @@ def statement_email(statement: IssuedStatement, *, firm_name: str, address: str)
             # Inside a sentence: "maggio 2026" in Italian, "May 2026" in English.
             "month": month_in_sentence(statement.month),
             "calls": statement.calls,
-            "billable_time": format_duration(statement.billable_seconds),
+            # In words ("6 h 12 min"): "6:12:00" in a sentence reads as a time of day.
+            "billable_time": format_duration_words(statement.billable_seconds),
             "amount": format_euro(statement.amount) if statement.amount is not None else "",
         }
     pdf = Attachment(statement_attachment_name(statement), bytes(statement.pdf), "application/pdf")

@@ -210,11 +210,18 @@ def statement_rows(statement: Statement, *, amounts: bool = True, cost: bool = T
     """Each printed row of a statement (plain text: the template escapes it): when some call
     has a matter, a heading per matter (its rate in words) and its total after its calls;
     inside, a heading per caller, the caller's calls, the caller's subtotal; the cells of the
-    columns ``statement_columns(amounts=…, cost=…)`` prints."""
+    columns ``statement_columns(amounts=…, cost=…)`` prints.
+
+    A total is printed only where it adds something: a caller's subtotal when the caller has
+    more than one call and is not the only caller of the matter (or of the statement), a
+    matter's total when the statement has more than one matter group. Otherwise it would
+    repeat the call above it, or the total beside it ("Subtotale, 1 chiamata" after almost
+    every call of a 64-call statement)."""
     statuses = {value: str(label) for value, label in CallStatus.choices}
     shown = {"amounts": amounts, "cost": cost}
     by_matter = statement.by_matter
     rows = []
+    matter_totals = by_matter and len(statement.matters) > 1
     for matter in statement.matters:
         if by_matter:
             rows.append(
@@ -239,6 +246,8 @@ def statement_rows(statement: Statement, *, amounts: bool = True, cost: bool = T
                 }
                 rows.append({"kind": "call", "cells": _cells(values, **shown)})
             subtotal = group.subtotal
+            if subtotal.calls < 2 or len(matter.callers) < 2:
+                continue
             rows.append(
                 {
                     "kind": "subtotal",
@@ -249,7 +258,7 @@ def statement_rows(statement: Statement, *, amounts: bool = True, cost: bool = T
                     "cells": _cells(_total_values(subtotal), **shown),
                 }
             )
-        if by_matter:
+        if matter_totals:
             subtotal = matter.subtotal
             label = (
                 gettext("Total without a matter")

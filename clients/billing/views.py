@@ -66,6 +66,18 @@ def _policy_and_firm():
     return BillingPolicy.load(), FirmSettings.load()
 
 
+def _labelled(rows: list[dict], columns: list[dict]) -> list[dict]:
+    """The statement's rows with each cell beside its column's name (``labelled``), which a
+    phone shows before the cell (``.table.cards``): a call fills every column, a total the
+    columns after the first four."""
+    labels = [column["label"] for column in columns]
+    for row in rows:
+        if "cells" in row:
+            offset = len(labels) - len(row["cells"])
+            row["labelled"] = list(zip(labels[offset:], row["cells"], strict=True))
+    return rows
+
+
 class StatementView(PermissionRequiredMixin, View):
     """A client's statement for a period (``?date_after=&date_before=`` or ``?period=``):
     every call linked to the client, grouped by caller with subtotals, billed under the
@@ -96,7 +108,7 @@ class StatementView(PermissionRequiredMixin, View):
             statement=statement,
             period=period_text(first_day, last_day),
             policy=statement_policy(statement),
-            rows=statement_rows(statement),
+            rows=_labelled(statement_rows(statement), statement_columns()),
             columns=statement_columns(),
             query=form.query(),
             pdf_limit=PDF_MAX_ROWS,
