@@ -19,7 +19,6 @@ from calls.dialing import (
     DialPlan,
     TrunkRule,
     compose_dial_string,
-    parse_dial_string,
     prefix_conflicts,
 )
 from calls.matching import (
@@ -35,6 +34,7 @@ from calls.matching import (
     match_record,
     trunk_for_identifier,
 )
+from tests.calls.pbx_model import parse_dial_string
 from tests.conftest import SAMPLES
 
 DIGITS = "0123456789"
