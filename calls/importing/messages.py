@@ -5,7 +5,7 @@ by a code with its parameters (``calls/cdr/reasons.py``, which also writes it in
 logs); ``reason_message`` renders it in the reader's language at display time from the table
 below. ``tests/calls/test_cdr_messages.py`` fails when a code has no entry here. Rejected lines
 keep the code and parameters (old rows got theirs from their English sentence in migration
-calls 0026); a row without a code shows its stored English sentence, never lost.
+calls 0027); a row without a code shows its stored English sentence, never lost.
 
 An import run's format description and error are still stored in English and read back by
 pattern (``run_text``).

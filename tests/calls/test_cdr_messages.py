@@ -25,14 +25,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def reason_text(error) -> str:
     """A rejection's or error's reason as a page shows it; an English sentence as an old row
-    stored it, with the code and parameters migration 0026 gave it."""
+    stored it, with the code and parameters migration 0027 gave it."""
     if isinstance(error, str):
         code, params = _migration.code_of(error)
         return reason_message(code, params, error)
     return reason_message(error.code, error.params)
 
 
-_migration = importlib.import_module("calls.migrations.0026_rejection_reason_codes")
+_migration = importlib.import_module("calls.migrations.0027_rejection_reason_codes")
 
 
 def _codes_in_the_code():

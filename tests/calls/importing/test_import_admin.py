@@ -185,12 +185,12 @@ def test_a_line_stored_before_reasons_had_codes_reads_in_italian_after_the_migra
 ):
     path = write(tmp_path / "cdr.log", [threecx_line(1), threecx_line(2, start="2020/13/04")])
     run_import(path)
-    # As the line was stored before migration 0026: its English sentence, no code.
+    # As the line was stored before migration 0027: its English sentence, no code.
     RejectedLine.objects.update(reason_code="", reason_params={})
     lines = reverse("admin:calls_rejectedline_changelist")
     shown = logged_in(anna).get(lines).content.decode()
     assert "field time-start &#x27;2020/13/04&#x27; is not a date" in shown  # never lost
-    migration = importlib.import_module("calls.migrations.0026_rejection_reason_codes")
+    migration = importlib.import_module("calls.migrations.0027_rejection_reason_codes")
 
     migration.codes_for_stored_reasons(django_apps, None)
 

@@ -123,7 +123,7 @@ def codes_for_stored_reasons(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calls", "0025_call_without_pbx"),
+        ("calls", "0026_watchedfile"),
     ]
 
     operations = [
