@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from calls.forms import CdrUploadForm
 from calls.importing.files import CdrFileError, inspect_cdr_file
-from calls.importing.messages import format_label, reason_text, run_text, via_label
+from calls.importing.messages import format_label, reason_message, run_text, via_label
 from calls.importing.services import cdr_import, import_runs_mark_interrupted, rejected_lines_retry
 from calls.models import (
     Call,
@@ -292,7 +292,8 @@ class RejectedLineAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("reason"), ordering="reason")
     def why(self, line):
-        return reason_text(line.reason)  # stored in English, shown in the admin's language
+        # In the admin's language from its code; a row without one shows its English sentence.
+        return reason_message(line.reason_code, line.reason_params, line.reason)
 
     @admin.action(
         permissions=["retry"],

@@ -41,9 +41,8 @@ Rules and decisions
 * The dial helper (``compose_for_helper``) dials an extension (a number of an internal length)
   as it is, with no trunk and no client code, whatever trunk is chosen: internal calls are not
   billed.
-* A full dial string (``parse_dial_string``) tolerates only spaces, dots and dashes besides digits
-  and the marker; a ``+`` cannot be dialled after a prefix and is refused.
-* ``split_billing_code`` normalises nothing: it only splits, and checks what follows the marker.
+* How the PBX reads a dial string back (``parse_dial_string``, ``split_billing_code``) is modelled
+  in tests/calls/pbx_model.py, the only place that needs it.
 * Every error is a ``DialError``: a ``ValueError`` with a stable ``code``, ``params`` for a
   translated message, and a clear English sentence as ``str(err)``. Codes: ``empty``,
   ``bad_character``, ``marker_without_code``, ``code_not_digits``, ``marker_twice``,
@@ -91,22 +90,6 @@ class DialPlan:
     internal_lengths: frozenset[int] = frozenset({3})
     country_code: str = "39"
     international_prefix: str = "00"
-
-
-@dataclass(frozen=True)
-class DialResult:
-    """How the PBX reads a dial string.
-
-    ``carrier_number`` is what goes out on the trunk (prefix stripped when the rule says so,
-    marker and code always stripped); ``recorded_destination`` is what the PBX stores (prefix
-    stripped likewise, marker and code kept).
-    """
-
-    trunk: TrunkRule | None
-    carrier_number: str
-    billing_code: str | None
-    recorded_destination: str
-    is_internal: bool
 
 
 class DialError(ValueError):
@@ -213,29 +196,6 @@ def _from_international(digits: str, plan: DialPlan) -> str:
     if plan.country_code and digits.startswith(plan.country_code):
         return digits[len(plan.country_code) :]
     return plan.international_prefix + digits
-
-
-def split_billing_code(text: str, marker: str = "**") -> tuple[str, str | None]:
-    """Split ``'3454565678**123'`` into ``('3454565678', '123')``; no marker gives ``(text, None)``.
-
-    The marker may appear once and must be followed by digits. Nothing is normalised.
-    """
-    validate_marker(marker)
-    count = text.count(marker)
-    if count == 0:
-        return text, None
-    if count > 1:
-        raise DialError(
-            "marker_twice",
-            f"{text!r}: the marker {marker!r} appears {count} times; "
-            "it may appear only once, before the client code.",
-            value=text,
-            marker=marker,
-            count=count,
-        )
-    number, code = text.split(marker)
-    _check_code(code, marker, text)
-    return number, code
 
 
 def _check_code(code: str, marker: str, value: str) -> None:
@@ -352,62 +312,3 @@ def _longest_prefix_trunk(digits: str, trunks: Iterable[TrunkRule]) -> TrunkRule
             if best is None or len(trunk.prefix) > len(best.prefix):
                 best = trunk
     return best
-
-
-def parse_dial_string(dialled: str, plan: DialPlan) -> DialResult:
-    """Read a full dial string as the PBX does: trunk, carrier number, client code, record.
-
-    Spaces, dots and dashes are ignored. The marker and code are split off first; then the longest
-    matching trunk prefix wins, else a string of an internal length is an internal call.
-    """
-    cleaned = _drop_separators(dialled, _DIAL_SEPARATORS)
-    number, code = split_billing_code(cleaned, plan.marker)
-    _check_dialled_number(dialled, number, code, plan.marker)
-    trunk = _longest_prefix_trunk(number, plan.trunks)
-    if trunk is not None:
-        return _external_result(dialled, number, trunk, code, plan.marker)
-    if len(number) in plan.internal_lengths:
-        _check_internal(number, code, plan)
-        return DialResult(None, number, None, number, True)
-    known = sorted({t.prefix for t in plan.trunks if t.prefix})
-    raise DialError(
-        "unknown_prefix",
-        f"{dialled!r}: it starts with no known trunk prefix "
-        f"({', '.join(map(repr, known)) or 'none configured'}) and is not an internal extension "
-        f"({_lengths(plan.internal_lengths)} digits).",
-        value=dialled,
-        prefixes=known,
-        internal_lengths=sorted(plan.internal_lengths),
-    )
-
-
-def _check_dialled_number(dialled: str, number: str, code: str | None, marker: str) -> None:
-    """Refuse the part before the marker when it is empty or holds anything but digits."""
-    if not number:
-        where = f" before the marker {marker!r}" if code is not None else ""
-        raise DialError("empty", f"{dialled!r}: there is no number to dial{where}.", value=dialled)
-    bad = _first_non_digit(number)
-    if bad is not None:
-        raise DialError(
-            "bad_character",
-            f"{dialled!r}: {_describe(bad)} is not allowed in a dial string; use digits, "
-            f"the marker {marker!r} once before the client code, and spaces, dots or dashes.",
-            value=dialled,
-            character=bad,
-        )
-
-
-def _external_result(
-    dialled: str, number: str, trunk: TrunkRule, code: str | None, marker: str
-) -> DialResult:
-    """The result for a call through ``trunk``; refuses a prefix with no number after it."""
-    if len(number) == len(trunk.prefix):
-        raise DialError(
-            "prefix_only",
-            f"{dialled!r}: there is only the trunk prefix {trunk.prefix!r}, no number after it.",
-            value=dialled,
-            prefix=trunk.prefix,
-        )
-    carrier = number[len(trunk.prefix) :] if trunk.strip_prefix else number
-    recorded = carrier + (marker + code if code is not None else "")
-    return DialResult(trunk, carrier, code, recorded, False)

@@ -102,6 +102,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from calls.cdr import CdrRecord
+from calls.cdr.reasons import english
 from calls.dialing import DialPlan, TrunkRule, validate_marker
 from calls.limits import (
     BILLING_CODE_MAX,
@@ -213,13 +214,21 @@ class MatchError(ValueError):
     and ``reason`` a clear English sentence, also ``str(err)``.
     """
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
+    def __init__(self, field: str, code: str, **params: object) -> None:
+        self.field, self.code, self.params = field, code, {"field": field, **params}
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        return english(self.code, self.params)
 
     def __reduce__(self):
-        return (type(self), (self.field, self.reason))
+        return (_match_error, (self.field, self.code, self.params))
+
+
+def _match_error(field: str, code: str, params: Mapping[str, object]) -> MatchError:
+    params = {name: value for name, value in params.items() if name != "field"}
+    return MatchError(field, code, **params)
 
 
 def _identifier_tables(
@@ -326,10 +335,9 @@ def _apply_prefix(
     return number, None
 
 
-def _too_long(field_name: str, length: int, limit: int, what: str = "") -> MatchError:
-    """'field dial-no is 97 characters long, more than 80' (``what``: a value read from it)."""
-    subject = f"field {field_name} gives {what}" if what else f"field {field_name} is"
-    return MatchError(field_name, f"{subject} {length} characters long, more than {limit}")
+def _too_long(field_name: str, length: int, limit: int, code: str = "too_long") -> MatchError:
+    """'field dial-no is 97 characters long, more than 80' (``code``: a value read from it)."""
+    return MatchError(field_name, code, length=length, limit=limit)
 
 
 # Where a NUL byte is named: the record's text values and the 3CX fields they come from.
@@ -359,26 +367,24 @@ def _check_values(record: CdrRecord) -> None:
             (name for attribute, name in _TEXT_FIELDS if "\x00" in getattr(record, attribute)),
             "",
         )
-        where = f"field {field_name}" if field_name else "the line"
-        raise MatchError(field_name, f"{where} holds a NUL byte (the file may be damaged)")
+        raise MatchError(field_name, "field_nul" if field_name else "line_nul")
     if len(record.pbx_call_id) > PBX_CALL_ID_MAX:
-        raise _too_long("historyid", len(record.pbx_call_id), PBX_CALL_ID_MAX, "a call id")
+        raise _too_long("historyid", len(record.pbx_call_id), PBX_CALL_ID_MAX, "call_id_too_long")
     if len(record.leg_group) > PBX_CALL_ID_MAX:
-        raise _too_long("call id", len(record.leg_group), PBX_CALL_ID_MAX, "a call id")
+        raise _too_long("call id", len(record.leg_group), PBX_CALL_ID_MAX, "call_id_too_long")
     start = record.start
     if not CALL_YEAR_MIN <= start.year <= CALL_YEAR_MAX:
         raise MatchError(
             "time-start",
-            f"field time-start gives {_utc(start)}, not a plausible time for a call "
-            f"(years {CALL_YEAR_MIN} to {CALL_YEAR_MAX})",
+            "implausible_time",
+            time=_utc(start),
+            min=CALL_YEAR_MIN,
+            max=CALL_YEAR_MAX,
         )
     end = record.end
     if end is not None:
         if end < start:
-            raise MatchError(
-                "time-end",
-                f"field time-end gives {_utc(end)}, before the start ({_utc(start)})",
-            )
+            raise MatchError("time-end", "before_start", time=_utc(end), start=_utc(start))
         if end - start > _LONGEST_CALL:
             raise _too_far("time-end", end, start)
     answered = record.answered
@@ -388,17 +394,12 @@ def _check_values(record: CdrRecord) -> None:
         raise _too_far("time-answered", answered, start)
     if record.talk_seconds > CALL_SECONDS_MAX:
         raise MatchError(
-            "duration",
-            f"field duration gives {record.talk_seconds} seconds, more than a call may last "
-            f"({CALL_SECONDS_MAX} seconds, a week)",
+            "duration", "talk_too_long", seconds=record.talk_seconds, max=CALL_SECONDS_MAX
         )
 
 
 def _too_far(field_name: str, moment: datetime, start: datetime) -> MatchError:
-    return MatchError(
-        field_name,
-        f"field {field_name} gives {_utc(moment)}, more than a week from the start ({_utc(start)})",
-    )
+    return MatchError(field_name, "far_from_start", time=_utc(moment), start=_utc(start))
 
 
 def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
@@ -479,11 +480,11 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
 
     destination = number + marker + code if code else number
     if len(destination) > DESTINATION_MAX:
-        what = "" if destination == text else "a destination (with the client code)"
-        raise _too_long(_FIELD_NAMES[source], len(destination), DESTINATION_MAX, what)
+        too_long = "too_long" if destination == text else "destination_too_long"
+        raise _too_long(_FIELD_NAMES[source], len(destination), DESTINATION_MAX, too_long)
     if len(number) > DIALLED_MAX:
-        what = "" if number == text else "a number (without prefix, marker and code)"
-        raise _too_long(_FIELD_NAMES[source], len(number), DIALLED_MAX, what)
+        too_long = "too_long" if number == text else "number_too_long"
+        raise _too_long(_FIELD_NAMES[source], len(number), DIALLED_MAX, too_long)
     caller = record.caller
     if len(caller) > CALLER_MAX:
         raise _too_long("from-no", len(caller), CALLER_MAX)

@@ -23,25 +23,27 @@ from ._reading import (  # noqa: F401 - re-exported for the parsers
     read_records,
     strip_newline,
     unreadable,
+    unreadable_line,
     wrong_count,
 )
-from .records import CdrRecord
+from .reasons import english, show  # noqa: F401 - show re-exported for the parsers
+from .records import CdrRecord, CdrRejection
 
 
 class FieldError(ValueError):
-    """A field's value is wrong; carries the field name for the rejection."""
+    """A field's value is wrong: the field's name, the reason's code (calls.cdr.reasons) and its
+    parameters (the field's name among them)."""
 
-    def __init__(self, field: str, reason: str):
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
+    def __init__(self, field: str, code: str, **params: object):
+        self.field, self.code, self.params = field, code, {"field": field, **params}
+        super().__init__(self.reason)
 
+    @property
+    def reason(self) -> str:
+        return english(self.code, self.params)
 
-def show(value: str) -> str:
-    """The value quoted for a message, shortened when very long."""
-    if len(value) > 60:
-        value = value[:57] + "..."
-    return f"'{value}'"
+    def rejection(self, line_number: int, raw: str) -> CdrRejection:
+        return CdrRejection(line_number, raw, self.field, self.code, self.params)
 
 
 # --- times ---------------------------------------------------------------------------------------
@@ -210,8 +212,8 @@ def required_time(field: str, value: str, tz: tzinfo) -> datetime:
     parsed = parse_time(value, tz)
     if parsed is None:
         if not value.strip():
-            raise FieldError(field, f"field {field} is empty (a date and time is required)")
-        raise FieldError(field, f"field {field} {show(value)} is not a date")
+            raise FieldError(field, "time_empty")
+        raise FieldError(field, "not_a_date", value=show(value))
     return parsed
 
 
@@ -244,9 +246,9 @@ def hms_seconds(field: str, value: str) -> int:
         return 0
     match = _HMS.fullmatch(value)
     if not match:
-        raise FieldError(field, f"field {field} {show(value)} is not a duration (HH:MM:SS)")
+        raise FieldError(field, "not_hms", value=show(value))
     if len(match.group(1)) > DIGITS_MAX:  # int() refuses 4,300 digits; no call lasts so long
-        raise FieldError(field, f"field {field} {show(value)} is not a duration (HH:MM:SS)")
+        raise FieldError(field, "not_hms", value=show(value))
     hours, minutes, seconds = (int(group) for group in match.groups())
     return within_a_call(field, value, hours * 3600 + minutes * 60 + seconds)
 
@@ -254,11 +256,7 @@ def hms_seconds(field: str, value: str) -> int:
 def within_a_call(field: str, value: str, seconds: int) -> int:
     """``seconds``, unless more than a call may last (calls.limits.CALL_SECONDS_MAX)."""
     if seconds > CALL_SECONDS_MAX:
-        raise FieldError(
-            field,
-            f"field {field} {show(value)} is more than a call may last "
-            f"({CALL_SECONDS_MAX} seconds, a week)",
-        )
+        raise FieldError(field, "longer_than_a_call", value=show(value), max=CALL_SECONDS_MAX)
     return seconds
 
 
@@ -272,7 +270,7 @@ def flexible_seconds(field: str, value: str) -> int:
         if match and len(match.group(1)) <= DIGITS_MAX:
             seconds = sum(int(g) * f for g, f in zip(match.groups(), factors, strict=True))
             return within_a_call(field, value, seconds)
-    raise FieldError(field, f"field {field} {show(value)} is not a duration")
+    raise FieldError(field, "not_a_duration", value=show(value))
 
 
 def money(field: str, value: str) -> Decimal | None:
@@ -287,11 +285,9 @@ def money(field: str, value: str) -> Decimal | None:
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
-        raise FieldError(field, f"field {field} {show(value)} is not a number")
+        raise FieldError(field, "not_a_number", value=show(value))
     if not -COST_LIMIT < amount < COST_LIMIT:
-        raise FieldError(
-            field, f"field {field} {show(value)} is not below {COST_LIMIT} in absolute value"
-        )
+        raise FieldError(field, "cost_too_large", value=show(value), limit=COST_LIMIT)
     if amount.as_tuple().exponent < -COST_DECIMAL_PLACES:  # the column keeps 4 decimals
         amount = amount.quantize(COST_QUANTUM, ROUND_HALF_UP)
     return amount

@@ -5,11 +5,13 @@ cannot be read becomes a rejection. Re-exported by ``_common`` for the parsers."
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from .reasons import english
 from .records import CdrRejection
 
 BOM = "\ufeff"
@@ -23,7 +25,13 @@ class RawRecord:
     line_number: int
     raw: str
     fields: list[str] | None
-    error: str = ""
+    # Why it cannot be read (calls.cdr.reasons), '' when it can.
+    error_code: str = ""
+    error_params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+    @property
+    def error(self) -> str:
+        return english(self.error_code, self.error_params) if self.error_code else ""
 
 
 class _LineSource:
@@ -91,14 +99,14 @@ def read_records(
     )
 
 
-def _unreadable_raw(line_number: int, raw: str, error: str) -> RawRecord:
-    return RawRecord(line_number, raw, None, error)
+def _unreadable_raw(line_number: int, raw: str, code: str, params: dict) -> RawRecord:
+    return RawRecord(line_number, raw, None, code, params)
 
 
 def convert_records(
     lines: Iterable[str],
     convert: Callable[[int, str, list[str]], T],
-    unreadable: Callable[[int, str, str], T],
+    unreadable: Callable[[int, str, str, dict], T],
     *,
     delimiter: str = ",",
     is_record_start: Callable[[str], bool] | None = None,
@@ -106,7 +114,7 @@ def convert_records(
     """``read_records`` handing each record straight to the parser: the parsers' fast lane.
 
     Yields ``convert(line_number, raw, fields)`` for each readable record and
-    ``unreadable(line_number, raw, error)`` for each unreadable one (``read_records`` makes
+    ``unreadable(line_number, raw, code, params)`` for each unreadable one (``read_records`` makes
     RawRecords of them), in order; the parser decides what the record becomes without a
     RawRecord being built for it.
 
@@ -177,7 +185,9 @@ def convert_records(
             taken = source.taken
             number = source._next_number - 1
             if taken and "".join(text for _, text in taken).strip():
-                yield unreadable(taken[0][0], join_raw(taken), f"unreadable CSV: {exc}")
+                yield unreadable(
+                    taken[0][0], join_raw(taken), "unreadable_csv", {"error": str(exc)}
+                )
             continue
         taken = source.taken
         number = source._next_number - 1
@@ -193,8 +203,8 @@ def convert_records(
                 yield unreadable(
                     taken[0][0],
                     join_raw(taken[:cut]),
-                    f"a quote opened in this record is never closed "
-                    f"(the record runs into the next one at line {taken[cut][0]})",
+                    "quote_never_closed",
+                    {"line": taken[cut][0]},
                 )
                 continue
         yield convert(taken[0][0], join_raw(taken), fields)
@@ -203,9 +213,14 @@ def convert_records(
 def wrong_count(record: RawRecord, expected: int) -> CdrRejection:
     got = len(record.fields or ())
     return CdrRejection(
-        record.line_number, record.raw, "", f"expected {expected} fields, got {got}"
+        record.line_number, record.raw, "", "wrong_count", {"expected": expected, "got": got}
     )
 
 
 def unreadable(record: RawRecord) -> CdrRejection:
-    return CdrRejection(record.line_number, record.raw, "", record.error)
+    return CdrRejection(record.line_number, record.raw, "", record.error_code, record.error_params)
+
+
+def unreadable_line(line_number: int, raw: str, code: str, params: dict) -> CdrRejection:
+    """``convert_records``' ``unreadable`` for the parsers: the record's rejection."""
+    return CdrRejection(line_number, raw, "", code, params)

@@ -49,6 +49,7 @@ from ._common import (
     ring_seconds,
     show,
     stripped_hash,
+    unreadable_line,
     within_a_call,
 )
 from .records import CdrRecord, CdrRejection
@@ -148,17 +149,15 @@ def _parse(
 
     def convert(line_number: int, text: str, fields: list[str]) -> CdrRecord | CdrRejection:
         if len(fields) != size:
-            return CdrRejection(line_number, text, "", f"expected {size} fields, got {len(fields)}")
+            return CdrRejection(
+                line_number, text, "", "wrong_count", {"expected": size, "got": len(fields)}
+            )
         try:
             return record(line_number, text, fields)
         except FieldError as error:
-            return CdrRejection(line_number, text, error.field, error.reason)
+            return error.rejection(line_number, text)
 
-    return convert_records(lines, convert, _unreadable)
-
-
-def _unreadable(line_number: int, raw: str, error: str) -> CdrRejection:
-    return CdrRejection(line_number, raw, "", error)
+    return convert_records(lines, convert, unreadable_line)
 
 
 _CLID = re.compile(r'\s*(?:"(?P<quoted>.*)"|(?P<plain>[^<]*?))\s*<(?P<number>[^>]*)>\s*')
@@ -246,7 +245,7 @@ def _record_maker(
 
     def seconds(name: str, value: str) -> int:
         if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
-            raise FieldError(name, f"field {name} {show(value)} is not a whole number of seconds")
+            raise FieldError(name, "not_whole_seconds", value=show(value))
         return within_a_call(name, value, int(value))
 
     def record(line_number: int, text: str, fields: list[str]) -> CdrRecord:

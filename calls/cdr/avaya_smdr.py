@@ -59,6 +59,7 @@ from ._common import (
     required_time,
     show,
     stripped_hash,
+    unreadable_line,
     within_a_call,
 )
 from .records import CdrRecord, CdrRejection
@@ -94,12 +95,12 @@ def parse_avaya_smdr(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | C
     def convert(line_number: int, text: str, fields: list[str]) -> CdrRecord | CdrRejection:
         if not FIELDS_MIN <= len(fields) <= FIELDS_MAX:
             return CdrRejection(
-                line_number, text, "", f"expected {FIELDS_USUAL} fields, got {len(fields)}"
+                line_number, text, "", "wrong_count", {"expected": FIELDS_USUAL, "got": len(fields)}
             )
         try:
             return _fast(line_number, text, fields) or _record(line_number, text, fields, tz, runs)
         except FieldError as error:
-            return CdrRejection(line_number, text, error.field, error.reason)
+            return error.rejection(line_number, text)
 
     def _fast(line_number: int, text: str, fields: list[str]) -> CdrRecord | None:
         """``_record`` for the usual shapes (a 'YYYY/MM/DD HH:MM:SS' start, a connected time
@@ -191,18 +192,14 @@ def parse_avaya_smdr(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | C
             f"avaya:{call_id}" if call_id else "",
         )
 
-    return convert_records(lines, convert, _unreadable)
-
-
-def _unreadable(line_number: int, raw: str, error: str) -> CdrRejection:
-    return CdrRejection(line_number, raw, "", error)
+    return convert_records(lines, convert, unreadable_line)
 
 
 def _seconds(field: str, value: str) -> int:
     if not value:
         return 0
     if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
-        raise FieldError(field, f"field {field} {show(value)} is not a whole number of seconds")
+        raise FieldError(field, "not_whole_seconds", value=show(value))
     return within_a_call(field, value, int(value))
 
 
@@ -241,7 +238,7 @@ def _record(
     talk = hms_seconds("Connected Time", connected)
     ring = _seconds("Ring Time", ring_text)
     if direction not in ("I", "O"):
-        raise FieldError("Direction", f"field Direction {show(direction)} is not one of I, O")
+        raise FieldError("Direction", "not_one_of", value=show(direction), allowed="I, O")
     cost = money("Call Charge", values[20]) if len(values) > 20 else None
 
     if internal == "1":

@@ -104,19 +104,14 @@ def parse_cisco_cucm(lines: Iterable[str]) -> Iterator[CdrRecord | CdrRejection 
     records = read_records(lines)
     header = next(records, None)
     if header is None:
-        raise NotCdrError("the file is empty")
+        raise NotCdrError("file_empty")
     if header.fields is None:
-        raise NotCdrError(f"the header line cannot be read: {header.error}")
+        raise NotCdrError("header_unreadable", error=header.error)
     names = [name.strip().lstrip("\ufeff") for name in header.fields]
     if is_cmr_header(names):
-        raise NotCallsError(
-            "this is a Cisco CUCM CMR file (call quality records), not call records: "
-            "nothing to import"
-        )
+        raise NotCallsError("cucm_cmr")
     if not is_cucm_header(names):
-        raise NotCdrError(
-            f"the header names no call start time and destination (columns: {', '.join(names)})"
-        )
+        raise NotCdrError("header_without_calls", columns=", ".join(names))
     index = {_key(name): position for position, name in enumerate(names)}
     return _parse(records, names, index)
 
@@ -144,7 +139,7 @@ def _parse(
         try:
             yield _record(raw, fields, wanted, runs)
         except FieldError as error:
-            yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
+            yield error.rejection(raw.line_number, raw.raw)
 
 
 def epoch_time(field: str, value: str) -> datetime | None:
@@ -153,7 +148,7 @@ def epoch_time(field: str, value: str) -> datetime | None:
     if not value or value == "0":
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 11:
-        raise FieldError(field, f"field {field} {show(value)} is not a date")
+        raise FieldError(field, "not_a_date", value=show(value))
     return _EPOCH + timedelta(seconds=int(value))
 
 
@@ -162,7 +157,7 @@ def _seconds(field: str, value: str) -> int:
     if not value:
         return 0
     if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
-        raise FieldError(field, f"field {field} {show(value)} is not a whole number of seconds")
+        raise FieldError(field, "not_whole_seconds", value=show(value))
     return within_a_call(field, value, int(value))
 
 
@@ -217,18 +212,12 @@ def _record(
 
     if record_type not in ("", "1"):
         if not record_type.isascii() or not record_type.isdigit():
-            raise FieldError(
-                "cdrRecordType",
-                f"field cdrRecordType {show(record_type)} is not a number",
-            )
+            raise FieldError("cdrRecordType", "not_a_number", value=show(record_type))
         return CdrSkip(raw.line_number, raw.raw, f"cdrRecordType {record_type}: not a call")
 
     start = epoch_time("dateTimeOrigination", origination)
     if start is None:
-        raise FieldError(
-            "dateTimeOrigination",
-            "field dateTimeOrigination is empty (a date and time is required)",
-        )
+        raise FieldError("dateTimeOrigination", "time_empty")
     answered = epoch_time("dateTimeConnect", connect)
     end = epoch_time("dateTimeDisconnect", disconnect)
     talk = _seconds("duration", duration_text)

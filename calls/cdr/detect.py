@@ -55,20 +55,12 @@ from .records import (
     UnknownLayoutError,
 )
 
-# What a file starting with these bytes is. Whole sentences, so that calls/importing/messages.py
-# can translate each one.
+# What a file starting with these bytes is (the reason's code, calls.cdr.reasons).
 _BINARY_SIGNATURES = (
-    ("%PDF", "this is a PDF document, not a CDR file (binary content)"),
-    (
-        "PK\x03\x04",
-        "this is a ZIP archive (or an Excel .xlsx / Word .docx file), not a CDR file "
-        "(binary content)",
-    ),
-    (
-        "\xd0\xcf\x11\xe0",
-        "this is an old Excel .xls or Word .doc file, not a CDR file (binary content)",
-    ),
-    ("{\\rtf", "this is an RTF document, not a CDR file (binary content)"),
+    ("%PDF", "binary_pdf"),
+    ("PK\x03\x04", "binary_zip"),
+    ("\xd0\xcf\x11\xe0", "binary_ole"),
+    ("{\\rtf", "binary_rtf"),
 )
 
 
@@ -79,9 +71,9 @@ NUL_RUN = re.compile("\x00{8,}")
 
 def _check_binary(lines: list[str]) -> None:
     text = "".join(lines).lstrip("\ufeff")
-    for signature, sentence in _BINARY_SIGNATURES:
+    for signature, code in _BINARY_SIGNATURES:
         if text.startswith(signature):
-            raise NotCdrError(sentence)
+            raise NotCdrError(code)
     # A few NUL bytes in a field, or a run of them where a power loss cut the file, are
     # damage to a text file: its lines are rejected one by one and the rest imported. Only
     # a file that is more than 1% such bytes is binary.
@@ -90,8 +82,8 @@ def _check_binary(lines: list[str]) -> None:
     odd = sum(1 for char in text if (ord(char) < 32 and char not in "\t\r\n") or char == "\ufffd")
     if odd * 100 > len(text):
         if nul * 2 > odd:
-            raise NotCdrError("the file holds binary content (NUL bytes), not CDR text")
-        raise NotCdrError("the file holds binary content (control characters), not CDR text")
+            raise NotCdrError("binary_nul")
+        raise NotCdrError("binary_control")
 
 
 def _header_format(first_line: str) -> DetectedFormat | None:
@@ -103,10 +95,7 @@ def _header_format(first_line: str) -> DetectedFormat | None:
     names = [name.strip().lstrip("\ufeff") for name in names]
     if cisco_cucm.is_cucm_header(names):
         if cisco_cucm.is_cmr_header(names):
-            raise NotCallsError(
-                "this is a Cisco CUCM CMR file (call quality records), not call records: "
-                "nothing to import"
-            )
+            raise NotCallsError("cucm_cmr")
         return DetectedFormat("cisco_cucm", tuple(names), cisco_cucm.describe(names))
     if grandstream_ucm.is_ucm_header(names):
         return DetectedFormat("grandstream_ucm", tuple(names), grandstream_ucm.describe(names))
@@ -130,7 +119,7 @@ def detect_format(
     """
     nonblank = [line for line in head if line.strip().lstrip("\ufeff").strip()]
     if not nonblank:
-        raise NotCdrError("the file is empty")
+        raise NotCdrError("file_empty")
     _check_binary(head)
     header = _header_format(nonblank[0])
     if header is not None:
@@ -154,10 +143,7 @@ def detect_format(
         return DetectedFormat("avaya_smdr", (), avaya_smdr.describe(count))
     if asterisk_rows:
         return _asterisk_format(asterisk_rows)
-    raise NotCdrError(
-        "no line looks like a 3CX, Asterisk or headered CSV call record "
-        f"(first line: {strip_newline(nonblank[0])[:80]!r})"
-    )
+    raise NotCdrError("no_call_records", line=repr(strip_newline(nonblank[0])[:80]))
 
 
 def _panasonic_format(lines: list[str]) -> DetectedFormat | None:
@@ -174,7 +160,7 @@ def _panasonic_format(lines: list[str]) -> DetectedFormat | None:
 def _most_common_count(rows: list[RawRecord]) -> tuple[int, list[RawRecord]]:
     readable = [row for row in rows if row.fields is not None]
     if not readable:
-        raise NotCdrError("the lines that look like call records cannot be read as CSV")
+        raise NotCdrError("records_not_csv")
     count = Counter(len(row.fields or ()) for row in readable).most_common(1)[0][0]
     return count, [row for row in readable if len(row.fields or ()) == count]
 
@@ -195,8 +181,7 @@ def _threecx_format(rows: list[RawRecord], configured: tuple[str, ...] | None) -
     if not candidates:
         sizes = sorted({len(layout) for layout in threecx.THREECX_LAYOUTS.values()})
         raise UnknownLayoutError(
-            f"the file holds 3CX call records with {count} fields, which matches no built-in "
-            f"layout ({', '.join(map(str, sizes))} fields); configure the 3CX field order"
+            "unknown_threecx_layout", count=count, sizes=", ".join(map(str, sizes))
         )
 
     def score(candidate: tuple[str, tuple[str, ...]]) -> tuple[int, int]:
@@ -223,7 +208,7 @@ def _asterisk_format(rows: list[RawRecord]) -> DetectedFormat:
     _, same = _most_common_count(rows)
     columns = asterisk.columns_for([row.fields or [] for row in same])
     if columns is None:  # pragma: no cover - every count 16..21 has a layout
-        raise NotCdrError("Asterisk-like records with an unknown number of columns")
+        raise NotCdrError("asterisk_unknown_columns")
     return DetectedFormat("asterisk", columns, asterisk.describe(columns))
 
 

@@ -69,14 +69,12 @@ def parse_grandstream_ucm(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecor
     records = read_records(lines)
     header = next(records, None)
     if header is None:
-        raise NotCdrError("the file is empty")
+        raise NotCdrError("file_empty")
     if header.fields is None:
-        raise NotCdrError(f"the header line cannot be read: {header.error}")
+        raise NotCdrError("header_unreadable", error=header.error)
     names = [name.strip().lstrip("\ufeff") for name in header.fields]
     if not is_ucm_header(names):
-        raise NotCdrError(
-            f"the header names no call start time and destination (columns: {', '.join(names)})"
-        )
+        raise NotCdrError("header_without_calls", columns=", ".join(names))
     index: dict[str, int] = {}
     for position, name in enumerate(names):
         index.setdefault(_key(name), position)
@@ -101,7 +99,7 @@ def _parse(
         try:
             yield _record(raw, fields, index, tz, runs, local)
         except FieldError as error:
-            yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
+            yield error.rejection(raw.line_number, raw.raw)
 
 
 def _time(field: str, value: str, tz: tzinfo, local: LocalTimes) -> datetime | None:
@@ -114,7 +112,7 @@ def _seconds(field: str, value: str) -> int:
     if not value:
         return 0
     if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
-        raise FieldError(field, f"field {field} {show(value)} is not a whole number of seconds")
+        raise FieldError(field, "not_whole_seconds", value=show(value))
     return within_a_call(field, value, int(value))
 
 
@@ -133,7 +131,7 @@ def _record(
     start_text = get("start")
     start = _time("start", start_text, tz, local)
     if start is None:
-        raise FieldError("start", "field start is empty (a date and time is required)")
+        raise FieldError("start", "time_empty")
     answered = _time("answer", get("answer"), tz, local)
     end = _time("end", get("end"), tz, local)
     _seconds("duration", get("duration"))

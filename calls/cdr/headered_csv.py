@@ -156,19 +156,17 @@ def parse_headered_csv(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord |
             first = line
             break
     if not first:
-        raise NotCdrError("the file is empty")
+        raise NotCdrError("file_empty")
     records = read_records(
         chain(skipped, iterator), delimiter=sniff_delimiter(strip_newline(first))
     )
     header = next(records)
     if header.fields is None:
-        raise NotCdrError(f"the header line cannot be read: {header.error}")
+        raise NotCdrError("header_unreadable", error=header.error)
     names = [name.strip() for name in header.fields]
     roles = map_header(names)
     if not is_cdr_header(roles):
-        raise NotCdrError(
-            f"the header names no call start time and destination (columns: {', '.join(names)})"
-        )
+        raise NotCdrError("header_without_calls", columns=", ".join(names))
     return _parse(records, names, roles, tz)
 
 
@@ -190,7 +188,7 @@ def _parse(
         try:
             yield _record(raw, fields, names, keys, roles, tz, runs)
         except FieldError as error:
-            yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
+            yield error.rejection(raw.line_number, raw.raw)
 
 
 def _record(
@@ -226,10 +224,7 @@ def _record(
             elif word in _NO:
                 answered_flag = False
             else:
-                raise FieldError(
-                    name("answered"),
-                    f"field {name('answered')} {show(answered_text)} is not a date",
-                )
+                raise FieldError(name("answered"), "not_a_date", value=show(answered_text))
     end_text = get("end")
     end = required_time(name("end"), end_text, tz) if end_text else None
     talk = flexible_seconds(name("talk"), get("talk"))

@@ -132,13 +132,9 @@ def parse_panasonic_smdr(
                 if any(word in text.lower() for word in _NOT_CALLS):
                     yield CdrSkip(number, text, "not a call")
                 else:
-                    yield CdrRejection(
-                        number, text, "", f"expected {_ITEMS} fields, got {_count(text)}"
-                    )
+                    yield _wrong_count(number, text)
             else:
-                yield CdrRejection(
-                    number, text, "", f"expected {_ITEMS} fields, got {_count(text)}"
-                )
+                yield _wrong_count(number, text)
             continue
         dial = match.group("dial").strip()
         if any(dial.lower().startswith(word) for word in _NOT_CALLS):
@@ -147,10 +143,14 @@ def parse_panasonic_smdr(
         try:
             yield _record(number, text, match, dial, tz, month_first, runs)
         except FieldError as error:
-            yield CdrRejection(number, text, error.field, error.reason)
+            yield error.rejection(number, text)
 
 
 _ITEMS = "7 to 10"
+
+
+def _wrong_count(number: int, text: str) -> CdrRejection:
+    return CdrRejection(number, text, "", "wrong_count", {"expected": _ITEMS, "got": _count(text)})
 
 
 def _count(text: str) -> int:
@@ -181,16 +181,16 @@ def _local_uncached(date_text: str, time_text: str, month_first: bool, tz: tzinf
     clock = time_text.lstrip("*").replace(" ", "").upper()
     hour, minute = int(clock[:-2].split(":")[0]), int(clock[:-2].split(":")[1])
     if not 1 <= hour <= 12:
-        raise FieldError("Time", f"field Time {show(time_text)} is not a date")
+        raise FieldError("Time", "not_a_date", value=show(time_text))
     hour = hour % 12 + (12 if clock.endswith("PM") else 0)
     try:
         naive = datetime(year, int(month), int(day), hour, minute)
     except ValueError:
-        raise FieldError("Date", f"field Date {show(date_text)} is not a date") from None
+        raise FieldError("Date", "not_a_date", value=show(date_text)) from None
     try:
         return localize(naive, tz).astimezone(UTC)
     except OverflowError:  # pragma: no cover - years 2000-2099 only
-        raise FieldError("Date", f"field Date {show(date_text)} is not a date") from None
+        raise FieldError("Date", "not_a_date", value=show(date_text)) from None
 
 
 def _ring(value: str | None) -> int:
@@ -198,7 +198,7 @@ def _ring(value: str | None) -> int:
         return 0
     minutes, seconds = value.split("'")
     if int(seconds) > 59:
-        raise FieldError("Ring", f"field Ring {show(value)} is not a duration")
+        raise FieldError("Ring", "not_a_duration", value=show(value))
     return int(minutes) * 60 + int(seconds)
 
 
@@ -206,7 +206,7 @@ def _duration(value: str) -> int:
     clock, seconds = value.split("'")
     hours, minutes = clock.split(":")
     if int(minutes) > 59 or int(seconds) > 59:
-        raise FieldError("Duration", f"field Duration {show(value)} is not a duration")
+        raise FieldError("Duration", "not_a_duration", value=show(value))
     total = int(hours) * 3600 + int(minutes) * 60 + int(seconds)
     return within_a_call("Duration", value, total)
 

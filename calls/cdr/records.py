@@ -10,9 +10,13 @@ file at all.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+
+from .reasons import ReasonError, english
 
 STATUSES = ("answered", "no_answer", "busy", "failed")
 TYPES = ("extension", "line", "queue", "other", "")
@@ -68,18 +72,24 @@ class CdrSkip:
 
 @dataclass(frozen=True, slots=True)
 class CdrRejection:
-    """A non-blank record that could not be read; ``field`` is '' when the whole record is wrong."""
+    """A non-blank record that could not be read; ``field`` is '' when the whole record is wrong.
+    Why is ``code`` with its ``params`` (calls.cdr.reasons); ``reason`` says it in English."""
 
     line_number: int
     raw: str
     field: str
-    reason: str
+    code: str
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return english(self.code, self.params)
 
     def message(self) -> str:
         return f"line {self.line_number}: {self.reason}"
 
 
-class NotCdrError(ValueError):
+class NotCdrError(ReasonError):
     """The input is not a call detail record file (empty, binary, a PDF, some other CSV...)."""
 
 

@@ -64,6 +64,7 @@ from ._common import (
     show,
     strip_ext,
     threecx_status,
+    unreadable_line,
 )
 from .records import CdrRecord, CdrRejection
 
@@ -180,12 +181,8 @@ def _parse(lines: Iterable[str], layout: tuple[str, ...]) -> Iterator[CdrRecord 
     index = {name: position for position, name in enumerate(layout)}
     start_check = looks_like_threecx_record if layout[0] == "historyid" else None
     return convert_records(
-        lines, _converter(index, RunCounter()), _unreadable, is_record_start=start_check
+        lines, _converter(index, RunCounter()), unreadable_line, is_record_start=start_check
     )
-
-
-def _unreadable(line_number: int, raw: str, error: str) -> CdrRejection:
-    return CdrRejection(line_number, raw, "", error)
 
 
 # Every way of writing 'Ext.' that ``strip_ext`` recognises (number[:4].lower() == 'ext.'; no
@@ -278,7 +275,9 @@ def _converter(
             if count == size + 1 and not fields[-1].strip():
                 del fields[-1]
             else:
-                return CdrRejection(line_number, text, "", f"expected {size} fields, got {count}")
+                return CdrRejection(
+                    line_number, text, "", "wrong_count", {"expected": size, "got": count}
+                )
         try:
             if needs_blank:
                 fields.append("")
@@ -431,7 +430,7 @@ def _converter(
                 termination,
             )
         except FieldError as error:  # from the general way: the record is wrong
-            return CdrRejection(line_number, text, error.field, error.reason)
+            return error.rejection(line_number, text)
 
     return convert
 
@@ -455,9 +454,7 @@ def _record(
         history = get("historyid")
         match = _CALL_ID.fullmatch(history)
         if not match:
-            raise FieldError(
-                "historyid", f"field historyid {show(history)} is not a 3CX call id ('Call N')"
-            )
+            raise FieldError("historyid", "not_a_3cx_call_id", value=show(history))
         call_id = f"3cx:{match.group(1).lstrip('0') or '0'}"
     else:
         digest = short_hash(fields)

@@ -105,17 +105,15 @@ def parse_yeastar(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | CdrR
         if line.strip().lstrip("\ufeff").strip():
             break
     if not head or not head[-1].strip():
-        raise NotCdrError("the file is empty")
+        raise NotCdrError("file_empty")
     delimiter = sniff_delimiter(head[-1].strip())
     records = read_records(_chain(head, lines), delimiter=delimiter)
     header = next(records)
     if header.fields is None:
-        raise NotCdrError(f"the header line cannot be read: {header.error}")
+        raise NotCdrError("header_unreadable", error=header.error)
     names = [name.strip().lstrip("\ufeff") for name in header.fields]
     if not is_yeastar_header(names):
-        raise NotCdrError(
-            f"the header names no call start time and destination (columns: {', '.join(names)})"
-        )
+        raise NotCdrError("header_without_calls", columns=", ".join(names))
     return _parse(records, names, map_header(names), tz)
 
 
@@ -142,7 +140,7 @@ def _parse(
         try:
             yield _record(raw, fields, names, keys, roles, tz, runs)
         except FieldError as error:
-            yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
+            yield error.rejection(raw.line_number, raw.raw)
 
 
 def party(value: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from calls.cdr import DetectedFormat, NotCallsError, NotCdrError, detect_format
-from calls.importing.messages import reason_text
+from calls.importing.messages import reason_message
 
 HEAD_BYTES = 64 * 1024
 HEAD_LINES = 50
@@ -101,7 +101,8 @@ def inspect_cdr_file(
         fmt = detect_format(lines[:HEAD_LINES], threecx_layout=threecx_layout)
     except NotCdrError as error:
         raise CdrFileError(
-            _("%(name)s: %(error)s") % {"name": name, "error": reason_text(str(error))},
+            _("%(name)s: %(error)s")
+            % {"name": name, "error": reason_message(error.code, error.params, str(error))},
             not_calls=isinstance(error, NotCallsError),
         ) from None
     if format_name and fmt.name != format_name:

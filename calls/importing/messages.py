@@ -1,14 +1,14 @@
 """Why a CDR line or file cannot be imported, in the user's language.
 
-The pure parsers (``calls/cdr/``) and ``calls/matching`` explain rejections in English
-sentences with the offending field and value in them. ``reason_text`` turns such a sentence
-into the active language by matching it against the table below, which mirrors the parsers'
-sentences; ``tests/calls/test_cdr_messages.py`` feeds the parsers bad input of every kind and
-fails when a sentence they write has no entry here. A sentence with no entry is shown as it
-is: English, never lost.
+The pure parsers (``calls/cdr/``), ``calls/matching`` and the import service name a rejection
+by a code with its parameters (``calls/cdr/reasons.py``, which also writes it in English for
+logs); ``reason_message`` renders it in the reader's language at display time from the table
+below. ``tests/calls/test_cdr_messages.py`` fails when a code has no entry here. Rejected lines
+keep the code and parameters (old rows got theirs from their English sentence in migration
+calls 0027); a row without a code shows its stored English sentence, never lost.
 
-Rejected lines are stored with the reason in the language active when they were read (the
-firm's language for ``import_cdr``, the administrator's for an upload or a retry).
+An import run's format description and error are still stored in English and read back by
+pattern (``run_text``).
 """
 
 from __future__ import annotations
@@ -19,202 +19,96 @@ from functools import cache
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-# (the parsers' English sentence with {placeholders}, its translation with %(placeholders)s).
-# Placeholders hold the field name, the quoted value, numbers: they are never translated.
-REASONS = [
-    # One record
-    ("expected {expected} fields, got {got}", _("expected %(expected)s fields, got %(got)s")),
-    (
+# Every reason code of calls.cdr.reasons with its sentence, %(placeholders)s kept (the field,
+# the quoted value, numbers: never translated).
+MESSAGES = {
+    "wrong_count": _("expected %(expected)s fields, got %(got)s"),
+    "quote_never_closed": _(
         "a quote opened in this record is never closed "
-        "(the record runs into the next one at line {line})",
-        _(
-            "a quote opened in this record is never closed "
-            "(the record runs into the next one at line %(line)s)"
-        ),
+        "(the record runs into the next one at line %(line)s)"
     ),
-    ("unreadable CSV: {error}", _("unreadable CSV: %(error)s")),
-    ("the line is empty", _("the line is empty")),
-    # One field
-    (
-        "field {field} is empty (a date and time is required)",
-        _("field %(field)s is empty (a date and time is required)"),
+    "unreadable_csv": _("unreadable CSV: %(error)s"),
+    "line_empty": _("the line is empty"),
+    "time_empty": _("field %(field)s is empty (a date and time is required)"),
+    "not_a_date": _("field %(field)s %(value)s is not a date"),
+    "not_hms": _("field %(field)s %(value)s is not a duration (HH:MM:SS)"),
+    "not_whole_seconds": _("field %(field)s %(value)s is not a whole number of seconds"),
+    "not_a_duration": _("field %(field)s %(value)s is not a duration"),
+    "not_a_number": _("field %(field)s %(value)s is not a number"),
+    "not_one_of": _("field %(field)s %(value)s is not one of %(allowed)s"),
+    "not_a_3cx_call_id": _("field %(field)s %(value)s is not a 3CX call id ('Call N')"),
+    "destination_too_long": _(
+        "field %(field)s gives a destination (with the client code) %(length)s characters "
+        "long, more than %(limit)s"
     ),
-    ("field {field} {value} is not a date", _("field %(field)s %(value)s is not a date")),
-    (
-        "field {field} {value} is not a duration (HH:MM:SS)",
-        _("field %(field)s %(value)s is not a duration (HH:MM:SS)"),
+    "number_too_long": _(
+        "field %(field)s gives a number (without prefix, marker and code) %(length)s "
+        "characters long, more than %(limit)s"
     ),
-    (
-        "field {field} {value} is not a whole number of seconds",
-        _("field %(field)s %(value)s is not a whole number of seconds"),
+    "too_long": _("field %(field)s is %(length)s characters long, more than %(limit)s"),
+    "field_nul": _("field %(field)s holds a NUL byte (the file may be damaged)"),
+    "line_nul": _("the line holds a NUL byte (the file may be damaged)"),
+    "line_only_nul": _("the line holds only NUL bytes: the file was cut short (a power loss?)"),
+    "call_id_too_long": _(
+        "field %(field)s gives a call id %(length)s characters long, more than %(limit)s"
     ),
-    ("field {field} {value} is not a duration", _("field %(field)s %(value)s is not a duration")),
-    ("field {field} {value} is not a number", _("field %(field)s %(value)s is not a number")),
-    (
-        "field {field} {value} is not one of {allowed}",
-        _("field %(field)s %(value)s is not one of %(allowed)s"),
+    "implausible_time": _(
+        "field %(field)s gives %(time)s, not a plausible time for a call (years %(min)s to %(max)s)"
     ),
-    (
-        "field {field} {value} is not a 3CX call id ('Call N')",
-        _("field %(field)s %(value)s is not a 3CX call id ('Call N')"),
+    "before_start": _("field %(field)s gives %(time)s, before the start (%(start)s)"),
+    "far_from_start": _(
+        "field %(field)s gives %(time)s, more than a week from the start (%(start)s)"
     ),
-    (
-        "field {field} gives a destination (with the client code) {length} characters long, "
-        "more than {limit}",
-        _(
-            "field %(field)s gives a destination (with the client code) %(length)s characters "
-            "long, more than %(limit)s"
-        ),
+    "talk_too_long": _(
+        "field %(field)s gives %(seconds)s seconds, more than a call may last "
+        "(%(max)s seconds, a week)"
     ),
-    (
-        "field {field} gives a number (without prefix, marker and code) {length} characters "
-        "long, more than {limit}",
-        _(
-            "field %(field)s gives a number (without prefix, marker and code) %(length)s "
-            "characters long, more than %(limit)s"
-        ),
+    "longer_than_a_call": _(
+        "field %(field)s %(value)s is more than a call may last (%(max)s seconds, a week)"
     ),
-    (
-        "field {field} is {length} characters long, more than {limit}",
-        _("field %(field)s is %(length)s characters long, more than %(limit)s"),
-    ),
-    # What the database would refuse (calls/limits.py, checked by calls/matching.py)
-    (
-        "field {field} holds a NUL byte (the file may be damaged)",
-        _("field %(field)s holds a NUL byte (the file may be damaged)"),
-    ),
-    (
-        "the line holds a NUL byte (the file may be damaged)",
-        _("the line holds a NUL byte (the file may be damaged)"),
-    ),
-    (
-        "the line holds only NUL bytes: the file was cut short (a power loss?)",
-        _("the line holds only NUL bytes: the file was cut short (a power loss?)"),
-    ),
-    (
-        "field {field} gives a call id {length} characters long, more than {limit}",
-        _("field %(field)s gives a call id %(length)s characters long, more than %(limit)s"),
-    ),
-    (
-        "field {field} gives {time}, not a plausible time for a call (years {min} to {max})",
-        _(
-            "field %(field)s gives %(time)s, not a plausible time for a call "
-            "(years %(min)s to %(max)s)"
-        ),
-    ),
-    (
-        "field {field} gives {time}, before the start ({start})",
-        _("field %(field)s gives %(time)s, before the start (%(start)s)"),
-    ),
-    (
-        "field {field} gives {time}, more than a week from the start ({start})",
-        _("field %(field)s gives %(time)s, more than a week from the start (%(start)s)"),
-    ),
-    (
-        "field {field} gives {seconds} seconds, more than a call may last ({max} seconds, a week)",
-        _(
-            "field %(field)s gives %(seconds)s seconds, more than a call may last "
-            "(%(max)s seconds, a week)"
-        ),
-    ),
-    (
-        "field {field} {value} is more than a call may last ({max} seconds, a week)",
-        _("field %(field)s %(value)s is more than a call may last (%(max)s seconds, a week)"),
-    ),
-    (
-        "field {field} {value} is not below {limit} in absolute value",
-        _("field %(field)s %(value)s is not below %(limit)s in absolute value"),
-    ),
-    ("the database refused the call: {error}", _("the database refused the call: %(error)s")),
-    # A whole file
-    ("the file is empty", _("the file is empty")),
-    (
-        "this is a PDF document, not a CDR file (binary content)",
-        _("this is a PDF document, not a CDR file (binary content)"),
-    ),
-    (
+    "cost_too_large": _("field %(field)s %(value)s is not below %(limit)s in absolute value"),
+    "database_refused": _("the database refused the call: %(error)s"),
+    "file_empty": _("the file is empty"),
+    "binary_pdf": _("this is a PDF document, not a CDR file (binary content)"),
+    "binary_zip": _(
         "this is a ZIP archive (or an Excel .xlsx / Word .docx file), not a CDR file "
-        "(binary content)",
-        _(
-            "this is a ZIP archive (or an Excel .xlsx / Word .docx file), not a CDR file "
-            "(binary content)"
-        ),
+        "(binary content)"
     ),
-    (
-        "this is an old Excel .xls or Word .doc file, not a CDR file (binary content)",
-        _("this is an old Excel .xls or Word .doc file, not a CDR file (binary content)"),
+    "binary_ole": _("this is an old Excel .xls or Word .doc file, not a CDR file (binary content)"),
+    "binary_rtf": _("this is an RTF document, not a CDR file (binary content)"),
+    "binary_nul": _("the file holds binary content (NUL bytes), not CDR text"),
+    "binary_control": _("the file holds binary content (control characters), not CDR text"),
+    "header_unreadable": _("the header line cannot be read: %(error)s"),
+    "header_without_calls": _(
+        "the header names no call start time and destination (columns: %(columns)s)"
     ),
-    (
-        "this is an RTF document, not a CDR file (binary content)",
-        _("this is an RTF document, not a CDR file (binary content)"),
+    "no_call_records": _(
+        "no line looks like a 3CX, Asterisk or headered CSV call record (first line: %(line)s)"
     ),
-    (
-        "the file holds binary content (NUL bytes), not CDR text",
-        _("the file holds binary content (NUL bytes), not CDR text"),
+    "records_not_csv": _("the lines that look like call records cannot be read as CSV"),
+    "unknown_threecx_layout": _(
+        "the file holds 3CX call records with %(count)s fields, which matches no built-in "
+        "layout (%(sizes)s fields); configure the 3CX field order"
     ),
-    (
-        "the file holds binary content (control characters), not CDR text",
-        _("the file holds binary content (control characters), not CDR text"),
+    "cucm_cmr": _(
+        "this is a Cisco CUCM CMR file (call quality records), not call records: nothing to import"
     ),
-    ("the header line cannot be read: {error}", _("the header line cannot be read: %(error)s")),
-    (
-        "the header names no call start time and destination (columns: {columns})",
-        _("the header names no call start time and destination (columns: %(columns)s)"),
-    ),
-    (
-        "no line looks like a 3CX, Asterisk or headered CSV call record (first line: {line})",
-        _("no line looks like a 3CX, Asterisk or headered CSV call record (first line: %(line)s)"),
-    ),
-    (
-        "the lines that look like call records cannot be read as CSV",
-        _("the lines that look like call records cannot be read as CSV"),
-    ),
-    (
-        "the file holds 3CX call records with {count} fields, which matches no built-in layout "
-        "({sizes} fields); configure the 3CX field order",
-        _(
-            "the file holds 3CX call records with %(count)s fields, which matches no built-in "
-            "layout (%(sizes)s fields); configure the 3CX field order"
-        ),
-    ),
-    (
-        "this is a Cisco CUCM CMR file (call quality records), not call records: nothing to import",
-        _(
-            "this is a Cisco CUCM CMR file (call quality records), not call records: "
-            "nothing to import"
-        ),
-    ),
-    (
-        "Asterisk-like records with an unknown number of columns",
-        _("Asterisk-like records with an unknown number of columns"),
-    ),
-]
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+    "asterisk_unknown_columns": _("Asterisk-like records with an unknown number of columns"),
+}
 
 
-def _pattern(english: str) -> re.Pattern:
-    parts, position = [], 0
-    for match in _PLACEHOLDER.finditer(english):
-        parts.append(re.escape(english[position : match.start()]))
-        parts.append(f"(?P<{match.group(1)}>.*?)")
-        position = match.end()
-    parts.append(re.escape(english[position:]))
-    return re.compile("".join(parts), re.DOTALL)
+class _Params(dict):
+    def __missing__(self, key):
+        return "?"
 
 
-@cache
-def _patterns() -> list[tuple[re.Pattern, object]]:
-    return [(_pattern(english), translated) for english, translated in REASONS]
-
-
-def reason_text(reason: str) -> str:
-    """The parsers' English ``reason`` in the active language; unchanged when unknown."""
-    for pattern, translated in _patterns():
-        match = pattern.fullmatch(reason)
-        if match:
-            return str(translated) % match.groupdict()
-    return reason
+def reason_message(code: str, params: dict, fallback: str = "") -> str:
+    """A rejection's reason in the active language; ``fallback`` (the stored English
+    sentence) when the code is unknown or empty (a row no code was found for)."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return fallback or code
+    return str(template) % _Params(params)
 
 
 def line_message(file_name: str, line_number: int, reason: str) -> str:
@@ -290,6 +184,19 @@ VIA_LABELS = {
     "feed": _("Live feed from the PBX"),
     "command": _("Command import_cdr"),
 }
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _pattern(english: str) -> re.Pattern:
+    parts, position = [], 0
+    for match in _PLACEHOLDER.finditer(english):
+        parts.append(re.escape(english[position : match.start()]))
+        parts.append(f"(?P<{match.group(1)}>.*?)")
+        position = match.end()
+    parts.append(re.escape(english[position:]))
+    return re.compile("".join(parts), re.DOTALL)
 
 
 @cache

@@ -29,9 +29,10 @@ from calls.cdr import (
     parse,
 )
 from calls.cdr.detect import NUL_RUN
+from calls.cdr.reasons import english
 from calls.importing.counts import ImportCounts
 from calls.importing.files import CdrFile, first_line, open_cdr_lines, open_cdr_part_lines
-from calls.importing.messages import line_message, reason_text
+from calls.importing.messages import line_message, reason_message
 from calls.importing.writers import CallRow, batch_writer, call_row
 from calls.matching import CallValues, MatchError, match_record
 from calls.models import Call, ImportRun, RejectedLine
@@ -60,16 +61,19 @@ class ImportSummary(ImportCounts):
 
 
 class ShownRejection(NamedTuple):
-    """A rejected line as reported after an import. Reasons are stored in English, as the
-    parsers write them; ``message()`` says it in the active language (calls.importing.messages),
-    ``str()`` in English for the command's output."""
+    """A rejected line as reported after an import: ``message()`` says it in the active
+    language (calls.importing.messages), ``str()`` in English for the command's output."""
 
     file_name: str
     line_number: int
-    reason: str
+    reason: str  # in English
+    code: str = ""
+    params: dict = {}  # noqa: RUF012 - a NamedTuple's default, never changed
 
     def message(self) -> str:
-        return line_message(self.file_name, self.line_number, reason_text(self.reason))
+        return line_message(
+            self.file_name, self.line_number, reason_message(self.code, self.params, self.reason)
+        )
 
     def __str__(self) -> str:
         return f"{self.file_name} line {self.line_number}: {self.reason}"
@@ -84,18 +88,32 @@ def shown_nul(text: str) -> str:
     return text.replace("\x00", "\\x00")
 
 
-def _rejected_line(run, file_name, line_number, raw, field_name, reason) -> RejectedLine:
+def _rejected_line(run, file_name, line_number, raw, field_name, code, params) -> RejectedLine:
     if raw and not raw.strip("\x00 \t\r\n"):
-        reason = "the line holds only NUL bytes: the file was cut short (a power loss?)"
-    raw, reason = shown_nul(raw), shown_nul(reason)
+        code, params = "line_only_nul", {}
+    # Kept as JSON: numbers and text (a Decimal limit becomes its text, as in the sentence).
+    params = {
+        name: value if isinstance(value, int | str) else str(value)
+        for name, value in params.items()
+    }
+    params = {name: shown_nul(v) if isinstance(v, str) else v for name, v in params.items()}
+    raw, reason = shown_nul(raw), english(code, params)
     return RejectedLine(
         import_run=run,
         file_name=shown_nul(file_name)[:255],
         line_number=line_number,
         field=shown_nul(field_name)[:40],
         reason=reason,
+        reason_code=code,
+        reason_params=params,
         raw=raw,
         raw_sha1=hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest(),
+    )
+
+
+def _shown(line: RejectedLine) -> ShownRejection:
+    return ShownRejection(
+        line.file_name, line.line_number, line.reason, line.reason_code, line.reason_params
     )
 
 
@@ -111,7 +129,7 @@ class _Batch:
         self.rows: list[CallRow] = []
         self.raws: list[str] = []  # each row's line, for a call the database might refuse
         self.rejects: list[RejectedLine] = []
-        self.refused_reasons: dict[str, str] = {}  # by raw_sha1, for a retry
+        self.refused_reasons: dict[str, RejectedLine] = {}  # by raw_sha1, for a retry
         self.writer = None if dry_run else batch_writer(run.pk, refused=self.refused)
         self.call_row = self.writer.call_row if self.writer else call_row
         self.heard_at = timezone.now()
@@ -125,21 +143,22 @@ class _Batch:
         self.rows.append(self.call_row(values, client_id, self.run_id, matter_id))
         self.raws.append(raw)
 
-    def add_rejection(self, line_number, raw, field_name, reason):
-        line = _rejected_line(self.run, self.file_name, line_number, raw, field_name, reason)
+    def add_rejection(self, line_number, raw, field_name, code, params):
+        line = _rejected_line(self.run, self.file_name, line_number, raw, field_name, code, params)
         self.rejects.append(line)
-        self._show(line_number, line.reason)
+        self._show(line)
 
-    def refused(self, line_number, raw, reason) -> RejectedLine:
+    def refused(self, line_number, raw, detail) -> RejectedLine:
         """The rejected line of a call the database refused (calls.importing.writers)."""
-        self._show(line_number, reason)
-        line = _rejected_line(self.run, self.file_name, line_number, raw, "", reason)
-        self.refused_reasons[line.raw_sha1] = line.reason
+        code, params = "database_refused", {"error": detail}
+        line = _rejected_line(self.run, self.file_name, line_number, raw, "", code, params)
+        self._show(line)
+        self.refused_reasons[line.raw_sha1] = line
         return line
 
-    def _show(self, line_number, reason):
+    def _show(self, line: RejectedLine):
         if len(self.summary.rejections) < SHOWN_REJECTIONS:
-            self.summary.rejections.append(ShownRejection(self.file_name, line_number, reason))
+            self.summary.rejections.append(_shown(line))
 
     def flush(self):
         if not self.rows and not self.rejects:
@@ -311,12 +330,12 @@ def _add_to_batch(item: CdrRecord | CdrRejection | CdrSkip, rules, batch: _Batch
         batch.summary.skipped += 1
         return
     if isinstance(item, CdrRejection):
-        batch.add_rejection(item.line_number, item.raw, item.field, item.reason)
+        batch.add_rejection(item.line_number, item.raw, item.field, item.code, item.params)
         return
     try:
         values = match_record(item, rules)
     except MatchError as error:
-        batch.add_rejection(item.line_number, item.raw, error.field, error.reason)
+        batch.add_rejection(item.line_number, item.raw, error.field, error.code, error.params)
         return
     batch.add_call(values, item.raw)
 
@@ -389,10 +408,10 @@ def _retry_items(line: RejectedLine, tz, threecx_layout) -> CdrRecord | CdrRejec
         try:
             fmt = detect_format(lines, threecx_layout=threecx_layout)
         except NotCdrError as error:
-            return CdrRejection(line.line_number, line.raw, "", str(error))
+            return CdrRejection(line.line_number, line.raw, "", error.code, error.params)
     items = [item for item in parse(lines, fmt, tz) if not isinstance(item, CdrSkip)]
     if not items:
-        return CdrRejection(line.line_number, line.raw, "", "the line is empty")
+        return CdrRejection(line.line_number, line.raw, "", "line_empty")
     return replace(items[-1], line_number=line.line_number)
 
 
@@ -424,8 +443,18 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
                     resolved.append(line)
                     continue
                 except MatchError as error:
-                    item = CdrRejection(line.line_number, line.raw, error.field, error.reason)
-            line.field, line.reason, line.retried_at = item.field[:40], item.reason, now
+                    item = CdrRejection(
+                        line.line_number, line.raw, error.field, error.code, error.params
+                    )
+            today = _rejected_line(
+                run, line.file_name, line.line_number, line.raw, item.field, item.code, item.params
+            )
+            line.field, line.retried_at = today.field, now
+            line.reason, line.reason_code, line.reason_params = (
+                today.reason,
+                today.reason_code,
+                today.reason_params,
+            )
             still.append(line)
         with transaction.atomic():
             writer = batch.writer
@@ -436,12 +465,20 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
             refused = batch.refused_reasons
             for line in resolved:
                 if line.raw_sha1 in refused:
-                    line.field, line.reason, line.retried_at = "", refused[line.raw_sha1], now
+                    today = refused[line.raw_sha1]
+                    line.field, line.retried_at = "", now
+                    line.reason, line.reason_code, line.reason_params = (
+                        today.reason,
+                        today.reason_code,
+                        today.reason_params,
+                    )
                     still.append(line)
             RejectedLine.objects.filter(pk__in=[line.pk for line in resolved]).exclude(
                 raw_sha1__in=refused
             ).delete()
-            RejectedLine.objects.bulk_update(still, ["field", "reason", "retried_at"])
+            RejectedLine.objects.bulk_update(
+                still, ["field", "reason", "reason_code", "reason_params", "retried_at"]
+            )
             imported = sum(c.imported for c in done)
             duplicates = sum(c.duplicates for c in done)
             ImportRun.objects.filter(pk=run.pk).update(
@@ -452,10 +489,7 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
             )
     summary.lines_read, summary.imported = run.lines_read, run.imported
     summary.duplicates, summary.rejected = run.duplicates, run.rejected
-    summary.rejections = [
-        ShownRejection(line.file_name, line.line_number, line.reason)
-        for line in still[:SHOWN_REJECTIONS]
-    ]
+    summary.rejections = [_shown(line) for line in still[:SHOWN_REJECTIONS]]
     return summary
 
 
@@ -500,7 +534,9 @@ def cdr_feed_import(
                     try:
                         fmt = detect_format([line], threecx_layout=threecx_layout)
                     except NotCdrError as error:
-                        batch.add_rejection(line_number, line.rstrip("\r\n"), "", str(error))
+                        batch.add_rejection(
+                            line_number, line.rstrip("\r\n"), "", error.code, error.params
+                        )
                         continue
                     _record_format(run, summary, fmt)
                 for item in parse([line], fmt, tz):

@@ -28,6 +28,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from psycopg import errors as psycopg_errors
+from psycopg.types.json import Jsonb
 
 from calls.importing.counts import ImportCounts
 from calls.importing.legs import PG_LOCK, PG_STAGED_GROUPS, SQLITE_NEW_GROUPS, join_sql
@@ -76,18 +77,30 @@ _SQLITE_ADD_HOURS = """
     ON CONFLICT (hour, direction, status) DO UPDATE SET
         calls = calls + excluded.calls, talk_seconds = talk_seconds + excluded.talk_seconds
 """
-_REJECT_FIELDS = ("import_run", "file_name", "line_number", "field", "reason", "raw", "raw_sha1")
+_REJECT_FIELDS = (
+    "import_run",
+    "file_name",
+    "line_number",
+    "field",
+    "reason",
+    "reason_code",
+    "reason_params",
+    "raw",
+    "raw_sha1",
+)
 # How the database refuses the values of a batch (a check, a length, a range, a byte it cannot
 # store), as opposed to an error of the connection: such a batch is written again in halves,
 # down to the calls refused, which become rejected lines (SqliteBatchWriter._write_in_halves).
 REFUSALS = (IntegrityError, DataError, OverflowError, psycopg.IntegrityError, psycopg.DataError)
-# What makes a rejected line of a call the database refused: (line number, raw line, reason).
+# What makes a rejected line of a call the database refused: (line number, raw line, the
+# database's message).
 RefusedCall = Callable[[int, str, str], RejectedLine]
 
 
-def refusal_reason(error: BaseException) -> str:
-    """'the database refused the call: new row … violates check constraint "…"'."""
-    return f"the database refused the call: {first_line(error)[:300]}"
+def refusal_detail(error: BaseException) -> str:
+    """'new row … violates check constraint "…"': the reason's parameter (the reason
+    'database_refused' says 'the database refused the call: …')."""
+    return first_line(error)[:300]
 
 
 def call_row(values, client_id, run_id, matter_id=None) -> CallRow:
@@ -199,7 +212,7 @@ class SqliteBatchWriter:
             line = self.refused(
                 CallRow._make(rows[0]).source_line,  # a tuple in CallRow order will do
                 raws[0],
-                refusal_reason(error),
+                refusal_detail(error),
             )
             return done + self._write_now([], [*rejects, line])
         half = len(rows) // 2
@@ -499,6 +512,10 @@ def _has_legs(rows: list[CallRow]) -> bool:
 
 def _reject_values(reject: RejectedLine) -> tuple:
     return tuple(
-        reject.import_run_id if name == "import_run" else getattr(reject, name)
+        reject.import_run_id
+        if name == "import_run"
+        else Jsonb(reject.reason_params)
+        if name == "reason_params"
+        else getattr(reject, name)
         for name in _REJECT_FIELDS
     )

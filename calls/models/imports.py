@@ -134,7 +134,11 @@ class RejectedLine(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     line_number = models.PositiveIntegerField(_("line"))
     field = models.CharField(_("field"), max_length=40, blank=True)
+    # Why, in English (for logs and old readers), and as the code and parameters that pages
+    # render in the reader's language (calls.cdr.reasons, calls.importing.messages).
     reason = models.TextField(_("reason"))
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     raw = models.TextField(_("raw line"))
     # The same bad line met again (a file imported twice) is kept once.
     raw_sha1 = models.CharField(max_length=40)

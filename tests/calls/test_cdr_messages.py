@@ -1,8 +1,9 @@
-"""Rejection reasons in the user's language (calls/importing/messages.py): every English
-sentence the parsers and the matcher can write has a translation, and the values inside
-survive."""
+"""Rejection reasons in the user's language (calls/importing/messages.py): every reason code
+the parsers, the matcher and the import service can name has a translation, its English
+sentence is the one calls/cdr/reasons.py writes, and the values inside survive."""
 
 import ast
+import importlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,8 @@ from django.utils import translation
 
 from calls.cdr import CdrRejection, NotCdrError, detect_format, parse
 from calls.cdr.detect import _BINARY_SIGNATURES
-from calls.importing.messages import REASONS, line_message, reason_text
+from calls.cdr.reasons import ENGLISH
+from calls.importing.messages import MESSAGES, line_message, reason_message
 from calls.matching import MatchError
 from tests.calls.importing.helpers import threecx_line
 from tests.calls.test_matching import match, record
@@ -20,91 +22,95 @@ from tests.conftest import ROME
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The calls that build a reason, and which positional argument is the sentence.
-SENTENCE_ARGUMENT = {
-    "FieldError": 1,
-    "CdrRejection": 3,
-    "NotCdrError": 0,
-    "UnknownLayoutError": 0,
-    "unreadable": 2,
-    "_unreadable": 2,
-}
+
+def reason_text(error) -> str:
+    """A rejection's or error's reason as a page shows it; an English sentence as an old row
+    stored it, with the code and parameters migration 0027 gave it."""
+    if isinstance(error, str):
+        code, params = _migration.code_of(error)
+        return reason_message(code, params, error)
+    return reason_message(error.code, error.params)
 
 
-def _sentences_in_the_parsers():
-    """(file, sentence) for every literal or f-string sentence handed to a rejection in
-    calls/cdr/*.py, with each {…} replaced by a sample value."""
-    found = []
-    for path in sorted((ROOT / "calls" / "cdr").glob("*.py")):
+_migration = importlib.import_module("calls.migrations.0028_rejection_reason_codes")
+
+
+def _codes_in_the_code():
+    """Every string literal in calls/cdr, calls/matching.py and calls/importing that is a key
+    of ENGLISH: the codes they can name (the scan is checked to find them)."""
+    found = set()
+    paths = [
+        *(ROOT / "calls" / "cdr").glob("*.py"),
+        ROOT / "calls" / "matching.py",
+        *(ROOT / "calls" / "importing").glob("*.py"),
+    ]
+    for path in paths:
+        if path.name in ("reasons.py", "messages.py"):
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            name = getattr(node.func, "id", getattr(node.func, "attr", None))
-            position = SENTENCE_ARGUMENT.get(name)
-            if position is None or len(node.args) <= position:
-                continue
-            argument = node.args[position]
-            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                found.append((path.name, argument.value))
-            elif isinstance(argument, ast.JoinedStr):
-                parts = [
-                    part.value if isinstance(part, ast.Constant) else f"'value{n}'"
-                    for n, part in enumerate(argument.values)
-                ]
-                found.append((path.name, "".join(parts)))
+            if isinstance(node, ast.Constant) and node.value in ENGLISH:
+                found.add(node.value)
     return found
 
 
-SENTENCES = _sentences_in_the_parsers()
+CODES = _codes_in_the_code()
 
 
-@pytest.mark.parametrize("signature", [s for s, _sentence in _BINARY_SIGNATURES])
+def test_the_code_scan_finds_the_codes():
+    assert len(CODES) >= 35
+
+
+def test_every_code_the_code_names_has_a_translation_and_an_english_sentence():
+    assert sorted(MESSAGES) == sorted(ENGLISH)
+    assert CODES <= set(MESSAGES)
+
+
+@pytest.mark.parametrize("code", sorted(ENGLISH))
+def test_the_english_sentence_is_the_messages_own(code):
+    with translation.override("en"):
+        assert str(MESSAGES[code]) == ENGLISH[code]
+
+
+@pytest.mark.parametrize("code", sorted(ENGLISH))
+def test_every_code_reads_in_italian_with_its_values(code):
+    names = re.findall(r"%\((\w+)\)s", ENGLISH[code])
+    params = {name: f"'value{n}'" for n, name in enumerate(names)}
+    with translation.override("it"):
+        translated = reason_message(code, params)
+    assert translated != ENGLISH[code] % params, f"translate {code!r} in locale/it"
+    for value in params.values():
+        assert value in translated  # the field, value or number is kept
+
+
+@pytest.mark.parametrize("signature", [s for s, _code in _BINARY_SIGNATURES])
 def test_every_kind_of_binary_file_is_named_in_italian(signature):
     with pytest.raises(NotCdrError) as caught:
         detect_format([signature + "rest of the file\n"])
     with translation.override("it"):
-        assert reason_text(str(caught.value)).startswith("questo è")
+        assert reason_text(caught.value).startswith("questo è")
 
 
-def test_the_parsers_sentences_were_found():
-    assert len(SENTENCES) >= 20  # the scan itself works
-
-
-@pytest.mark.parametrize(("file", "sentence"), SENTENCES)
-def test_every_sentence_the_parsers_write_has_an_italian_translation(file, sentence):
+def test_an_unknown_code_shows_the_stored_sentence():
     with translation.override("it"):
-        translated = reason_text(sentence)
-    assert translated != sentence, f"{file}: add {sentence!r} to calls/importing/messages.REASONS"
-    for value in re.findall(r"'value\d+'", sentence):
-        assert value in translated  # the field, value or number is kept
-
-
-def test_in_english_the_sentence_is_unchanged():
-    for english, _translated in REASONS:
-        sample = english.replace("{", "<").replace("}", ">")
-        with translation.override("en"):
-            assert reason_text(sample) == sample
-
-
-def test_an_unknown_sentence_is_shown_as_it_is():
-    with translation.override("it"):
-        assert reason_text("something new went wrong") == "something new went wrong"
+        assert reason_message("", {}, "something new went wrong") == "something new went wrong"
 
 
 def _reasons_from(lines, **detect):
     fmt = detect_format(lines, **detect)
-    return [item.reason for item in parse(lines, fmt, ROME) if isinstance(item, CdrRejection)]
+    return [item for item in parse(lines, fmt, ROME) if isinstance(item, CdrRejection)]
 
 
 def test_a_real_rejection_reads_in_italian_with_its_field_and_value():
     lines = [threecx_line(1), threecx_line(2, start="2026/13/04 08:00:00")]
-    reasons = _reasons_from(lines)
-    assert reasons == ["field time-start '2026/13/04 08:00:00' is not a date"]
+    rejections = _reasons_from(lines)
+    assert [r.reason for r in rejections] == [
+        "field time-start '2026/13/04 08:00:00' is not a date"
+    ]
     with translation.override("it"):
-        assert reason_text(reasons[0]) == (
+        assert reason_text(rejections[0]) == (
             "il campo time-start '2026/13/04 08:00:00' non è una data"
         )
-        assert line_message("cdr.log", 2, reason_text(reasons[0])) == (
+        assert line_message("cdr.log", 2, reason_text(rejections[0])) == (
             "cdr.log, riga 2: il campo time-start '2026/13/04 08:00:00' non è una data"
         )
 
@@ -121,7 +127,7 @@ def test_files_that_are_not_cdr_files_are_explained_in_italian(lines, italian):
     with pytest.raises(NotCdrError) as caught:
         detect_format(lines)
     with translation.override("it"):
-        assert reason_text(str(caught.value)).startswith(italian)
+        assert reason_text(caught.value).startswith(italian)
 
 
 @pytest.mark.parametrize(
@@ -155,7 +161,7 @@ def test_the_matchers_own_sentences_read_in_italian(changes):
     with pytest.raises(MatchError) as caught:
         match(record(**changes))
     with translation.override("it"):
-        assert "caratteri, più di" in reason_text(caught.value.reason)
+        assert "caratteri, più di" in reason_text(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -175,7 +181,7 @@ def test_what_the_database_would_refuse_reads_in_italian_with_its_values(changes
         match(record(**changes))
     reason = caught.value.reason
     with translation.override("it"):
-        translated = reason_text(reason)
+        translated = reason_text(caught.value)
     assert translated != reason
     assert translated.startswith(("il campo", "la riga"))
     assert re.findall(r"\d+", translated) == re.findall(r"\d+", reason)
@@ -194,3 +200,10 @@ def test_the_import_services_own_reasons_read_in_italian(reason):
         translated = reason_text(reason)
     assert translated != reason
     assert translated.split(": ", 1)[-1] == reason.split(": ", 1)[-1] or "NUL" in translated
+
+
+@pytest.mark.parametrize("code", sorted(ENGLISH))
+def test_an_old_rows_english_sentence_gets_its_code_back(code):
+    names = re.findall(r"%\((\w+)\)s", ENGLISH[code])
+    params = {name: f"'value{n}'" for n, name in enumerate(names)}
+    assert _migration.code_of(ENGLISH[code] % params) == (code, params)

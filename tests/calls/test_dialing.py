@@ -7,18 +7,16 @@ from hypothesis import strategies as st
 from calls.dialing import (
     DialError,
     DialPlan,
-    DialResult,
     HelperDial,
     TrunkRule,
     compose_dial_string,
     compose_for_helper,
     normalize_number,
-    parse_dial_string,
     prefix_conflicts,
-    split_billing_code,
     validate_marker,
     validate_prefix,
 )
+from tests.calls.pbx_model import DialResult, parse_dial_string, split_billing_code
 
 MOBILE = TrunkRule("9", strip_prefix=True, key=7, name="GSM gateway")
 LANDLINE = TrunkRule("0", strip_prefix=False, key=8, name="Landline, prefix kept")

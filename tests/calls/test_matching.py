@@ -19,7 +19,6 @@ from calls.dialing import (
     DialPlan,
     TrunkRule,
     compose_dial_string,
-    parse_dial_string,
     prefix_conflicts,
 )
 from calls.matching import (
@@ -35,6 +34,7 @@ from calls.matching import (
     match_record,
     trunk_for_identifier,
 )
+from tests.calls.pbx_model import parse_dial_string
 from tests.conftest import SAMPLES
 
 DIGITS = "0123456789"
@@ -446,12 +446,12 @@ def test_a_value_too_long_for_its_column_is_refused_naming_the_field(changes, fi
 
 
 def test_a_match_error_survives_pickling_with_its_field_and_reason():
-    error = pickle.loads(pickle.dumps(MatchError("dial-no", "field dial-no is too long")))
+    error = pickle.loads(pickle.dumps(MatchError("dial-no", "too_long", length=97, limit=80)))
 
     assert (error.field, error.reason, str(error)) == (
         "dial-no",
-        "field dial-no is too long",
-        "field dial-no is too long",
+        "field dial-no is 97 characters long, more than 80",
+        "field dial-no is 97 characters long, more than 80",
     )
 
 

@@ -63,7 +63,9 @@ def reference_read_records(lines, *, delimiter=",", is_record_start=None):
         except csv.Error as exc:
             taken = source.taken
             if taken and "".join(text for _, text in taken).strip():
-                yield RawRecord(taken[0][0], join_raw(taken), None, f"unreadable CSV: {exc}")
+                yield RawRecord(
+                    taken[0][0], join_raw(taken), None, "unreadable_csv", {"error": str(exc)}
+                )
             continue
         taken = source.taken
         if not taken or not "".join(text for _, text in taken).strip():
@@ -79,8 +81,8 @@ def reference_read_records(lines, *, delimiter=",", is_record_start=None):
                     taken[0][0],
                     join_raw(taken[:cut]),
                     None,
-                    f"a quote opened in this record is never closed "
-                    f"(the record runs into the next one at line {taken[cut][0]})",
+                    "quote_never_closed",
+                    {"line": taken[cut][0]},
                 )
                 continue
         yield RawRecord(taken[0][0], join_raw(taken), fields)
@@ -93,7 +95,7 @@ def reference_parse_threecx(lines, layout):
     runs = RunCounter()
     for raw in reference_read_records(lines, is_record_start=start_check):
         if raw.fields is None:
-            yield CdrRejection(raw.line_number, raw.raw, "", raw.error)
+            yield CdrRejection(raw.line_number, raw.raw, "", raw.error_code, raw.error_params)
             continue
         fields = raw.fields
         if len(fields) == len(layout) + 1 and not fields[-1].strip():
@@ -101,13 +103,13 @@ def reference_parse_threecx(lines, layout):
         if len(fields) != len(layout):
             got = len(raw.fields)
             yield CdrRejection(
-                raw.line_number, raw.raw, "", f"expected {len(layout)} fields, got {got}"
+                raw.line_number, raw.raw, "", "wrong_count", {"expected": len(layout), "got": got}
             )
             continue
         try:
             yield threecx._record(raw, fields, index, runs)
         except FieldError as error:
-            yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
+            yield error.rejection(raw.line_number, raw.raw)
 
 
 def _reference_digit_count(number):
@@ -136,20 +138,21 @@ def reference_parse_asterisk(lines, columns, tz):
     runs = RunCounter()
     for raw in reference_read_records(lines):
         if raw.fields is None:
-            yield CdrRejection(raw.line_number, raw.raw, "", raw.error)
+            yield CdrRejection(raw.line_number, raw.raw, "", raw.error_code, raw.error_params)
             continue
         if len(raw.fields) != len(columns):
             yield CdrRejection(
                 raw.line_number,
                 raw.raw,
                 "",
-                f"expected {len(columns)} fields, got {len(raw.fields)}",
+                "wrong_count",
+                {"expected": len(columns), "got": len(raw.fields)},
             )
             continue
         try:
             yield _reference_asterisk_record(raw, index, tz, runs)
         except FieldError as error:
-            yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
+            yield error.rejection(raw.line_number, raw.raw)
 
 
 def _reference_asterisk_record(raw, index, tz, runs):
@@ -164,7 +167,7 @@ def _reference_asterisk_record(raw, index, tz, runs):
         if name not in index:
             return 0
         if not value.isascii() or not value.isdigit():
-            raise FieldError(name, f"field {name} '{value}' is not a whole number of seconds")
+            raise FieldError(name, "not_whole_seconds", value=f"'{value}'")
         return int(value)
 
     start = _common.required_time("start", get("start"), tz)
@@ -483,8 +486,11 @@ def test_an_impossible_time_in_the_usual_shape_is_rejected_as_before(time):
 
     rejection = list(parse_threecx([line], LAYOUTS[0]))[0]
 
-    assert rejection == CdrRejection(
-        1, line.rstrip("\n"), "time-end", f"field time-end '{time}' is not a date"
+    assert (rejection.line_number, rejection.raw, rejection.field, rejection.reason) == (
+        1,
+        line.rstrip("\n"),
+        "time-end",
+        f"field time-end '{time}' is not a date",
     )
 
 
@@ -508,7 +514,7 @@ def test_many_distinct_values_keep_the_caches_bounded(monkeypatch):
     lines = threecx_lines(20000, start=datetime(2024, 1, 1), client_codes=["1"])
     convert = threecx._converter({name: n for n, name in enumerate(LAYOUTS[0])}, RunCounter())
 
-    items = list(_common.convert_records(lines, convert, threecx._unreadable))
+    items = list(_common.convert_records(lines, convert, _common.unreadable_line))
 
     assert len(items) == 20000 and all(isinstance(item, CdrRecord) for item in items)
     caches = [cell.cell_contents for cell in convert.__closure__ or ()]

@@ -1,8 +1,10 @@
 """Uploading CDR files in admin, the import runs and rejected lines, and their retry."""
 
+import importlib
 import threading
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -176,3 +178,26 @@ def test_files_over_the_limit_of_one_upload_are_refused_with_a_message(anna, set
     response = _upload(anna, ("uno.log", half), ("due.log", half))
     assert "insieme superano 1 MB" in response.context["form"].errors["files"][0]
     assert not ImportRun.objects.exists()
+
+
+def test_a_line_stored_before_reasons_had_codes_reads_in_italian_after_the_migration(
+    anna, tmp_path
+):
+    path = write(tmp_path / "cdr.log", [threecx_line(1), threecx_line(2, start="2020/13/04")])
+    run_import(path)
+    # As the line was stored before migration 0027: its English sentence, no code.
+    RejectedLine.objects.update(reason_code="", reason_params={})
+    lines = reverse("admin:calls_rejectedline_changelist")
+    shown = logged_in(anna).get(lines).content.decode()
+    assert "field time-start &#x27;2020/13/04&#x27; is not a date" in shown  # never lost
+    migration = importlib.import_module("calls.migrations.0028_rejection_reason_codes")
+
+    migration.codes_for_stored_reasons(django_apps, None)
+
+    rejected = RejectedLine.objects.get()
+    assert (rejected.reason_code, rejected.reason_params) == (
+        "not_a_date",
+        {"field": "time-start", "value": "'2020/13/04'"},
+    )
+    shown = logged_in(anna).get(lines).content.decode()
+    assert "il campo time-start &#x27;2020/13/04&#x27; non è una data" in shown
