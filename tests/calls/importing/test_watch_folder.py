@@ -60,7 +60,7 @@ def _lines(numbers, **options):
 
 
 def _ids():
-    return sorted(Call.objects.values_list("pbx_call_id", flat=True))
+    return sorted(Call.records.values_list("pbx_call_id", flat=True))
 
 
 def test_a_new_file_is_imported_once_it_stops_changing_and_only_once(tmp_path):
@@ -68,13 +68,13 @@ def test_a_new_file_is_imported_once_it_stops_changing_and_only_once(tmp_path):
     watcher, clock = _watch(tmp_path)
     path = tmp_path / "cdr.log"
     path.write_text(_lines(range(1, 4), bill_code="123"))
-    assert watcher.scan() and Call.objects.count() == 0  # just seen
+    assert watcher.scan() and Call.records.count() == 0  # just seen
     clock.now += 9
-    assert watcher.scan() and Call.objects.count() == 0  # not quiet long enough
+    assert watcher.scan() and Call.records.count() == 0  # not quiet long enough
     clock.now += 1
     assert watcher.scan()
     assert _ids() == ["3cx:1", "3cx:2", "3cx:3"]
-    assert set(Call.objects.values_list("client", flat=True)) == {client.pk}
+    assert set(Call.records.values_list("client", flat=True)) == {client.pk}
     state = WatchedFile.objects.get()
     assert (state.path, state.offset, state.lines) == (str(path), path.stat().st_size, 3)
     assert (state.inode, state.format_name) == (path.stat().st_ino, "threecx")
@@ -85,7 +85,7 @@ def test_a_new_file_is_imported_once_it_stops_changing_and_only_once(tmp_path):
     assert watcher.scan()
     again, again_clock = _watch(tmp_path)
     _settled(again, again_clock)
-    assert ImportRun.objects.count() == 1 and Call.objects.count() == 3
+    assert ImportRun.objects.count() == 1 and Call.records.count() == 3
     assert again.totals.unchanged == 1
 
 
@@ -100,17 +100,17 @@ def test_a_half_written_file_waits_until_it_stops_growing(tmp_path):
         clock.now += 5
         with open(path, "ab") as out:
             out.write(full[cut + 2 * step : cut + 2 * step + 2])
-    assert Call.objects.count() == 0
+    assert Call.records.count() == 0
     with open(path, "ab") as out:
         out.write(full[path.stat().st_size :])
     _settled(watcher, clock)
-    assert Call.objects.count() == _cucm_calls()
+    assert Call.records.count() == _cucm_calls()
     run = ImportRun.objects.get()
     assert (run.format_name, run.rejected) == ("cisco_cucm", 0)
 
 
 def _cucm_calls() -> int:
-    """The calls in the CUCM sample, as its parser reads them."""
+    """The records in the CUCM sample, as its parser reads them (a transfer is two)."""
     lines = (FIXTURES / CUCM).read_text().splitlines(keepends=True)
     items = parse(lines, detect_format(lines[:50]), ZoneInfo("Europe/Rome"))
     return sum(isinstance(item, CdrRecord) for item in items)
@@ -141,11 +141,11 @@ def test_a_grown_headered_file_reads_its_new_lines_under_its_column_names(tmp_pa
     lines = (FIXTURES / CUCM).read_bytes().splitlines(keepends=True)
     path.write_bytes(b"".join(lines[:3]))  # names, types, one record
     _settled(watcher, clock)
-    first = Call.objects.count()
+    first = Call.records.count()
     with open(path, "ab") as out:
         out.writelines(lines[3:])
     _settled(watcher, clock)
-    assert Call.objects.count() == _cucm_calls() > first
+    assert Call.records.count() == _cucm_calls() > first
     assert ImportRun.objects.latest("pk").rejected == 0
 
 
@@ -172,7 +172,7 @@ def test_the_same_bytes_under_another_name_store_nothing(tmp_path):
     (tmp_path / "copy.tmp").write_text(_lines(range(1, 4)))
     os.replace(tmp_path / "copy.tmp", tmp_path / "cdr-monday.log")  # put back: a new inode
     _settled(watcher, clock)
-    assert ImportRun.objects.count() == 1 and Call.objects.count() == 3
+    assert ImportRun.objects.count() == 1 and Call.records.count() == 3
     assert WatchedFile.objects.count() == 2
 
 
@@ -198,7 +198,7 @@ def test_a_file_that_is_no_call_record_file_is_noted_once(tmp_path, caplog):
     (tmp_path / "upload.part").write_text(_lines([2]))
     _settled(watcher, clock)
     _settled(watcher, clock)
-    assert Call.objects.count() == 0 and ImportRun.objects.count() == 0
+    assert Call.records.count() == 0 and ImportRun.objects.count() == 0
     notes = dict(WatchedFile.objects.values_list("path", "note"))
     assert set(notes) == {str(tmp_path / "notes.txt"), str(tmp_path / "cmr_1")}
     assert "CMR" in notes[str(tmp_path / "cmr_1")]
