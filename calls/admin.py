@@ -28,6 +28,7 @@ from calls.models import (
 )
 from calls.selectors import cdr_layout_default
 from calls.services import calls_link_trunks
+from firm.admin import ReadOnlyAdmin, ReadOnlyMixin
 from firm.database import database_address, database_unreachable, first_line
 
 
@@ -67,20 +68,7 @@ class TrunkAdmin(admin.ModelAdmin):
         return ", ".join(identifier.value for identifier in trunk.identifiers.all())
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: shown, never edited."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CallAssignmentInline(admin.TabularInline):
+class CallAssignmentInline(ReadOnlyMixin, admin.TabularInline):
     """A call's assignments by hand (the queue, the call's page): shown, never edited."""
 
     model = CallAssignment
@@ -89,15 +77,6 @@ class CallAssignmentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ["-at", "-pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "old_client", "new_client")

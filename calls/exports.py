@@ -82,7 +82,7 @@ CHUNK_SIZE = 2000
 # --- Columns -----------------------------------------------------------------------------
 
 
-class Kind:
+class CellType:
     """What a column holds, which decides how each format writes it."""
 
     TEXT = "text"  # str ("" when empty); formula-neutralised
@@ -137,20 +137,20 @@ class ExportColumn:
 
 
 EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
-    ExportColumn("start", _("Date and time"), "start", Kind.DATETIME, _local_time),
-    ExportColumn("caller", _("Caller"), "caller", Kind.TEXT, _text),
-    ExportColumn("caller_name", _("Caller name"), "caller_name", Kind.TEXT, _text),
-    ExportColumn("destination", _("Destination"), "destination", Kind.TEXT, _text),
-    ExportColumn("billing_code", _("Client code"), "billing_code", Kind.TEXT, _text),
-    ExportColumn("client", _("Client"), "client__name", Kind.TEXT, _text),
-    ExportColumn("matter_code", _("Matter code"), "matter__code", Kind.TEXT, _text),
-    ExportColumn("matter", _("Matter"), "matter__name", Kind.TEXT, _text),
-    ExportColumn("trunk", _("Trunk"), "trunk__name", Kind.TEXT, _text),
-    ExportColumn("status", _("Status"), "status", Kind.TEXT, _status),
-    ExportColumn("ring_seconds", _("Ringing (s)"), "ring_seconds", Kind.INTEGER, _seconds),
-    ExportColumn("talk_time", _("Talk time"), "talk_seconds", Kind.DURATION, _duration),
-    ExportColumn("talk_seconds", _("Talk time (s)"), "talk_seconds", Kind.INTEGER, _seconds),
-    ExportColumn("cost", _("Cost"), "cost", Kind.COST, _cost),
+    ExportColumn("start", _("Date and time"), "start", CellType.DATETIME, _local_time),
+    ExportColumn("caller", _("Caller"), "caller", CellType.TEXT, _text),
+    ExportColumn("caller_name", _("Caller name"), "caller_name", CellType.TEXT, _text),
+    ExportColumn("destination", _("Destination"), "destination", CellType.TEXT, _text),
+    ExportColumn("billing_code", _("Client code"), "billing_code", CellType.TEXT, _text),
+    ExportColumn("client", _("Client"), "client__name", CellType.TEXT, _text),
+    ExportColumn("matter_code", _("Matter code"), "matter__code", CellType.TEXT, _text),
+    ExportColumn("matter", _("Matter"), "matter__name", CellType.TEXT, _text),
+    ExportColumn("trunk", _("Trunk"), "trunk__name", CellType.TEXT, _text),
+    ExportColumn("status", _("Status"), "status", CellType.TEXT, _status),
+    ExportColumn("ring_seconds", _("Ringing (s)"), "ring_seconds", CellType.INTEGER, _seconds),
+    ExportColumn("talk_time", _("Talk time"), "talk_seconds", CellType.DURATION, _duration),
+    ExportColumn("talk_seconds", _("Talk time (s)"), "talk_seconds", CellType.INTEGER, _seconds),
+    ExportColumn("cost", _("Cost"), "cost", CellType.COST, _cost),
 )
 
 # Column widths in the XLSX (characters), in EXPORT_COLUMNS order.
@@ -206,11 +206,11 @@ def _csv_cost(value: Decimal | None) -> str:
 
 
 _CSV_WRITERS = {
-    Kind.TEXT: neutralise_formula,
-    Kind.DATETIME: _csv_datetime,
-    Kind.DURATION: _csv_duration,
-    Kind.INTEGER: _csv_integer,
-    Kind.COST: _csv_cost,
+    CellType.TEXT: neutralise_formula,
+    CellType.DATETIME: _csv_datetime,
+    CellType.DURATION: _csv_duration,
+    CellType.INTEGER: _csv_integer,
+    CellType.COST: _csv_cost,
 }
 
 
@@ -267,7 +267,7 @@ def write_xlsx(queryset, target, *, chunk_size: int = CHUNK_SIZE) -> int:
     # Datetimes, timedeltas and Decimals get their number formats from openpyxl
     # ("yyyy-mm-dd h:mm:ss", "[hh]:mm:ss", a plain number); None is an empty cell.
     text = xlsx_text(sheet)
-    writers = [text if column.kind == Kind.TEXT else _xlsx_same for column in EXPORT_COLUMNS]
+    writers = [text if column.kind == CellType.TEXT else _xlsx_same for column in EXPORT_COLUMNS]
     count = 0
     for row in plain_rows(queryset, context, chunk_size=chunk_size):
         sheet.append([write(value) for write, value in zip(writers, row, strict=True)])

@@ -58,7 +58,6 @@ NUMBER_MODE_CHOICES = [
     ("ends", _("ends with")),
     ("exact", _("exactly")),
 ]
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 # The filters that hourly totals (CallHourTotal) can answer: the days, the direction, the
@@ -161,12 +160,12 @@ class CallLogFilter(PeriodFilterSet):
     number_mode = django_filters.ChoiceFilter(
         label=_("Match"),
         choices=NUMBER_MODE_CHOICES,
-        method="filter_nothing",
+        method="filter_read_with_number",
         empty_label=None,
     )
     number_not = django_filters.BooleanFilter(
         label=_("not"),
-        method="filter_nothing",
+        method="filter_read_with_number",
         widget=forms.CheckboxInput,
     )
     caller = django_filters.CharFilter(
@@ -239,7 +238,7 @@ class CallLogFilter(PeriodFilterSet):
 
     # The destination choice reads the whole form; the fields it reads do nothing by
     # themselves.
-    def filter_nothing(self, queryset, name, value):
+    def filter_read_with_number(self, queryset, name, value):
         return queryset
 
     def filter_destination(self, queryset, name, value):

@@ -1,9 +1,11 @@
-"""Writes to existing calls: linking them to clients and trunks, assignment by hand, the
-period lock, and the call log filter a user last saw. Views, commands and admin call these.
+"""Writes to existing calls: linking them to clients and trunks (also as the client index's
+writes happen), assignment by hand, the period lock, and the call log filter a user last saw.
+Views, commands and admin call these.
 New calls are written only by the import service (``calls.importing.services``)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +34,16 @@ from calls.selectors import (
     in_months_q,
     month_range_q,
 )
+from clients.importing import ClientRow, MatterRow, RowError
 from clients.models import Client, Matter
+from clients.services import (
+    ImportResult,
+    client_save,
+    clients_import,
+    matter_delete,
+    matter_save,
+    matters_import,
+)
 from firm.lib.dates import firm_time_zone, today_local
 from firm.lib.formats import month_name
 from firm.models import FirmSettings
@@ -296,3 +307,72 @@ def calls_link_trunks() -> int:
 def saved_call_log_filter_save(*, user, query: str) -> None:
     """Remember ``query`` as the call log filter ``user`` last looked at."""
     SavedCallLogFilter.objects.update_or_create(user=user, defaults={"query": query})
+
+
+# --- The client index's writes, with the calls of the codes they touch ---------------------
+# clients.services writes clients and matters and knows nothing of calls (calls build on
+# clients); these compose a write there with calls_link_clients, in one transaction, so the
+# calls recorded before a code existed are attached and those of a code gone are detached.
+# The admin of clients and matters calls these.
+
+
+class SavedClient(NamedTuple):
+    client: Client
+    linked: LinkedCalls  # the calls attached and detached, and those left in closed months
+
+
+class SavedMatter(NamedTuple):
+    matter: Matter
+    linked: LinkedCalls
+
+
+class ImportedAndLinked(NamedTuple):
+    imported: ImportResult
+    linked: LinkedCalls  # the calls of the new codes (and, for matters, of those moved)
+
+
+@transaction.atomic
+def client_save_and_link(*, client: Client, previous_code: str | None = None) -> SavedClient:
+    """Validate and save a client, then attach the calls that carry its code.
+
+    `previous_code` is the code before an edit: calls with the old code are detached
+    (shown as unknown code again) unless another client now has it.
+    """
+    client_save(client=client)
+    return SavedClient(client, calls_link_clients(codes=[client.code, previous_code or ""]))
+
+
+@transaction.atomic
+def matter_save_and_link(*, matter: Matter, previous_code: str | None = None) -> SavedMatter:
+    """Validate and save a matter, then attach the calls already recorded with its code (to
+    the matter and its client), as ``client_save_and_link`` does for a client: closed months
+    and calls assigned by hand are left alone. `previous_code` is the code before an edit: its
+    calls are detached (unknown code again). A matter made inactive or closed keeps its
+    calls; the queue shows those made after it closed (calls.selectors.matter_closed_q)."""
+    matter_save(matter=matter)
+    return SavedMatter(matter, calls_link_clients(codes=[matter.code, previous_code or ""]))
+
+
+@transaction.atomic
+def matter_delete_and_unlink(*, matter: Matter) -> LinkedCalls:
+    """Delete a matter: its calls lose it (the code names no one now), and are shown as
+    unknown code again, except in closed months and those assigned by hand (which keep
+    their client, without the matter)."""
+    code = matter.code
+    matter_delete(matter=matter)
+    return calls_link_clients(codes=[code])
+
+
+@transaction.atomic
+def clients_import_and_link(*, rows: Iterable[ClientRow | RowError]) -> ImportedAndLinked:
+    """clients.services.clients_import, then the calls of the new clients' codes attached."""
+    result = clients_import(rows=rows)
+    return ImportedAndLinked(result, calls_link_clients(codes=result.codes_to_link))
+
+
+@transaction.atomic
+def matters_import_and_link(*, rows: Iterable[MatterRow | RowError]) -> ImportedAndLinked:
+    """clients.services.matters_import, then the calls of the new matters' codes, and of those
+    moved to another client, attached."""
+    result = matters_import(rows=rows)
+    return ImportedAndLinked(result, calls_link_clients(codes=result.codes_to_link))

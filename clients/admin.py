@@ -1,13 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from calls.services import LinkedCalls
+from calls.services import (
+    LinkedCalls,
+    calls_link_clients,
+    client_save_and_link,
+    clients_import_and_link,
+    matter_delete_and_unlink,
+    matter_save_and_link,
+    matters_import_and_link,
+)
 from clients.forms import (
     ClientAdminForm,
     ClientListUploadForm,
@@ -16,14 +23,7 @@ from clients.forms import (
 )
 from clients.importing import ClientListError, read_client_list, read_matter_list
 from clients.models import BillingPolicy, Client, Contact, IssuedStatement, Matter
-from clients.services import (
-    client_save,
-    clients_import,
-    matter_delete,
-    matter_save,
-    matters_import,
-    matters_link_calls,
-)
+from firm.admin import ReadOnlyAdmin, SingletonAdmin
 from firm.lib.formats import format_euro
 
 
@@ -61,8 +61,9 @@ class CodeOwnerAdminMixin:
     column, the message on what a code's change did to its calls, and an *Import from
     CSV/XLSX* page beside the model's admin list (URL name ``clients_<model>_import``,
     templates ``admin/clients/change_list_import.html`` and ``import.html``): the file is read
-    by ``read_list`` and imported by ``import_rows``; rejected rows are listed with line and
-    field, and what happened to the calls of the codes is said."""
+    by ``read_list`` and imported by ``import_rows`` (which links the calls of the codes);
+    rejected rows are listed with line and field, and what happened to the calls of the codes
+    is said."""
 
     change_list_template = "admin/clients/change_list_import.html"
     upload_form: type[forms.Form]
@@ -113,7 +114,7 @@ class CodeOwnerAdminMixin:
             except ClientListError as error:
                 form.add_error("file", f"{upload.name}: {error}")
             else:
-                result = self.import_rows(rows)
+                result, linked = self.import_rows(rows)
                 self.message_user(
                     request,
                     self.imported_message
@@ -127,7 +128,7 @@ class CodeOwnerAdminMixin:
                     messages.WARNING if result.rejected else messages.SUCCESS,
                 )
                 if self.calls_relinked(result):
-                    self.message_user(request, linked_calls_message(result.linked), messages.INFO)
+                    self.message_user(request, linked_calls_message(linked), messages.INFO)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -163,11 +164,11 @@ class ClientAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
         return read_client_list(content, name)
 
     def import_rows(self, rows):
-        return clients_import(rows=rows)
+        return clients_import_and_link(rows=rows)
 
     def save_model(self, request, obj, form, change):
         previous_code = form.initial.get("code") if change else None
-        linked = client_save(client=obj, previous_code=previous_code).linked
+        linked = client_save_and_link(client=obj, previous_code=previous_code).linked
         if not change or previous_code != obj.code:
             # What happened to the calls of the code: "8 chiamate collegate; 5 in periodi
             # chiusi non collegate".
@@ -192,7 +193,7 @@ class ClientAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         codes = [code for code in codes if code]
         if codes:
-            self.report_linked(request, matters_link_calls(codes=codes), _("Matters: %(calls)s"))
+            self.report_linked(request, calls_link_clients(codes=codes), _("Matters: %(calls)s"))
 
 
 def linked_calls_message(linked: LinkedCalls) -> str:
@@ -253,23 +254,23 @@ class MatterAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
         return read_matter_list(content, name)
 
     def import_rows(self, rows):
-        return matters_import(rows=rows)
+        return matters_import_and_link(rows=rows)
 
     def calls_relinked(self, result) -> bool:
         return bool(result.created or result.updated)
 
     def save_model(self, request, obj, form, change):
         previous_code = form.initial.get("code") if change else None
-        linked = matter_save(matter=obj, previous_code=previous_code).linked
+        linked = matter_save_and_link(matter=obj, previous_code=previous_code).linked
         if not change or previous_code != obj.code:
             self.report_linked(request, linked)
 
     def delete_model(self, request, obj):
-        matter_delete(matter=obj)
+        matter_delete_and_unlink(matter=obj)
 
     def delete_queryset(self, request, queryset):
         for matter in queryset:
-            matter_delete(matter=matter)
+            matter_delete_and_unlink(matter=matter)
 
 
 @admin.register(Contact)
@@ -280,7 +281,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(BillingPolicy)
-class BillingPolicyAdmin(admin.ModelAdmin):
+class BillingPolicyAdmin(SingletonAdmin):
     """One row, like the firm settings: the list page opens the row itself."""
 
     fields = [
@@ -291,19 +292,9 @@ class BillingPolicyAdmin(admin.ModelAdmin):
         "law_firm_id",
     ]
 
-    def changelist_view(self, request, extra_context=None):
-        BillingPolicy.load()
-        return redirect(reverse("admin:clients_billingpolicy_change", args=[1]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(IssuedStatement)
-class IssuedStatementAdmin(admin.ModelAdmin):
+class IssuedStatementAdmin(ReadOnlyAdmin):
     """Issued statements: shown, never edited or deleted (clients.billing.issuing writes them); the
     exact PDF sent is downloaded from the statements page."""
 
@@ -318,12 +309,3 @@ class IssuedStatementAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("pdf")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,10 +8,11 @@ software as it is. Nothing here writes to the database: see clients.services.cli
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -99,10 +100,6 @@ def _field_for(header: str, aliases: dict[str, set[str]]) -> str | None:
     return None
 
 
-def _canonical(header: str) -> str | None:
-    return _field_for(header, HEADER_ALIASES)
-
-
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -113,18 +110,16 @@ def _cell(value) -> str:
 
 def rows_from_table(table: list[list], *, first_line: int = 1) -> Iterator[ClientRow | RowError]:
     """Turn a header row plus data rows into ClientRow or RowError, one per non-empty row."""
-    seen: dict[str, int] = {}
-    for line, record in _records(table, first_line, _canonical, ("code", "name"), field_label):
-        yield _row(line, record, seen)
+    return _rows(CLIENT_LIST, table, first_line)
 
 
-def _records(table: list[list], first_line: int, field_of, required, label):
+def _records(kind: "ListKind", table: list[list], first_line: int):
     """The non-empty data rows of a table whose first row names the columns, as
-    ``(line, {field: text})``; ``field_of`` maps a header to a field (None: not read)."""
+    ``(line, {field: text})``; columns whose header names no field of the kind are not read."""
     if not table:
         raise ClientListError(_("The file is empty."))
-    columns = [field_of(header) for header in table[0]]
-    missing = [str(label(field)) for field in required if field not in columns]
+    columns = [_field_for(header, kind.aliases) for header in table[0]]
+    missing = [kind.label(field) for field in kind.required if field not in columns]
     if missing:
         raise ClientListError(
             _("The first row must name the columns; missing: %(missing)s.")
@@ -138,50 +133,6 @@ def _records(table: list[list], first_line: int, field_of, required, label):
         }
         if any(record.values()):
             yield first_line + offset, record
-
-
-def _row(line: int, record: dict, seen: dict[str, int]) -> ClientRow | RowError:
-    code = record.get("code", "")
-    name = record.get("name", "")
-    if not CODE_PATTERN.match(code):
-        return RowError(
-            line, "code", _("'%(value)s' is not a client code (1 to 10 digits).") % {"value": code}
-        )
-    if code in seen:
-        return RowError(
-            line,
-            "code",
-            _("code %(code)s is already on line %(other)s.") % {"code": code, "other": seen[code]},
-        )
-    if not name:
-        return RowError(line, "name", _("the name is empty."))
-    active_word = record.get("is_active", "").lower()
-    if active_word and active_word not in TRUE_WORDS | FALSE_WORDS:
-        return RowError(
-            line, "is_active", _("'%(value)s' is not yes or no.") % {"value": record["is_active"]}
-        )
-    has_rate = "hourly_rate" in record
-    try:
-        hourly_rate = parse_euro(record.get("hourly_rate", ""))
-    except ValueError:
-        return RowError(
-            line,
-            "hourly_rate",
-            _("'%(value)s' is not an hourly rate in euro (e.g. 150 or 150,00).")
-            % {"value": record["hourly_rate"]},
-        )
-    seen[code] = line
-    return ClientRow(
-        line=line,
-        code=code,
-        name=name[:200],
-        tax_code=record.get("tax_code", "")[:16],
-        vat_number=record.get("vat_number", "")[:20],
-        notes=record.get("notes", ""),
-        is_active=active_word not in FALSE_WORDS if active_word else True,
-        has_rate=has_rate,
-        hourly_rate=hourly_rate,
-    )
 
 
 def read_client_list(data: bytes, filename: str) -> Iterator[ClientRow | RowError]:
@@ -225,53 +176,74 @@ class MatterRow:
     hourly_rate: Decimal | None = None
 
 
-def _matter_field(header: str) -> str | None:
-    return _field_for(header, MATTER_HEADER_ALIASES)
-
-
 def matter_rows_from_table(
     table: list[list], *, first_line: int = 1
 ) -> Iterator[MatterRow | RowError]:
     """A header row plus data rows → MatterRow or RowError (line and column), one per
     non-empty row. Whether the client exists, or the code is taken, is the service's
     question (clients.services.matters_import)."""
+    return _rows(MATTER_LIST, table, first_line)
+
+
+def read_matter_list(data: bytes, filename: str) -> Iterator[MatterRow | RowError]:
+    """Read an uploaded CSV or XLSX list of matters (``Codice pratica``, ``Codice cliente``,
+    ``Descrizione``, ``Tariffa oraria``, ``Attiva``, or the English names)."""
+    return matter_rows_from_table(_table(data, filename))
+
+
+# --- One path for both lists --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListKind:
+    """What tells a client list from a matter list; the rest of reading them is one path."""
+
+    aliases: dict[str, set[str]]
+    required: tuple[str, ...]
+    labels: dict[str, Promise]  # the columns as the reader calls them, in messages
+    # A rejected row names its column by field (RowError shows the label: client lists) or
+    # by the label itself (matter lists, whose labels are the headers in the reader's language).
+    by_label: bool
+    not_a_code: Promise  # the row's own code is not 1 to 10 digits
+    no_name: Promise
+    also_codes: tuple[str, ...]  # other client codes the row names (a matter's client)
+    make_row: Callable[..., ClientRow | MatterRow]  # the checked values + the record → a row
+
+    def column(self, field: str):
+        return self.labels[field] if self.by_label else field
+
+    def label(self, field: str) -> str:
+        return str(self.labels[field])
+
+
+def _rows(kind: ListKind, table: list[list], first_line: int) -> Iterator[ClientRow | RowError]:
     seen: dict[str, int] = {}
-    required = ("code", "client_code", "name")
-    for line, record in _records(
-        table, first_line, _matter_field, required, MATTER_FIELD_NAMES.__getitem__
-    ):
-        yield _matter_row(line, record, seen)
+    for line, record in _records(kind, table, first_line):
+        yield _row(kind, line, record, seen)
 
 
-def _matter_row(line: int, record: dict, seen: dict[str, int]) -> MatterRow | RowError:
-    names = MATTER_FIELD_NAMES
-    code, client_code = record.get("code", ""), record.get("client_code", "")
-    name = record.get("name", "")
+def _row(kind: ListKind, line: int, record: dict, seen: dict[str, int]):
+    column = kind.column
+    code, name = record.get("code", ""), record.get("name", "")
     if not CODE_PATTERN.match(code):
-        return RowError(
-            line,
-            names["code"],
-            _("'%(value)s' is not a matter code (1 to 10 digits).") % {"value": code},
-        )
+        return RowError(line, column("code"), kind.not_a_code % {"value": code})
     if code in seen:
         return RowError(
             line,
-            names["code"],
+            column("code"),
             _("code %(code)s is already on line %(other)s.") % {"code": code, "other": seen[code]},
         )
-    if not CODE_PATTERN.match(client_code):
-        return RowError(
-            line,
-            names["client_code"],
-            _("'%(value)s' is not a client code (1 to 10 digits).") % {"value": client_code},
-        )
+    for field in kind.also_codes:
+        value = record.get(field, "")
+        if not CODE_PATTERN.match(value):
+            return RowError(line, column(field), NOT_A_CLIENT_CODE % {"value": value})
     if not name:
-        return RowError(line, names["name"], _("the description is empty."))
+        return RowError(line, column("name"), str(kind.no_name))
     active_word = record.get("is_active", "").lower()
     if active_word and active_word not in TRUE_WORDS | FALSE_WORDS:
         return RowError(
             line,
-            names["is_active"],
+            column("is_active"),
             _("'%(value)s' is not yes or no.") % {"value": record["is_active"]},
         )
     try:
@@ -279,15 +251,15 @@ def _matter_row(line: int, record: dict, seen: dict[str, int]) -> MatterRow | Ro
     except ValueError:
         return RowError(
             line,
-            names["hourly_rate"],
+            column("hourly_rate"),
             _("'%(value)s' is not an hourly rate in euro (e.g. 150 or 150,00).")
             % {"value": record["hourly_rate"]},
         )
     seen[code] = line
-    return MatterRow(
+    return kind.make_row(
+        record,
         line=line,
         code=code,
-        client_code=client_code,
         name=name[:200],
         is_active=active_word not in FALSE_WORDS if active_word else True,
         has_rate="hourly_rate" in record,
@@ -295,10 +267,34 @@ def _matter_row(line: int, record: dict, seen: dict[str, int]) -> MatterRow | Ro
     )
 
 
-def read_matter_list(data: bytes, filename: str) -> Iterator[MatterRow | RowError]:
-    """Read an uploaded CSV or XLSX list of matters (``Codice pratica``, ``Codice cliente``,
-    ``Descrizione``, ``Tariffa oraria``, ``Attiva``, or the English names)."""
-    return matter_rows_from_table(_table(data, filename))
+NOT_A_CLIENT_CODE = gettext_lazy("'%(value)s' is not a client code (1 to 10 digits).")
+CLIENT_LIST = ListKind(
+    aliases=HEADER_ALIASES,
+    required=("code", "name"),
+    labels=FIELD_LABELS,
+    by_label=False,
+    not_a_code=NOT_A_CLIENT_CODE,
+    no_name=gettext_lazy("the name is empty."),
+    also_codes=(),
+    make_row=lambda record, **checked: ClientRow(
+        **checked,
+        tax_code=record.get("tax_code", "")[:16],
+        vat_number=record.get("vat_number", "")[:20],
+        notes=record.get("notes", ""),
+    ),
+)
+MATTER_LIST = ListKind(
+    aliases=MATTER_HEADER_ALIASES,
+    required=("code", "client_code", "name"),
+    labels=MATTER_FIELD_NAMES,
+    by_label=True,
+    not_a_code=gettext_lazy("'%(value)s' is not a matter code (1 to 10 digits)."),
+    no_name=gettext_lazy("the description is empty."),
+    also_codes=("client_code",),
+    make_row=lambda record, **checked: MatterRow(
+        **checked, client_code=record.get("client_code", "")
+    ),
+)
 
 
 def _csv_table(data: bytes) -> list[list]:

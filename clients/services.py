@@ -1,149 +1,74 @@
-"""Writes to the client index."""
+"""Writes to the client index. Attaching the calls already recorded with a saved, recoded,
+imported or deleted code is the calls' side: calls.services composes both (``client_save_and_link``
+and its siblings), and the admin calls those."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from calls.services import LinkedCalls, calls_link_clients
 from clients.importing import MATTER_FIELD_NAMES, ClientRow, MatterRow, RowError
 from clients.models import Client, Matter
 
 
-class SavedClient(NamedTuple):
-    client: Client
-    linked: LinkedCalls  # the calls attached and detached, and those left in closed months
-
-
-@transaction.atomic
-def client_save(*, client: Client, previous_code: str | None = None) -> SavedClient:
-    """Validate and save a client, then attach the calls that carry its code.
-
-    `previous_code` is the code before an edit: calls with the old code are detached
-    (shown as unknown code again) unless another client now has it.
-    """
+def client_save(*, client: Client) -> Client:
+    """Validate and save a client (calls.services.client_save_and_link also attaches the
+    calls that carry its code)."""
     client.full_clean()
     client.save()
-    linked = calls_link_clients(codes=[client.code, previous_code or ""])
-    return SavedClient(client, linked)
+    return client
 
 
 @dataclass
-class ClientImportResult:
+class ImportResult:
+    """What importing a client or matter list did."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
-    linked: LinkedCalls = field(default_factory=LinkedCalls)  # the new clients' calls
-
-
-_FIELDS = ["name", "tax_code", "vat_number", "notes", "is_active"]
+    # The codes whose calls may now belong to someone else: new codes, and matters moved to
+    # another client (calls.services links their calls).
+    codes_to_link: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
-def clients_import(*, rows: Iterable[ClientRow | RowError]) -> ClientImportResult:
+def clients_import(*, rows: Iterable[ClientRow | RowError]) -> ImportResult:
     """Create or update clients by code from a read client list; rejected rows are returned."""
-    result = ClientImportResult()
-    good: dict[str, ClientRow] = {}
-    for row in rows:
-        if isinstance(row, RowError):
-            result.rejected.append(row)
-        else:
-            good[row.code] = row
+    result, good = _split(rows)
     # A code names one client or one matter: a matter's code is refused with its line.
     for code in Matter.objects.filter(code__in=list(good)).values_list("code", flat=True):
         row = good.pop(code)
         result.rejected.append(
             RowError(row.line, "code", _("code %(code)s is a matter's code.") % {"code": code})
         )
-    result.rejected.sort(key=lambda error: error.line)
-    existing = {c.code: c for c in Client.objects.filter(code__in=list(good))}
-    with_rates = any(row.has_rate for row in good.values())
-    # The rate is written only from a file that has a rate column; others leave it alone.
-    fields = [*_FIELDS, "hourly_rate"] if with_rates else _FIELDS
-    to_create, to_update = [], []
-    for code, row in good.items():
-        client = existing.get(code)
-        if client is None:
-            to_create.append(Client(code=code, **{f: getattr(row, f) for f in fields}))
-            continue
-        if all(getattr(client, f) == getattr(row, f) for f in fields):
-            result.unchanged += 1
-            continue
-        for f in fields:
-            setattr(client, f, getattr(row, f))
-        to_update.append(client)
-    Client.objects.bulk_create(to_create, batch_size=1000)
-    Client.objects.bulk_update(to_update, fields, batch_size=1000)
-    result.created, result.updated = len(to_create), len(to_update)
-    result.linked = calls_link_clients(codes=[c.code for c in to_create])
-    return result
+    fields = ["name", "tax_code", "vat_number", "notes", "is_active", "hourly_rate"]
+    return _save_by_code(result, Client, good, lambda row: {f: getattr(row, f) for f in fields})
 
 
 # --- Matters -------------------------------------------------------------------------------
 
 
-class SavedMatter(NamedTuple):
-    matter: Matter
-    linked: LinkedCalls
-
-
-@transaction.atomic
-def matter_save(*, matter: Matter, previous_code: str | None = None) -> SavedMatter:
-    """Validate and save a matter, then attach the calls already recorded with its code (to
-    the matter and its client), as ``client_save`` does for a client: closed months and
-    calls assigned by hand are left alone. `previous_code` is the code before an edit: its
-    calls are detached (unknown code again). A matter made inactive or closed keeps its
-    calls; the queue shows those made after it closed (calls.selectors.matter_closed_q)."""
+def matter_save(*, matter: Matter) -> Matter:
+    """Validate and save a matter (calls.services.matter_save_and_link also attaches the
+    calls that carry its code)."""
     matter.full_clean()
     matter.save()
-    linked = calls_link_clients(codes=[matter.code, previous_code or ""])
-    return SavedMatter(matter, linked)
+    return matter
 
 
-@transaction.atomic
-def matters_link_calls(*, codes: Iterable[str]) -> LinkedCalls:
-    """After matters were saved some other way (admin's inline under a client): link the
-    calls of their codes."""
-    return calls_link_clients(codes=codes)
-
-
-@transaction.atomic
-def matter_delete(*, matter: Matter) -> LinkedCalls:
-    """Delete a matter: its calls lose it (the code names no one now), and are shown as
-    unknown code again, except in closed months and those assigned by hand (which keep
-    their client, without the matter)."""
-    code = matter.code
+def matter_delete(*, matter: Matter) -> None:
+    """Delete a matter (calls.services.matter_delete_and_unlink also detaches its calls)."""
     matter.delete()
-    return calls_link_clients(codes=[code])
-
-
-@dataclass
-class MatterImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[RowError] = field(default_factory=list)
-    linked: LinkedCalls = field(default_factory=LinkedCalls)  # the new and changed matters' calls
-
-
-_MATTER_FIELDS = ["client_id", "name", "is_active"]
 
 
 @transaction.atomic
-def matters_import(*, rows: Iterable[MatterRow | RowError]) -> MatterImportResult:
+def matters_import(*, rows: Iterable[MatterRow | RowError]) -> ImportResult:
     """Create or update matters by code from a read list (clients.importing.read_matter_list);
     rows naming no known client, or a code that is a client's, are rejected with their line
-    and field. Then the calls of the matters' codes are attached."""
-    result = MatterImportResult()
-    good: dict[str, MatterRow] = {}
-    for row in rows:
-        if isinstance(row, RowError):
-            result.rejected.append(row)
-        else:
-            good[row.code] = row
+    and field."""
+    result, good = _split(rows)
     clients = dict(
         Client.objects.filter(code__in={row.client_code for row in good.values()}).values_list(
             "code", "pk"
@@ -160,32 +85,67 @@ def matters_import(*, rows: Iterable[MatterRow | RowError]) -> MatterImportResul
         else:
             continue
         del good[code]
-    result.rejected.sort(key=lambda error: error.line)
-    existing = {m.code: m for m in Matter.objects.filter(code__in=list(good))}
-    with_rates = any(row.has_rate for row in good.values())
-    fields = [*_MATTER_FIELDS, "hourly_rate"] if with_rates else _MATTER_FIELDS
-    to_create, to_update, moved = [], [], []
-    for code, row in good.items():
-        values = {
+
+    def values(row: MatterRow) -> dict:
+        return {
             "client_id": clients[row.client_code],
             "name": row.name,
             "is_active": row.is_active,
             "hourly_rate": row.hourly_rate,
         }
-        matter = existing.get(code)
-        if matter is None:
-            to_create.append(Matter(code=code, **{f: values[f] for f in fields}))
+
+    # A matter moved to another client takes its calls along.
+    return _save_by_code(result, Matter, good, values, relink_on="client_id")
+
+
+# --- One path for both lists ---------------------------------------------------------------
+
+
+def _split(rows: Iterable[ClientRow | MatterRow | RowError]) -> tuple[ImportResult, dict]:
+    """A result holding the rejected rows, and the good rows by code (the last of a code)."""
+    result, good = ImportResult(), {}
+    for row in rows:
+        if isinstance(row, RowError):
+            result.rejected.append(row)
+        else:
+            good[row.code] = row
+    return result, good
+
+
+def _save_by_code(
+    result: ImportResult,
+    model: type[Client] | type[Matter],
+    rows: dict[str, ClientRow | MatterRow],
+    values_of: Callable[[ClientRow | MatterRow], dict],
+    *,
+    relink_on: str | None = None,
+) -> ImportResult:
+    """Create the codes of `rows` that do not exist and update those whose values (by
+    `values_of`) differ, in bulk. The rate is written only from a file that has a rate column;
+    others leave it alone. An update of the `relink_on` field counts the code among those to
+    link."""
+    result.rejected.sort(key=lambda error: error.line)
+    with_rates = any(row.has_rate for row in rows.values())
+    existing = {owner.code: owner for owner in model.objects.filter(code__in=list(rows))}
+    to_create, to_update, moved, fields = [], [], [], []
+    for code, row in rows.items():
+        row_values = values_of(row)
+        fields = [f for f in row_values if with_rates or f != "hourly_rate"]
+        owner = existing.get(code)
+        if owner is None:
+            to_create.append(model(code=code, **{f: row_values[f] for f in fields}))
             continue
-        if all(getattr(matter, f) == values[f] for f in fields):
+        if all(getattr(owner, f) == row_values[f] for f in fields):
             result.unchanged += 1
             continue
-        if matter.client_id != values["client_id"]:
+        if relink_on and getattr(owner, relink_on) != row_values[relink_on]:
             moved.append(code)
         for f in fields:
-            setattr(matter, f, values[f])
-        to_update.append(matter)
-    Matter.objects.bulk_create(to_create, batch_size=1000)
-    Matter.objects.bulk_update(to_update, fields, batch_size=1000)
+            setattr(owner, f, row_values[f])
+        to_update.append(owner)
+    model.objects.bulk_create(to_create, batch_size=1000)
+    if to_update:
+        model.objects.bulk_update(to_update, fields, batch_size=1000)
     result.created, result.updated = len(to_create), len(to_update)
-    result.linked = calls_link_clients(codes=[m.code for m in to_create] + moved)
+    result.codes_to_link = [owner.code for owner in to_create] + moved
     return result

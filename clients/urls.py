@@ -36,6 +36,8 @@ urlpatterns = [
     path("<client_code:code>/", views.ClientDetailView.as_view(), name="detail"),
     path("<client_code:code>/statement/", billing_views.StatementView.as_view(), name="statement"),
     path(
-        "<client_code:code>/statement/pdf/", billing_views.StatementPdfView.as_view(), name="statement_pdf"
+        "<client_code:code>/statement/pdf/",
+        billing_views.StatementPdfView.as_view(),
+        name="statement_pdf",
     ),
 ]

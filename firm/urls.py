@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from calls.views import home
+from calls.views.dashboard import home
 from firm import views
 
 # The URLs are the composition root: the home page lives in the calls app (its partner

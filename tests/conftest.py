@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
 
 from firm.roles import ADMINISTRATOR, PARTNER, RECEPTIONIST
-from tests.factories import make_user
+from tests.factories import make_client, make_user
 
 # The firm's time zone (settings.TIME_ZONE), in which tests write local times.
 ROME = ZoneInfo("Europe/Rome")
@@ -55,6 +55,13 @@ def anna(db):
 def nora(db):
     """Nora has an account but no role."""
     return make_user("nora")
+
+
+@pytest.fixture
+def affaroni(db):
+    """Client 123, Affaroni S.p.A.: the client the tests bill. Modules that want it with a
+    rate, matters or calls build on it in a fixture of their own name (``affaroni_in_may``)."""
+    return make_client("123", "Affaroni S.p.A.")
 
 
 def logged_in(user) -> BrowserClient:

@@ -42,7 +42,7 @@ def test_a_broken_page_answers_500_in_the_layout_without_anything_that_could_fai
     def broken(*args, **kwargs):
         raise RuntimeError("the home page broke")
 
-    monkeypatch.setattr("calls.views.render", broken)
+    monkeypatch.setattr("calls.views.dashboard.render", broken)
     browser = BrowserClient(raise_request_exception=False)
     browser.force_login(paolo)
     response = browser.get(reverse("home"))

@@ -24,364 +24,67 @@ line is a rejected line like in any import (the matcher checks what the database
 refuse, and a batch it refuses all the same is split down to the refused line), so it never
 blocks the lines after it.
 
-Everything above the "importer" section is free of Django.
+The spool (``feed_spool``) and the connections (``feed_sockets``) are free of Django; this
+module holds the importer and the ``Feed`` that runs them all.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+
+from calls.importing.counts import ImportCounts
+from calls.importing.feed_sockets import (
+    RECONNECT_SECONDS,
+    Connections,
+    allowed_peers,
+    connect_forever,
+    parse_address,
+    receive,
+    serve,
+)
+from calls.importing.feed_spool import (
+    MAX_LINE_BYTES,
+    TICK_SECONDS,
+    Position,
+    Spool,
+    flush_every,
+    read_position,
+    write_position,
+)
+
+# What listen_cdr and the tests use, from the two Django-free modules the feed is built on.
+__all__ = [
+    "Connections",
+    "Feed",
+    "Position",
+    "Spool",
+    "SpoolImporter",
+    "allowed_peers",
+    "flush_every",
+    "parse_address",
+    "read_position",
+    "receive",
+    "serve",
+    "write_position",
+]
 
 logger = logging.getLogger(__name__)
+
 
 # A quiet feed commits what it received after this many seconds.
 QUIET_SECONDS = 1.0
 # ... and the importer ends its run and closes its database connection after this many.
 PASS_QUIET_SECONDS = 60.0
-# The spool is fsynced at least this often while lines arrive.
-FSYNC_SECONDS = 1.0
 # After a failed import, the importer tries again after this many seconds.
 RETRY_SECONDS = 5.0
 # A catching-up importer commits (and saves its position) at least every this many lines.
 COMMIT_LINES = 10_000
-# A "line" longer than this is cut: a peer that never sends a newline cannot fill memory.
-MAX_LINE_BYTES = 64 * 1024
-RECONNECT_SECONDS = 10.0
-CONNECT_SECONDS = 5.0  # --connect: a PBX on the LAN answers at once; a stop waits this long
-# How often blocked threads look at the stop flag.
-TICK_SECONDS = 0.2
-LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
-
-
-# --- The spool: raw lines on disk, one file per UTC day -----------------------------------
-
-
-class Position(NamedTuple):
-    """How far a spool file has been imported: bytes and lines, both committed."""
-
-    offset: int = 0
-    lines: int = 0
-
-
-class Spool:
-    """Appends received lines, as bytes, to one file per day (UTC) in ``folder``.
-
-    Each line is one ``write()`` of its bytes and b"\\n" under a lock, so lines of several
-    connections never mix; ``sync()`` fsyncs what was written (the flusher calls it).
-    """
-
-    PATTERN = "feed-*.log"
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()  # several connections write at once
-        self._fd: int | None = None
-        self._path: Path | None = None
-        self._dirty = False
-        self.lines_received = 0
-
-    def path_for(self, when: datetime) -> Path:
-        return self.folder / f"feed-{when:%Y-%m-%d}.log"
-
-    def files(self) -> list[Path]:
-        return sorted(self.folder.glob(self.PATTERN))
-
-    def append(self, raw: bytes) -> None:
-        data = memoryview(raw + b"\n")
-        with self._lock:
-            fd = self._file_for(self.path_for(datetime.now(UTC)))
-            while data:
-                data = data[os.write(fd, data) :]
-            self._dirty = True
-            self.lines_received += 1
-
-    def sync(self) -> None:
-        """fsync what was appended since the last call."""
-        with self._lock:
-            if self._fd is not None and self._dirty:
-                os.fsync(self._fd)
-                self._dirty = False
-
-    def close(self) -> None:
-        with self._lock:
-            self._close()
-
-    def _file_for(self, path: Path) -> int:
-        if path == self._path:
-            return self._fd
-        self._close()
-        created = not path.exists()
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        if created:
-            _fsync_folder(self.folder)  # the new file's name survives a power loss too
-        elif os.fstat(fd).st_size and _last_byte(path) != b"\n":
-            os.write(fd, b"\n")  # a line cut by a crash stays on its own
-        self._fd, self._path = fd, path
-        return fd
-
-    def _close(self) -> None:
-        if self._fd is not None:
-            if self._dirty:
-                os.fsync(self._fd)
-            os.close(self._fd)
-        self._fd, self._path, self._dirty = None, None, False
-
-
-def _last_byte(path: Path) -> bytes:
-    with open(path, "rb") as stream:
-        stream.seek(-1, os.SEEK_END)
-        return stream.read(1)
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def position_path(spool_file: Path) -> Path:
-    """Hidden, so that ``import_cdr <spool folder>`` skips it."""
-    return spool_file.with_name(f".{spool_file.name}.pos")
-
-
-def read_position(spool_file: Path) -> Position:
-    try:
-        offset, lines = position_path(spool_file).read_text().split()
-        return Position(int(offset), int(lines))
-    except FileNotFoundError:
-        return Position()
-
-
-def write_position(spool_file: Path, position: Position) -> None:
-    """Atomically: a crash leaves the old position or the new one, never half of one."""
-    target = position_path(spool_file)
-    temporary = target.with_name(target.name + ".tmp")
-    with open(temporary, "w") as out:
-        out.write(f"{position.offset} {position.lines}\n")
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, target)
-
-
-def flush_every(spool: Spool, stop: threading.Event, seconds: float = FSYNC_SECONDS) -> None:
-    """The flusher: fsync the spool every ``seconds`` until ``stop``, and once more after."""
-    while not stop.wait(seconds):
-        spool.sync()
-    spool.sync()
-
-
-# --- Connections: read lines, spool them, nothing else -----------------------------------
-
-
-def receive(
-    connection: socket.socket,
-    spool: Spool,
-    *,
-    stop: threading.Event,
-    idle_seconds: float | None = None,
-) -> int:
-    """Spool every line received on ``connection`` until the peer closes it, ``stop`` is set,
-    or (when ``idle_seconds`` is given) nothing has arrived for that long. Returns the number
-    of lines spooled. On stop, what the kernel already holds for us is read and spooled too;
-    a last line without its newline is spooled as it is."""
-    connection.settimeout(min(TICK_SECONDS, idle_seconds or TICK_SECONDS))
-    lines = _Lines(spool)
-    last_data = time.monotonic()
-    while not stop.is_set():
-        try:
-            data = connection.recv(65536)
-        except TimeoutError:
-            if idle_seconds is not None and time.monotonic() - last_data >= idle_seconds:
-                logger.info("CDR feed: closing a connection idle for %s s", idle_seconds)
-                break
-            continue
-        except OSError as error:  # reset by the peer: what was received is kept
-            logger.warning("CDR feed: connection lost (%s)", error)
-            break
-        if not data:
-            break
-        last_data = time.monotonic()
-        lines.take(data)
-    else:  # stopping: take what has arrived, without waiting for more
-        connection.setblocking(False)
-        try:
-            while data := connection.recv(65536):
-                lines.take(data)
-        except OSError:  # nothing more to read now (BlockingIOError), or reset
-            pass
-    return lines.finish()
-
-
-class _Lines:
-    """Cuts received bytes into lines and spools each complete one."""
-
-    def __init__(self, spool: Spool):
-        self.spool, self.pending, self.count = spool, b"", 0
-
-    def take(self, data: bytes) -> None:
-        *complete, self.pending = (self.pending + data).split(b"\n")
-        while len(self.pending) > MAX_LINE_BYTES:
-            complete.append(self.pending[:MAX_LINE_BYTES])
-            self.pending = self.pending[MAX_LINE_BYTES:]
-        for raw in complete:
-            self.spool.append(raw)
-        self.count += len(complete)
-
-    def finish(self) -> int:
-        if self.pending.strip():
-            self.spool.append(self.pending)
-            self.count += 1
-        self.pending = b""
-        return self.count
-
-
-def parse_address(text: str, default_host: str = "") -> tuple[str, int]:
-    """'0.0.0.0:5000', 'pbx.studio.local:5000' or '5000' to (host, port)."""
-    host, _, port = text.rpartition(":")
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"{text!r} is not host:port")
-    return host.strip("[]") or default_host, int(port)
-
-
-def allowed_peers(allow: list[str], listen_host: str) -> set[str]:
-    """The addresses that may connect: those in ``--allow``; with no ``--allow``, loopback,
-    and only when listening on loopback. Loopback is never added to a given list: on the
-    PBX's own host, a local process would otherwise read the firm's calls in."""
-    if allow:
-        return set(allow)
-    return set(LOOPBACK) if listen_host in LOOPBACK else set()
-
-
-class Connections:
-    """The open connections, at most ``limit`` at once, so that they can be closed on stop."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self._open: set[socket.socket] = set()
-        self._threads: set[threading.Thread] = set()
-        self._lock = threading.Lock()
-        self.accepted = 0
-        self.refused = 0
-
-    def add(self, connection: socket.socket) -> bool:
-        with self._lock:
-            if len(self._open) >= self.limit:
-                self.refused += 1
-                return False
-            self._open.add(connection)
-            self.accepted += 1
-            return True
-
-    def remove(self, connection: socket.socket) -> None:
-        with self._lock:
-            self._open.discard(connection)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._open)
-
-    def start(self, target, *args) -> None:
-        thread = threading.Thread(target=target, args=args, daemon=True)
-        with self._lock:
-            self._threads = {t for t in self._threads if t.is_alive()}
-            self._threads.add(thread)
-        thread.start()
-
-    def wait_closed(self, timeout: float) -> None:
-        """Wait for the readers, which see ``stop`` within a tick and spool what they hold."""
-        with self._lock:
-            threads = list(self._threads)
-        deadline = time.monotonic() + timeout
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-
-
-def serve(
-    server: socket.socket,
-    spool: Spool,
-    *,
-    allowed: set[str],
-    stop: threading.Event,
-    connections: Connections,
-    idle_seconds: float | None,
-) -> None:
-    """Accept connections on ``server`` until ``stop`` is set; each allowed peer is read on its
-    own thread into the spool. Peers not in ``allowed`` are closed at once (call logs are
-    confidential), and so is any connection beyond ``connections.limit``."""
-    server.settimeout(TICK_SECONDS)
-    while not stop.is_set():
-        try:
-            connection, (host, port, *_rest) = server.accept()
-        except TimeoutError:
-            continue
-        peer = f"{host}:{port}"
-        if host not in allowed:
-            logger.warning("CDR feed: refused a connection from %s (not in --allow)", peer)
-            connection.close()
-            continue
-        if not connections.add(connection):
-            logger.warning(
-                "CDR feed: refused a connection from %s (%d connections open, the limit)",
-                peer,
-                connections.limit,
-            )
-            connection.close()
-            continue
-        logger.info("CDR feed: %s connected", peer)
-        connections.start(_read, connection, peer, spool, stop, connections, idle_seconds)
-
-
-def _read(connection, peer, spool, stop, connections, idle_seconds) -> None:
-    try:
-        with connection:
-            lines = receive(connection, spool, stop=stop, idle_seconds=idle_seconds)
-    finally:
-        connections.remove(connection)
-    logger.info("CDR feed: %s disconnected after %d lines", peer, lines)
-
-
-def connect_forever(
-    address: tuple[str, int],
-    spool: Spool,
-    *,
-    stop: threading.Event,
-    connections: Connections,
-    reconnect_seconds: float = RECONNECT_SECONDS,
-) -> None:
-    """Passive-socket mode: connect to the PBX, read until it closes, connect again. The PBX
-    is never dropped for being quiet: a firm may make no call for hours."""
-    peer = f"{address[0]}:{address[1]}"
-    while not stop.is_set():
-        try:
-            connection = socket.create_connection(address, timeout=CONNECT_SECONDS)
-        except OSError as error:
-            logger.warning("CDR feed: cannot connect to %s (%s)", peer, error)
-        else:
-            logger.info("CDR feed: connected to %s", peer)
-            connections.add(connection)
-            _read(connection, peer, spool, stop, connections, None)
-        stop.wait(reconnect_seconds)
-
-
-def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
-    """Poll ``condition`` until it holds or ``seconds`` pass (for callers and tests)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 # --- The importer: spool files → cdr_feed_import, one thread -----------------------------
@@ -396,14 +99,11 @@ class _Pass:
     pending: Position
 
 
-@dataclass
-class ImporterTotals:
+@dataclass(kw_only=True)
+class ImporterTotals(ImportCounts):
+    """A live feed's counts since it started, and its import passes that committed."""
+
     passes: int = 0
-    failed_passes: int = 0
-    lines_read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
 
 
 class SpoolImporter:
@@ -471,14 +171,12 @@ class SpoolImporter:
             )
             self._committed(run)
         except Exception as error:
-            self.totals.failed_passes += 1
             self._failed(run, error)
             return
         finally:
             self._disconnect()  # no idle connection kept between passes
         self.totals.passes += 1
-        for name in ("lines_read", "imported", "duplicates", "rejected"):
-            setattr(self.totals, name, getattr(self.totals, name) + getattr(summary, name))
+        self.totals.add(summary)
 
     def _lines(self, run: _Pass) -> Iterator[str | None]:
         """The complete lines of ``run.path`` after its position, as text; None to have what

@@ -28,9 +28,10 @@ from calls.cdr import (
     parse,
 )
 from calls.cdr.detect import NUL_RUN
+from calls.importing.counts import ImportCounts
 from calls.importing.files import CdrFile, open_cdr_lines
 from calls.importing.messages import line_message, reason_text
-from calls.importing.writers import BatchCounts, BatchWriter, CallRow, call_row
+from calls.importing.writers import CallRow, batch_writer, call_row
 from calls.matching import CallValues, MatchError, match_record
 from calls.models import Call, ImportRun, RejectedLine
 from calls.selectors import NO_OWNER, cdr_layout_default, code_owners_get, match_rules_get
@@ -44,16 +45,12 @@ HEARTBEAT_EVERY = timedelta(minutes=1)
 _HOST = socket.gethostname()[:255]
 
 
-@dataclass
-class ImportSummary:
+@dataclass(kw_only=True)
+class ImportSummary(ImportCounts):
     """What one file's import did; `run` is None for a dry run (nothing written)."""
 
     file_name: str
     format_description: str
-    lines_read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
     # Lines that are no call (a printer's page header, a CUCM start record): counted here,
     # neither imported nor rejected; not part of lines_read.
     skipped: int = 0
@@ -114,7 +111,7 @@ class _Batch:
         self.raws: list[str] = []  # each row's line, for a call the database might refuse
         self.rejects: list[RejectedLine] = []
         self.refused_reasons: dict[str, str] = {}  # by raw_sha1, for a retry
-        self.writer = None if dry_run else BatchWriter.for_connection(run.pk, refused=self.refused)
+        self.writer = None if dry_run else batch_writer(run.pk, refused=self.refused)
         self.call_row = self.writer.call_row if self.writer else call_row
         self.heard_at = timezone.now()
 
@@ -148,8 +145,13 @@ class _Batch:
             return
         if self.dry_run:
             inserted = self._count_new()
-            read = len(self.rows) + len(self.rejects)
-            self.count([BatchCounts(read, inserted, len(self.rows) - inserted, len(self.rejects))])
+            self.count(
+                [
+                    ImportCounts.of_batch(
+                        calls=len(self.rows), inserted=inserted, rejects=len(self.rejects)
+                    )
+                ]
+            )
         else:
             self.count(self.writer.write(self.rows, self.rejects, self.raws))
             self.heard_at = timezone.now()
@@ -170,18 +172,13 @@ class _Batch:
         if self.writer:
             self.writer.release()
 
-    def count(self, done: list[BatchCounts]):
+    def count(self, done: list[ImportCounts]):
         for counts in done:
-            self.summary.lines_read += counts.read
-            self.summary.imported += counts.imported
-            self.summary.duplicates += counts.duplicates
-            self.summary.rejected += counts.rejected
+            self.summary.add(counts)
 
     def _count_new(self) -> int:
         ids = {row.pbx_call_id for row in self.rows}
-        stored = set(
-            Call.objects.filter(pbx="", pbx_call_id__in=ids).values_list("pbx_call_id", flat=True)
-        )
+        stored = set(Call.objects.filter(pbx_call_id__in=ids).values_list("pbx_call_id", flat=True))
         return len(ids - stored)
 
 
@@ -292,7 +289,7 @@ def _read_file(cdr_file, summary, run, time_zone, progress, batch_size) -> None:
     try:
         with open_cdr_lines(cdr_file) as reader:
             for item in parse(reader, cdr_file.fmt, tz):
-                _take(item, rules, batch)
+                _add_to_batch(item, rules, batch)
                 if len(batch) >= batch_size:
                     batch.flush()
                     if progress:
@@ -308,7 +305,7 @@ def _read_file(cdr_file, summary, run, time_zone, progress, batch_size) -> None:
         batch.release()
 
 
-def _take(item: CdrRecord | CdrRejection | CdrSkip, rules, batch: _Batch) -> None:
+def _add_to_batch(item: CdrRecord | CdrRejection | CdrSkip, rules, batch: _Batch) -> None:
     if isinstance(item, CdrSkip):
         batch.summary.skipped += 1
         return
@@ -456,7 +453,7 @@ def cdr_feed_import(
                         layout=", ".join(fmt.layout),
                     )
                 for item in parse([line], fmt, tz):
-                    _take(replace(item, line_number=line_number), rules, batch)
+                    _add_to_batch(replace(item, line_number=line_number), rules, batch)
                 if len(batch) >= BATCH_SIZE:
                     batch.flush()
             batch.commit()

@@ -1,11 +1,11 @@
 """Fast insertion of imported calls, one path per database.
 
 Plain ORM inserts run at ~25,000 rows/s; a CDR import needs several times that. Every path
-skips a call whose PBX identity (pbx, pbx_call_id) is already stored — in SQL, so two
+skips a call whose PBX identity (pbx_call_id) is already stored — in SQL, so two
 processes importing the same file at once still store each call once — and reports how
 many rows were really inserted (the rest are duplicates).
 
-`BatchWriter` writes one batch (calls, rejected lines, the run's counters) per transaction,
+Each writer writes one batch (calls, rejected lines, the run's counters) per transaction,
 so a killed run keeps what it wrote. On SQLite, whose triggers run once per row, the batch
 adds its calls to the hourly totals (CallHourTotal) in one grouped statement instead: the
 row trigger is dropped and created again inside the batch's transaction (SQLite's DDL is
@@ -19,7 +19,6 @@ server inserts on both cores while Python reads the next batch. Their counts arr
 
 from collections import namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import psycopg
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 from psycopg import errors as psycopg_errors
 
+from calls.importing.counts import ImportCounts
 from calls.models import Call, ImportRun, RejectedLine
 from firm.database import first_line
 
@@ -50,7 +50,6 @@ CALL_FIELDS = (
     "direction",
     "status",
     "cost",
-    "pbx",
     "pbx_call_id",
     "pbx_trunk",
     "import_run",
@@ -61,7 +60,7 @@ CALL_FIELDS = (
 # ids.
 CallRow = namedtuple("CallRow", CALL_FIELDS)
 _STAGING = "calls_call_staging"
-_CONFLICT = "ON CONFLICT (pbx, pbx_call_id) DO NOTHING"
+_CONFLICT = "ON CONFLICT (pbx_call_id) DO NOTHING"
 # The SQLite insert trigger of migration 0008, and the same sums for a whole batch: the
 # calls inserted after `last_id` (ids only grow: AUTOINCREMENT) per UTC hour, direction, status.
 _SQLITE_HOUR_TRIGGER = "calls_call_hour_totals_insert"
@@ -76,7 +75,7 @@ _SQLITE_ADD_HOURS = """
 _REJECT_FIELDS = ("import_run", "file_name", "line_number", "field", "reason", "raw", "raw_sha1")
 # How the database refuses the values of a batch (a check, a length, a range, a byte it cannot
 # store), as opposed to an error of the connection: such a batch is written again in halves,
-# down to the calls refused, which become rejected lines (BatchWriter._write_in_halves).
+# down to the calls refused, which become rejected lines (SqliteBatchWriter._write_in_halves).
 REFUSALS = (IntegrityError, DataError, OverflowError, psycopg.IntegrityError, psycopg.DataError)
 # What makes a rejected line of a call the database refused: (line number, raw line, reason).
 RefusedCall = Callable[[int, str, str], RejectedLine]
@@ -107,7 +106,6 @@ def call_row(values, client_id, run_id, matter_id=None) -> CallRow:
         values.direction,
         values.status,
         values.cost,
-        "",
         values.pbx_call_id,
         values.pbx_trunk,
         run_id,
@@ -137,16 +135,17 @@ def _columns(model, names) -> str:
     return ", ".join(quote(model._meta.get_field(name).column) for name in names)
 
 
-@dataclass
-class BatchCounts:
-    read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
+def batch_writer(run_id: int, *, refused: RefusedCall) -> "SqliteBatchWriter":
+    """The writer for the database in use. ``refused`` makes the rejected line of a call the
+    database refuses."""
+    if connection.vendor == "postgresql":
+        return PostgresBatchWriter(run_id, refused=refused)
+    return SqliteBatchWriter(run_id, refused=refused)
 
 
-class BatchWriter:
-    """Writes batches synchronously with executemany (SQLite)."""
+class SqliteBatchWriter:
+    """Writes batches synchronously with executemany (SQLite). PostgresBatchWriter builds on
+    it: writing a refused batch again in halves is the same on both databases."""
 
     call_row = staticmethod(sqlite_call_row)
 
@@ -156,17 +155,9 @@ class BatchWriter:
         self.table = connection.ops.quote_name(Call._meta.db_table)
         self.columns = _columns(Call, CALL_FIELDS)
 
-    @staticmethod
-    def for_connection(run_id: int, *, refused: RefusedCall) -> "BatchWriter":
-        """The writer for the database in use. ``refused`` makes the rejected line of a call
-        the database refuses."""
-        if connection.vendor == "postgresql":
-            return PostgresBatchWriter(run_id, refused=refused)
-        return BatchWriter(run_id, refused=refused)
-
     def write(
         self, rows: list[CallRow], rejects: list[RejectedLine], raws: list[str]
-    ) -> list[BatchCounts]:
+    ) -> list[ImportCounts]:
         """Write one batch (``raws``: each row's line as read); returns the counts of the
         batches now known to be written."""
         if not rows and not rejects:
@@ -176,7 +167,7 @@ class BatchWriter:
         except REFUSALS as error:
             return self._write_in_halves(rows, rejects, raws, error)
 
-    def _write_now(self, rows: list[CallRow], rejects: list[RejectedLine]) -> list[BatchCounts]:
+    def _write_now(self, rows: list[CallRow], rejects: list[RejectedLine]) -> list[ImportCounts]:
         """Write one batch in its own transaction (a savepoint inside an outer one), now."""
         with transaction.atomic():
             inserted = self.insert_calls(rows)
@@ -188,9 +179,9 @@ class BatchWriter:
                 rejected=F("rejected") + len(rejects),
                 heartbeat_at=Now(),
             )
-        return [BatchCounts(len(rows) + len(rejects), inserted, len(rows) - inserted, len(rejects))]
+        return [ImportCounts.of_batch(calls=len(rows), inserted=inserted, rejects=len(rejects))]
 
-    def _write_in_halves(self, rows, rejects, raws, error: BaseException) -> list[BatchCounts]:
+    def _write_in_halves(self, rows, rejects, raws, error: BaseException) -> list[ImportCounts]:
         """The database refused a batch (``error``), for a reason the parsers and the matcher
         did not foresee: write it again in halves, and the half refused in halves again,
         down to the calls refused, which become rejected lines with the database's reason.
@@ -217,7 +208,7 @@ class BatchWriter:
                 done += self._write_in_halves(part, part_rejects, part_raws, part_error)
         return done
 
-    def finish(self) -> list[BatchCounts]:
+    def finish(self) -> list[ImportCounts]:
         """Wait until every batch written so far is committed; returns their counts. The
         writer can go on writing (a live feed commits in its quiet spells)."""
         return []
@@ -266,7 +257,7 @@ class _Lane:
         self.open = False  # a batch transaction (or savepoint) is open
 
 
-class PostgresBatchWriter(BatchWriter):
+class PostgresBatchWriter(SqliteBatchWriter):
     """Binary COPY + pipelined INSERT … SELECT over one or more connections ("lanes").
 
     Outside a transaction, batches take turns over `settings.CDR_IMPORT_CONNECTIONS` server
@@ -402,7 +393,7 @@ class PostgresBatchWriter(BatchWriter):
         except BaseException:
             self.abort()
             raise
-        counts = BatchCounts(len(rows) + len(rejects), 0, len(rows), len(rejects))
+        counts = ImportCounts.of_batch(calls=len(rows), inserted=0, rejects=len(rejects))
         lane.pending = (pipeline, counts_cursor, counts, rows, rejects, raws)
 
     def _give_up(self, lane: _Lane) -> None:
@@ -417,7 +408,7 @@ class PostgresBatchWriter(BatchWriter):
         if lane.open:
             self._roll_back(lane)
 
-    def _collect(self, lane: _Lane, *, split: bool = True) -> list[BatchCounts]:
+    def _collect(self, lane: _Lane, *, split: bool = True) -> list[ImportCounts]:
         """Wait for the batch `lane` is writing and return its counts; a batch the server
         gave up to end a deadlock with another lane is written again, alone; a batch it
         refused is written in halves (``split``; else the refusal is raised)."""

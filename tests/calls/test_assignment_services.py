@@ -17,23 +17,22 @@ from calls.models import (
     PeriodEvent,
 )
 from calls.selectors import calls_unassigned, client_suggestions
-from calls.services import calls_assign, calls_link_clients, period_close, period_reopen
+from calls.services import (
+    calls_assign,
+    calls_link_clients,
+    client_save_and_link,
+    period_close,
+    period_reopen,
+)
 from clients.models import Client
-from clients.services import client_save
 from firm.models import FirmSettings
 from tests.calls.importing.helpers import run_import, threecx_line, write
-from tests.conftest import ROME
+from tests.conftest import NOW, ROME
 from tests.factories import make_call, make_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 APRIL = date(2026, 4, 1)
-
-
-@pytest.fixture
-def affaroni():
-    return make_client("123", "Affaroni S.p.A.")
 
 
 def april_call(**fields):
@@ -99,7 +98,7 @@ def test_too_many_calls_at_once_are_refused(paolo, affaroni):
 def test_adding_a_client_with_the_dialled_code_keeps_the_hand_chosen_client(paolo, affaroni):
     call = make_call(billing_code="777")
     calls_assign(calls=[call], client=affaroni, user=paolo)
-    later = client_save(client=Client(code="777", name="Cliente arrivato dopo")).client
+    later = client_save_and_link(client=Client(code="777", name="Cliente arrivato dopo")).client
     call.refresh_from_db()
     assert call.client == affaroni
     assert make_call(billing_code="777").client is None  # a new call: importer's job
@@ -112,7 +111,7 @@ def test_changing_a_clients_code_keeps_hand_chosen_calls(paolo, affaroni):
     chosen = make_call(billing_code="123", client=affaroni)
     calls_assign(calls=[chosen], client=affaroni, user=paolo)
     affaroni.code = "124"
-    client_save(client=affaroni, previous_code="123")
+    client_save_and_link(client=affaroni, previous_code="123")
     linked.refresh_from_db()
     chosen.refresh_from_db()
     assert linked.client is None
@@ -216,7 +215,7 @@ def test_linking_a_new_clients_code_leaves_closed_months_alone_until_reopened(pa
     march = make_call(billing_code="777", start=datetime(2026, 3, 31, 9, 0, tzinfo=ROME))
     april = april_call(billing_code="777")
     may = make_call(billing_code="777")
-    later = client_save(client=Client(code="777", name="Cliente arrivato dopo")).client
+    later = client_save_and_link(client=Client(code="777", name="Cliente arrivato dopo")).client
     for call in (march, april, may):
         call.refresh_from_db()
     assert (march.client, april.client, may.client) == (later, None, later)
@@ -229,7 +228,7 @@ def test_a_code_change_does_not_detach_calls_of_a_closed_month(paolo, affaroni):
     april = april_call(billing_code="123", client=affaroni)
     period_close(month=APRIL, user=paolo)
     affaroni.code = "124"
-    client_save(client=affaroni, previous_code="123")
+    client_save_and_link(client=affaroni, previous_code="123")
     april.refresh_from_db()
     assert april.client == affaroni
 

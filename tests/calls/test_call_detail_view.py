@@ -12,13 +12,6 @@ from tests.factories import make_call, make_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def affaroni():
-    return make_client("123", "Affaroni S.p.A.")
-
 
 def make_import_run(file_name: str) -> ImportRun:
     return ImportRun.objects.create(

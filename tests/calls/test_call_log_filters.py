@@ -2,7 +2,7 @@
 
 "Now" is frozen at Wednesday 13 May 2026, 12:00 in Rome (10:00 UTC)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from django.utils import translation
@@ -15,8 +15,6 @@ from tests.conftest import ROME
 from tests.factories import make_call, make_client, make_trunk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
-
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 
 
 def rome(*args) -> datetime:

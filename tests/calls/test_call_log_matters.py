@@ -3,7 +3,7 @@
 page and in the PDF. "Now" is frozen at Wednesday 13 May 2026, 12:00 in Rome."""
 
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from django.db import connection
@@ -19,7 +19,6 @@ from tests.factories import make_call, make_client, make_matter, make_matter_cal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 MAY = {"date_after": "2026-05-01", "date_before": "2026-05-31"}
 
 

@@ -6,15 +6,15 @@ import io
 import math
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 
-from calls import views
 from calls.models import Call
+from calls.views import log as views
 from firm.lib import pdf
 from firm.models import FirmSettings
 from tests.conftest import ROME, logged_in
@@ -22,7 +22,6 @@ from tests.factories import make_call, make_client, make_trunk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:pdf")
 MAY = "?date_after=2026-05-01&date_before=2026-05-31"
 

@@ -19,7 +19,6 @@ from tests.factories import make_call, make_client, make_trunk, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:log")
 MAY = "?date_after=2026-05-01&date_before=2026-05-31"
 

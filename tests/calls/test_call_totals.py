@@ -17,12 +17,11 @@ from calls.importing.files import inspect_cdr_file
 from calls.importing.services import cdr_import
 from calls.models import Call, CallHourTotal
 from calls.selectors import call_totals
-from tests.conftest import ROME, logged_in
+from tests.conftest import NOW, ROME, logged_in
 from tests.factories import make_call, make_client, make_trunk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 
 # Filters the hourly totals answer: days (presets, dates, open ends, summer time changes on
 # 29 March and 25 October 2026), destination, direction, status, and a number mode or "not"
@@ -257,7 +256,7 @@ def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
 
     from calls.cdr import parse
     from calls.cdr.detect import detect_format
-    from calls.importing.writers import BatchWriter, sqlite_call_row
+    from calls.importing.writers import SqliteBatchWriter, sqlite_call_row
     from calls.matching import match_record
     from calls.models import ImportRun, RejectedLine
     from calls.selectors import match_rules_get
@@ -278,7 +277,7 @@ def test_a_failed_sqlite_batch_puts_the_row_trigger_back(tmp_path):
             import_run=run, file_name="x", line_number=line_number, raw=raw, reason=reason
         )
 
-    writer = BatchWriter(run.pk, refused=rejected_line)
+    writer = SqliteBatchWriter(run.pk, refused=rejected_line)
     with pytest.raises(IntegrityError):
         writer._write_now(rows, [])
     assert _sqlite_insert_trigger() == trigger

@@ -1,7 +1,7 @@
 """The partner dashboard: each figure of calls.dashboard against a plain aggregate over
 hand-made calls, and the home page for each role."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,7 +18,6 @@ from clients.billing.selectors import statement_get
 from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_matter
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)  # 13 May 2026 in Rome
 MAY, APRIL = date(2026, 5, 1), date(2026, 4, 1)
 TWELVE_MONTHS = [date(2025, 6 + n, 1) if n < 7 else date(2026, n - 6, 1) for n in range(12)]
 

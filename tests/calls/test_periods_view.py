@@ -1,7 +1,7 @@
 """The periods page /calls/periods/: close a month, reopen it with a reason, the history, and
 hostile posts. "Now" is 13 May 2026."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.contrib.messages import get_messages
@@ -12,7 +12,6 @@ from tests.conftest import logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:periods")
 APRIL = date(2026, 4, 1)
 

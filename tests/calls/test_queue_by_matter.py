@@ -1,7 +1,7 @@
 """The queue by matter: assigning to a matter by its code, suggestions that learn by matter,
 and calls of closed matters waiting to be checked. "Now" is Wednesday 13 May 2026."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 from django.contrib.messages import get_messages
@@ -16,13 +16,7 @@ from tests.factories import make_call, make_client, make_matter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:unassigned")
-
-
-@pytest.fixture
-def affaroni():
-    return make_client("123", "Affaroni S.p.A.")
 
 
 @pytest.fixture

@@ -16,13 +16,7 @@ from tests.factories import make_call, make_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 5, 13, 10, 0, tzinfo=UTC)
 URL = reverse("calls:unassigned")
-
-
-@pytest.fixture
-def affaroni():
-    return make_client("123", "Affaroni S.p.A.")
 
 
 @pytest.fixture

@@ -5,14 +5,9 @@ from django.urls import reverse
 
 from firm.models import FirmSettings
 from tests.conftest import logged_in
-from tests.factories import make_client, make_contact, make_trunk
+from tests.factories import make_contact, make_trunk
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def affaroni(db):
-    return make_client("123", "Affaroni S.p.A.")
 
 
 @pytest.fixture

@@ -7,9 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from calls.services import LinkedCalls, calls_assign, calls_link_clients, period_close
+from calls.services import (
+    LinkedCalls,
+    calls_assign,
+    calls_link_clients,
+    client_save_and_link,
+    matter_delete_and_unlink,
+    matter_save_and_link,
+    period_close,
+)
 from clients.models import Client, Matter
-from clients.services import client_save, matter_delete, matter_save
 from tests.conftest import ROME
 from tests.factories import make_call, make_client, make_matter
 
@@ -26,7 +33,7 @@ def test_adding_a_matter_attaches_the_calls_of_its_code_as_adding_a_client_does(
     in_april = make_call(billing_code="12301", start=datetime(2026, 4, 10, 9, 0, tzinfo=ROME))
     other = make_call(billing_code="123")
 
-    saved = matter_save(matter=Matter(client=affaroni, code="12301", name="Causa Rossi"))
+    saved = matter_save_and_link(matter=Matter(client=affaroni, code="12301", name="Causa Rossi"))
 
     assert saved.linked == LinkedCalls(attached=3, closed_not_attached=1)
     for call in [*waiting, by_hand, in_april, other]:
@@ -44,7 +51,7 @@ def test_a_new_code_detaches_the_old_ones_calls_and_attaches_the_new_ones():
     old = make_call(billing_code="12301", client=affaroni, matter=matter)
     new = make_call(billing_code="12399")
     matter.code = "12399"
-    assert matter_save(matter=matter, previous_code="12301").linked == LinkedCalls(
+    assert matter_save_and_link(matter=matter, previous_code="12301").linked == LinkedCalls(
         attached=1, detached=1
     )
     old.refresh_from_db()
@@ -57,7 +64,7 @@ def test_a_deleted_matter_leaves_its_calls_as_unknown_code():
     affaroni = make_client("123", "Affaroni S.p.A.")
     matter = make_matter(affaroni, "12301")
     call = make_call(billing_code="12301", client=affaroni, matter=matter)
-    assert matter_delete(matter=matter) == LinkedCalls(detached=1)
+    assert matter_delete_and_unlink(matter=matter) == LinkedCalls(detached=1)
     call.refresh_from_db()
     assert (call.client, call.matter) == (None, None)
 
@@ -81,12 +88,12 @@ def test_a_matter_may_not_take_a_client_code_nor_a_client_a_matter_code():
     affaroni = make_client("123", "Affaroni S.p.A.")
     make_matter(affaroni, "12301", "Causa Rossi c. Bianchi")
     with pytest.raises(ValidationError) as error:
-        matter_save(matter=Matter(client=affaroni, code="123", name="Una pratica"))
+        matter_save_and_link(matter=Matter(client=affaroni, code="123", name="Una pratica"))
     assert error.value.message_dict["code"] == [
         "Il codice 123 è il codice del cliente Affaroni S.p.A."
     ]
     with pytest.raises(ValidationError) as error:
-        client_save(client=Client(code="12301", name="Nuovo cliente"))
+        client_save_and_link(client=Client(code="12301", name="Nuovo cliente"))
     assert error.value.message_dict["code"] == [
         "Il codice 12301 è il codice della pratica “Causa Rossi c. Bianchi” di Affaroni S.p.A."
     ]

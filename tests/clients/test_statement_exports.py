@@ -15,7 +15,7 @@ from clients.billing import ledes
 from clients.models import BillingPolicy
 from firm.models import FirmSettings
 from tests.conftest import ROME, logged_in
-from tests.factories import make_call, make_client
+from tests.factories import make_call
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +23,14 @@ MAY = "?date_after=2026-05-01&date_before=2026-05-31"
 
 
 @pytest.fixture
-def affaroni():
+def affaroni_in_may(affaroni):
+    """Client 123 at 120 €/h: 3 calls in May, one not answered."""
     firm = FirmSettings.load()
     firm.firm_name = "Studio Rossi"
     firm.save()
-    client = make_client(code="123", name="Affaroni S.p.A.", hourly_rate=Decimal("120.00"))
+    client = affaroni
+    client.hourly_rate = Decimal("120.00")
+    client.save()
     calls = [("114", "Mario Rossi", 61), ("101", "", 400), ("114", "Mario Rossi", 0)]
     for minute, (caller, name, talk) in enumerate(calls):
         make_call(
@@ -62,7 +65,7 @@ def ledes_records(text):
     return [dict(zip(header, line[:-2].split("|"), strict=True)) for line in lines[2:]]
 
 
-def test_billing_entries_are_one_per_billed_call(paolo, affaroni):
+def test_billing_entries_are_one_per_billed_call(paolo, affaroni_in_may):
     response, text = get(logged_in(paolo), "billing_csv")
     assert "addebiti-123-2026-05-01_2026-05-31.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
@@ -84,7 +87,7 @@ def test_billing_entries_are_one_per_billed_call(paolo, affaroni):
     assert rows[2][6] == "Telefonata al 3454565678 da 114 Mario Rossi, conversazione 0:01:01"
 
 
-def test_the_ledes_file_has_one_invoice_with_a_fee_line_per_billed_call(paolo, affaroni):
+def test_the_ledes_file_has_one_invoice_with_a_fee_line_per_billed_call(paolo, affaroni_in_may):
     policy = BillingPolicy.load()
     policy.law_firm_id = "IT09876543210"
     policy.save()
@@ -108,7 +111,7 @@ def test_the_ledes_file_has_one_invoice_with_a_fee_line_per_billed_call(paolo, a
     assert first["LINE_ITEM_DATE"] == "20260505"
 
 
-def test_with_rounding_on_the_total_each_client_has_one_line(paolo, affaroni):
+def test_with_rounding_on_the_total_each_client_has_one_line(paolo, affaroni_in_may):
     policy = BillingPolicy.load()
     policy.rounding = BillingPolicy.Rounding.TOTAL
     policy.save()
@@ -122,9 +125,9 @@ def test_with_rounding_on_the_total_each_client_has_one_line(paolo, affaroni):
     assert [row[:6] for row in rows[1:]] == [["123", "123", "2026-05-31", "12,00", "2", "24,00"]]
 
 
-def test_without_a_rate_amounts_are_zero_in_ledes_and_empty_in_csv(paolo, affaroni):
-    affaroni.hourly_rate = None
-    affaroni.save()
+def test_without_a_rate_amounts_are_zero_in_ledes_and_empty_in_csv(paolo, affaroni_in_may):
+    affaroni_in_may.hourly_rate = None
+    affaroni_in_may.save()
     browser = logged_in(paolo)
     records = ledes_records(get(browser, "ledes")[1])
     assert {r["LINE_ITEM_TOTAL"] for r in records} == {"0.00"}
@@ -133,18 +136,18 @@ def test_without_a_rate_amounts_are_zero_in_ledes_and_empty_in_csv(paolo, affaro
     assert {row[5] for row in rows[1:]} == {""}
 
 
-def test_a_period_that_is_not_a_month_numbers_the_invoice_by_its_days(paolo, affaroni):
+def test_a_period_that_is_not_a_month_numbers_the_invoice_by_its_days(paolo, affaroni_in_may):
     query = "?date_after=2026-05-04&date_before=2026-05-10"
     records = ledes_records(get(logged_in(paolo), "ledes", query)[1])
     assert records[0]["INVOICE_NUMBER"] == "123-20260504-20260510"
 
 
-def test_a_client_without_billed_calls_gets_the_two_header_lines(paolo, affaroni):
+def test_a_client_without_billed_calls_gets_the_two_header_lines(paolo, affaroni_in_may):
     text = get(logged_in(paolo), "ledes", "?date_after=2026-06-01&date_before=2026-06-30")[1]
     assert ledes_records(text) == []
 
 
-def test_billing_entries_keep_the_request_language_while_streaming(paolo, affaroni):
+def test_billing_entries_keep_the_request_language_while_streaming(paolo, affaroni_in_may):
     url = reverse("clients:statement", kwargs={"code": "123"}) + MAY + "&_export=billing_csv"
     response = logged_in(paolo).get(url, headers={"accept-language": "en"})
     with translation.override("it"):  # the body is sent later, under another language

@@ -15,7 +15,7 @@ from calls.models import Call
 from clients.billing import views
 from firm.models import FirmSettings
 from tests.conftest import ROME, logged_in
-from tests.factories import make_call, make_client
+from tests.factories import make_call
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -29,17 +29,14 @@ def url(code="123", pdf=False):
 
 
 @pytest.fixture
-def affaroni():
+def affaroni_in_may(affaroni):
     """Client 123 at 120 €/h: 4 calls in May by two callers, one not answered."""
     settings = FirmSettings.load()
     settings.firm_name = "Studio Legale Rossi & Bianchi"
     settings.save()
-    client = make_client(
-        code="123",
-        name="Affaroni S.p.A.",
-        vat_number="IT01234567890",
-        hourly_rate=Decimal("120.00"),
-    )
+    client = affaroni
+    client.vat_number, client.hourly_rate = "IT01234567890", Decimal("120.00")
+    client.save()
     for minute, (caller, name, talk) in enumerate(
         [
             ("114", "Mario Rossi", 1),
@@ -70,7 +67,7 @@ def pdf_pages(response) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
 
 
-def test_the_page_shows_the_periods_calls_by_caller_and_the_totals(browser, affaroni):
+def test_the_page_shows_the_periods_calls_by_caller_and_the_totals(browser, affaroni_in_may):
     response = browser.get(url() + MAY)
     assert response.status_code == 200
     page = response.content.decode()
@@ -82,13 +79,13 @@ def test_the_page_shows_the_periods_calls_by_caller_and_the_totals(browser, affa
     assert "3454565670" in page and "**123" not in page  # the number without marker and code
 
 
-def test_without_a_period_the_statement_is_last_month(browser, affaroni):
+def test_without_a_period_the_statement_is_last_month(browser, affaroni_in_may):
     response = browser.get(url())
     assert response.context["statement"].first_day.isoformat() == "2026-05-01"
     assert response.context["statement"].total.calls == 4
 
 
-def test_a_preset_period_works(browser, affaroni):
+def test_a_preset_period_works(browser, affaroni_in_may):
     response = browser.get(url() + "?period=this_month")
     assert response.context["statement"].total.calls == 0
     assert "date_after=2026-06-01" in response.context["query"]
@@ -112,7 +109,7 @@ def test_an_unknown_client_code_is_not_found(browser):
         ("?period=forever", "Select a valid choice."),
     ],
 )
-def test_a_bad_period_is_a_form_error_not_a_crash(browser, affaroni, query, message):
+def test_a_bad_period_is_a_form_error_not_a_crash(browser, affaroni_in_may, query, message):
     for address in (url(), url(pdf=True), reverse("clients:statements")):
         response = browser.get(address + query, headers={"accept-language": "en"})
         assert response.status_code == 200, address
@@ -120,7 +117,7 @@ def test_a_bad_period_is_a_form_error_not_a_crash(browser, affaroni, query, mess
         assert message in response.content.decode(), address
 
 
-def test_the_pdf_is_fit_to_send(browser, affaroni):
+def test_the_pdf_is_fit_to_send(browser, affaroni_in_may):
     response = browser.get(url(pdf=True) + MAY)
     text = "\n".join(pdf_pages(response))
     for expected in (
@@ -143,7 +140,7 @@ def test_the_pdf_is_fit_to_send(browser, affaroni):
     assert "30/04/2026" not in text
 
 
-def test_a_long_statement_is_numbered_n_of_n_on_every_page(browser, affaroni, monkeypatch):
+def test_a_long_statement_is_numbered_n_of_n_on_every_page(browser, affaroni_in_may, monkeypatch):
     monkeypatch.setattr("firm.lib.pdf.CHUNK_ROWS", 40)
     Call.objects.bulk_create(
         Call(
@@ -151,7 +148,7 @@ def test_a_long_statement_is_numbered_n_of_n_on_every_page(browser, affaroni, mo
             caller="114",
             destination="0298765432**123",
             billing_code="123",
-            client=affaroni,
+            client=affaroni_in_may,
             direction=Call.Direction.OUTBOUND,
             status=Call.Status.ANSWERED,
             talk_seconds=60,
@@ -167,14 +164,14 @@ def test_a_long_statement_is_numbered_n_of_n_on_every_page(browser, affaroni, mo
     assert "Totale, 154 chiamate" in pages[-1]
 
 
-def test_the_pdf_speaks_english_on_request(browser, affaroni):
+def test_the_pdf_speaks_english_on_request(browser, affaroni_in_may):
     text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY, headers={"accept-language": "en"})))
     assert "Page 1 of 1" in text and "Total, 4 calls" in text and "€ 48.00" in text
 
 
-def test_names_from_the_pbx_are_printed_as_text(browser, affaroni):
+def test_names_from_the_pbx_are_printed_as_text(browser, affaroni_in_may):
     make_call(
-        client=affaroni,
+        client=affaroni_in_may,
         billing_code="123",
         caller="115",
         caller_name="<b>Eve</b>",
@@ -185,14 +182,14 @@ def test_names_from_the_pbx_are_printed_as_text(browser, affaroni):
     assert "<b>Eve</b>" in text
 
 
-def test_too_many_calls_for_a_pdf_get_the_page_saying_so(browser, affaroni, monkeypatch):
+def test_too_many_calls_for_a_pdf_get_the_page_saying_so(browser, affaroni_in_may, monkeypatch):
     monkeypatch.setattr(views, "PDF_MAX_ROWS", 3)
     response = browser.get(url(pdf=True) + MAY, headers={"accept-language": "en"})
     assert response["Content-Type"].startswith("text/html")
     assert "This statement has 4 calls: a PDF holds at most 3." in response.content.decode()
 
 
-def test_the_page_links_to_pdf_and_exports_with_the_same_period(browser, affaroni):
+def test_the_page_links_to_pdf_and_exports_with_the_same_period(browser, affaroni_in_may):
     page = browser.get(url() + "?period=last_month").content.decode()
     query = "date_after=2026-05-01&amp;date_before=2026-05-31"
     assert f'{url(pdf=True)}?{query}" id="statement-pdf"' in page
@@ -200,7 +197,7 @@ def test_the_page_links_to_pdf_and_exports_with_the_same_period(browser, affaron
     assert f"?{query}&amp;_export=ledes" in page
 
 
-def test_the_client_card_links_partners_to_the_statement(browser, rita, affaroni):
+def test_the_client_card_links_partners_to_the_statement(browser, rita, affaroni_in_may):
     detail = reverse("clients:detail", kwargs={"code": "123"})
     assert f'href="{url()}"' in browser.get(detail).content.decode()
     assert f'href="{url()}"' not in logged_in(rita).get(detail).content.decode()
@@ -214,11 +211,11 @@ def test_the_menu_shows_client_statements_to_partners_only(browser, rita):
 
 
 @pytest.mark.parametrize("pdf", [False, True])
-def test_receptionists_may_not_see_statements(rita, affaroni, pdf):
+def test_receptionists_may_not_see_statements(rita, affaroni_in_may, pdf):
     assert logged_in(rita).get(url(pdf=pdf) + MAY).status_code == 403
 
 
-def test_administrators_may(anna, affaroni):
+def test_administrators_may(anna, affaroni_in_may):
     assert logged_in(anna).get(url(pdf=True) + MAY).status_code == 200
 
 
@@ -242,7 +239,7 @@ def letterhead(settings, tmp_path):
 
 
 def test_the_pdf_carries_the_firms_letterhead_and_says_amounts_exclude_vat(
-    browser, affaroni, letterhead
+    browser, affaroni_in_may, letterhead
 ):
     response = browser.get(url(pdf=True) + MAY)
     text = "\n".join(pdf_pages(response))
@@ -259,43 +256,45 @@ def test_the_pdf_carries_the_firms_letterhead_and_says_amounts_exclude_vat(
     assert len(page.images) == 1  # the logo, read from disk
 
 
-def test_a_logo_whose_file_is_gone_leaves_the_statement_printable(browser, affaroni, letterhead):
+def test_a_logo_whose_file_is_gone_leaves_the_statement_printable(
+    browser, affaroni_in_may, letterhead
+):
     letterhead.logo.storage.delete(letterhead.logo.name)
     response = browser.get(url(pdf=True) + MAY)
     assert "Partita IVA IT09876543210" in "\n".join(pdf_pages(response))
     assert len(PdfReader(io.BytesIO(response.content)).pages[0].images) == 0
 
 
-def test_a_partner_prints_a_statement_without_the_firms_carrier_cost(browser, affaroni):
-    Call.objects.filter(client=affaroni).update(cost=Decimal("0.0987"))
+def test_a_partner_prints_a_statement_without_the_firms_carrier_cost(browser, affaroni_in_may):
+    Call.objects.filter(client=affaroni_in_may).update(cost=Decimal("0.0987"))
     text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY)))
     assert "Importo" in text and "€ 48,00" in text
     assert "Costo" not in text and "0,0987" not in text and "0,3948" not in text
 
 
-def test_a_firm_setting_shows_the_carrier_cost_on_statements(browser, affaroni):
-    Call.objects.filter(client=affaroni).update(cost=Decimal("0.0987"))
+def test_a_firm_setting_shows_the_carrier_cost_on_statements(browser, affaroni_in_may):
+    Call.objects.filter(client=affaroni_in_may).update(cost=Decimal("0.0987"))
     FirmSettings.objects.update(statement_shows_cost=True)
     text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY)))
     assert "Costo" in text and "0,3948" in text  # the total of 4 × 0,0987
 
 
-def test_a_client_without_a_rate_gets_no_amount_columns(browser, affaroni):
-    affaroni.hourly_rate = None
-    affaroni.save()
+def test_a_client_without_a_rate_gets_no_amount_columns(browser, affaroni_in_may):
+    affaroni_in_may.hourly_rate = None
+    affaroni_in_may.save()
     text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY)))
     assert "Tempo fatturabile" in text.replace("\n", " ") and "0:24:00" in text
     assert "Importo" not in text and "€" not in text and "IVA esclusa" not in text
 
 
-def test_the_column_headers_never_break_mid_word(browser, affaroni):
+def test_the_column_headers_never_break_mid_word(browser, affaroni_in_may):
     FirmSettings.objects.update(statement_shows_cost=True)
     text = "\n".join(pdf_pages(browser.get(url(pdf=True) + MAY)))
     assert "Conversazione" in text and "Tempo\nfatturabile" in text
     assert "-\n" not in text
 
 
-def test_the_pdf_file_name_is_italian(browser, affaroni):
+def test_the_pdf_file_name_is_italian(browser, affaroni_in_may):
     response = browser.get(url(pdf=True) + MAY)
     assert 'filename="rendiconto-123-2026-05.pdf"' in response["Content-Disposition"]
     response = browser.get(url(pdf=True) + "?date_after=2026-05-04&date_before=2026-05-10")

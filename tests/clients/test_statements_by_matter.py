@@ -134,11 +134,14 @@ def test_without_matter_calls_the_statement_is_one_general_group(pure):
 
 
 @pytest.fixture
-def affaroni(db):
+def affaroni_by_matter(affaroni):
+    """Client 123 at 120 €/h with two matters (one at 150 €/h) and calls in May."""
     firm = FirmSettings.load()
     firm.firm_name = "Studio Rossi"
     firm.save()
-    client = make_client(code="123", name="Affaroni S.p.A.", hourly_rate=Decimal("120.00"))
+    client = affaroni
+    client.hourly_rate = Decimal("120.00")
+    client.save()
     rossi = make_matter(client, "12301", "Causa Rossi c. Bianchi", hourly_rate=Decimal("150"))
     verdi = make_matter(client, "12302", "Successione Verdi")
     calls = [
@@ -168,8 +171,8 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(" ".join(page.extract_text().split()) for page in pages)
 
 
-def test_statement_get_groups_the_calls_by_matter(affaroni):
-    statement = statement_get(client=affaroni, **MAY)
+def test_statement_get_groups_the_calls_by_matter(affaroni_by_matter):
+    statement = statement_get(client=affaroni_by_matter, **MAY)
     assert [(g.code, g.subtotal.calls, g.subtotal.amount) for g in statement.matters] == [
         ("12301", 2, Decimal("45.00")),
         ("12302", 1, Decimal("24.00")),
@@ -178,9 +181,9 @@ def test_statement_get_groups_the_calls_by_matter(affaroni):
     assert statement.total.amount == Decimal("81.00")
 
 
-def test_the_statement_pdf_prints_each_matter_with_its_rate_and_total(affaroni):
+def test_the_statement_pdf_prints_each_matter_with_its_rate_and_total(affaroni_by_matter):
     with translation.override("it"):
-        text = pdf_text(statement_pdf(statement_get(client=affaroni, **MAY)))
+        text = pdf_text(statement_pdf(statement_get(client=affaroni_by_matter, **MAY)))
     assert "Pratica 12301 · Causa Rossi c. Bianchi · tariffa € 150,00 all'ora" in text
     assert "Pratica 12302 · Successione Verdi · tariffa € 120,00 all'ora" in text
     assert "Generale · tariffa € 120,00 all'ora" in text
@@ -192,7 +195,7 @@ def test_the_statement_pdf_prints_each_matter_with_its_rate_and_total(affaroni):
     assert text.index("Pratica 12301") < text.index("Pratica 12302") < text.index("Generale")
 
 
-def test_the_statement_page_shows_the_matters(affaroni, paolo):
+def test_the_statement_page_shows_the_matters(affaroni_by_matter, paolo):
     url = reverse("clients:statement", kwargs={"code": "123"})
     with translation.override("it"):
         response = logged_in(paolo).get(url, MAY_QUERY)
@@ -216,7 +219,7 @@ def export(paolo, name):
     return response.content.decode("utf-8")
 
 
-def test_the_billing_csv_has_the_matter_code_and_name_on_every_line(affaroni, paolo):
+def test_the_billing_csv_has_the_matter_code_and_name_on_every_line(affaroni_by_matter, paolo):
     rows = list(csv.reader(io.StringIO(export(paolo, "billing_csv")), delimiter=";"))
     assert rows[0][:3] == ["Codice cliente", "Codice pratica", "Data"]
     assert [(r[0], r[1], r[5]) for r in rows[1:]] == [
@@ -237,7 +240,7 @@ def ledes_items(text: str) -> list[dict]:
     return [dict(zip(fields, line[:-2].split("|"), strict=True)) for line in lines[2:]]
 
 
-def test_ledes_makes_one_invoice_per_matter_with_its_id_rate_and_name(affaroni, paolo):
+def test_ledes_makes_one_invoice_per_matter_with_its_id_rate_and_name(affaroni_by_matter, paolo):
     items = ledes_items(export(paolo, "ledes"))
     assert [
         (
@@ -264,7 +267,7 @@ def test_ledes_makes_one_invoice_per_matter_with_its_id_rate_and_name(affaroni, 
     assert [i["LINE_ITEM_NUMBER"] for i in items] == ["1", "2", "1", "1"]
 
 
-def test_ledes_with_rounding_on_the_total_has_one_line_per_matter(affaroni, paolo):
+def test_ledes_with_rounding_on_the_total_has_one_line_per_matter(affaroni_by_matter, paolo):
     policy = BillingPolicy.load()
     policy.rounding = BillingPolicy.Rounding.TOTAL
     policy.save()
@@ -280,7 +283,7 @@ def test_ledes_with_rounding_on_the_total_has_one_line_per_matter(affaroni, paol
 # --- The summary and the month pack -------------------------------------------------------
 
 
-def test_the_summary_has_each_clients_matters(affaroni):
+def test_the_summary_has_each_clients_matters(affaroni_by_matter):
     other = make_client(code="456", name="Bianchi", hourly_rate=Decimal("100"))
     make_call(client=other, talk_seconds=60, start=datetime(2026, 5, 6, 9, 0, tzinfo=ROME))
     rows = client_summary_list(**MAY)
@@ -296,7 +299,7 @@ def test_the_summary_has_each_clients_matters(affaroni):
     assert rows[1].matters == ()  # no matter calls: no matter level
 
 
-def test_the_summary_page_opens_a_clients_matters_without_script(affaroni, paolo):
+def test_the_summary_page_opens_a_clients_matters_without_script(affaroni_by_matter, paolo):
     with translation.override("it"):
         response = logged_in(paolo).get(reverse("clients:statements"), MAY_QUERY)
     page = response.content.decode()
@@ -304,7 +307,7 @@ def test_the_summary_page_opens_a_clients_matters_without_script(affaroni, paolo
     assert "12301 · Causa Rossi c. Bianchi" in page and "€ 45,00" in page
 
 
-def test_the_summary_csv_lists_the_matters_under_their_client(affaroni, paolo):
+def test_the_summary_csv_lists_the_matters_under_their_client(affaroni_by_matter, paolo):
     with translation.override("it"):
         response = logged_in(paolo).get(
             reverse("clients:statements"), {**MAY_QUERY, "_export": "csv"}
@@ -319,7 +322,7 @@ def test_the_summary_csv_lists_the_matters_under_their_client(affaroni, paolo):
     ]
 
 
-def test_the_month_pack_prints_the_matters_in_the_summary_and_the_statement(affaroni):
+def test_the_month_pack_prints_the_matters_in_the_summary_and_the_statement(affaroni_by_matter):
     target = io.BytesIO()
     with translation.override("it"):
         result = month_pack_pdf(date(2026, 5, 1), date(2026, 5, 31), target)

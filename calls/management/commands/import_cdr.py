@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import Error
 from tqdm import tqdm
 
+from calls.importing.counts import ImportCounts
 from calls.importing.files import FORMAT_NAMES, CdrFileError, inspect_cdr_file
 from calls.importing.services import cdr_import
 from calls.selectors import cdr_layout_default, cdr_layout_named
@@ -83,18 +84,12 @@ class Command(BaseCommand):
             return
         if not files:
             raise CommandError("No call record files to import.")
-        total = {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0}
+        total = ImportCounts()
         for cdr_file in files:
             if options["verbosity"] >= 1:
                 self.stdout.write(f"{cdr_file.name}: {cdr_file.fmt.description}")
             summary = self._import(cdr_file, options)
-            for key, value in [
-                ("read", summary.lines_read),
-                ("imported", summary.imported),
-                ("duplicates", summary.duplicates),
-                ("rejected", summary.rejected),
-            ]:
-                total[key] += value
+            total.add(summary)
             self.stdout.write(
                 self._line(
                     cdr_file.name,
@@ -115,16 +110,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 self._line(
                     "total",
-                    total["read"],
-                    total["imported"],
-                    total["duplicates"],
-                    total["rejected"],
+                    total.lines_read,
+                    total.imported,
+                    total.duplicates,
+                    total.rejected,
                     options["dry_run"],
                 )
             )
-        if total["rejected"]:
+        if total.rejected:
             raise CommandError(
-                f"{total['rejected']} lines rejected; they are kept under Rejected lines in admin.",
+                f"{total.rejected} lines rejected; they are kept under Rejected lines in admin.",
                 returncode=EXIT_REJECTED,
             )
 

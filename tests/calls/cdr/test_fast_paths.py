@@ -36,11 +36,11 @@ from calls.cdr._common import (
     FieldError,
     RawRecord,
     RunCounter,
-    _LineSource,
     join_raw,
     make_record,
     read_records,
 )
+from calls.cdr._reading import _LineSource
 from calls.cdr.synthetic import threecx_lines
 
 from .helpers import OUTBOUND, ROME

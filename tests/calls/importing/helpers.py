@@ -1,6 +1,7 @@
 """Helpers for the import tests: 3CX lines made to measure, the shared samples, running the
 command and reading its exit code."""
 
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -70,3 +71,13 @@ def run_import(*args) -> tuple[int, str, str]:
     except CommandError as error:
         return error.returncode, out.getvalue(), err.getvalue() + str(error)
     return 0, out.getvalue(), err.getvalue()
+
+
+def wait_for(condition, seconds: float) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

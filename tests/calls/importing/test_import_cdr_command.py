@@ -51,10 +51,10 @@ def test_calls_get_their_client_and_unknown_codes_are_kept_and_matched_later(tmp
     )
     assert (unknown.client, unknown.billing_code) == (None, "777")
     assert (uncoded.client, uncoded.billing_code) == (None, "")
+    from calls.services import client_save_and_link
     from clients.models import Client
-    from clients.services import client_save
 
-    later = client_save(client=Client(code="777", name="Cliente arrivato dopo")).client
+    later = client_save_and_link(client=Client(code="777", name="Cliente arrivato dopo")).client
     unknown.refresh_from_db()
     assert unknown.client == later
 

@@ -144,7 +144,7 @@ def test_import_cdr_says_when_the_database_goes_away_and_a_rerun_completes_it(
     path = write(tmp_path / "cdr.log", _lines(3000))
     settings_dict = connection.settings_dict
     port, database = settings_dict["PORT"], settings_dict["NAME"]
-    write_batch = services.BatchWriter.for_connection
+    write_batch = services.batch_writer
     batches = []
 
     def writer_that_loses_the_database(run_id, *, refused):
@@ -168,7 +168,7 @@ def test_import_cdr_says_when_the_database_goes_away_and_a_rerun_completes_it(
         writer.write = write_then_lose
         return writer
 
-    monkeypatch.setattr(services.BatchWriter, "for_connection", writer_that_loses_the_database)
+    monkeypatch.setattr(services, "batch_writer", writer_that_loses_the_database)
     try:
         code, out, err = run_import(path)
     finally:

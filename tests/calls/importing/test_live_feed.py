@@ -17,9 +17,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections
 
-from calls.importing import live_feed
+from calls.importing import feed_sockets, live_feed
 from calls.models import Call, ImportRun, RejectedLine
-from tests.calls.importing.helpers import run_import, threecx_line
+from tests.calls.importing.helpers import run_import, threecx_line, wait_for
 from tests.conftest import SAMPLES, logged_in
 
 SOCKET_SAMPLE = SAMPLES / "3cx" / "active-socket-243-records.log"
@@ -101,7 +101,7 @@ def _while_the_importer_writes(read):
         except OperationalError as error:
             if "locked" not in str(error):
                 raise
-            live_feed.wait_for(lambda: False, 0.01)
+            wait_for(lambda: False, 0.01)
     return read()
 
 
@@ -170,7 +170,7 @@ def test_lines_are_spooled_as_the_bytes_received_whatever_their_encoding(tmp_pat
 
 
 def test_a_peer_that_never_sends_a_newline_cannot_fill_memory(tmp_path, monkeypatch):
-    monkeypatch.setattr(live_feed, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(feed_sockets, "MAX_LINE_BYTES", 1000)
     spool = live_feed.Spool(tmp_path)
     ours, pbx = _connected_pair()
     with pbx:
@@ -206,9 +206,9 @@ def test_the_spool_is_fsynced_within_a_second_and_on_close(tmp_path, monkeypatch
     flusher.start()
     try:
         spool.append(b"call 1")  # creating the file fsyncs the folder at once
-        assert live_feed.wait_for(lambda: len(synced) == 2, 1.0)  # and the file within 1 s
+        assert wait_for(lambda: len(synced) == 2, 1.0)  # and the file within 1 s
         count = len(synced)
-        live_feed.wait_for(lambda: False, 0.2)
+        wait_for(lambda: False, 0.2)
         assert len(synced) == count  # nothing new written, nothing synced
     finally:
         stop.set()
@@ -296,13 +296,13 @@ def test_connections_beyond_the_limit_are_closed_at_once_and_idle_ones_after_a_w
     )
     clients = [socket.create_connection(address) for _ in range(5)]
     try:
-        assert live_feed.wait_for(lambda: connections.refused == 2, 5)
+        assert wait_for(lambda: connections.refused == 2, 5)
         held, beyond = clients[:3], clients[3:]  # accepted in the order they connected
         assert all(_closed_by_server(client, 1) for client in beyond)
         assert not select.select(held, [], [], 0)[0]  # still open, nothing to read
         held[0].sendall(b"still here\n")
         assert all(_closed_by_server(client, 5) for client in held)  # once idle for 1 s
-        assert live_feed.wait_for(lambda: len(connections) == 0, 5)
+        assert wait_for(lambda: len(connections) == 0, 5)
     finally:
         for client in clients:
             client.close()
@@ -311,7 +311,7 @@ def test_connections_beyond_the_limit_are_closed_at_once_and_idle_ones_after_a_w
 
 
 def test_in_connect_mode_a_quiet_pbx_is_not_dropped(tmp_path, monkeypatch):
-    monkeypatch.setattr(live_feed, "TICK_SECONDS", 0.05)
+    monkeypatch.setattr(feed_sockets, "TICK_SECONDS", 0.05)
     feed = live_feed.Feed(tmp_path, idle_seconds=0.1)  # would drop a --listen peer
     with socket.create_server(("127.0.0.1", 0)) as pbx_server:
         reader = threading.Thread(target=feed.connect, args=(pbx_server.getsockname(), 0.1))
@@ -320,7 +320,7 @@ def test_in_connect_mode_a_quiet_pbx_is_not_dropped(tmp_path, monkeypatch):
         try:
             assert not _closed_by_server(pbx, 0.5)  # five times the idle time
             pbx.sendall(b"a call\n")
-            assert live_feed.wait_for(lambda: _spooled_bytes(tmp_path) == b"a call\n", 5)
+            assert wait_for(lambda: _spooled_bytes(tmp_path) == b"a call\n", 5)
         finally:
             feed.stop.set()
             reader.join(5)
@@ -346,7 +346,7 @@ def test_the_real_active_socket_sample_streams_into_calls(tmp_path):
     data = SOCKET_SAMPLE.read_bytes()
     with running_feed(tmp_path) as (feed, address):
         _send(address, [data], chunk=777)  # cut mid-line on purpose
-        assert live_feed.wait_for(lambda: _calls() == 243, WAIT)
+        assert wait_for(lambda: _calls() == 243, WAIT)
     assert _spooled_bytes(tmp_path) == data  # as received, byte for byte
     run = ImportRun.objects.get()
     assert (run.via, run.status, run.format_name) == ("feed", "finished", "threecx")
@@ -365,9 +365,9 @@ def test_a_call_is_committed_in_a_quiet_spell_while_the_connection_stays_open(tm
     with running_feed(tmp_path) as (_feed, address):
         with socket.create_connection(address) as pbx:
             pbx.sendall(threecx_line(1).encode())
-            assert live_feed.wait_for(lambda: _calls() == 1, WAIT)
+            assert wait_for(lambda: _calls() == 1, WAIT)
             pbx.sendall(threecx_line(2).encode())
-            assert live_feed.wait_for(lambda: _calls() == 2, WAIT)
+            assert wait_for(lambda: _calls() == 2, WAIT)
 
 
 @real_commits
@@ -378,7 +378,7 @@ def test_rejected_lines_carry_the_spool_files_own_line_numbers(tmp_path):
     live_feed.write_position(path, live_feed.Position(len(earlier), 2))  # imported before
     with running_feed(tmp_path) as (_feed, address):
         _send(address, [b"hello from the PBX\n", threecx_line(3).encode()])
-        assert live_feed.wait_for(lambda: _calls() == 1, WAIT)
+        assert wait_for(lambda: _calls() == 1, WAIT)
     rejected = RejectedLine.objects.get()
     assert (rejected.file_name, rejected.line_number) == (path.name, 3)
     assert rejected.raw == "hello from the PBX"
@@ -396,8 +396,8 @@ def test_at_start_up_it_imports_what_the_spool_holds_beyond_its_positions(tmp_pa
     live_feed.write_position(yesterday, live_feed.Position(len(threecx_line(1)), 1))
     today.write_bytes(threecx_line(4).encode() + b"Call 5,cut by a crash")  # no newline
     with running_feed(folder) as (feed, _address):
-        assert live_feed.wait_for(lambda: _calls() == 3, WAIT)  # lines 2, 3 and 4
-        assert live_feed.wait_for(lambda: feed.importer.totals.passes == 2, WAIT)
+        assert wait_for(lambda: _calls() == 3, WAIT)  # lines 2, 3 and 4
+        assert wait_for(lambda: feed.importer.totals.passes == 2, WAIT)
     assert set(Call.objects.values_list("source_line", flat=True)) == {2, 3, 1}
     finished = ImportRun.objects.filter(status="finished").order_by("pk")  # a run may fail
     assert [run.file_name for run in finished] == [
@@ -415,10 +415,10 @@ def test_at_start_up_it_imports_what_the_spool_holds_beyond_its_positions(tmp_pa
 def test_after_an_outage_300_calls_and_poison_lines_are_imported_once_unaided(tmp_path):
     with running_feed(tmp_path) as (feed, address):
         _send(address, [threecx_line(n).encode() for n in range(1, 11)])
-        assert live_feed.wait_for(lambda: _calls() == 10, WAIT)
+        assert wait_for(lambda: _calls() == 10, WAIT)
         # The importer ends its run after a quiet spell and holds no connection.
         finished = ImportRun.objects.filter(status="finished").exists
-        assert live_feed.wait_for(lambda: _while_the_importer_writes(finished), WAIT)
+        assert wait_for(lambda: _while_the_importer_writes(finished), WAIT)
         with database_down():
             lines = [threecx_line(n).encode() for n in range(11, 311)]
             poison = {
@@ -434,12 +434,12 @@ def test_after_an_outage_300_calls_and_poison_lines_are_imported_once_unaided(tm
             for index in sorted(poison, reverse=True):
                 lines.insert(index, poison[index])
             _send(address, lines, chunk=1000)
-            assert live_feed.wait_for(lambda: feed.spool.lines_received == 313, WAIT)
-            assert live_feed.wait_for(lambda: feed.importer.failing, WAIT)
+            assert wait_for(lambda: feed.spool.lines_received == 313, WAIT)
+            assert wait_for(lambda: feed.importer.failing, WAIT)
             assert _calls() == 10
         # The database is back: no operator step.
-        assert live_feed.wait_for(lambda: _calls() == 310, WAIT)
-        assert live_feed.wait_for(lambda: not feed.importer.failing, WAIT)
+        assert wait_for(lambda: _calls() == 310, WAIT)
+        assert wait_for(lambda: not feed.importer.failing, WAIT)
     ids = set(Call.objects.values_list("pbx_call_id", flat=True))
     assert ids == {f"3cx:{n}" for n in range(1, 311)}  # each once, and no poison
     garbage = RejectedLine.objects.get(raw__startswith="Call 999")
@@ -471,21 +471,21 @@ def test_idle_connections_never_reach_the_database_and_pages_still_answer(
         before = server_connections() if POSTGRESQL else None
         idle = [socket.create_connection(address) for _ in range(100)]
         try:
-            assert live_feed.wait_for(lambda: feed.connections.refused == 84, WAIT)
+            assert wait_for(lambda: feed.connections.refused == 84, WAIT)
             assert len(feed.connections) == 16
             assert browser.get("/calls/").status_code == 200
             if POSTGRESQL:
                 assert server_connections() == before  # the feed opened none
             assert all(_closed_by_server(client, 5) for client in idle)  # refused or idle
-            assert live_feed.wait_for(lambda: len(feed.connections) == 0, 5)
+            assert wait_for(lambda: len(feed.connections) == 0, 5)
         finally:
             for client in idle:
                 client.close()
         # A line opens the importer's connection; the run ends and closes it after a while.
         _send(address, [threecx_line(1).encode()])
-        assert live_feed.wait_for(lambda: _calls() == 1, WAIT)
+        assert wait_for(lambda: _calls() == 1, WAIT)
         if POSTGRESQL:
-            assert live_feed.wait_for(lambda: server_connections() == before, WAIT)
+            assert wait_for(lambda: server_connections() == before, WAIT)
 
 
 @real_commits
@@ -498,11 +498,11 @@ def test_sigterm_stops_listen_cdr_after_importing_and_it_prints_a_summary(tmp_pa
 
     def pbx_then_sigterm():
         try:
-            if live_feed.wait_for(lambda: "Listening on" in out.getvalue(), WAIT):
+            if wait_for(lambda: "Listening on" in out.getvalue(), WAIT):
                 _send(("127.0.0.1", port), [threecx_line(1).encode(), threecx_line(2).encode()])
-                live_feed.wait_for(lambda: live_feed.read_position(path).lines == 2, WAIT)
+                wait_for(lambda: live_feed.read_position(path).lines == 2, WAIT)
         finally:
-            if live_feed.wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
+            if wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
                 os.kill(os.getpid(), signal.SIGTERM)
 
     pbx = threading.Thread(target=pbx_then_sigterm)

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0024_reminders'),
+        ('calls', '0025_call_without_pbx'),
         ('clients', '0008_issued_statement_claim'),
     ]
 

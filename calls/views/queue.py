@@ -1,29 +1,23 @@
+"""Choosing clients by hand: the unassigned calls queue, a call's page with its history, and the
+month-end period lock that lets no one change a closed month."""
+
 import ntpath
 from functools import cached_property
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.shortcuts import redirect
 from django.utils.translation import gettext, ngettext
-from django.views import View
-from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from calls.dashboard import Dashboard, dashboard_get
-from calls.exports import stream_csv, stream_xlsx
-from calls.filters import CallLogFilter, UnassignedCallFilter
+from calls.filters import UnassignedCallFilter
 from calls.forms import (
     CallAssignForm,
     PeriodActionForm,
     QueueAssignForm,
-    ReminderPreferenceForm,
 )
 from calls.models import (
     Call,
@@ -31,15 +25,12 @@ from calls.models import (
     PeriodEvent,
 )
 from calls.periods import month_of, recent_months
-from calls.reminders import reminder_preference_set, reminder_wanted
 from calls.selectors import (
-    call_log_totals,
     calls_by_suggested_client,
     calls_unassigned,
     client_suggestions,
     closed_months,
     matters_open_get,
-    saved_call_log_filter_get,
 )
 from calls.services import (
     MAX_ASSIGNED_CALLS,
@@ -47,266 +38,15 @@ from calls.services import (
     calls_assign_suggested,
     period_close,
     period_reopen,
-    saved_call_log_filter_save,
 )
 from calls.tables import (
-    PRINT_COLUMNS,
-    CallTable,
-    PageIdsFirst,
     UnassignedCallTable,
-    call_print_rows,
 )
+from calls.views.log import CallLogPaginator
 from clients.models import CLIENT_CODE_MAX_LENGTH, Matter
 from firm.lib.dates import firm_time_zone, today_local
-from firm.lib.formats import format_duration, format_euro, month_name
-from firm.lib.pagination import FixedLazyPaginator
-from firm.lib.pdf import render_pdf_in_chunks
-from firm.lib.svg import Bar, bar_chart, column_chart
-from firm.limits import PDF_MAX_ROWS
-from firm.models import FirmSettings
+from firm.lib.formats import format_duration, month_name
 
-
-@require_safe
-def home(request):
-    """Start page: the tools the user's role opens and, for those who read the call log
-    (partners, administrators), the partner dashboard (calls.dashboard)."""
-    context = {}
-    if request.user.has_perm("calls.view_call"):
-        dashboard = dashboard_get(today=today_local())
-        context = {"dashboard": dashboard, **_dashboard_charts(dashboard)}
-    return render(request, "home.html", context)
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else number_format(value, decimal_pos=0) + "%"
-
-
-def _dashboard_charts(dashboard: Dashboard) -> dict:
-    """The dashboard's two charts (SVG) and the texts its tables show beside them."""
-    shares = [
-        Bar(label=date_format(share.month, "M"), value=share.percent, text=_percent(share.percent))
-        for share in dashboard.coded_share
-    ]
-    top = [
-        Bar(
-            label=figures.client.name,
-            value=figures.billable_seconds,
-            text=format_duration(figures.billable_seconds),
-        )
-        for figures in dashboard.top_clients
-    ]
-    return {
-        "this_month_name": month_name(dashboard.this_month.month),
-        "last_month_name": month_name(dashboard.last_month.month),
-        "top_client_rows": [
-            {
-                "name": figures.client.name,
-                "code": figures.client.code,
-                "calls": number_format(figures.calls, force_grouping=True),
-                "billable": format_duration(figures.billable_seconds),
-                "amount": _euro(figures.amount),
-            }
-            for figures in dashboard.top_clients
-        ],
-        "coded_share_chart": column_chart(
-            shares, title=gettext("Outgoing calls with a code, month by month"), maximum=100
-        ),
-        "coded_share_rows": [
-            (
-                month_name(share.month),
-                number_format(share.coded, force_grouping=True),
-                number_format(share.outgoing, force_grouping=True),
-                _percent(share.percent),
-            )
-            for share in dashboard.coded_share
-        ],
-        "top_clients_chart": bar_chart(
-            top, title=gettext("Top clients by billable time this month")
-        )
-        if top
-        else None,
-        "month_rows": [
-            (
-                gettext("Calls"),
-                number_format(dashboard.this_month.calls, force_grouping=True),
-                number_format(dashboard.last_month.calls, force_grouping=True),
-            ),
-            (
-                gettext("Talk time"),
-                format_duration(dashboard.this_month.talk_seconds),
-                format_duration(dashboard.last_month.talk_seconds),
-            ),
-            (
-                gettext("Billable time"),
-                format_duration(dashboard.this_month.billable_seconds),
-                format_duration(dashboard.last_month.billable_seconds),
-            ),
-            (
-                gettext("Amount"),
-                _euro(dashboard.this_month.amount),
-                _euro(dashboard.last_month.amount),
-            ),
-        ],
-    }
-
-
-def _euro(amount) -> str:
-    return "–" if amount is None else format_euro(amount)
-
-
-class CallLogPaginator(FixedLazyPaginator):
-    """Pages of 50 calls, not counted (``LazyPaginator``); ``?per_page=`` is ignored and absurd
-    page numbers show the first page (firm.lib.pagination)."""
-
-    page_size = 50
-
-
-# Where the last filter a user looked at is kept (see CallLogView.get).
-LAST_FILTER_SESSION_KEY = "calls:log:last_filter"
-
-
-EXPORTS = {"csv": stream_csv, "xlsx": stream_xlsx}
-
-
-class CallLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
-    """'Registro chiamate': the filtered call log, its totals, and CSV/XLSX exports of every
-    filtered row (``?_export=csv|xlsx``, streamed: calls.exports)."""
-
-    permission_required = "calls.view_call"
-    filterset_class = CallLogFilter
-    table_class = CallTable
-    template_name = "calls/call_log.html"
-    # Lazy: no COUNT of millions of rows on every page. Only the table paginates (a
-    # ListView paginate_by would paginate a second time and answer ?page=abc with a 404).
-    table_pagination = {"paginator_class": CallLogPaginator}
-
-    def get_queryset(self):
-        return Call.objects.select_related("client", "matter", "trunk")
-
-    def get_table_data(self):
-        return PageIdsFirst(super().get_table_data())
-
-    def get(self, request, *args, **kwargs):
-        # The last filter is remembered per user: "/calls/" with no query string at all goes
-        # back to it; any query string shows (and, when valid, remembers) that filter.
-        # The session keeps a copy, so the database is read once per login at most.
-        if not request.GET:
-            remembered = request.session.get(LAST_FILTER_SESSION_KEY)
-            if remembered is None:
-                remembered = saved_call_log_filter_get(user=request.user) or ""
-                request.session[LAST_FILTER_SESSION_KEY] = remembered
-            if remembered:
-                return redirect(f"{request.path}?{remembered}")
-        response = super().get(request, *args, **kwargs)
-        self._remember_filter()
-        return response
-
-    def _remember_filter(self):
-        fields = self.filterset.form.fields
-        params = [
-            (key, value)
-            for key in self.request.GET
-            if key in fields or key in ("date_after", "date_before")
-            for value in self.request.GET.getlist(key)
-            if value != ""
-        ]
-        if params and self.filterset.is_valid():
-            remembered = urlencode(params)
-            # Only a new filter is written: assigning marks the session modified, and a
-            # modified session is saved (a write transaction) at the end of every request.
-            if self.request.session.get(LAST_FILTER_SESSION_KEY) != remembered:
-                self.request.session[LAST_FILTER_SESSION_KEY] = remembered
-                saved_call_log_filter_save(user=self.request.user, query=remembered)
-
-    @cached_property
-    def totals(self):
-        return call_log_totals(filterset=self.filterset)
-
-    def render_to_response(self, context, **response_kwargs):
-        export = EXPORTS.get(self.request.GET.get("_export", ""))
-        if export is None:
-            return super().render_to_response(context, **response_kwargs)
-        # Every filtered row in the table's order (?sort=), streamed, not the page.
-        ordered = context["table"].data.data
-        return export(ordered, filename=f"{self._export_name()}.{self.request.GET['_export']}")
-
-    def _export_name(self) -> str:
-        return call_log_file_name(self.filterset)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        valid = self.filterset.is_valid()
-        context.update(
-            day_range=self.filterset.day_range() if valid else None,
-            filter_valid=valid,
-        )
-        return context
-
-
-# The printed columns, each with its width (calls.tables.PRINT_COLUMNS). Headers come from
-# CallTable, so the page, the exports and the PDF name the columns alike.
-PDF_COLUMNS = PRINT_COLUMNS
-
-
-class CallLogPdfView(PermissionRequiredMixin, View):
-    """'Stampa': the PDF of exactly the filtered set (same ``CallLogFilter`` and ``?sort=``
-    as the page). An invalid filter, or more than ``PDF_MAX_ROWS`` calls, gets an HTML page
-    (status 200) that says why and links back to the log and to CSV/XLSX."""
-
-    permission_required = "calls.view_call"
-    refusal_template = "pdf/call_log_refused.html"
-
-    def get(self, request):
-        filterset = CallLogFilter(
-            request.GET,
-            queryset=Call.objects.select_related("client", "matter", "trunk"),
-            request=request,
-        )
-        if not filterset.is_valid():
-            return render(request, self.refusal_template, {"filter": filterset, "too_many": False})
-        queryset = filterset.qs
-        totals = call_log_totals(filterset=filterset)
-        if totals["calls"] > PDF_MAX_ROWS:
-            return render(
-                request,
-                self.refusal_template,
-                {"filter": filterset, "too_many": True, "totals": totals, "limit": PDF_MAX_ROWS},
-            )
-        # Sorting through tables2's ?sort=, exactly as on the page.
-        table = CallTable(queryset, order_by=request.GET.get("sort"))
-        columns = [
-            {"label": table.columns[column.name].header, "width": column.width, "num": column.num}
-            for column in PDF_COLUMNS
-        ]
-        pdf = render_pdf_in_chunks(
-            "pdf/call_log.html",
-            {
-                "firm_name": FirmSettings.load().firm_name,
-                "description": filterset.describe(),
-                "totals": totals,
-                "columns": columns,
-                "printed_at": timezone.localtime(timezone.now(), firm_time_zone()),
-            },
-            call_print_rows(table.data.data, PDF_COLUMNS),
-            page_numbers_template="pdf/_page_numbers.html",
-        )
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{call_log_file_name(filterset)}.pdf"'
-        return response
-
-
-def call_log_file_name(filterset) -> str:
-    """The call log's file name without extension, for every format:
-    ``registro-chiamate-2026-11-01_2026-11-30``."""
-    days = filterset.day_range() if filterset.is_valid() else None
-    if days and days.first and days.last:
-        return f"registro-chiamate-{days.first:%Y-%m-%d}_{days.last:%Y-%m-%d}"
-    return "registro-chiamate"
-
-
-# --- The unassigned calls queue -------------------------------------------------------------
-
-# What a failed assignment posted, for the page the queue redirects to (UnassignedCallsView).
 KEPT_SESSION_KEY = "calls:queue:kept"
 NOTE_MAX_LENGTH = 200
 
@@ -582,25 +322,3 @@ class PeriodsView(PermissionRequiredMixin, TemplateView):
             for message in error.messages:
                 messages.error(request, message)
         return redirect("calls:periods")
-
-
-class ReminderPreferenceView(PermissionRequiredMixin, View):
-    """'Preferenze': a partner turns the daily reminder of unassigned calls on or off (on by
-    default); administrators change anyone's in admin."""
-
-    permission_required = "calls.assign_call"
-    template_name = "calls/preferences.html"
-
-    def get(self, request):
-        form = ReminderPreferenceForm(initial={"unassigned_calls": reminder_wanted(request.user)})
-        return render(request, self.template_name, {"form": form})
-
-    def post(self, request):
-        form = ReminderPreferenceForm(request.POST)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form})
-        reminder_preference_set(
-            user=request.user, unassigned_calls=form.cleaned_data["unassigned_calls"]
-        )
-        messages.success(request, gettext("Preferences saved."))
-        return redirect("calls:preferences")

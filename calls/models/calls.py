@@ -1,0 +1,257 @@
+"""Calls as the PBX recorded them, and the hourly totals the triggers keep beside them."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from calls import limits
+from calls.models.dialplan import Trunk
+from clients.models import Client, Matter
+
+# The calls with a billing code: every code the importer stores is 1-10 ASCII digits
+# (calls.matching), so this is billing_code <> ''. Written as a range with both ends: SQLite's
+# planner, which keeps no statistics, then reads the billing-code index alone instead of
+# walking a range of start times, and the partial indexes below are built on exactly this
+# condition (a query repeats it to use them: calls.pattern_queries.ANY_CODE).
+CODED_Q = models.Q(billing_code__gte="0", billing_code__lte="9" * limits.BILLING_CODE_MAX)
+
+
+class CallDirection(models.TextChoices):
+    OUTBOUND = "outbound", _("Outbound external")
+    INTERNAL = "internal", _("Internal")
+    INBOUND = "inbound", _("Inbound")
+
+
+class CallStatus(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    FAILED = "failed", _("Failed")
+
+
+class Call(models.Model):
+    """One call as the PBX recorded it, matched to its trunk and client."""
+
+    Direction = CallDirection
+    Status = CallStatus
+
+    # Times are stored in UTC (USE_TZ) and shown in the firm's time zone.
+    start = models.DateTimeField(_("start"))
+    answered = models.DateTimeField(_("answered"), null=True, blank=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(_("talk time (s)"), default=0)
+    ring_seconds = models.PositiveIntegerField(_("ringing time (s)"), default=0)
+    caller = models.CharField(
+        _("caller"),
+        max_length=limits.CALLER_MAX,
+        blank=True,
+        help_text=_("Extension, or number for inbound."),
+    )
+    caller_name = models.CharField(_("caller name"), max_length=limits.CALLER_NAME_MAX, blank=True)
+    destination = models.CharField(
+        _("destination"),
+        max_length=limits.DESTINATION_MAX,
+        blank=True,
+        help_text=_("As the PBX recorded it, code included: 3454565678**123."),
+    )
+    dialled_number = models.CharField(
+        _("dialled number"),
+        max_length=limits.DIALLED_MAX,
+        blank=True,
+        help_text=_("Without marker and code."),
+    )
+    billing_code = models.CharField(
+        _("billing code"), max_length=limits.BILLING_CODE_MAX, blank=True
+    )
+    # Every index slows the import of millions of calls, so the foreign keys below carry
+    # none of their own: (client, start) serves the client's lookups, and deleting a trunk
+    # or an import run (rare, admin only) may scan.
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("client"),
+        db_index=False,
+    )
+    # The client's matter when the code dialled was a matter's (clients.Matter); the client
+    # is then the matter's client. Indexed only where set (call_matter_start_idx).
+    matter = models.ForeignKey(
+        Matter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("matter"),
+        db_index=False,
+    )
+    trunk = models.ForeignKey(
+        Trunk,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("trunk"),
+        db_index=False,
+    )
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    cost = models.DecimalField(
+        _("cost"),
+        max_digits=limits.COST_MAX_DIGITS,
+        decimal_places=limits.COST_DECIMAL_PLACES,
+        null=True,
+        blank=True,
+    )
+    pbx_call_id = models.CharField(_("PBX call id"), max_length=limits.PBX_CALL_ID_MAX)
+    pbx_trunk = models.CharField(
+        _("PBX trunk identifier"),
+        max_length=limits.PBX_TRUNK_MAX,
+        blank=True,
+        help_text=_("As written in the call record; matched to a trunk's PBX identifiers."),
+    )
+    # No database constraint: checking it costs the PostgreSQL import ~12% (a lookup per
+    # call), and import runs are never deleted (a record of what was imported: read-only in
+    # admin, rejected lines PROTECT them, and so do their calls here).
+    import_run = models.ForeignKey(
+        "ImportRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("import run"),
+        db_index=False,
+        db_constraint=False,
+    )
+    source_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
+    # A partner chose the client (the unassigned calls queue): automatic linking by code
+    # (calls_link_clients) leaves such a call alone. The importer does not write this column
+    # (calls.importing.writers), so the database supplies the default.
+    client_set_by_hand = models.BooleanField(
+        _("client set by hand"), default=False, db_default=False
+    )
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-start", "-pk"]
+        permissions = [("assign_call", _("Can assign calls to clients"))]
+        constraints = [
+            # The PBX's own identity of a call: re-importing a file never stores it twice.
+            models.UniqueConstraint(fields=["pbx_call_id"], name="call_pbx_identity_unique"),
+            models.CheckConstraint(
+                condition=models.Q(direction__in=CallDirection.values), name="call_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=CallStatus.values), name="call_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="call_end_after_start",
+            ),
+        ]
+        indexes = [
+            # The call log is ordered by start, newest first, and filtered by date range.
+            # Covering what the log's other filters and sorts read (caller, talk time, status,
+            # direction, destination): over long periods SQLite reads this index instead of
+            # every call; PostgreSQL scans the table in parallel either way. It costs the
+            # imports 0-3%.
+            models.Index(
+                fields=["-start", "caller", "talk_seconds", "status", "direction", "destination"],
+                name="call_start_idx",
+            ),
+            # '%**123'-style filters within a period, and attaching calls to a client added
+            # later. Covering: the totals of a code pattern read the index alone (key
+            # columns, as SQLite has no INCLUDE). Partial (CODED_Q): the 80% of calls without
+            # a code are left out, so it is a fifth of its former size and costs the import a
+            # fifth; queries on it say CODED_Q too (SQLite uses a partial index only when the
+            # query repeats its condition).
+            models.Index(
+                fields=["billing_code", "start", "direction", "status", "talk_seconds", "client"],
+                condition=CODED_Q,
+                name="call_code_start_idx",
+            ),
+            # Every call with a code within a period, newest first ('%**%', "with code"), and
+            # their totals over long periods from the index alone (the billing code too, so
+            # that SQLite reads it as a covering index).
+            models.Index(
+                fields=["-start", "direction", "status", "talk_seconds", "client", "billing_code"],
+                condition=CODED_Q,
+                name="call_coded_start_idx",
+            ),
+            # "Unknown code": a code that no client has (a few percent of the coded calls).
+            # Code and client in it too: covering on SQLite, whose planner otherwise walks
+            # call_client_start_idx through every call with no client.
+            models.Index(
+                fields=["-start", "direction", "status", "talk_seconds", "billing_code", "client"],
+                condition=CODED_Q & models.Q(client__isnull=True),
+                name="call_unknown_code_start_idx",
+            ),
+            # One extension's calls (caller=), newest first, and their totals from the index.
+            # No direction in it (nor in the next one): each is a whole-table index, and
+            # the database's size per million calls must stay within 10% of before (#24).
+            models.Index(
+                fields=["caller", "-start", "status", "talk_seconds"],
+                name="call_caller_start_idx",
+            ),
+            # Sorting by talk time (the longest calls first: a top-50 read in index order) and
+            # min_talk's totals over long periods.
+            models.Index(
+                fields=["talk_seconds", "start", "status"],
+                name="call_talk_start_idx",
+            ),
+            # A client's statement: its calls in a period.
+            models.Index(fields=["client", "start"], name="call_client_start_idx"),
+            # A matter's calls (the call log's matter= filter); partial, so calls without a
+            # matter cost the importer nothing here.
+            models.Index(
+                fields=["matter", "start"],
+                condition=models.Q(matter__isnull=False),
+                name="call_matter_start_idx",
+            ),
+            # The queue's suggestions: to which clients calls to these numbers went. Partial,
+            # so calls with no client (most of an import) cost the importer nothing here.
+            models.Index(
+                fields=["dialled_number", "client"],
+                condition=models.Q(client__isnull=False),
+                name="call_number_client_idx",
+            ),
+        ]
+
+    def __str__(self):
+        # In the firm's time zone: the admin shows the local time only, never UTC beside it.
+        return f"{timezone.localtime(self.start):%Y-%m-%d %H:%M} {self.caller} → {self.destination}"
+
+
+class CallHourTotal(models.Model):
+    """How many calls began in one hour (UTC) with one direction and status, and their talk
+    time: the call log's totals over long periods add up these rows instead of every call.
+
+    Kept by database triggers on the calls table (migration 0008: insert, delete, truncate,
+    and an update of start, direction, status or talk time), so every writer keeps it exact,
+    the importer, the admin and tests alike (an SQLite import adds up each batch in one
+    statement instead of the row trigger: calls.importing.writers). Hours in UTC serve any period
+    that begins and ends on a whole hour: every local midnight of a time zone with a
+    whole-hour offset."""
+
+    # Internal: never shown, so no translated names.
+    hour = models.DateTimeField()
+    direction = models.CharField(max_length=10, choices=CallDirection.choices)
+    status = models.CharField(max_length=10, choices=CallStatus.choices)
+    calls = models.BigIntegerField(default=0)
+    talk_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        # Written by the triggers only: no one is given rights to it.
+        default_permissions = ()
+        constraints = [
+            # One row per hour, direction and status: the triggers add to it (ON CONFLICT).
+            # Its index also serves the totals' range of hours.
+            models.UniqueConstraint(
+                fields=["hour", "direction", "status"], name="callhourtotal_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H:00} {self.direction} {self.status}: {self.calls}"
