@@ -2,7 +2,7 @@
 (partial), beside it the coded calls by time and the unknown-code calls by time (partial);
 one extension's calls by time and every call by talk time. Partial indexes on both
 databases (SQLite uses one when the query repeats its condition: calls.models.CODED_Q).
-bench/README.md, "Call log filters", has the figures."""
+bench/README.md, "Toward 10,000,000 calls", has the figures."""
 
 from django.db import migrations, models
 
@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0025_call_without_pbx'),
+        ('calls', '0026_watchedfile'),
         ('clients', '0008_issued_statement_claim'),
     ]
 
