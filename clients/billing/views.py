@@ -142,7 +142,7 @@ class StatementView(PermissionRequiredMixin, View):
             can_correct=request.user.has_perms(ISSUE_PERMISSIONS),
             period=period_text(issued.first_day, issued.last_day),
             policy=issued.policy_text,
-            rows=issued_rows(issued),
+            rows=_labelled(issued_rows(issued), statement_columns()),
             columns=statement_columns(),
             query=form.query(),
             pdf_limit=PDF_MAX_ROWS,

@@ -1,4 +1,4 @@
-"""The call log's indexes for large tables (#24, migration 0025): each filter that reads many
+"""The call log's indexes for large tables (migration calls/0029): each filter that reads many
 calls is answered from its own index on both databases (the plan names it), and gives the
 same calls and totals as the rule it stands for, worked out here in Python. "Now" is frozen
 at Wednesday 13 May 2026, 12:00 in Rome; the calls span two years up to it."""

@@ -1,4 +1,4 @@
-"""Issue #16's promise, in a real browser: a partner issues last month from the client
+"""In a real browser: a partner issues last month from the client
 summary, reads who gets what before confirming, and finds the statements issued, the one with
 an address sent (to a real SMTP server on 127.0.0.1) and its PDF the exact one e-mailed."""
 

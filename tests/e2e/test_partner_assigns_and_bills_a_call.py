@@ -1,4 +1,4 @@
-"""Issue #5's promise, in a real browser: a partner gives an uncoded call to the client its
+"""In a real browser: a partner gives an uncoded call to the client its
 number was billed to before, then sees it on that client's statement, billed in six-minute
 units at the client's rate, and prints the statement: one fit to send, without the firm's own
 carrier cost."""
