@@ -90,6 +90,10 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("CONN_MAX_AGE", 0),
+        # A connection kept between requests (CONN_MAX_AGE) is tested before a request uses
+        # it: after a PostgreSQL restart the first request of each thread opens a new one
+        # instead of answering 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
