@@ -176,6 +176,12 @@ CDR_IMPORT_CONNECTIONS = envint("CDR_IMPORT_CONNECTIONS", 2)
 CDR_UPLOAD_MAX_FILE_BYTES = envint("CDR_UPLOAD_MAX_FILE_BYTES", 50 * 1024 * 1024)
 CDR_UPLOAD_MAX_REQUEST_BYTES = envint("CDR_UPLOAD_MAX_REQUEST_BYTES", 100 * 1024 * 1024)
 
+# Client and matter lists in XLSX (clients/importing.py): refused before parsing when their
+# members add up to more than this uncompressed (a small XLSX can hold gigabytes of XML), and
+# while reading past this many rows.
+XLSX_MAX_UNCOMPRESSED_BYTES = envint("XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1000 * 1000)
+XLSX_MAX_ROWS = envint("XLSX_MAX_ROWS", 100_000)
+
 # Processes that render a long PDF's chunks side by side (firm/lib/pdf.py, decision 2); 1 renders
 # in the web process itself.
 PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))
