@@ -31,7 +31,10 @@ def _bomb(rows: int) -> bytes:
     """A valid XLSX whose first sheet holds ``rows`` rows of XML: megabytes of XML squeezed
     into a small file, as the probe sent."""
     small = zipfile.ZipFile(io.BytesIO(_xlsx([["Codice", "Nome"]])))
-    row = '<row r="{n}"><c r="A{n}"><v>{n}</v></c><c r="B{n}" t="inlineStr"><is><t>Cliente</t></is></c></row>'
+    row = (
+        '<row r="{n}"><c r="A{n}"><v>{n}</v></c>'
+        '<c r="B{n}" t="inlineStr"><is><t>Cliente</t></is></c></row>'
+    )
     body = "".join([row.format(n=n) for n in range(2, rows + 2)])
     sheet = small.read(SHEET).decode().replace("</sheetData>", body + "</sheetData>")
     out = io.BytesIO()
