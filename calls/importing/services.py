@@ -23,6 +23,7 @@ from calls.cdr.detect import NUL_RUN
 from calls.importing.files import CdrFile, open_cdr_lines
 from calls.importing.messages import line_message, reason_text
 from calls.importing.writers import BatchCounts, BatchWriter, CallRow, call_row
+from calls.limits import REJECTED_RAW_KEPT_CHARS
 from calls.matching import CallValues, MatchError, match_record
 from calls.models import Call, ImportRun, RejectedLine
 from calls.selectors import NO_OWNER, cdr_layout_default, code_owners_get, match_rules_get
@@ -76,17 +77,21 @@ def shown_nul(text: str) -> str:
 
 
 def _rejected_line(run, file_name, line_number, raw, field_name, reason) -> RejectedLine:
+    """The rejected line to store: the line's first REJECTED_RAW_KEPT_CHARS characters, its
+    length and SHA-256; the whole line's SHA-1 keeps it once (``rejectedline_raw_unique``)."""
     if raw and not raw.strip("\x00 \t\r\n"):
         reason = "the line holds only NUL bytes: the file was cut short (a power loss?)"
-    raw, reason = shown_nul(raw), shown_nul(reason)
+    shown = shown_nul(raw)  # a run of NUL bytes is shown in a few characters
     return RejectedLine(
         import_run=run,
         file_name=shown_nul(file_name)[:255],
         line_number=line_number,
         field=shown_nul(field_name)[:40],
-        reason=reason,
-        raw=raw,
-        raw_sha1=hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest(),
+        reason=shown_nul(reason),
+        raw=shown[:REJECTED_RAW_KEPT_CHARS],
+        raw_length=len(raw),
+        raw_sha256=hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest(),
+        raw_sha1=hashlib.sha1(shown.encode("utf-8", "replace")).hexdigest(),
     )
 
 
@@ -350,6 +355,10 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
         layout = cdr_layout_default()  # once, not per line
         resolved, still = [], []
         for line in lines:
+            if line.is_cut:  # only its beginning is kept: reading it again proves nothing
+                line.retried_at = now
+                still.append(line)
+                continue
             item = _retry_items(line, tz, layout)
             if isinstance(item, CdrRecord):
                 try:
