@@ -255,8 +255,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden_one_line": {"()": "firm.log.ForbiddenOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
-    # With LOG_LEVEL=INFO these would write lines for every PDF printed.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint.progress", "fontTools")},
+    "loggers": {
+        # With LOG_LEVEL=INFO these would write lines for every PDF printed.
+        **{name: {"level": "WARNING"} for name in ("weasyprint.progress", "fontTools")},
+        # A 403 is one line, not a traceback (firm/log.py).
+        "django.request": {"filters": ["forbidden_one_line"]},
+    },
 }
