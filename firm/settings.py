@@ -162,8 +162,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Where listen_cdr keeps every line of the live 3CX feed before importing it
 # (calls/importing/live_feed.py).
 CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")))
-# listen_cdr --listen: connections open at once (more are closed at once), and the seconds
-# after which a connection that sends nothing is closed.
+# listen_cdr --listen: connections read at once (four times as many more wait unread for a
+# reader; beyond those they are closed), and the seconds after which a connection that
+# sends nothing is closed.
 CDR_FEED_MAX_CONNECTIONS = envint("CDR_FEED_MAX_CONNECTIONS", 16)
 CDR_FEED_IDLE_SECONDS = envint("CDR_FEED_IDLE_SECONDS", 60)
 

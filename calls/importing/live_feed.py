@@ -10,7 +10,13 @@
 The spool is the queue. Connection threads only append each line's bytes, as received, to
 the day's spool file (``CDR_SPOOL_DIR/feed-YYYY-MM-DD.log``, UTC days); they never touch the
 database, so no number of connections, idle or hostile, can take the database's connections
-away from the web pages. A flusher fsyncs the spool once a second, and again on shutdown.
+away from the web pages. Each line is written as it arrives (a kill -9 loses only what the
+kernel held for us), and fsynced within ``FSYNC_LINES`` lines or ``FSYNC_SECONDS`` (a power
+loss loses no more), and again on shutdown. Connections beyond the limit are held unread (the
+kernel keeps what they send) and read as soon as a connection ends.
+
+On stop (SIGTERM), the connections' last bytes are spooled, and the importer imports what the
+spool holds before it returns (within the shutdown's time: the rest waits for the next start).
 
 One importer thread (``SpoolImporter``) reads the spool files in order from a position kept
 beside each (``.feed-YYYY-MM-DD.log.pos``: byte offset and line count, written atomically,
@@ -34,6 +40,7 @@ import os
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,8 +53,9 @@ logger = logging.getLogger(__name__)
 QUIET_SECONDS = 1.0
 # ... and the importer ends its run and closes its database connection after this many.
 PASS_QUIET_SECONDS = 60.0
-# The spool is fsynced at least this often while lines arrive.
-FSYNC_SECONDS = 1.0
+# The spool is fsynced at least this often while lines arrive, and after this many lines.
+FSYNC_SECONDS = 0.2
+FSYNC_LINES = 64
 # After a failed import, the importer tries again after this many seconds.
 RETRY_SECONDS = 5.0
 # A catching-up importer commits (and saves its position) at least every this many lines.
@@ -56,6 +64,8 @@ COMMIT_LINES = 10_000
 MAX_LINE_BYTES = 64 * 1024
 RECONNECT_SECONDS = 10.0
 CONNECT_SECONDS = 5.0  # --connect: a PBX on the LAN answers at once; a stop waits this long
+# On stop, after the shutdown's time: how long the importer has to commit the line in hand.
+ABANDON_SECONDS = 2.0
 # How often blocked threads look at the stop flag.
 TICK_SECONDS = 0.2
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -86,7 +96,7 @@ class Spool:
         self._lock = threading.Lock()  # several connections write at once
         self._fd: int | None = None
         self._path: Path | None = None
-        self._dirty = False
+        self._dirty = 0  # lines written since the last fsync
         self.lines_received = 0
 
     def path_for(self, when: datetime) -> Path:
@@ -101,15 +111,18 @@ class Spool:
             fd = self._file_for(self.path_for(datetime.now(UTC)))
             while data:
                 data = data[os.write(fd, data) :]
-            self._dirty = True
+            self._dirty += 1
             self.lines_received += 1
+            if self._dirty >= FSYNC_LINES:
+                os.fsync(fd)
+                self._dirty = 0
 
     def sync(self) -> None:
         """fsync what was appended since the last call."""
         with self._lock:
             if self._fd is not None and self._dirty:
                 os.fsync(self._fd)
-                self._dirty = False
+                self._dirty = 0
 
     def close(self) -> None:
         with self._lock:
@@ -133,7 +146,7 @@ class Spool:
             if self._dirty:
                 os.fsync(self._fd)
             os.close(self._fd)
-        self._fd, self._path, self._dirty = None, None, False
+        self._fd, self._path, self._dirty = None, None, 0
 
 
 def _last_byte(path: Path) -> bytes:
@@ -264,28 +277,52 @@ def allowed_peers(allow: list[str], listen_host: str) -> set[str]:
 
 
 class Connections:
-    """The open connections, at most ``limit`` at once, so that they can be closed on stop."""
+    """The open connections: at most ``limit`` read at once, each on its own thread; up to
+    ``HELD_PER_SLOT`` times as many more accepted and held unread (the kernel keeps what they
+    send, and the peer waits) until a reader is free; beyond that, refused."""
+
+    HELD_PER_SLOT = 4
 
     def __init__(self, limit: int):
         self.limit = limit
         self._open: set[socket.socket] = set()
+        self._held: deque[tuple[socket.socket, str]] = deque()
         self._threads: set[threading.Thread] = set()
         self._lock = threading.Lock()
         self.accepted = 0
+        self.held = 0  # connections that waited for a reader
         self.refused = 0
 
-    def add(self, connection: socket.socket) -> bool:
+    def add(self, connection: socket.socket, peer: str = "") -> str:
+        """'read' (start a reader), 'held' (a reader takes it later) or 'refused'."""
         with self._lock:
-            if len(self._open) >= self.limit:
-                self.refused += 1
-                return False
-            self._open.add(connection)
-            self.accepted += 1
-            return True
+            if len(self._open) < self.limit:
+                self._open.add(connection)
+                self.accepted += 1
+                return "read"
+            if len(self._held) < self.limit * self.HELD_PER_SLOT:
+                self._held.append((connection, peer))
+                self.accepted += 1
+                self.held += 1
+                return "held"
+            self.refused += 1
+            return "refused"
 
-    def remove(self, connection: socket.socket) -> None:
+    def remove(self, connection: socket.socket) -> tuple[socket.socket, str] | None:
+        """A reader is done with ``connection``: the next held connection it should read."""
         with self._lock:
             self._open.discard(connection)
+            if self._held and len(self._open) < self.limit:
+                following = self._held.popleft()
+                self._open.add(following[0])
+                return following
+            return None
+
+    def take_held(self) -> list[tuple[socket.socket, str]]:
+        """On stop: the connections still waiting, for their last bytes to be spooled."""
+        with self._lock:
+            held, self._held = list(self._held), deque()
+            return held
 
     def __len__(self) -> int:
         with self._lock:
@@ -318,7 +355,8 @@ def serve(
 ) -> None:
     """Accept connections on ``server`` until ``stop`` is set; each allowed peer is read on its
     own thread into the spool. Peers not in ``allowed`` are closed at once (call logs are
-    confidential), and so is any connection beyond ``connections.limit``."""
+    confidential); beyond ``connections.limit`` a connection is held unread until a reader is
+    free (``Connections``)."""
     server.settimeout(TICK_SECONDS)
     while not stop.is_set():
         try:
@@ -330,25 +368,36 @@ def serve(
             logger.warning("CDR feed: refused a connection from %s (not in --allow)", peer)
             connection.close()
             continue
-        if not connections.add(connection):
+        outcome = connections.add(connection, peer)
+        if outcome == "refused":
             logger.warning(
-                "CDR feed: refused a connection from %s (%d connections open, the limit)",
+                "CDR feed: refused a connection from %s (%d read and as many held as allowed)",
                 peer,
                 connections.limit,
             )
             connection.close()
+            continue
+        if outcome == "held":
+            logger.warning(
+                "CDR feed: %s waits for a reader (%d connections open, the limit)",
+                peer,
+                connections.limit,
+            )
             continue
         logger.info("CDR feed: %s connected", peer)
         connections.start(_read, connection, peer, spool, stop, connections, idle_seconds)
 
 
 def _read(connection, peer, spool, stop, connections, idle_seconds) -> None:
-    try:
-        with connection:
-            lines = receive(connection, spool, stop=stop, idle_seconds=idle_seconds)
-    finally:
-        connections.remove(connection)
-    logger.info("CDR feed: %s disconnected after %d lines", peer, lines)
+    """Read ``connection`` to its end, then each held connection handed on, in turn."""
+    while connection is not None:
+        try:
+            with connection:
+                lines = receive(connection, spool, stop=stop, idle_seconds=idle_seconds)
+        finally:
+            following = connections.remove(connection)
+        logger.info("CDR feed: %s disconnected after %d lines", peer, lines)
+        connection, peer = following or (None, "")
 
 
 def connect_forever(
@@ -369,7 +418,7 @@ def connect_forever(
             logger.warning("CDR feed: cannot connect to %s (%s)", peer, error)
         else:
             logger.info("CDR feed: connected to %s", peer)
-            connections.add(connection)
+            connections.add(connection, peer)
             _read(connection, peer, spool, stop, connections, None)
         stop.wait(reconnect_seconds)
 
@@ -429,15 +478,26 @@ class SpoolImporter:
         self.totals = ImporterTotals()
         self.failing = False  # the last pass failed and no pass has committed since
         self._done: set[str] = set()  # files read to their end, with a later file beside
+        # After ``stop``: set once nothing more will be spooled; the importer then imports the
+        # spool to its end and returns. ``abandon``: return after the line in hand.
+        self.received_all = threading.Event()
+        self.abandon = threading.Event()
+        # Runs a failed pass left 'running' (the database was gone): marked interrupted once
+        # it answers again, so that no run claims to go on.
+        self._unfinished: set[int] = set()
 
     def run(self) -> None:
         try:
-            while not self.stop.is_set():
+            while not self.abandon.is_set():
                 work = self._next_unread()
                 if work is None:
-                    self.stop.wait(TICK_SECONDS)
+                    if self.stop.is_set() and self.received_all.is_set():
+                        break  # everything spooled is imported
+                    (self.received_all if self.stop.is_set() else self.stop).wait(TICK_SECONDS)
                     continue
-                self._import(_Pass(work[0], work[1], work[1]))
+                if not self._import(_Pass(work[0], work[1], work[1])) and self.stop.is_set():
+                    break  # stopping with the database away: the spool waits for the next start
+            self._finish_unfinished()
         finally:
             self._disconnect()
 
@@ -459,26 +519,52 @@ class SpoolImporter:
                 self._done.add(path.name)
         return None
 
-    def _import(self, run: _Pass) -> None:
-        from calls.importing.services import cdr_feed_import
+    def _import(self, run: _Pass) -> bool:
+        """One pass; False when it failed. What a failed pass committed counts all the same."""
+        from calls.importing.services import ImportSummary, cdr_feed_import
 
+        summary = ImportSummary(file_name=run.path.name, format_description="")
         try:
-            summary = cdr_feed_import(
+            self._finish_unfinished(quietly=False)
+            cdr_feed_import(
                 lines=self._lines(run),
                 source=run.path.name,
                 threecx_layout=self.threecx_layout() if self.threecx_layout else None,
                 first_line_number=run.committed.lines + 1,
+                summary=summary,
             )
             self._committed(run)
         except Exception as error:
             self.totals.failed_passes += 1
+            self._count(summary)
+            if summary.run is not None:
+                self._unfinished.add(summary.run.pk)
             self._failed(run, error)
-            return
+            return False
         finally:
             self._disconnect()  # no idle connection kept between passes
         self.totals.passes += 1
+        self._count(summary)
+        return True
+
+    def _count(self, summary) -> None:
         for name in ("lines_read", "imported", "duplicates", "rejected"):
             setattr(self.totals, name, getattr(self.totals, name) + getattr(summary, name))
+
+    def _finish_unfinished(self, *, quietly: bool = True) -> None:
+        """Mark the runs failed passes left 'running' as interrupted (their counts are what
+        they committed). ``quietly``: when the database does not answer, leave them to the
+        next start (``import_runs_mark_interrupted`` finds this process gone)."""
+        if not self._unfinished:
+            return
+        from calls.importing.services import import_runs_mark_interrupted
+
+        try:
+            import_runs_mark_interrupted(ids=self._unfinished)
+            self._unfinished.clear()
+        except Exception:
+            if not quietly:
+                raise
 
     def _lines(self, run: _Pass) -> Iterator[str | None]:
         """The complete lines of ``run.path`` after its position, as text; None to have what
@@ -492,8 +578,8 @@ class SpoolImporter:
             while True:
                 block = stream.read(1024 * 1024)
                 if not block and not self._later_file_exists(run.path):
-                    if self.stop.is_set():
-                        return  # what was handed on is committed before the run ends
+                    if self.stop.is_set() and self.received_all.is_set():
+                        return  # imported to the end; what was handed on is committed
                     quiet = time.monotonic() - last_line
                     if uncommitted and quiet >= self.quiet_seconds:
                         yield None
@@ -501,7 +587,7 @@ class SpoolImporter:
                         uncommitted = 0
                     elif not uncommitted and quiet >= self.pass_quiet_seconds:
                         return
-                    self.stop.wait(TICK_SECONDS / 2)
+                    (self.received_all if self.stop.is_set() else self.stop).wait(TICK_SECONDS / 2)
                     continue
                 if not block:  # read to its end, and a later file exists: it is complete
                     block = stream.read()
@@ -520,7 +606,7 @@ class SpoolImporter:
                     run.pending = Position(run.pending.offset + len(raw) + 1, run.pending.lines + 1)
                     yield decode_line(raw) + "\n"
                     uncommitted += 1
-                    if self.stop.is_set():
+                    if self.abandon.is_set():
                         return  # cdr_feed_import commits what was handed on
                     if uncommitted >= COMMIT_LINES:
                         yield None
@@ -644,12 +730,25 @@ class Feed:
         )
 
     def shutdown(self, timeout: float = 5.0) -> bool:
-        """Stop: close the connections (what they hold is spooled), fsync the spool, let the
-        importer commit what it handed on. True when every thread ended within ``timeout``."""
+        """Stop: close the connections (what they and the held ones have sent is spooled),
+        fsync the spool, let the importer import the spool to its end. Past ``timeout`` the
+        importer commits the line in hand and returns: the rest is imported at the next start.
+        True when every thread ended in time."""
         self.stop.set()
         deadline = time.monotonic() + timeout
-        self.connections.wait_closed(timeout / 2)
+        self.connections.wait_closed(timeout / 4)
+        for connection, peer in self.connections.take_held():
+            with connection:
+                lines = receive(connection, self.spool, stop=self.stop)
+            logger.info("CDR feed: %s closed on stop after %d lines", peer, lines)
+        self.spool.sync()
+        self.importer.received_all.set()
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        finished = not any(thread.is_alive() for thread in self._threads)
+        if not finished:
+            self.importer.abandon.set()
+            for thread in self._threads:
+                thread.join(ABANDON_SECONDS)
         self.spool.close()
-        return not any(thread.is_alive() for thread in self._threads)
+        return finished

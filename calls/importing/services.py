@@ -179,11 +179,12 @@ class _Batch:
         return len(ids - stored)
 
 
-def import_runs_mark_interrupted(*, now=None) -> int:
+def import_runs_mark_interrupted(*, now=None, ids: Iterable[int] = ()) -> int:
     """Mark as interrupted the runs left 'running' by a process that died (killed, a power
-    loss, the database gone): those of this machine whose process is gone, and any not heard
-    of for STALE_AFTER. Run by every import, the admin's list of runs and the daily
-    `mark_interrupted_imports`. Returns how many were marked."""
+    loss, the database gone): those of this machine whose process is gone, any not heard
+    of for STALE_AFTER, and ``ids`` (runs of a live process that the database lost: the live
+    feed's, calls.importing.live_feed). Run by every import, the admin's list of runs and the
+    daily `mark_interrupted_imports`. Returns how many were marked."""
     now = now or timezone.now()
     running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
     gone = [
@@ -193,6 +194,7 @@ def import_runs_mark_interrupted(*, now=None) -> int:
     ]
     stale = Q(pk__in=gone) | Q(heartbeat_at__lt=now - STALE_AFTER)
     stale |= Q(heartbeat_at__isnull=True, started_at__lt=now - STALE_AFTER)
+    stale |= Q(pk__in=list(ids))
     return running.filter(stale).update(
         status=ImportRun.Status.INTERRUPTED,
         error=(
@@ -408,6 +410,7 @@ def cdr_feed_import(
     threecx_layout: tuple[str, ...] | None = None,
     time_zone: str | None = None,
     first_line_number: int = 1,
+    summary: ImportSummary | None = None,
 ) -> ImportSummary:
     """Import CDR lines as a live feed delivers them (3CX's CDR socket, calls.importing.live_feed).
 
@@ -417,10 +420,12 @@ def cdr_feed_import(
     lines before it are rejected with the reason, never dropped. One ImportRun per feed
     (via "feed"), finished when the feed ends. Lines are numbered from ``first_line_number``
     (a feed resumed in the middle of its spool file keeps that file's line numbers).
+    ``summary``, when given, is filled as batches are committed: after a failure it still
+    says what was stored, and its ``run`` which run to mark interrupted.
     """
     tz = ZoneInfo(time_zone or settings.TIME_ZONE)
     rules = match_rules_get()
-    summary = ImportSummary(file_name=source, format_description="")
+    summary = summary or ImportSummary(file_name=source, format_description="")
     with import_run(
         summary, file_name=source[:255], file_size=0, sha256="", format_name="feed", via="feed"
     ) as run:
