@@ -1,7 +1,7 @@
 """Benchmark: CDR parsing speed on one core, run by hand.
 
     .venv/bin/python bench/parse_cdr.py [--lines 1000000] [--layout both] [--repeat 1]
-                                        [--no-memory] [--asterisk]
+                                        [--no-memory] [--asterisk] [--other-pbx]
 
 Writes N synthetic 3CX lines (``calls.cdr.synthetic.threecx_lines``, default 27-field order)
 to a temporary file, and the same calls cut to the active-socket 20-field order to another,
@@ -11,6 +11,11 @@ records/s, the ratio to a bare ``csv.reader`` over the same file timed in the sa
 peak memory of the parse (tracemalloc, in a separate pass so it does not slow the timed one)
 plus the process's peak RSS. ``--asterisk`` also times the Asterisk sample
 (../shared/samples/asterisk/master-218-calls.csv) repeated to N lines.
+
+``--other-pbx`` also times Cisco CUCM, Avaya SMDR, Panasonic SMDR, Grandstream UCM and Yeastar
+files made of their test samples (tests/fixtures/cdr) repeated to N records (header once), and
+prints each one's time per record as a ratio to the default-27 3CX parse of the same run
+(target: at most 1.0, as fast per record as 3CX).
 
 Target: at least 200,000 3CX records/s (the importer must reach 100,000 calls/s end to end on
 a 2-core machine), with memory flat whatever N.
@@ -35,7 +40,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from calls.cdr import CdrRejection, detect_format, parse  # noqa: E402
+from calls.cdr import CdrRejection, CdrSkip, detect_format, parse  # noqa: E402
 from calls.cdr.synthetic import threecx_lines  # noqa: E402
 
 ASTERISK_SAMPLE = ROOT.parent / "shared" / "samples" / "asterisk" / "master-218-calls.csv"
@@ -92,6 +97,8 @@ def parse_file(path: Path) -> tuple[int, int]:
         for item in parse(handle, fmt, TZ):
             if isinstance(item, CdrRejection):
                 rejections += 1
+            elif isinstance(item, CdrSkip):
+                continue
             else:
                 records += 1
     return records, rejections
@@ -107,7 +114,26 @@ def peak_memory(path: Path) -> int:
         tracemalloc.stop()
 
 
-def bench(name: str, path: Path, repeat: int, memory: bool) -> None:
+FIXTURES = ROOT / "tests" / "fixtures" / "cdr"
+OTHER_PBX = (
+    ("cisco_cucm", "cdr_StandAloneCluster_01_202412021000_1", 2),
+    ("avaya_smdr", "avaya-smdr-examples.csv", 0),
+    ("panasonic_smdr", "panasonic-smdr-kx-ns.txt", 2),
+    ("grandstream_ucm", "grandstream-ucm-cdr.csv", 1),
+    ("yeastar", "yeastar-cdr.csv", 1),
+)
+
+
+def write_other(path: Path, sample: str, head: int, count: int) -> None:
+    with open(FIXTURES / sample, encoding="utf-8", newline="") as handle:
+        lines = [line if line.endswith("\n") else line + "\n" for line in handle if line.strip()]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.writelines(lines[:head])
+        handle.writelines(itertools.islice(itertools.cycle(lines[head:]), count))
+
+
+def bench(name: str, path: Path, repeat: int, memory: bool) -> float:
+    """Print the figures; return the seconds per parsed item."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         fmt = detect_format(list(itertools.islice(handle, 50)))
     csv_time, rows = time_it(lambda: bare_csv(path), repeat)
@@ -127,6 +153,7 @@ def bench(name: str, path: Path, repeat: int, memory: bool) -> None:
     )
     if memory:
         print(f"  peak traced mem : {peak_memory(path) / 1024:>12,.0f} KiB during the parse")
+    return parse_time / max(items, 1)
 
 
 def main() -> None:
@@ -136,6 +163,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="best of N timed runs")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
     parser.add_argument("--asterisk", action="store_true", help="also the Asterisk sample")
+    parser.add_argument(
+        "--other-pbx", action="store_true", help="also CUCM, Avaya, Panasonic, UCM, Yeastar"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="parse_cdr_") as folder:
@@ -157,8 +187,9 @@ def main() -> None:
         )
         elapsed = time.perf_counter() - started
         print(f"generator alone: {generated / elapsed:,.0f} lines/s")
-        if args.layout in ("default-27", "both"):
-            bench("default-27", default, args.repeat, not args.no_memory)
+        threecx_per_record = None
+        if args.layout in ("default-27", "both") or args.other_pbx:
+            threecx_per_record = bench("default-27", default, args.repeat, not args.no_memory)
         if args.layout in ("socket-20", "both"):
             socket = Path(folder) / "cdr-socket-20.log"
             write_socket(default, socket)
@@ -170,6 +201,15 @@ def main() -> None:
                 bench("asterisk", asterisk, args.repeat, not args.no_memory)
             else:
                 print(f"asterisk: sample {ASTERISK_SAMPLE} missing, skipped")
+        if args.other_pbx and threecx_per_record:
+            for name, sample, head in OTHER_PBX:
+                other = Path(folder) / f"{name}.txt"
+                write_other(other, sample, head, args.lines)
+                per_record = bench(name, other, args.repeat, False)
+                print(
+                    f"  per record vs 3CX: {per_record / threecx_per_record:>11.2f} "
+                    f"({per_record * 1e6:.2f} us vs {threecx_per_record * 1e6:.2f} us)"
+                )
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"process peak RSS: {peak_rss / 1024:,.0f} MiB (ru_maxrss)")
 

@@ -143,7 +143,7 @@ def test_the_env_template_reads_the_same_in_the_shell_and_passes_the_deploy_chec
 def test_the_proxies_and_the_readme_allow_the_same_upload_size_above_the_apps_limit(settings):
     nginx = re.findall(r"client_max_body_size (\d+)m;", (DEPLOY / "nginx.conf").read_text())
     caddy = re.findall(r"max_size (\d+)MiB", (DEPLOY / "Caddyfile").read_text())
-    readme = re.findall(r"client_max_body_size (\d+)m", (ROOT / "README.md").read_text())
+    readme = re.findall(r"client_max_body_size (\d+)m", (ROOT / "docs" / "security.md").read_text())
     assert nginx == caddy == [readme[0]] and set(readme) == set(nginx)
     allowed = int(nginx[0]) * 1024 * 1024
     # The app's own limit answers first, with its message; the proxy only stops what is larger.

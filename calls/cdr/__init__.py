@@ -1,4 +1,5 @@
-"""Reading call detail records (CDR) written by a PBX: 3CX, Asterisk cdr_csv, headered CSV.
+"""Reading call detail records (CDR) written by a PBX: 3CX, Asterisk cdr_csv, headered CSV,
+Cisco CUCM, Avaya IP Office SMDR, Panasonic SMDR, Grandstream UCM, Yeastar.
 
 Pure Python (standard library only). Typical use::
 
@@ -9,7 +10,8 @@ Pure Python (standard library only). Typical use::
         for item in parse(handle, fmt, ZoneInfo("Europe/Rome")):
             ...                                    # CdrRecord or CdrRejection
 
-Every non-blank record gives exactly one CdrRecord or one CdrRejection.
+Every non-blank record gives exactly one CdrRecord, one CdrRejection or (a page header, a
+record that is no call) one CdrSkip.
 """
 
 from .asterisk import ASTERISK_COLUMNS, ASTERISK_LAYOUTS, parse_asterisk
@@ -20,7 +22,9 @@ from .records import (
     TYPES,
     CdrRecord,
     CdrRejection,
+    CdrSkip,
     DetectedFormat,
+    NotCallsError,
     NotCdrError,
     UnknownLayoutError,
 )
@@ -36,7 +40,9 @@ __all__ = [
     "TYPES",
     "CdrRecord",
     "CdrRejection",
+    "CdrSkip",
     "DetectedFormat",
+    "NotCallsError",
     "NotCdrError",
     "UnknownLayoutError",
     "detect_format",

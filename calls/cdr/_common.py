@@ -616,6 +616,7 @@ def make_record(
     cost: Decimal | None,
     status: str,
     termination: str,
+    leg_group: str = "",
 ) -> CdrRecord:
     """``CdrRecord(...)`` with the same positional arguments, about six times faster.
 
@@ -647,6 +648,7 @@ def make_record(
     record.cost = cost
     record.status = status
     record.termination = termination
+    record.leg_group = leg_group
     record.__class__ = CdrRecord  # type: ignore[assignment]
     return record  # type: ignore[return-value]
 

@@ -15,6 +15,15 @@
    cdr_csv, columns by count (17 and 20: uniqueid or userfield, by the values);
 5. anything else -> NotCdrError("no line looks like a 3CX, Asterisk or headered CSV call
    record ...").
+
+Other PBXs, checked before the general rules: a header naming cdrRecordType and
+globalCallID_callId -> Cisco CUCM CDR (a CUCM CMR header -> NotCallsError: the file holds call
+quality records, no calls); a header naming AcctId, src, dst and start -> Grandstream UCM; a
+header naming a time, call from, call to and a PIN code -> Yeastar; a Panasonic SMDR page
+header, or lines shaped like its records (``dd/mm/yy h:mmAM ext co ... 00:01'05``) ->
+Panasonic SMDR (dates mm/dd/yy only when one of them cannot be dd/mm); headerless CSV records
+with 'YYYY/MM/DD HH:MM:SS', 'HH:MM:SS', ring seconds, caller and I/O in their first five
+fields -> Avaya IP Office SMDR.
 """
 
 from __future__ import annotations
@@ -25,9 +34,26 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import tzinfo
 
-from . import asterisk, headered_csv, threecx
+from . import (
+    asterisk,
+    avaya_smdr,
+    cisco_cucm,
+    grandstream_ucm,
+    headered_csv,
+    panasonic_smdr,
+    threecx,
+    yeastar,
+)
 from ._common import RawRecord, is_type_word, read_records, strip_newline
-from .records import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, UnknownLayoutError
+from .records import (
+    CdrRecord,
+    CdrRejection,
+    CdrSkip,
+    DetectedFormat,
+    NotCallsError,
+    NotCdrError,
+    UnknownLayoutError,
+)
 
 # What a file starting with these bytes is. Whole sentences, so that calls/importing/messages.py
 # can translate each one.
@@ -74,10 +100,21 @@ def _header_format(first_line: str) -> DetectedFormat | None:
         names = next(csv.reader([line], delimiter=headered_csv.sniff_delimiter(line)))
     except (csv.Error, StopIteration):
         return None
+    names = [name.strip().lstrip("\ufeff") for name in names]
+    if cisco_cucm.is_cucm_header(names):
+        if cisco_cucm.is_cmr_header(names):
+            raise NotCallsError(
+                "this is a Cisco CUCM CMR file (call quality records), not call records: "
+                "nothing to import"
+            )
+        return DetectedFormat("cisco_cucm", tuple(names), cisco_cucm.describe(names))
+    if grandstream_ucm.is_ucm_header(names):
+        return DetectedFormat("grandstream_ucm", tuple(names), grandstream_ucm.describe(names))
+    if yeastar.is_yeastar_header(names):
+        return DetectedFormat("yeastar", tuple(names), yeastar.describe(names))
     roles = headered_csv.map_header(names)
     if not headered_csv.is_cdr_header(roles):
         return None
-    names = [name.strip() for name in names]
     return DetectedFormat("headered_csv", tuple(names), headered_csv.describe(names, roles))
 
 
@@ -98,19 +135,40 @@ def detect_format(
     header = _header_format(nonblank[0])
     if header is not None:
         return header
+    panasonic = _panasonic_format(nonblank)
+    if panasonic is not None:
+        return panasonic
     records = list(read_records(head, is_record_start=threecx.looks_like_threecx_record))
     threecx_rows = [r for r in records if threecx.looks_like_threecx_record(r.raw)]
     asterisk_rows = [
         r for r in records if r.fields is not None and asterisk.looks_like_asterisk_fields(r.fields)
     ]
-    if threecx_rows and len(threecx_rows) >= len(asterisk_rows):
+    avaya_rows = [
+        r for r in records if r.fields is not None and avaya_smdr.looks_like_avaya_fields(r.fields)
+    ]
+    if threecx_rows and len(threecx_rows) >= max(len(asterisk_rows), len(avaya_rows)):
         return _threecx_format(threecx_rows, threecx_layout)
+    if avaya_rows and len(avaya_rows) > len(asterisk_rows):
+        _, same = _most_common_count(avaya_rows)
+        count = len(same[0].fields or ())
+        return DetectedFormat("avaya_smdr", (), avaya_smdr.describe(count))
     if asterisk_rows:
         return _asterisk_format(asterisk_rows)
     raise NotCdrError(
         "no line looks like a 3CX, Asterisk or headered CSV call record "
         f"(first line: {strip_newline(nonblank[0])[:80]!r})"
     )
+
+
+def _panasonic_format(lines: list[str]) -> DetectedFormat | None:
+    """A Panasonic SMDR printout: a page header among the lines, or most lines its records."""
+    shaped = [line for line in lines if panasonic_smdr.looks_like_panasonic_line(line)]
+    headed = any(panasonic_smdr.is_page_header(strip_newline(line)) for line in lines)
+    if not headed and (not shaped or len(shaped) * 2 < len(lines)):
+        return None
+    month_first = panasonic_smdr.month_first_from(shaped)
+    order = "mm/dd/yy" if month_first else "dd/mm/yy"
+    return DetectedFormat("panasonic_smdr", (order,), panasonic_smdr.describe(month_first))
 
 
 def _most_common_count(rows: list[RawRecord]) -> tuple[int, list[RawRecord]]:
@@ -171,7 +229,7 @@ def _asterisk_format(rows: list[RawRecord]) -> DetectedFormat:
 
 def parse(
     lines: Iterable[str], fmt: DetectedFormat, tz: tzinfo
-) -> Iterator[CdrRecord | CdrRejection]:
+) -> Iterator[CdrRecord | CdrRejection | CdrSkip]:
     """Parse ``lines`` (the whole file, head included) with the parser ``fmt`` names."""
     if fmt.name == "threecx":
         return threecx.parse_threecx(lines, fmt.layout)
@@ -179,4 +237,15 @@ def parse(
         return asterisk.parse_asterisk(lines, fmt.layout, tz)
     if fmt.name == "headered_csv":
         return headered_csv.parse_headered_csv(lines, tz)
+    if fmt.name == "cisco_cucm":
+        return cisco_cucm.parse_cisco_cucm(lines)
+    if fmt.name == "avaya_smdr":
+        return avaya_smdr.parse_avaya_smdr(lines, tz)
+    if fmt.name == "panasonic_smdr":
+        month_first = fmt.layout[:1] == ("mm/dd/yy",)
+        return panasonic_smdr.parse_panasonic_smdr(lines, tz, month_first=month_first)
+    if fmt.name == "grandstream_ucm":
+        return grandstream_ucm.parse_grandstream_ucm(lines, tz)
+    if fmt.name == "yeastar":
+        return yeastar.parse_yeastar(lines, tz)
     raise ValueError(f"unknown CDR format {fmt.name!r}")

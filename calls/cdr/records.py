@@ -1,7 +1,9 @@
 """The values every CDR parser hands back.
 
 A parser yields, for every non-blank record of its input, exactly one ``CdrRecord`` (the record
-was understood) or one ``CdrRejection`` (it was not, and the rejection says which field and why).
+was understood), one ``CdrRejection`` (it was not, and the rejection says which field and why)
+or, for the formats that print more than calls, one ``CdrSkip`` (a page header, a record that
+is no call).
 ``NotCdrError`` is raised before any record is read when the input is not a call detail record
 file at all.
 """
@@ -46,6 +48,22 @@ class CdrRecord:
     cost: Decimal | None
     status: str
     termination: str
+    # What joins the legs of one call, '' when the format has none: records with the same
+    # leg_group are parts of one call (a transfer), each kept as its own record. Avaya IP
+    # Office: 'avaya:' + Call ID; Cisco CUCM: 'cucm:' + globalCallID_callManagerId + ':' +
+    # globalCallID_callId; Grandstream UCM: 'ucm:' + session.
+    leg_group: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CdrSkip:
+    """A non-blank record that is no call and is counted, not rejected: a printer's page
+    header, a CUCM column-types row, a CUCM record of a type other than a call (``reason``
+    says which)."""
+
+    line_number: int
+    raw: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +83,11 @@ class NotCdrError(ValueError):
     """The input is not a call detail record file (empty, binary, a PDF, some other CSV...)."""
 
 
+class NotCallsError(NotCdrError):
+    """The input is a PBX file that holds no calls by design (a Cisco CUCM CMR file of call
+    quality records): skipped with a warning, never an error of the import."""
+
+
 class UnknownLayoutError(NotCdrError):
     """The input holds 3CX records, but their field count matches no built-in layout.
 
@@ -76,6 +99,8 @@ class UnknownLayoutError(NotCdrError):
 class DetectedFormat:
     """What ``detect_format`` found: the parser to use and the field order it must apply."""
 
-    name: str  # 'threecx' | 'asterisk' | 'headered_csv'
+    # 'threecx' | 'asterisk' | 'headered_csv' | 'cisco_cucm' | 'avaya_smdr' | 'panasonic_smdr'
+    # | 'grandstream_ucm' | 'yeastar'
+    name: str
     layout: tuple[str, ...]
     description: str

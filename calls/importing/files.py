@@ -11,16 +11,32 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from calls.cdr import DetectedFormat, NotCdrError, detect_format
+from calls.cdr import DetectedFormat, NotCallsError, NotCdrError, detect_format
 from calls.importing.messages import reason_text
 
 HEAD_BYTES = 64 * 1024
 HEAD_LINES = 50
-FORMAT_NAMES = ("threecx", "asterisk", "headered_csv")
+FORMAT_NAMES = (
+    "threecx",
+    "asterisk",
+    "headered_csv",
+    "cisco_cucm",
+    "avaya_smdr",
+    "panasonic_smdr",
+    "grandstream_ucm",
+    "yeastar",
+)
 
 
 class CdrFileError(Exception):
-    """The file cannot be imported at all; nothing was written. The message names the file."""
+    """The file cannot be imported at all; nothing was written. The message names the file.
+
+    ``not_calls`` is True for a PBX file that holds no calls by design (a Cisco CUCM CMR
+    file): skipped with a warning, not an error."""
+
+    def __init__(self, message: str, *, not_calls: bool = False):
+        super().__init__(message)
+        self.not_calls = not_calls
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,8 @@ def inspect_cdr_file(
         fmt = detect_format(lines[:HEAD_LINES], threecx_layout=threecx_layout)
     except NotCdrError as error:
         raise CdrFileError(
-            _("%(name)s: %(error)s") % {"name": name, "error": reason_text(str(error))}
+            _("%(name)s: %(error)s") % {"name": name, "error": reason_text(str(error))},
+            not_calls=isinstance(error, NotCallsError),
         ) from None
     if format_name and fmt.name != format_name:
         raise CdrFileError(

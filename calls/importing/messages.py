@@ -51,6 +51,10 @@ REASONS = [
     ("field {field} {value} is not a duration", _("field %(field)s %(value)s is not a duration")),
     ("field {field} {value} is not a number", _("field %(field)s %(value)s is not a number")),
     (
+        "field {field} {value} is not one of {allowed}",
+        _("field %(field)s %(value)s is not one of %(allowed)s"),
+    ),
+    (
         "field {field} {value} is not a 3CX call id ('Call N')",
         _("field %(field)s %(value)s is not a 3CX call id ('Call N')"),
     ),
@@ -178,6 +182,13 @@ REASONS = [
         ),
     ),
     (
+        "this is a Cisco CUCM CMR file (call quality records), not call records: nothing to import",
+        _(
+            "this is a Cisco CUCM CMR file (call quality records), not call records: "
+            "nothing to import"
+        ),
+    ),
+    (
         "Asterisk-like records with an unknown number of columns",
         _("Asterisk-like records with an unknown number of columns"),
     ),
@@ -236,6 +247,14 @@ RUN_TEXTS = [
         "CSV with a header row, {count} columns ({columns})",
         _("CSV with a header row, %(count)s columns (%(columns)s)"),
     ),
+    ("Cisco CUCM CDR, {count} columns", _("Cisco CUCM CDR, %(count)s columns")),
+    ("Avaya IP Office SMDR, {count} fields", _("Avaya IP Office SMDR, %(count)s fields")),
+    (
+        "Panasonic SMDR printout, dates {order}",
+        _("Panasonic SMDR printout, dates %(order)s"),
+    ),
+    ("Grandstream UCM CDR, {count} columns", _("Grandstream UCM CDR, %(count)s columns")),
+    ("Yeastar CDR export, {count} columns", _("Yeastar CDR export, %(count)s columns")),
     ("Retry of rejected lines", _("Retry of rejected lines")),
     ("retry of {count} rejected lines", _("retry of %(count)s rejected lines")),
     (
@@ -261,6 +280,11 @@ FORMAT_LABELS = {
     "threecx": _("3CX"),
     "asterisk": _("Asterisk"),
     "headered_csv": _("CSV with a header row"),
+    "cisco_cucm": _("Cisco CUCM"),
+    "avaya_smdr": _("Avaya IP Office SMDR"),
+    "panasonic_smdr": _("Panasonic SMDR"),
+    "grandstream_ucm": _("Grandstream UCM"),
+    "yeastar": _("Yeastar"),
     "retry": _("Retry of rejected lines"),
     "feed": _("Live feed from the PBX"),
 }

@@ -18,7 +18,15 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.cdr import CdrRecord, CdrRejection, DetectedFormat, NotCdrError, detect_format, parse
+from calls.cdr import (
+    CdrRecord,
+    CdrRejection,
+    CdrSkip,
+    DetectedFormat,
+    NotCdrError,
+    detect_format,
+    parse,
+)
 from calls.cdr.detect import NUL_RUN
 from calls.importing.files import CdrFile, open_cdr_lines
 from calls.importing.messages import line_message, reason_text
@@ -47,6 +55,9 @@ class ImportSummary:
     imported: int = 0
     duplicates: int = 0
     rejected: int = 0
+    # Lines that are no call (a printer's page header, a CUCM start record): counted here,
+    # neither imported nor rejected; not part of lines_read.
+    skipped: int = 0
     rejections: list["ShownRejection"] = field(default_factory=list)  # the first few
     run: ImportRun | None = None
 
@@ -304,7 +315,10 @@ def _read_file(cdr_file, summary, run, time_zone, progress, batch_size) -> None:
         batch.release()
 
 
-def _take(item: CdrRecord | CdrRejection, rules, batch: _Batch) -> None:
+def _take(item: CdrRecord | CdrRejection | CdrSkip, rules, batch: _Batch) -> None:
+    if isinstance(item, CdrSkip):
+        batch.summary.skipped += 1
+        return
     if isinstance(item, CdrRejection):
         batch.add_rejection(item.line_number, item.raw, item.field, item.reason)
         return
@@ -316,21 +330,25 @@ def _take(item: CdrRecord | CdrRejection, rules, batch: _Batch) -> None:
     batch.add_call(values, item.raw)
 
 
+# Formats whose first line names the columns: a rejected line is read again under it.
+_HEADERED_FORMATS = ("headered_csv", "cisco_cucm", "grandstream_ucm", "yeastar")
+
+
 def _retry_items(line: RejectedLine, tz, threecx_layout) -> CdrRecord | CdrRejection:
     """Read a rejected line again with today's layouts; the original line number is kept."""
     run = line.import_run
-    if run.format_name == "headered_csv":
+    if run.format_name in _HEADERED_FORMATS:
         header = run.layout.split(", ")
         delimiter = ";" if line.raw.count(";") > line.raw.count(",") else ","
         lines = [delimiter.join(header) + "\n", line.raw + "\n"]
-        fmt = DetectedFormat("headered_csv", tuple(header), run.format_description)
+        fmt = DetectedFormat(run.format_name, tuple(header), run.format_description)
     else:
         lines = [line.raw + "\n"]
         try:
             fmt = detect_format(lines, threecx_layout=threecx_layout)
         except NotCdrError as error:
             return CdrRejection(line.line_number, line.raw, "", str(error))
-    items = list(parse(lines, fmt, tz))
+    items = [item for item in parse(lines, fmt, tz) if not isinstance(item, CdrSkip)]
     if not items:
         return CdrRejection(line.line_number, line.raw, "", "the line is empty")
     return replace(items[-1], line_number=line.line_number)

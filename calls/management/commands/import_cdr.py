@@ -1,4 +1,8 @@
-"""import_cdr: load PBX call records (3CX, Asterisk, headered CSV) into ClientCalls.
+"""import_cdr: load PBX call records into ClientCalls: 3CX, Asterisk (FreePBX, NethVoice),
+headered CSV, Cisco CUCM, Avaya IP Office SMDR, Panasonic SMDR, Grandstream UCM, Yeastar.
+
+Files that hold no calls by design (Cisco CUCM CMR files) are skipped with a warning, also
+when named; lines that are no call (page headers, CUCM start records) are counted as skipped.
 
 Exit codes: 0 every line imported (or already stored); 3 the run finished but some lines
 were rejected (they are kept, listed in admin under "Rejected lines"); 1 bad usage, or a
@@ -61,15 +65,22 @@ class Command(BaseCommand):
     def _handle(self, options):
         layout = self._layout(options["layout"])
         files = []
+        not_calls = 0
         for path, in_folder in self._files(options["paths"]):
             try:
                 files.append(
                     inspect_cdr_file(path, format_name=options["format"], threecx_layout=layout)
                 )
             except CdrFileError as error:
+                if error.not_calls:
+                    self.stderr.write(f"skipped {error}")
+                    not_calls += 1
+                    continue
                 if not in_folder:
                     raise CommandError(f"{error} Nothing was imported.") from None
                 self.stderr.write(f"skipped {error}")
+        if not files and not_calls:
+            return
         if not files:
             raise CommandError("No call record files to import.")
         total = {"read": 0, "imported": 0, "duplicates": 0, "rejected": 0}
@@ -93,6 +104,7 @@ class Command(BaseCommand):
                     summary.rejected,
                     options["dry_run"],
                 )
+                + (f", {summary.skipped} skipped (not calls)" if summary.skipped else "")
             )
             if options["verbosity"] >= 1:
                 for message in summary.rejections:

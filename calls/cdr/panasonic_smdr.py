@@ -1,0 +1,273 @@
+"""Panasonic KX-TDA / KX-TDE / KX-NS SMDR printout (Station Message Detail Recording).
+
+Vendor documentation: Panasonic KX-NS1000 Feature Guide, "Record Log Features" (SMDR,
+patterns A, B and C, page 222), and the KX-TDA100/200 Feature Guide, "Administrative
+Information Output Features" (1.24, SMDR): the explanation of each item, the condition codes.
+Sample printout lines are in tests/fixtures/cdr/panasonic-smdr-kx-ns.txt (see SOURCES.md).
+
+The PBX prints (to its serial port, or over the network to a terminal that logs in with the
+SMDR password) fixed-width text, 80 or 120 columns, with a page header repeated every page::
+
+    Date     Time    Ext   CO  Dial Number          Ring Duration  Acc code   CD
+    --------------------------------------------------------------------------
+    01/02/02 10:07AM 1200  01  <I>                  0'05 00:01'05  9876543210
+
+Items: date (``dd/mm/yy`` as Italian PBXs are set; ``mm/dd/yy`` with ``month_first``),
+time ``h:mmAM`` — the time the call ENDED, to the minute —, extension, CO (trunk) number,
+dial number (the number dialled; for an incoming call ``<I>`` + the caller's number or name,
+after ``<D>`` + the DDI when shown; ``EXT1235`` an intercom call), ring time ``m'ss`` (incoming
+calls), duration ``hh:mm'ss``, a cost in pattern B/C, the account code (up to 10 digits:
+``billing_code``) and a condition code (CD: TR transfer, FW forward, NA no answer, AN answer,
+RC receive, ...). Columns are found by their shape, not their position, so every pattern and
+column width reads the same.
+
+Lines that are no call are counted as skipped (``CdrSkip``): the page header, separator lines,
+and the log-in/log-out, check-in/out, "In the office" and timed reminder lines the PBX prints
+among the calls. A line starting with a date that cannot be read is rejected.
+
+Times: local, read in the zone the caller passes. end = date + time; start = end - duration -
+ring; answered = end - duration when the call has a duration.
+
+Direction: ``<I>`` -> inbound (the caller is a line); ``EXT…`` -> internal; else outbound. The
+CO number is the trunk (``trunk_identifier``, as printed: '01').
+
+Identity: no call id is printed: ``pbx_call_id`` is 'pana:' + 12 hex digits of the sha1 of the
+line's items, ':2', ':3'… for identical lines next to each other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from ._common import (
+    BOM,
+    FieldError,
+    RunCounter,
+    digits_only,
+    localize,
+    money,
+    show,
+    strip_newline,
+    stripped_hash,
+    within_a_call,
+)
+from .records import CdrRecord, CdrRejection, CdrSkip
+
+_RECORD = re.compile(
+    r"\s*(?P<date>\d{1,2}/\d{1,2}/\d{2,4})\s+"
+    r"(?P<time>\*?\d{1,2}:\d{2}\s?[AaPp][Mm])\s+"
+    r"(?P<ext>\S+)\s+"
+    r"(?P<co>\d{1,4})\s+"
+    r"(?P<dial>.*?)"
+    r"(?:\s+(?P<ring>\d{1,2}'\d{2}))?"
+    r"\s+(?P<duration>\d{1,2}:\d{2}'\d{2})"
+    r"(?:\s+(?P<cost>\d+\.\d+[A-Z]*))?"
+    r"(?:\s+(?P<account>[0-9]{1,10}))?"
+    r"(?:\s+(?P<cd>[A-Z]{2}))?\s*"
+)
+_DATED = re.compile(r"\s*\d{1,2}/\d{1,2}/\d{2,4}\s")
+_HEADER_WORDS = ("date", "time", "ext", "co")
+_NOT_CALLS = (
+    "log in",
+    "log out",
+    "in the office",
+    "check in",
+    "check out",
+    "timed reminder",
+    "absent",
+)
+
+
+def is_page_header(line: str) -> bool:
+    words = line.lower().split()
+    return words[:4] == list(_HEADER_WORDS) and "duration" in words
+
+
+def is_separator(line: str) -> bool:
+    text = line.strip()
+    return bool(text) and set(text) <= set("-=_ *\f")
+
+
+def looks_like_panasonic_line(line: str) -> bool:
+    return _RECORD.fullmatch(strip_newline(line)) is not None
+
+
+def month_first_from(lines: list[str]) -> bool:
+    """Whether the dates of these lines are mm/dd/yy: only when one could not be dd/mm."""
+    for line in lines:
+        match = _RECORD.fullmatch(strip_newline(line))
+        if match:
+            first, second = (int(part) for part in match.group("date").split("/")[:2])
+            if first > 12:
+                return False
+            if second > 12:
+                return True
+    return False
+
+
+def describe(month_first: bool) -> str:
+    order = "mm/dd/yy" if month_first else "dd/mm/yy"
+    return f"Panasonic SMDR printout, dates {order}"
+
+
+def parse_panasonic_smdr(
+    lines: Iterable[str], tz: tzinfo, *, month_first: bool = False
+) -> Iterator[CdrRecord | CdrRejection | CdrSkip]:
+    """Read an SMDR printout; one item per non-blank line."""
+    runs = RunCounter()
+    for number, line in enumerate(lines, start=1):
+        text = strip_newline(line)
+        if number == 1:
+            text = text.lstrip(BOM)
+        if not text.strip() or not text.strip("\f\x00 \t"):
+            continue
+        match = _RECORD.fullmatch(text)
+        if match is None:
+            if is_page_header(text) or is_separator(text):
+                yield CdrSkip(number, text, "page header")
+            elif _DATED.match(text):
+                if any(word in text.lower() for word in _NOT_CALLS):
+                    yield CdrSkip(number, text, "not a call")
+                else:
+                    yield CdrRejection(
+                        number, text, "", f"expected {_ITEMS} fields, got {_count(text)}"
+                    )
+            else:
+                yield CdrRejection(
+                    number, text, "", f"expected {_ITEMS} fields, got {_count(text)}"
+                )
+            continue
+        dial = match.group("dial").strip()
+        if any(dial.lower().startswith(word) for word in _NOT_CALLS):
+            yield CdrSkip(number, text, "not a call")
+            continue
+        try:
+            yield _record(number, text, match, dial, tz, month_first, runs)
+        except FieldError as error:
+            yield CdrRejection(number, text, error.field, error.reason)
+
+
+_ITEMS = "7 to 10"
+
+
+def _count(text: str) -> int:
+    return len(text.split())
+
+
+def _local(date_text: str, time_text: str, month_first: bool, tz: tzinfo) -> datetime:
+    parts = date_text.split("/")
+    day, month = (parts[1], parts[0]) if month_first else (parts[0], parts[1])
+    year = int(parts[2])
+    if year < 100:
+        year += 2000
+    clock = time_text.lstrip("*").replace(" ", "").upper()
+    hour, minute = int(clock[:-2].split(":")[0]), int(clock[:-2].split(":")[1])
+    if not 1 <= hour <= 12:
+        raise FieldError("Time", f"field Time {show(time_text)} is not a date")
+    hour = hour % 12 + (12 if clock.endswith("PM") else 0)
+    try:
+        naive = datetime(year, int(month), int(day), hour, minute)
+    except ValueError:
+        raise FieldError("Date", f"field Date {show(date_text)} is not a date") from None
+    try:
+        return localize(naive, tz).astimezone(UTC)
+    except OverflowError:  # pragma: no cover - years 2000-2099 only
+        raise FieldError("Date", f"field Date {show(date_text)} is not a date") from None
+
+
+def _ring(value: str | None) -> int:
+    if not value:
+        return 0
+    minutes, seconds = value.split("'")
+    if int(seconds) > 59:
+        raise FieldError("Ring", f"field Ring {show(value)} is not a duration")
+    return int(minutes) * 60 + int(seconds)
+
+
+def _duration(value: str) -> int:
+    clock, seconds = value.split("'")
+    hours, minutes = clock.split(":")
+    if int(minutes) > 59 or int(seconds) > 59:
+        raise FieldError("Duration", f"field Duration {show(value)} is not a duration")
+    total = int(hours) * 3600 + int(minutes) * 60 + int(seconds)
+    return within_a_call("Duration", value, total)
+
+
+def _incoming(dial: str) -> tuple[str, str, str]:
+    """'<D>CDE9876<I>Q COMPANY' -> (caller number, caller name, DDI)."""
+    ddi = ""
+    if dial.startswith("<D>"):
+        ddi, _, dial = dial[3:].partition("<I>")
+    else:
+        dial = dial[3:]
+    caller = dial.strip()
+    digits = caller.replace(" ", "")
+    if digits.lstrip("+").isdigit():
+        return digits, "", ddi.strip()
+    return "", caller, ddi.strip()
+
+
+def _record(
+    number: int,
+    text: str,
+    match: re.Match,
+    dial: str,
+    tz: tzinfo,
+    month_first: bool,
+    runs: RunCounter,
+) -> CdrRecord:
+    groups = match.groupdict()
+    end = _local(groups["date"], groups["time"], month_first, tz)
+    talk = _duration(groups["duration"])
+    ring = _ring(groups["ring"])
+    answered = end - timedelta(seconds=talk) if talk else None
+    start = end - timedelta(seconds=talk + ring)
+    ext, co = groups["ext"], groups["co"]
+    cost = money("Cost", re.sub(r"[A-Z]+$", "", groups["cost"])) if groups["cost"] else None
+    condition = groups["cd"] or ""
+    values = [groups[name] or "" for name in _RECORD.groupindex]
+    digest = stripped_hash(values)
+
+    if dial.startswith(("<I>", "<D>")):
+        caller, caller_name, ddi = _incoming(dial)
+        caller_type, called_type, called = "line", "extension", ddi or ext
+        dialled = called
+    elif dial.upper().startswith("EXT"):
+        caller, caller_name = ext, ""
+        caller_type = called_type = "extension"
+        called = dialled = dial[3:].strip()
+    else:
+        caller, caller_name = ext, ""
+        caller_type, called_type = "extension", "line"
+        called = dialled = dial.rstrip("-")
+    if talk:
+        status = "answered"
+    elif condition == "NA":
+        status = "no_answer"
+    else:
+        status = "answered" if condition == "AN" else "no_answer"
+    return CdrRecord(
+        line_number=number,
+        raw=text,
+        pbx_call_id=f"pana:{digest}{runs.suffix(digest, digest)}",
+        start=start,
+        answered=answered,
+        end=end,
+        talk_seconds=talk,
+        ring_seconds=ring,
+        caller=caller,
+        caller_name=caller_name,
+        caller_type=caller_type,
+        called=called,
+        called_type=called_type,
+        dialled=dialled,
+        final_number="",
+        final_type="",
+        trunk_identifier=co,
+        billing_code=digits_only(groups["account"] or ""),
+        cost=cost,
+        status=status,
+        termination=condition,
+    )
