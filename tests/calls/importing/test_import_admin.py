@@ -182,5 +182,5 @@ def test_a_message_that_starts_with_a_file_name_shows_the_name_as_it_is(anna):
     response = _upload(anna, ("random.bin", bytes(range(256)) * 8))
     page = response.content.decode()
     assert '<ul class="messagelist">' in page
-    assert "<li class=\"error\">random.bin: " in page
+    assert '<li class="error">random.bin: ' in page
     assert "Random.bin" not in page
