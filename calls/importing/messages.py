@@ -75,6 +75,10 @@ REASONS = [
         ),
     ),
     (
+        "field {field} gives a client code {length} digits long, more than {limit}",
+        _("field %(field)s gives a client code %(length)s digits long, more than %(limit)s"),
+    ),
+    (
         "field {field} is {length} characters long, more than {limit}",
         _("field %(field)s is %(length)s characters long, more than %(limit)s"),
     ),

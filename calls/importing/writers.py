@@ -72,7 +72,10 @@ _SQLITE_ADD_HOURS = """
     ON CONFLICT (hour, direction, status) DO UPDATE SET
         calls = calls + excluded.calls, talk_seconds = talk_seconds + excluded.talk_seconds
 """
-_REJECT_FIELDS = ("import_run", "file_name", "line_number", "field", "reason", "raw", "raw_sha1")
+_REJECT_FIELDS = (
+    *("import_run", "file_name", "line_number", "field", "reason"),
+    *("raw", "raw_length", "raw_sha256", "raw_sha1"),
+)
 # How the database refuses the values of a batch (a check, a length, a range, a byte it cannot
 # store), as opposed to an error of the connection: such a batch is written again in halves,
 # down to the calls refused, which become rejected lines (SqliteBatchWriter._write_in_halves).

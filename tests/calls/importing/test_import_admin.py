@@ -176,3 +176,11 @@ def test_files_over_the_limit_of_one_upload_are_refused_with_a_message(anna, set
     response = _upload(anna, ("uno.log", half), ("due.log", half))
     assert "insieme superano 1 MB" in response.context["form"].errors["files"][0]
     assert not ImportRun.objects.exists()
+
+
+def test_a_message_that_starts_with_a_file_name_shows_the_name_as_it_is(anna):
+    response = _upload(anna, ("random.bin", bytes(range(256)) * 8))
+    page = response.content.decode()
+    assert '<ul class="messagelist">' in page
+    assert '<li class="error">random.bin: ' in page
+    assert "Random.bin" not in page
