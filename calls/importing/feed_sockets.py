@@ -178,12 +178,19 @@ def serve(
     """Accept connections on ``server`` until ``stop`` is set; each allowed peer is read on its
     own thread into the spool. Peers not in ``allowed`` are closed at once (call logs are
     confidential); beyond ``connections.limit`` a connection is held unread until a reader is
-    free (``Connections``)."""
+    free (``Connections``). On stop, the connections already waiting in the kernel's backlog
+    are accepted too (a PBX that connected and sent its lines just before has them spooled),
+    then no more."""
     server.settimeout(TICK_SECONDS)
-    while not stop.is_set():
+    while True:
+        stopping = stop.is_set()
+        if stopping:
+            server.setblocking(False)
         try:
             connection, (host, port, *_rest) = server.accept()
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):
+            if stopping:
+                return
             continue
         peer = f"{host}:{port}"
         if host not in allowed:
