@@ -12,14 +12,18 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(INSTALLED)
 
-## run: install, migrate, load demo data and serve http://127.0.0.1:8000/
+## run: install, migrate, load demo data and serve http://127.0.0.1:8000/ (PORT=8101 make run
+## for another port), with the task worker beside it as in production; Ctrl-C stops both.
+PORT ?= 8000
 # Development settings (DEBUG defaults to off: production). pytest sets its own (pyproject.toml).
 run lint messages: export DEBUG = 1
 
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (SQLite, or the database in DATABASE_URL)
 test: $(INSTALLED)

@@ -8,12 +8,16 @@ With the production settings (DEBUG=0, a secret key, behind a trusted proxy), on
 SQLite database (or DATABASE_URL's): migrate, check --deploy, collectstatic, a user and 600
 synthetic calls; then gunicorn with firm/gunicorn.conf.py on a free loopback port:
 /health/ 200, the login page 200 and its CSS 200, log in, the call-log PDF of every call
-(rendered in chunks by the PDF pool's processes), then SIGTERM to the master: every process
-of its tree must be gone within 10 s. Exit 0 when all holds, 1 with the reason otherwise.
+(rendered in chunks by the PDF pool's processes), the month pack asked for on the statements
+page and made by the task worker (``manage.py db_worker``, as deploy/clientcalls-worker.service
+runs it): its status followed, then downloaded; then SIGTERM to the master and to the worker:
+every process of their trees must be gone within 10 s. Exit 0 when all holds, 1 with the
+reason otherwise.
 """
 
 import argparse
 import http.client
+import json
 import os
 import re
 import secrets
@@ -68,6 +72,9 @@ def smoke(folder: Path) -> None:
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "PDF_WORKERS": "2",
+        # The 600-call PDF stays in the request (chunks in the PDF pool); the pack is a task.
+        "PDF_SYNC_MAX_ROWS": "1000",
+        "MEDIA_ROOT": str(folder / "media"),
         "LOG_LEVEL": "WARNING",
     }
     env.setdefault("DATABASE_URL", f"sqlite:///{folder / 'db.sqlite3'}")
@@ -98,8 +105,17 @@ def smoke(folder: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=open(folder / "gunicorn.log", "wb"),  # noqa: SIM115
     )
+    worker = subprocess.Popen(
+        [str(BIN / "python"), "manage.py", "db_worker", "--no-reload", "--interval", "0.5"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=open(folder / "worker.log", "wb"),  # noqa: SIM115
+    )
     try:
         browse(port, password, first_day)
+        stop_worker(worker)
         tree = session_processes(server.pid)
         print(f"smoke: requests passed; {len(tree)} processes: {describe(tree)}")
         if len(tree) < 1 + 2 + 2:
@@ -116,9 +132,11 @@ def smoke(folder: Path) -> None:
             raise SmokeError(f"still running {STOP_WITHIN:.0f} s after SIGTERM: {describe(left)}")
         print(f"smoke: every process gone {time.monotonic() - started:.1f} s after SIGTERM")
     except BaseException:
+        worker.kill()
         server.kill()
         subprocess.run(["pkill", "-KILL", "-s", str(server.pid)], check=False)
         print((folder / "gunicorn.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+        print((folder / "worker.log").read_text(errors="replace")[-3000:], file=sys.stderr)
         raise
     finally:
         server.wait(timeout=5)
@@ -224,7 +242,62 @@ def browse(port: int, password: str, first_day: datetime) -> None:
         raise SmokeError("the call-log PDF is not a PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     print(f"smoke: call-log PDF of {CALLS} calls, {len(pdf):,} bytes, {pages} pages")
+    month_pack(browser, first_day)
     browser.get("/health/")
+
+
+def month_pack(browser: "Browser", first_day: datetime) -> None:
+    """Ask for the month pack as the page's button does; follow the job; download it."""
+    last_day = first_day.replace(day=28)
+    query = urlencode(
+        {"date_after": f"{first_day:%Y-%m-%d}", "date_before": f"{last_day:%Y-%m-%d}"}
+    )
+    _response, page = browser.get(f"/clients/statements/?{query}")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if not token or b'id="pack-zip"' not in page:
+        raise SmokeError("the statements page offers no month pack")
+    response, _ = browser.request(
+        "POST",
+        f"/clients/statements/pack/?{query}",
+        body=urlencode({"csrfmiddlewaretoken": token.group(1).decode(), "zip": "on"}),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    job = response.getheader("Location", "")
+    if response.status != 302 or not re.fullmatch(r"/jobs/\d+/", job):
+        raise SmokeError(f"asking for the pack: {response.status} {job!r}, expected a job")
+    started = time.monotonic()
+    while True:
+        _response, body = browser.get(f"{job}status/")
+        state = json.loads(body)
+        if state["finished"]:
+            break
+        if time.monotonic() - started > 120:
+            raise SmokeError(f"the worker did not make the pack within 120 s: {state}")
+        time.sleep(0.5)
+    if state["status"] != "done":
+        raise SmokeError(f"the pack failed: {state['error']}")
+    response, archive = browser.get(state["download_url"])
+    if response.getheader("Content-Type") != "application/zip" or not archive.startswith(b"PK"):
+        raise SmokeError("the month pack is not a ZIP")
+    print(
+        f"smoke: month pack made by the worker in {time.monotonic() - started:.1f} s "
+        f"({state['progress']}), {len(archive):,} bytes"
+    )
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """SIGTERM: the worker (idle now) and its PDF pool must be gone within STOP_WITHIN."""
+    started = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    while time.monotonic() - started < STOP_WITHIN:
+        worker.poll()
+        if not session_processes(worker.pid):
+            break
+        time.sleep(0.2)
+    else:
+        left = describe(session_processes(worker.pid))
+        raise SmokeError(f"worker still running {STOP_WITHIN:.0f} s after SIGTERM: {left}")
+    print(f"smoke: worker gone {time.monotonic() - started:.1f} s after SIGTERM")
 
 
 def session_processes(session: int) -> dict[int, str]:

@@ -4,6 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/clientcalls .venv/bin/python bench/load.py
     .venv/bin/python bench/load.py --server runserver     # the same load on runserver
     .venv/bin/python bench/load.py --server both          # both on one database, and ratios
+    .venv/bin/python bench/load.py --calls 50000 --packs 8 # pages while 8 month packs run
 
 Makes a throw-away database (bench/_django.py), imports --calls synthetic calls over two
 years (as bench/log_reporter.py does: 300 codes, 280 clients), collects the static files and
@@ -16,7 +17,13 @@ through the login form, then:
    ``--single`` requests after a warm-up, one at a time: p50/p95/max (goal: p95 <= 150 ms);
 2. ``--clients`` users at once for ``--seconds``, each requesting call-log pages with
    filters drawn at random (periods, destinations, number patterns, clients, callers,
-   statuses, sorts, pages): requests, errors (anything but 200), requests/s, p50/p95/max.
+   statuses, sorts, pages): requests, errors (anything but 200), requests/s, p50/p95/max;
+3. packs running (``--packs``, 0 to skip): a task worker (``manage.py db_worker``, as
+   deploy/clientcalls-worker.service) beside the server; the partner asks for the month pack
+   of ``--packs`` different months (each POST only queues it: its time is printed), then,
+   while the worker makes them, /health/ and a call-log page are timed one at a time and
+   compared with the same requests before the packs (goal: the same time; in issue 21 a
+   /health/ waited 100 s behind 8 packs made in the web workers).
 
 The machine is shared: the load runs on the same cores as the server and the database.
 """
@@ -53,6 +60,7 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--single", type=int, default=200, help="requests of phase 1")
+    parser.add_argument("--packs", type=int, default=8, help="month packs of phase 3 (0: none)")
     parser.add_argument(
         "--server",
         choices=["gunicorn", "runserver", "both"],
@@ -68,8 +76,10 @@ def main():
         kinds = ["gunicorn", "runserver"] if args.server == "both" else [args.server]
         figures = {}
         for kind in kinds:
-            with server(kind, folder) as port:
-                figures[kind] = measure(port, args)
+            with server(kind, folder) as running:
+                figures[kind] = measure(running.port, args)
+                if args.packs:
+                    figures[kind].update(packs_running(running, args.packs))
         if len(figures) == 2:
             gunicorn, runserver = figures["gunicorn"], figures["runserver"]
             print(
@@ -116,7 +126,9 @@ class server:
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "CONN_MAX_AGE": "60",  # as deploy/clientcalls.env
             "LOG_LEVEL": "WARNING",
+            "MEDIA_ROOT": str(self.folder / "media"),
         }
+        self.env = env
         subprocess.run(
             [str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
             cwd=ROOT,
@@ -153,7 +165,8 @@ class server:
             log = (self.folder / "server.log").read_text(errors="replace")
             raise SystemExit(f"the server did not start:\n{log[-3000:]}")
         print(f"{self.kind} on 127.0.0.1:{port} ({connection.vendor}, DEBUG=0)", flush=True)
-        return port
+        self.port = port
+        return self
 
     def __exit__(self, *exc):
         self.process.send_signal(signal.SIGTERM)
@@ -341,6 +354,71 @@ def measure(port: int, args) -> dict[str, float]:
     figures[f"{args.clients} users p95"] = percentile(times, 0.95)
     figures["requests/s"] = len(times) / elapsed
     return figures
+
+
+def timed(browser: "Browser", path: str, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        status, _ = browser.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert status == 200, f"{path}: {status}"
+    return times
+
+
+def packs_running(running: server, packs: int) -> dict[str, float]:
+    """Phase 3: pages while ``packs`` month packs are made by a real task worker."""
+    user = Browser(running.port)
+    user.log_in()
+    log_page = f"/calls/?{urlencode({'client': '123', **two_years()})}"
+    before = {path: timed(user, path, 20) for path in ("/health/", log_page)}
+    worker = subprocess.Popen(
+        [str(BIN / "python"), "manage.py", "db_worker", "--no-reload", "--interval", "0.5"],
+        cwd=ROOT,
+        env=running.env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(running.folder / "worker.log", "wb"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    try:
+        _status, page = user.get("/clients/statements/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        today = datetime.now(UTC).date().replace(day=1)
+        asked = []
+        for n in range(packs):
+            month = today - timedelta(days=31 * (n + 1))
+            first = month.replace(day=1)
+            last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            query = urlencode({"date_after": str(first), "date_before": str(last)})
+            started = time.perf_counter()
+            status, _ = user.request(
+                "POST",
+                f"/clients/statements/pack/?{query}",
+                body=urlencode({"csrfmiddlewaretoken": token}),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            asked.append((time.perf_counter() - started) * 1000)
+            assert status == 302, f"asking for a pack: {status}"
+        report(f"asking for {packs} month packs (queued, not made)", asked, 0)
+        time.sleep(2)  # the worker has taken the first
+        during = {path: timed(user, path, 20) for path in ("/health/", log_page)}
+        figures = {}
+        for path, label in (("/health/", "/health/"), (log_page, "a call-log page")):
+            report(f"{label} before the packs", before[path], 0)
+            report(f"{label} with {packs} packs running", during[path], 0)
+            ratio = statistics.median(during[path]) / statistics.median(before[path])
+            print(f"  {label}: p50 with packs / without {ratio:.2f}x", flush=True)
+            figures[f"{label} p50 ratio, packs running"] = ratio
+        return figures
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        worker.send_signal(signal.SIGTERM)  # hand the pack in hand back: the database goes
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ chunked fetches on SQLite), and each chunk is written out before the next is rea
 Decisions
 ---------
 1. Columns (``EXPORT_COLUMNS``), the call log table's columns and its export-only ones:
-   date and time, caller, caller name, destination as recorded, client code (the code dialled,
-   also when no client has it), client name, matter code and matter name (*Pratica*), trunk,
+   date and time, caller, caller name, destination as recorded, the code dialled (a client's
+   or a matter's, also when no one has it), client code and name, matter code and name, trunk,
    status, ringing (s), talk time, talk time (s), cost. Empty client, matter or trunk is an
    empty cell; an unknown cost is an empty cell.
 2. Date and time in the firm's time zone (``settings.TIME_ZONE``, Europe/Rome), without a zone
@@ -141,7 +141,8 @@ EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("caller", _("Caller"), "caller", CellType.TEXT, _text),
     ExportColumn("caller_name", _("Caller name"), "caller_name", CellType.TEXT, _text),
     ExportColumn("destination", _("Destination"), "destination", CellType.TEXT, _text),
-    ExportColumn("billing_code", _("Client code"), "billing_code", CellType.TEXT, _text),
+    ExportColumn("billing_code", _("Dialled code"), "billing_code", CellType.TEXT, _text),
+    ExportColumn("client_code", _("Client code"), "client__code", CellType.TEXT, _text),
     ExportColumn("client", _("Client"), "client__name", CellType.TEXT, _text),
     ExportColumn("matter_code", _("Matter code"), "matter__code", CellType.TEXT, _text),
     ExportColumn("matter", _("Matter"), "matter__name", CellType.TEXT, _text),
@@ -154,7 +155,7 @@ EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
 )
 
 # Column widths in the XLSX (characters), in EXPORT_COLUMNS order.
-_XLSX_WIDTHS = (19, 12, 24, 22, 12, 28, 12, 28, 18, 14, 11, 11, 13, 10)
+_XLSX_WIDTHS = (19, 12, 24, 22, 12, 12, 28, 12, 28, 18, 14, 11, 11, 13, 10)
 
 
 def export_context() -> ExportContext:

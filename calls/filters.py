@@ -27,11 +27,12 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
-from calls.forms import CallLogForm, DayRangeWidget, PeriodForm
+from calls.forms import CallLogForm, DayRangeWidget, PeriodForm, number_hint
 from calls.models import Call, CallDirection, CallStatus, Trunk
 from calls.pattern_queries import ANY_CODE, destination_branches, destination_q
 from clients.models import CLIENT_CODE_MAX_LENGTH
@@ -152,10 +153,7 @@ class CallLogFilter(PeriodFilterSet):
         label=_("Number or pattern"),
         method="filter_number",
         strip=False,
-        help_text=_(
-            "%**123: client 123; %**%: every call with a client code; 0232%: numbers "
-            "starting with 0232."
-        ),
+        # The examples use the firm's marker: see ``form`` below.
     )
     number_mode = django_filters.ChoiceFilter(
         label=_("Match"),
@@ -247,6 +245,19 @@ class CallLogFilter(PeriodFilterSet):
     def billing_marker(self) -> str:
         """The firm's billing marker, read once per filter (the rows and the totals)."""
         return FirmSettings.load().billing_marker
+
+    @property
+    def form(self):
+        """The filter's form, its pattern hint and messages written with the firm's marker
+        (``%##123`` once the marker is ``##``)."""
+        form = super().form
+        if form.billing_marker is None:
+            # Lazy: the firm's settings are read when the hint is shown or a message written,
+            # not when the form is built (a form built outside a request reads no database).
+            marker = lazy(lambda: self.billing_marker, str)()
+            form.billing_marker = marker
+            form.fields["number"].help_text = lazy(number_hint, str)(marker)
+        return form
 
     def filter_number(self, queryset, name, value):
         parts = self.form.number_pieces

@@ -16,20 +16,31 @@ MAX_UPLOAD_FILES = 20
 
 
 _PATTERN_MESSAGES = {
-    "empty": _("Enter a number or a pattern, e.g. %**123."),
+    "empty": _("Enter a number or a pattern, e.g. %(example)s."),
     "too_long": _("A pattern is at most %(max)s characters long; this one has %(length)s."),
     "control_character": _("A pattern may not contain control characters (tabs, line breaks)."),
     "unknown_mode": _("Choose how the number is matched."),
 }
 
 
-def pattern_error_message(error: PatternError, text: str) -> str:
-    """The pattern error in the user's language (``calls.patterns`` speaks English only)."""
+def number_hint(marker: str) -> str:
+    """The call log's pattern hint, its examples written with the firm's ``marker``."""
+    return _(
+        "%(one)s: client 123; %(any)s: every call with a client code; %(prefix)s: numbers "
+        "starting with 0232."
+    ) % {"one": f"%{marker}123", "any": f"%{marker}%", "prefix": "0232%"}
+
+
+def pattern_error_message(error: PatternError, text: str, marker: str = "**") -> str:
+    """The pattern error in the user's language (``calls.patterns`` speaks English only); an
+    example is written with the firm's ``marker``."""
     template = _PATTERN_MESSAGES.get(error.code)
     if template is None:
         return str(error)
     if error.code == "too_long":
         return template % {"max": MAX_PATTERN_LENGTH, "length": len(text.strip(" "))}
+    if error.code == "empty":
+        return template % {"example": f"%{marker}123"}
     return str(template)
 
 
@@ -69,6 +80,8 @@ class CallLogForm(PeriodForm):
     """Cross-field checks of the call log filter; the pattern is parsed once, here."""
 
     number_pieces = None
+    # The firm's marker, set by the filter (CallLogFilter.form) for its hint and messages.
+    billing_marker = None
 
     def clean(self):
         cleaned = super().clean()
@@ -81,7 +94,9 @@ class CallLogForm(PeriodForm):
             try:
                 self.number_pieces = pattern_for(mode, number)
             except PatternError as error:
-                self.add_error("number", pattern_error_message(error, number))
+                self.add_error(
+                    "number", pattern_error_message(error, number, str(self.billing_marker or "**"))
+                )
         return cleaned
 
 

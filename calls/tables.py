@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -191,8 +192,9 @@ class CallTable(CardRows, tables.Table):
 
     @cached_property
     def _detail_url(self) -> str:
-        """The call page's address with ``{}`` for the id: reversed once, not once a row."""
-        return reverse("calls:detail", args=[0]).removesuffix("0/") + "{}/"
+        """The call page's address with ``{}`` for the id, and this page as its way back
+        (``?next=``): built once, not once a row."""
+        return call_detail_url_template(getattr(self, "request", None))
 
     @cached_property
     def _by_hand(self) -> SafeString:
@@ -335,11 +337,13 @@ class UnassignedCallTable(CardRows, tables.Table):
             mark_safe(" checked") if value in self.checked else "",
         )
 
+    @cached_property
+    def _detail_url(self) -> str:
+        return call_detail_url_template(getattr(self, "request", None))
+
     def render_start(self, value, record):
         return format_html(
-            "<a href='{}'>{}</a>",
-            reverse("calls:detail", args=[record.pk]),
-            start_text(value),
+            "<a href='{}'>{}</a>", self._detail_url.format(record.pk), start_text(value)
         )
 
     def render_caller(self, value, record):
@@ -408,3 +412,13 @@ def closed_matter_text() -> str:
 def closed_month_text() -> str:
     """Why a queue row cannot be assigned."""
     return gettext("closed month")
+
+
+def call_detail_url_template(request) -> str:
+    """The call page's address with ``{}`` for the call's id and, given the ``request`` of the
+    page that links to it, that page as ``?next=`` (the call page's way back)."""
+    url = reverse("calls:detail", args=[0]).removesuffix("0/") + "{}/"
+    if request is None:
+        return url
+    # urlencode quotes the braces of a query too, so the address stays a format string.
+    return f"{url}?{urlencode({'next': request.get_full_path()})}"

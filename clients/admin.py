@@ -25,6 +25,7 @@ from clients.importing import ClientListError, read_client_list, read_matter_lis
 from clients.models import BillingPolicy, Client, Contact, IssuedStatement, Matter
 from firm.admin import ReadOnlyAdmin, SingletonAdmin
 from firm.lib.formats import format_euro
+from firm.models import FirmSettings
 
 
 class ContactLinkForm(forms.ModelForm):
@@ -156,9 +157,19 @@ class ClientAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
     import_label = _("Import clients from CSV/XLSX")
     import_title = _("Import clients")
     imported_message = _(
-        "%(file)s: %(created)s clients created, %(updated)s updated, "
+        # "File" first: the admin capitalises a message's first letter (not "Matters.csv").
+        "File %(file)s: %(created)s clients created, %(updated)s updated, "
         "%(unchanged)s unchanged, %(rejected)s rows rejected."
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The code's hint with the firm's marker (``93454565678##123`` once it is ``##``)."""
+        form = super().get_form(request, obj, change, **kwargs)
+        if "code" in form.base_fields:
+            form.base_fields["code"].help_text = _(
+                "Digits dialled after the billing marker, e.g. 123 in %(example)s."
+            ) % {"example": f"93454565678{FirmSettings.load().billing_marker}123"}
+        return form
 
     def read_list(self, content, name):
         return read_client_list(content, name)
@@ -246,7 +257,8 @@ class MatterAdmin(CodeOwnerAdminMixin, admin.ModelAdmin):
     import_label = _("Import matters from CSV/XLSX")
     import_title = _("Import matters")
     imported_message = _(
-        "%(file)s: %(created)s matters created, %(updated)s updated, "
+        # "File" first: the admin capitalises a message's first letter (not "Matters.csv").
+        "File %(file)s: %(created)s matters created, %(updated)s updated, "
         "%(unchanged)s unchanged, %(rejected)s rows rejected."
     )
 

@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from firm.lib.fiscal import postal_code_ok, province_ok, sdi_code_ok, tax_code_ok, vat_number_ok
 from firm.lib.money import parse_euro
 
 HEADER_ALIASES = {
@@ -25,6 +26,28 @@ HEADER_ALIASES = {
     "name": {"name", "nome", "ragione sociale", "denominazione", "cliente", "client"},
     "tax_code": {"tax code", "codice fiscale", "cf", "c.f.", "tax_code", "codice_fiscale"},
     "vat_number": {"vat", "vat number", "partita iva", "p.iva", "piva", "p. iva", "vat_number"},
+    "street": {"street", "address", "indirizzo", "via"},
+    "postal_code": {"postal code", "cap", "zip", "postal_code"},
+    "city": {"city", "comune", "città", "citta", "località", "localita"},
+    "province": {"province", "provincia", "prov", "prov."},
+    "country": {"country", "nazione", "paese"},
+    "sdi_code": {
+        "sdi",
+        "sdi code",
+        "sdi_code",
+        "codice sdi",
+        "codice destinatario",
+        "codice univoco",
+    },
+    "pec": {"pec", "email pec", "indirizzo pec"},
+    "withholding_agent": {
+        "withholding agent",
+        "withholding_agent",
+        "sostituto d'imposta",
+        "sostituto dimposta",
+        "sostituto",
+        "ritenuta",
+    },
     "notes": {"notes", "note", "annotazioni"},
     "is_active": {"active", "attivo", "is_active"},
     "hourly_rate": {
@@ -42,6 +65,7 @@ HEADER_ALIASES = {
 TRUE_WORDS = {"1", "true", "yes", "si", "sì", "y", "s", "x", "vero"}
 FALSE_WORDS = {"0", "false", "no", "n", "falso"}
 CODE_PATTERN = re.compile(r"^[0-9]{1,10}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Columns read from an XLSX sheet (a list has a dozen at most).
 XLSX_MAX_COLUMNS = 100
 
@@ -58,6 +82,30 @@ class ClientRow:
     # Only when the file has a rate column: then an empty cell means "no rate".
     has_rate: bool = False
     hourly_rate: Decimal | None = None
+    # The address and invoicing fields, written only when the file has their column
+    # (``present``), so a list without them leaves what admin holds alone.
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    province: str = ""
+    country: str = "IT"
+    sdi_code: str = ""
+    pec: str = ""
+    withholding_agent: bool = False
+    present: frozenset[str] = frozenset()
+
+
+# The optional fiscal fields of a client list (see ClientRow.present).
+FISCAL_FIELDS = (
+    "street",
+    "postal_code",
+    "city",
+    "province",
+    "country",
+    "sdi_code",
+    "pec",
+    "withholding_agent",
+)
 
 
 # The columns as a reader names them in messages ("campo codice", not "campo code").
@@ -69,6 +117,14 @@ FIELD_LABELS = {
     "notes": gettext_lazy("notes"),
     "is_active": gettext_lazy("active"),
     "hourly_rate": gettext_lazy("hourly rate"),
+    "street": gettext_lazy("street and number"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "province": gettext_lazy("province"),
+    "country": gettext_lazy("country"),
+    "sdi_code": gettext_lazy("codice destinatario"),
+    "pec": gettext_lazy("PEC"),
+    "withholding_agent": gettext_lazy("withholding agent"),
 }
 
 
@@ -137,6 +193,67 @@ def _records(kind: "ListKind", table: list[list], first_line: int):
         }
         if any(record.values()):
             yield first_line + offset, record
+
+
+def _fiscal_fields(line: int, record: dict) -> dict | RowError:
+    """The client's fiscal identity and address from a row, checked (P.IVA check digit,
+    codice fiscale, CAP, province, codice destinatario, PEC) as Italian ones when the
+    country is IT; the first problem as a RowError naming its field."""
+    country = (record.get("country", "") or "IT").upper()
+    values = {
+        "tax_code": record.get("tax_code", "").upper(),
+        "vat_number": record.get("vat_number", ""),
+        "street": record.get("street", "")[:60],
+        "postal_code": record.get("postal_code", ""),
+        "city": record.get("city", "")[:60],
+        "province": record.get("province", "").upper(),
+        "country": country,
+        "sdi_code": record.get("sdi_code", "").upper(),
+        "pec": record.get("pec", ""),
+    }
+    checks = {
+        "vat_number": (
+            vat_number_ok,
+            _("'%(value)s' is not a partita IVA (11 digits, check digit)."),
+        ),
+        "tax_code": (tax_code_ok, _("'%(value)s' is not a codice fiscale.")),
+        "postal_code": (postal_code_ok, _("'%(value)s' is not a CAP (5 digits).")),
+        "province": (province_ok, _("'%(value)s' is not an Italian province (e.g. MI).")),
+    }
+    if len(country) != 2 or not country.isalpha():
+        return RowError(
+            line, "country", _("'%(value)s' is not a country code (e.g. IT).") % {"value": country}
+        )
+    if country == "IT":
+        for field, (check, message) in checks.items():
+            if values[field] and not check(values[field]):
+                return RowError(line, field, message % {"value": values[field]})
+    if values["sdi_code"] and not sdi_code_ok(values["sdi_code"]):
+        return RowError(
+            line,
+            "sdi_code",
+            _("'%(value)s' is not a codice destinatario (7 letters or digits).")
+            % {"value": values["sdi_code"]},
+        )
+    if values["pec"] and not EMAIL.match(values["pec"]):
+        return RowError(
+            line, "pec", _("'%(value)s' is not an e-mail address.") % {"value": values["pec"]}
+        )
+    if len(values["postal_code"]) > 5 or len(values["province"]) > 2:
+        field = "postal_code" if len(values["postal_code"]) > 5 else "province"
+        return RowError(line, field, _("'%(value)s' is too long.") % {"value": values[field]})
+    agent_word = record.get("withholding_agent", "").lower()
+    if agent_word and agent_word not in TRUE_WORDS | FALSE_WORDS:
+        return RowError(
+            line,
+            "withholding_agent",
+            _("'%(value)s' is not yes or no.") % {"value": record["withholding_agent"]},
+        )
+    values["vat_number"] = values["vat_number"][:20]
+    values["tax_code"] = values["tax_code"][:16]
+    values["withholding_agent"] = agent_word in TRUE_WORDS
+    values["present"] = frozenset(field for field in FISCAL_FIELDS if field in record)
+    return values
 
 
 def read_client_list(data: bytes, filename: str) -> Iterator[ClientRow | RowError]:
@@ -271,6 +388,15 @@ def _row(kind: ListKind, line: int, record: dict, seen: dict[str, int]):
     )
 
 
+def _client_row(record: dict, **checked) -> ClientRow | RowError:
+    """A client row from the checked values and its fiscal identity, or the fiscal field's
+    problem (``_fiscal_fields``)."""
+    fiscal = _fiscal_fields(checked["line"], record)
+    if isinstance(fiscal, RowError):
+        return fiscal
+    return ClientRow(**checked, **fiscal, notes=record.get("notes", ""))
+
+
 NOT_A_CLIENT_CODE = gettext_lazy("'%(value)s' is not a client code (1 to 10 digits).")
 CLIENT_LIST = ListKind(
     aliases=HEADER_ALIASES,
@@ -280,12 +406,7 @@ CLIENT_LIST = ListKind(
     not_a_code=NOT_A_CLIENT_CODE,
     no_name=gettext_lazy("the name is empty."),
     also_codes=(),
-    make_row=lambda record, **checked: ClientRow(
-        **checked,
-        tax_code=record.get("tax_code", "")[:16],
-        vat_number=record.get("vat_number", "")[:20],
-        notes=record.get("notes", ""),
-    ),
+    make_row=_client_row,
 )
 MATTER_LIST = ListKind(
     aliases=MATTER_HEADER_ALIASES,

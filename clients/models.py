@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import billable_time
 from firm.limits import CODE_MAX_LENGTH
+from firm.models import fiscal_identity_errors
 
 # A client code is what staff dial after the billing marker, so it is digits only.
 # Kept as text: '0123' and '123' are different dial strings.
@@ -25,6 +26,26 @@ class Client(models.Model):
     name = models.CharField(_("name"), max_length=200)
     tax_code = models.CharField(_("tax code"), max_length=16, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    # The client's fiscal identity and address, for the avviso and the FatturaPA invoice.
+    street = models.CharField(_("street and number"), max_length=60, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    province = models.CharField(_("province"), max_length=2, blank=True, help_text=_("e.g. MI"))
+    country = models.CharField(
+        _("country"), max_length=2, default="IT", blank=True, help_text=_("e.g. IT; empty: IT")
+    )
+    sdi_code = models.CharField(
+        _("codice destinatario"),
+        max_length=7,
+        blank=True,
+        help_text=_("7 characters; 0000000 with a PEC or for a private person."),
+    )
+    pec = models.EmailField(_("PEC"), blank=True)
+    withholding_agent = models.BooleanField(
+        _("withholding agent"),
+        default=False,
+        help_text=_("Sostituto d'imposta: the ritenuta d'acconto applies to its statements."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     billing_email = models.EmailField(
         _("billing e-mail"),
@@ -68,10 +89,22 @@ class Client(models.Model):
         return f"{self.code} · {self.name}"
 
     def clean(self):
+        self.province = (self.province or "").strip().upper()
+        self.country = (self.country or "").strip().upper() or "IT"
+        self.tax_code = (self.tax_code or "").strip().upper()
+        self.sdi_code = (self.sdi_code or "").strip().upper()
+        errors = fiscal_identity_errors(self, sdi_code=True)
         # A code names one client or one matter (also refused by the database's triggers,
         # migration clients/0006).
         if self.code and Matter.objects.filter(code=self.code).exists():
-            raise ValidationError({"code": code_taken_by_matter_message(self.code)})
+            errors["code"] = code_taken_by_matter_message(self.code)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_address(self) -> bool:
+        """Whether the client's address is complete enough for an invoice."""
+        return bool(self.street and self.postal_code and self.city)
 
 
 def code_taken_by_matter_message(code: str) -> str:
@@ -318,6 +351,16 @@ class IssuedStatement(models.Model):
     )
     policy = models.JSONField(_("billing policy"), default=dict)
     policy_text = models.CharField(_("billing rules"), max_length=300)
+    # The avviso di parcella's items as issued (clients.billing.fees.breakdown_as_dict: the
+    # lines, the rules and the client's withholding); {} when the firm had no profession.
+    fees = models.JSONField(_("fee items"), default=dict, blank=True)
+    # The avviso's own number, in a yearly sequence ("3/2026"); "" without a profession.
+    notice_year = models.PositiveIntegerField(_("avviso year"), null=True, blank=True)
+    notice_sequence = models.PositiveIntegerField(_("avviso sequence"), null=True, blank=True)
+    notice_number = models.CharField(_("avviso number"), max_length=20, blank=True)
+    # Recorded when the client pays: the invoice's number and date (the firm's own sequence).
+    invoice_number = models.CharField(_("invoice number"), max_length=20, blank=True)
+    invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
     pdf = models.BinaryField(_("PDF"), editable=False)
     supersedes = models.OneToOneField(
         "self",
@@ -351,6 +394,10 @@ class IssuedStatement(models.Model):
             models.UniqueConstraint(fields=["number"], name="issuedstatement_number_unique"),
             models.UniqueConstraint(
                 fields=["month", "sequence"], name="issuedstatement_month_sequence_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["notice_year", "notice_sequence"],
+                name="issuedstatement_notice_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(month__day=1), name="issuedstatement_month_first_day"

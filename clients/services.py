@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clients.importing import MATTER_FIELD_NAMES, ClientRow, MatterRow, RowError
+from clients.importing import FISCAL_FIELDS, MATTER_FIELD_NAMES, ClientRow, MatterRow, RowError
 from clients.models import Client, Matter
 
 
@@ -44,6 +44,10 @@ def clients_import(*, rows: Iterable[ClientRow | RowError]) -> ImportResult:
             RowError(row.line, "code", _("code %(code)s is a matter's code.") % {"code": code})
         )
     fields = ["name", "tax_code", "vat_number", "notes", "is_active", "hourly_rate"]
+    # The address and invoicing columns the file has (clients.importing.FISCAL_FIELDS); a list
+    # without one leaves that field alone.
+    present = set().union(*(row.present for row in good.values())) if good else set()
+    fields += [name for name in FISCAL_FIELDS if name in present]
     return _save_by_code(result, Client, good, lambda row: {f: getattr(row, f) for f in fields})
 
 

@@ -17,11 +17,20 @@ class ClientTable(CardRows, tables.Table):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.matters_found: dict[int, list] = {}  # client id → the matters the search found
+        self.contacts_found: dict[int, list] = {}  # client id → the contacts it was found by
 
     def render_name(self, value, record, bound_column=None):
         link = format_html(
             "<a href='{}'>{}</a>", reverse("clients:detail", kwargs={"code": record.code}), value
         )
+        contacts = self.contacts_found.get(record.pk)
+        if contacts:
+            link = format_html(
+                "{} <span class='found-via'>{}</span>",
+                link,
+                _("via %(contacts)s")
+                % {"contacts": ", ".join(_contact_text(contact) for contact in contacts)},
+            )
         matters = self.matters_found.get(record.pk)
         if not matters:
             return link
@@ -47,3 +56,8 @@ class ClientTable(CardRows, tables.Table):
         sequence = ["code", "name", "vat_number", "tax_code", "is_active", "dial"]
         attrs = {"class": "table cards"}
         empty_text = _("No client matches.")
+
+
+def _contact_text(contact) -> str:
+    """A contact as a search result names it: "Mario Affaroni (345 439 8547)"."""
+    return f"{contact.name} ({contact.phone})" if contact.phone else contact.name

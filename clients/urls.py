@@ -27,14 +27,29 @@ urlpatterns = [
     path("statements/", billing_views.ClientSummaryView.as_view(), name="statements"),
     path("statements/pack/", billing_views.MonthPackView.as_view(), name="statements_pack"),
     path("statements/issue/", billing_views.IssueStatementsView.as_view(), name="issue"),
+    path(
+        "statements/issue/<client_code:code>/email/",
+        billing_views.IssueEmailPreviewView.as_view(),
+        name="issue_email_preview",
+    ),
     path("statements/issued/", billing_views.IssuedStatementListView.as_view(), name="issued"),
     path(
         "statements/issued/<int:pk>/pdf/",
         billing_views.IssuedStatementPdfView.as_view(),
         name="issued_pdf",
     ),
+    path(
+        "statements/issued/<int:pk>/invoice/",
+        billing_views.IssuedInvoiceView.as_view(),
+        name="issued_invoice",
+    ),
     path("<client_code:code>/", views.ClientDetailView.as_view(), name="detail"),
     path("<client_code:code>/statement/", billing_views.StatementView.as_view(), name="statement"),
+    path(
+        "<client_code:code>/statement/correct/",
+        billing_views.StatementCorrectView.as_view(),
+        name="statement_correct",
+    ),
     path(
         "<client_code:code>/statement/pdf/",
         billing_views.StatementPdfView.as_view(),

@@ -12,7 +12,7 @@ from calls.selectors import dial_plan_get
 from clients.filters import ClientFilter
 from clients.forms import DialHelperForm
 from clients.models import Client, Matter
-from clients.selectors import matters_found
+from clients.selectors import contacts_found, matters_found
 from clients.tables import ClientTable
 from firm.lib.pagination import FixedPaginator
 
@@ -41,6 +41,8 @@ class ClientSearchView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         query = self.request.GET.get("q", "")[:100]
         rows = table.page.object_list if hasattr(table, "page") else []
         table.matters_found = matters_found(query=query, client_ids=[row.record.pk for row in rows])
+        # The contacts through which a client was found ("tramite Mario Affaroni").
+        table.contacts_found = contacts_found(query=query, clients=[row.record for row in rows])
         return table
 
 

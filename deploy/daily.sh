@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The daily work of a ClientCalls server, run by clientcalls-daily.timer at 02:30 (README,
-# "Deploying"). Every step runs even when an earlier one failed; the script then exits 1, so
+# "Deploying"). The reminder and the month pack are queued for the task worker
+# (clientcalls-worker.service, docs/tasks.md), which does them, retries once if it dies and
+# records each as a job; the clean-up and the backup run here. Every step runs even when an earlier one failed; the script then exits 1, so
 # `systemctl --failed` and the journal show it. Settings from the environment (.env):
 #   BACKUP_DIR        where backups go (default /var/backups/clientcalls): the database and,
 #                     beside it, the uploaded files of MEDIA_ROOT (the letterhead's logo)
@@ -31,10 +33,13 @@ step() {
 step mark_interrupted_imports
 # The database, and MEDIA_ROOT as clientcalls-<time>.media.tar.gz beside it.
 step backup_database --output "$BACKUP_DIR" --keep "$BACKUP_KEEP_DAYS"
+# Jobs finished more than JOB_FILES_KEEP_DAYS ago, with their files (month packs, long PDFs);
+# jobs whose worker died are retried once, then marked failed.
+step delete_old_jobs
 # E-mail partners the calls of the day before that have no client (sent once per day).
-step send_reminders --day "$(date -d "$DAILY_DATE -1 day" +%F)"
+step send_reminders --background --day "$(date -d "$DAILY_DATE -1 day" +%F)"
 # On the 1st, the month pack of the month that just ended.
 if [ "$(date -d "$DAILY_DATE" +%d)" = 01 ]; then
-  step client_statements --month "$(date -d "$DAILY_DATE -1 month" +%Y-%m)" --output "$STATEMENTS_DIR"
+  step client_statements --background --month "$(date -d "$DAILY_DATE -1 month" +%Y-%m)" --output "$STATEMENTS_DIR"
 fi
 exit "$failed"

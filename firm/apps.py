@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
@@ -24,3 +25,10 @@ class FirmAdminConfig(AdminConfig):
         from firm.user_admin import register_user_admin
 
         register_user_admin(admin.site)
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (login attempts and lockouts) with a name in the admin's language instead of
+    its label ("Axes")."""
+
+    verbose_name = _("Login security")

@@ -6,10 +6,25 @@ manage everything in the admin site. The groups are created by a data migration 
 step by `sync_role_groups`.
 """
 
+from django.utils.translation import pgettext_lazy
+
 RECEPTIONIST = "Receptionist"
 PARTNER = "Partner"
 ADMINISTRATOR = "Administrator"
 ROLES = (RECEPTIONIST, PARTNER, ADMINISTRATOR)
+# The roles' names as people read them (the groups keep their English names: checks and
+# migrations find them by name).
+ROLE_LABELS = {
+    RECEPTIONIST: pgettext_lazy("role", "Receptionist"),
+    PARTNER: pgettext_lazy("role", "Partner"),
+    ADMINISTRATOR: pgettext_lazy("role", "Administrator"),
+}
+
+
+def role_label(group_name: str) -> str:
+    """A group's name in the user's language: a role's translated name, another group's own."""
+    return str(ROLE_LABELS.get(group_name, group_name))
+
 
 _LOOKUP = [
     "clients.view_client",

@@ -41,7 +41,11 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "csp",
-    "axes",
+    "firm.apps.AxesConfig",  # django-axes, its admin section named in Italian
+    # Long work off the request (firm/jobs.py): Django's tasks API (the django_tasks backport)
+    # with its database backend, run by `manage.py db_worker` (deploy/clientcalls-worker.service).
+    "django_tasks",
+    "django_tasks_db",
     "clients",
     "calls",
 ]
@@ -167,6 +171,16 @@ CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")
 # sends nothing is closed.
 CDR_FEED_MAX_CONNECTIONS = envint("CDR_FEED_MAX_CONNECTIONS", 16)
 CDR_FEED_IDLE_SECONDS = envint("CDR_FEED_IDLE_SECONDS", 60)
+# listen_cdr --format panasonic_smdr --connect: the log-in of the PBX's SMDR port (the
+# PBX's defaults), and the longest pause between two attempts to connect again.
+PBX_SMDR_USER = envstr("PBX_SMDR_USER", "SMDR")
+PBX_SMDR_PASSWORD = envstr("PBX_SMDR_PASSWORD", "PCCSMDR")
+CDR_FEED_RECONNECT_MAX_SECONDS = envint("CDR_FEED_RECONNECT_MAX_SECONDS", 120)
+# listen_cdr --watch: a file is read once its size has not changed for this many seconds
+# (a PBX or an SFTP upload may still be writing it); a last line without its line end once
+# the file has not changed for CDR_WATCH_FINAL_SECONDS.
+CDR_WATCH_SETTLE_SECONDS = envint("CDR_WATCH_SETTLE_SECONDS", 10)
+CDR_WATCH_FINAL_SECONDS = envint("CDR_WATCH_FINAL_SECONDS", 3600)
 
 # Server connections a PostgreSQL import writes its batches over, so the server inserts on
 # more than one core while the importer reads the file (calls/importing/writers.py); 1: one.
@@ -186,6 +200,20 @@ XLSX_MAX_ROWS = envint("XLSX_MAX_ROWS", 100_000)
 # Processes that render a long PDF's chunks side by side (firm/lib/pdf.py, decision 2); 1 renders
 # in the web process itself.
 PDF_WORKERS = envint("PDF_WORKERS", min(os.cpu_count() or 1, 4))
+
+# Tasks (docs/tasks.md): queued in the database itself (SQLite or PostgreSQL, no broker) and
+# run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A call-log PDF of more calls than this is printed by the worker (with its progress shown);
+# up to it the PDF comes at once, in the request.
+PDF_SYNC_MAX_ROWS = envint("PDF_SYNC_MAX_ROWS", 500)
+# Days a job's file (a month pack, a long PDF) stays downloadable; then `delete_old_jobs`
+# (deploy/daily.sh) deletes it.
+JOB_FILES_KEEP_DAYS = envint("JOB_FILES_KEEP_DAYS", 3)
+# A running job's worker writes a heartbeat this often; a job silent for JOB_STALE_SECONDS
+# lost its worker (killed, rebooted): it is retried once, then marked failed.
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 15)
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120)
 
 # E-mail (the daily reminder, issued statements): Django's own settings, from the
 # environment (.env.example). Without EMAIL_HOST, a fresh clone prints e-mails on the console

@@ -10,6 +10,10 @@ from firm import views
 urlpatterns = [
     path("", home, name="home"),
     path("health/", views.health, name="health"),
+    # Long work run by the task worker (firm/jobs.py): its page, its state, its file.
+    path("jobs/<int:pk>/", views.job_page, name="job"),
+    path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     # Django's auth URLs without password reset: it needs e-mail, which is not configured
     # (README, Security). Administrators set a forgotten password in admin.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -6,11 +6,21 @@ site, whose class lives in ``firm.sites``.
 """
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
 
-from firm.roles import ROLES
+from firm.roles import ROLES, role_label
+
+
+class RoleFilter(admin.RelatedFieldListFilter):
+    """The list filter on groups, the roles by their names in the user's language."""
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (pk, role_label(name))
+            for pk, name in super().field_choices(field, request, model_admin)
+        ]
 
 
 class FirmUserAdmin(UserAdmin):
@@ -18,6 +28,8 @@ class FirmUserAdmin(UserAdmin):
     e-mail, active, and one of the three roles. No superuser flag, no staff flag, no
     per-user permissions, no other group; superusers are shown but cannot be changed or
     deleted (nor their passwords set). Superusers keep Django's full user admin."""
+
+    list_filter = ("is_staff", "is_superuser", "is_active", ("groups", RoleFilter))
 
     role_fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -39,7 +51,10 @@ class FirmUserAdmin(UserAdmin):
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=ROLES).order_by("name")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = lambda group: role_label(group.name)
+        return field
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
@@ -52,8 +67,19 @@ class FirmUserAdmin(UserAdmin):
         return super().has_delete_permission(request, obj)
 
 
+class FirmGroupAdmin(GroupAdmin):
+    """Groups, the roles by their names in the user's language."""
+
+    list_display = ["shown_name"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, group):
+        return role_label(group.name)
+
+
 def register_user_admin(site: admin.AdminSite) -> None:
-    """Replace Django's user admin (registered by django.contrib.auth) with ours."""
-    if site.is_registered(User):
-        site.unregister(User)
-    site.register(User, FirmUserAdmin)
+    """Replace Django's user and group admins (registered by django.contrib.auth) with ours."""
+    for model, model_admin in ((User, FirmUserAdmin), (Group, FirmGroupAdmin)):
+        if site.is_registered(model):
+            site.unregister(model)
+        site.register(model, model_admin)

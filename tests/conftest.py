@@ -155,3 +155,125 @@ def smtp_server(settings):
         inbox.controller.stop()
     except AssertionError:  # stopped already by the test
         pass
+
+
+# --- The task worker (firm/jobs.py) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, not memory, so a real ``db_worker`` process
+    (the ``worker`` fixture) opens the same database as the test."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture
+def run_jobs(monkeypatch):
+    """Call it to run every queued task now, in this process, with the package's own worker
+    loop (``db_worker --batch`` without its signal handlers): for tests of what a job does.
+    Connections are kept open: the test's transaction holds its data."""
+    from django_tasks_db.management.commands import db_worker
+
+    import firm.jobs
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(firm.jobs, "close_old_connections", lambda: None)
+
+    def run():
+        db_worker.Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+    return run
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a process started by a test."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    if params["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{params['NAME']}"
+    user = params["USER"] or "postgres"
+    host = f"{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
+    return f"postgres://{user}@{host}/{params['NAME']}"
+
+
+class Worker:
+    """A real ``manage.py db_worker`` process on the test database (see ``worker``)."""
+
+    def __init__(self, env: dict, log):
+        self.env = env
+        self.log = log
+        self.process = None
+
+    def start(self, **env):
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--interval",
+                "0.2",
+                "--no-reload",
+                "--no-startup-delay",
+                "-v",
+                "2",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**self.env, **env},
+            stdout=self.log,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        return self
+
+    def stop(self, timeout=60):
+        import signal
+
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except Exception:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture
+def worker(settings, tmp_path):
+    """A real task worker process (``manage.py db_worker``) on the test database, with
+    MEDIA_ROOT in ``tmp_path``. The test must commit its data (``transaction=True``) so the
+    worker sees it; on SQLite the test database is a file for this
+    (``django_db_modify_db_settings``). Not started: call ``worker.start()``."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PDF_WORKERS": "1",
+    }
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115
+    running = Worker(env, log)
+    yield running
+    running.stop()
+    log.close()
+    if running.process is not None:
+        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])

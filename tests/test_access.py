@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clients.models import IssuedStatement
+from firm.models import Job
 from tests.conftest import logged_in
 from tests.factories import make_call, make_client
 
@@ -36,6 +37,11 @@ PAGES = {
     "clients:issued": ({}, {"paolo", "anna"}),
     "clients:issued_pdf": ({"pk": 1}, {"paolo", "anna"}),
     "calls:preferences": ({}, {"paolo", "anna"}),
+    # A job nobody asked for (the nightly pack): administrators only; who asked may too
+    # (tests/firm/test_jobs.py).
+    "job": ({"pk": 1}, {"anna"}),
+    "job_status": ({"pk": 1}, {"anna"}),
+    "job_download": ({"pk": 1}, {"anna"}),
 }
 PERSONAS = ["rita", "paolo", "anna", "nora"]
 # Framework pages that have their own access rules (login, admin, language switch).
@@ -67,7 +73,20 @@ def test_every_project_page_is_in_the_access_register():
 
 
 @pytest.fixture
-def _pages_data(db):
+def _pages_data(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "jobs" / "1").mkdir(parents=True)
+    (tmp_path / "jobs" / "1" / "rendiconti-2026-05.pdf").write_bytes(b"%PDF-1.7")
+    Job.objects.create(
+        pk=1,
+        kind=Job.Kind.NIGHTLY_PACK,
+        key="nightly",
+        status=Job.Status.DONE,
+        file="jobs/1/rendiconti-2026-05.pdf",
+        file_name="rendiconti-2026-05.pdf",
+        content_type="application/pdf",
+        finished_at=timezone.now(),
+    )
     client = make_client(code="123", name="Affaroni S.p.A.")
     make_call(pk=1)
     IssuedStatement.objects.create(
@@ -166,6 +185,9 @@ POST_STATUS = {
     "calls:detail": 400,
     "calls:preferences": 302,
     "clients:issue": 302,
+    # Long work: a job started (or joined), then its page (firm/jobs.py).
+    "calls:pdf": 302,
+    "clients:statements_pack": 302,
 }
 
 
@@ -245,7 +267,7 @@ def _fuzzed_pages():
 
 def test_every_list_page_with_parameters_is_fuzzed():
     fuzzed = {name for name, _kwargs, _fixed in _fuzzed_pages()}
-    assert fuzzed == set(PAGES) - {"home", "calls:detail"}
+    assert fuzzed == set(PAGES) - {"home", "calls:detail", "job", "job_status", "job_download"}
 
 
 @pytest.mark.parametrize(
@@ -287,6 +309,8 @@ POSTED_FORMS = {
     "calls:detail": ["client_code", "note"],
     "calls:preferences": ["unassigned_calls"],
     "clients:issue": ["month"],
+    "clients:statements_pack": ["zip"],
+    "calls:pdf": [],  # reads only its query string, fuzzed as a GET
 }
 
 

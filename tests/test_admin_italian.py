@@ -12,7 +12,7 @@ from clients.importing import RowError
 from firm.lib.formats import month_name
 from firm.models import FirmSettings
 from tests.conftest import logged_in
-from tests.factories import make_call, make_client, make_contact
+from tests.factories import make_call, make_client, make_contact, make_matter, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,59 @@ def test_every_3cx_layout_and_the_interrupted_explanation_have_their_italian():
     run.refresh_from_db()
     with translation.override("it"):
         assert run_text(run.error).startswith("L'importazione si è fermata")
+
+
+# --- Issue 21, what a new user found in the admin ---------------------------------------------
+
+
+def test_the_user_admin_shows_roles_and_their_help_in_italian(anna):
+    from firm.roles import RECEPTIONIST
+
+    rita = make_user("rita2", role=RECEPTIONIST)
+    change = _page(anna, reverse("admin:auth_user_change", args=[rita.pk]))
+    add = _page(anna, reverse("admin:auth_user_add"))
+    users = _page(anna, reverse("admin:auth_user_changelist"))
+    groups = _page(anna, reverse("admin:auth_group_changelist"))
+
+    assert ">Segreteria</option>" in change and ">Amministratore</option>" in change
+    assert ">Administrator<" not in change and ">Receptionist<" not in change
+    assert ">Segreteria</a>" in users and ">Receptionist</a>" not in users
+    assert ">Amministratore</a>" in groups
+    assert "Se l'utente può accedere con una password" in add
+    assert "Whether the user will be able" not in add
+    assert "Al massimo 150 caratteri" in add
+    assert "Per impedirgli l'accesso togli la spunta" in change
+
+
+def test_the_group_selector_script_speaks_italian(anna):
+    script = _page(anna, reverse("admin:jsi18n"))
+
+    assert "Scegli tutti (%s)" in script
+    assert "Per rimuovere (%s), selezionali" in script
+
+
+def test_the_login_attempts_section_and_the_delete_action_read_as_italian(anna):
+    make_matter(make_client(code="123"))
+    index = _page(anna, reverse("admin:index"))
+    matters = _page(anna, reverse("admin:clients_matter_changelist"))
+
+    assert ">Sicurezza degli accessi</a>" in index
+    assert ">Axes<" not in index
+    assert "Elimina gli elementi selezionati (pratiche)" in matters
+    assert "pratiche selezionati" not in matters
+
+
+def test_an_import_message_keeps_the_file_name_as_written(anna):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    make_client(code="123")
+    upload = SimpleUploadedFile(
+        "matters.csv", b"Matter code,Client code,Description\n12301,123,Causa Rossi\n"
+    )
+    response = logged_in(anna).post(
+        reverse("admin:clients_matter_import"), {"file": upload}, follow=True
+    )
+    page = response.content.decode()
+
+    assert "File matters.csv: 1 pratiche create" in page
+    assert "Matters.csv" not in page

@@ -52,7 +52,7 @@ def test_every_manage_py_command_the_deployment_runs_exists():
     for path in [*UNITS, DEPLOY / "daily.sh"]:
         named |= set(re.findall(r"manage\.py (\w+)", path.read_text()))
         named |= set(re.findall(r"^\s*step (\w+)", path.read_text(), re.MULTILINE))
-    assert {"listen_cdr", "backup_database", "client_statements"} <= named
+    assert {"listen_cdr", "backup_database", "client_statements", "db_worker"} <= named
     assert named - NOT_HERE_YET <= set(get_commands())
 
 
@@ -93,18 +93,21 @@ def test_the_daily_job_cleans_up_backs_up_and_reminds_of_yesterday_every_day(fak
     assert commands == [
         "manage.py mark_interrupted_imports",
         "manage.py backup_database --output /backups --keep 30",
-        "manage.py send_reminders --day 2026-12-01",
+        "manage.py delete_old_jobs",
+        "manage.py send_reminders --background --day 2026-12-01",
     ]
 
 
 def test_the_reminder_of_the_first_is_for_the_last_day_of_the_month_before(fake_python):
     _status, commands = _daily(fake_python, "2026-03-01")
-    assert "manage.py send_reminders --day 2026-02-28" in commands
+    assert "manage.py send_reminders --background --day 2026-02-28" in commands
 
 
 def test_on_the_first_it_writes_the_month_pack_of_the_month_before(fake_python):
     _status, commands = _daily(fake_python, "2026-01-01")
-    assert commands[-1] == "manage.py client_statements --month 2025-12 --output /packs"
+    assert commands[-1] == (
+        "manage.py client_statements --background --month 2025-12 --output /packs"
+    )
 
 
 def test_a_failed_step_does_not_stop_the_others_but_fails_the_job(fake_python):
@@ -113,6 +116,7 @@ def test_a_failed_step_does_not_stop_the_others_but_fails_the_job(fake_python):
     assert [command.split()[1] for command in commands] == [
         "mark_interrupted_imports",
         "backup_database",
+        "delete_old_jobs",
         "send_reminders",
         "client_statements",
     ]

@@ -1,8 +1,9 @@
 """Dependencies run one way (docs/architecture.md): firm ← clients (the client index) ← calls ←
 clients.billing (statements). A reading of every import: no two rooms import each other, and the
-kernel imports no app. Screens (views, forms, admin, tables, filters, URLs, commands) sit on top
-of every data layer and may compose several; they are a room of their own here, so an admin
-that attaches calls to a new client does not count as the client index importing calls."""
+kernel imports no app. Screens (views, forms, admin, tables, filters, URLs, commands, tasks)
+sit on top of every data layer and may compose several; they are a room of their own here, so
+an admin that attaches calls to a new client does not count as the client index importing
+calls."""
 
 import ast
 from pathlib import Path
@@ -11,7 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("clients.billing", "clients", "calls", "firm")  # the longest prefix first
-SCREENS = {"views", "forms", "admin", "tables", "filters", "urls", "management"}
+# Entry points: what a request, a command or the task worker runs (a task renders a print as a
+# view does); they compose the data layers below them.
+SCREENS = {"views", "forms", "admin", "tables", "filters", "urls", "management", "tasks"}
 
 
 def room(module: str) -> str | None:

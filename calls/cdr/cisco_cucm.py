@@ -52,6 +52,7 @@ from ._common import (
     RawRecord,
     RunCounter,
     digits_only,
+    make_record,
     read_records,
     ring_seconds,
     short_hash,
@@ -125,6 +126,7 @@ def _parse(
 ) -> Iterator[CdrRecord | CdrRejection | CdrSkip]:
     size = len(names)
     runs = RunCounter()
+    wanted = [index.get(key) for key in _WANTED]
     for raw in records:
         if raw.fields is None:
             yield unreadable(raw)
@@ -136,11 +138,11 @@ def _parse(
                 continue
             yield wrong_count(raw, size)
             continue
-        if is_type_row(fields):
+        if _TYPE_VALUE.fullmatch(fields[0].strip().upper()) and is_type_row(fields):
             yield CdrSkip(raw.line_number, raw.raw, "column types row")
             continue
         try:
-            yield _record(raw, fields, index, runs)
+            yield _record(raw, fields, wanted, runs)
         except FieldError as error:
             yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
 
@@ -164,18 +166,55 @@ def _seconds(field: str, value: str) -> int:
     return within_a_call(field, value, int(value))
 
 
+# The columns a record is read from, in the order ``_record`` unpacks them.
+_WANTED = (
+    "cdrrecordtype",
+    "datetimeorigination",
+    "datetimeconnect",
+    "datetimedisconnect",
+    "duration",
+    "globalcallid_callmanagerid",
+    "globalcallid_callid",
+    "pkid",
+    "origlegcallidentifier",
+    "destlegcallidentifier",
+    "origdevicename",
+    "destdevicename",
+    "originalcalledpartynumber",
+    "finalcalledpartynumber",
+    "destcause_value",
+    "callingpartynumber",
+    "clientmattercode",
+)
+
+
 def _is_phone(device: str) -> bool:
     return device.upper().startswith(_PHONE_PREFIXES)
 
 
 def _record(
-    raw: RawRecord, fields: list[str], index: dict[str, int], runs: RunCounter
+    raw: RawRecord, fields: list[str], wanted: list[int | None], runs: RunCounter
 ) -> CdrRecord | CdrSkip:
-    def get(name: str) -> str:
-        position = index.get(name.lower())
-        return "" if position is None else fields[position].strip()
+    (
+        record_type,
+        origination,
+        connect,
+        disconnect,
+        duration_text,
+        manager,
+        call_id,
+        pkid,
+        orig_leg,
+        dest_leg,
+        orig_device,
+        dest_device,
+        original,
+        final,
+        cause,
+        calling,
+        matter_code,
+    ) = [fields[position].strip() if position is not None else "" for position in wanted]
 
-    record_type = get("cdrRecordType")
     if record_type not in ("", "1"):
         if not record_type.isascii() or not record_type.isdigit():
             raise FieldError(
@@ -184,28 +223,25 @@ def _record(
             )
         return CdrSkip(raw.line_number, raw.raw, f"cdrRecordType {record_type}: not a call")
 
-    start = epoch_time("dateTimeOrigination", get("dateTimeOrigination"))
+    start = epoch_time("dateTimeOrigination", origination)
     if start is None:
         raise FieldError(
             "dateTimeOrigination",
             "field dateTimeOrigination is empty (a date and time is required)",
         )
-    answered = epoch_time("dateTimeConnect", get("dateTimeConnect"))
-    end = epoch_time("dateTimeDisconnect", get("dateTimeDisconnect"))
-    talk = _seconds("duration", get("duration"))
+    answered = epoch_time("dateTimeConnect", connect)
+    end = epoch_time("dateTimeDisconnect", disconnect)
+    talk = _seconds("duration", duration_text)
 
-    manager, call_id = get("globalCallID_callManagerId"), get("globalCallID_callId")
     group = f"cucm:{manager}:{call_id}"
-    pkid = get("pkid")
     if pkid:
         own = pkid
     else:
-        legs = f"{get('origLegCallIdentifier')}-{get('destLegCallIdentifier')}"
+        legs = f"{orig_leg}-{dest_leg}"
         digest = short_hash(fields)
         own = f"{legs}:{digest}{runs.suffix(group, digest)}"
     pbx_call_id = f"{group}:{own}"
 
-    orig_device, dest_device = get("origDeviceName"), get("destDeviceName")
     caller_type = called_type = ""
     trunk = ""
     if dest_device and not _is_phone(dest_device) and (not orig_device or _is_phone(orig_device)):
@@ -216,8 +252,6 @@ def _record(
     elif _is_phone(orig_device) and _is_phone(dest_device):
         caller_type = called_type = "extension"
 
-    original, final = get("originalCalledPartyNumber"), get("finalCalledPartyNumber")
-    cause = get("destCause_value")
     if answered is not None or talk > 0:
         status = "answered"
     elif cause in _BUSY_CAUSES:
@@ -226,7 +260,7 @@ def _record(
         status = "no_answer"
     else:
         status = "failed"
-    return CdrRecord(
+    return make_record(
         line_number=raw.line_number,
         raw=raw.raw,
         pbx_call_id=pbx_call_id,
@@ -235,7 +269,7 @@ def _record(
         end=end,
         talk_seconds=talk,
         ring_seconds=ring_seconds(start, answered, end),
-        caller=get("callingPartyNumber"),
+        caller=calling,
         caller_name="",
         caller_type=caller_type,
         called=original or final,
@@ -244,7 +278,7 @@ def _record(
         final_number=final,
         final_type="",
         trunk_identifier=trunk,
-        billing_code=digits_only(get("clientMatterCode")),
+        billing_code=digits_only(matter_code),
         cost=None,
         status=status,
         termination=f"cause {cause}" if cause else "",

@@ -30,11 +30,12 @@ from datetime import datetime, tzinfo
 from ._common import (
     DIGITS_MAX,
     FieldError,
+    LocalTimes,
     RawRecord,
     RunCounter,
     digits_only,
     disposition_status,
-    fast_time,
+    make_record,
     read_records,
     required_time,
     ring_seconds,
@@ -86,6 +87,7 @@ def _parse(
     records: Iterator[RawRecord], size: int, index: dict[str, int], tz: tzinfo
 ) -> Iterator[CdrRecord | CdrRejection]:
     runs = RunCounter()
+    local = LocalTimes(tz)
     for raw in records:
         if raw.fields is None:
             yield unreadable(raw)
@@ -97,15 +99,15 @@ def _parse(
             yield wrong_count(raw, size)
             continue
         try:
-            yield _record(raw, fields, index, tz, runs)
+            yield _record(raw, fields, index, tz, runs, local)
         except FieldError as error:
             yield CdrRejection(raw.line_number, raw.raw, error.field, error.reason)
 
 
-def _time(field: str, value: str, tz: tzinfo) -> datetime | None:
+def _time(field: str, value: str, tz: tzinfo, local: LocalTimes) -> datetime | None:
     if not value or value.startswith("0000-00-00"):
         return None
-    return fast_time(value, tz) or required_time(field, value, tz)
+    return local(value) or required_time(field, value, tz)
 
 
 def _seconds(field: str, value: str) -> int:
@@ -117,18 +119,23 @@ def _seconds(field: str, value: str) -> int:
 
 
 def _record(
-    raw: RawRecord, fields: list[str], index: dict[str, int], tz: tzinfo, runs: RunCounter
+    raw: RawRecord,
+    fields: list[str],
+    index: dict[str, int],
+    tz: tzinfo,
+    runs: RunCounter,
+    local: LocalTimes,
 ) -> CdrRecord:
     def get(name: str) -> str:
         position = index.get(name)
         return "" if position is None else fields[position].strip()
 
     start_text = get("start")
-    start = _time("start", start_text, tz)
+    start = _time("start", start_text, tz, local)
     if start is None:
         raise FieldError("start", "field start is empty (a date and time is required)")
-    answered = _time("answer", get("answer"), tz)
-    end = _time("end", get("end"), tz)
+    answered = _time("answer", get("answer"), tz, local)
+    end = _time("end", get("end"), tz, local)
     _seconds("duration", get("duration"))
     talk = _seconds("billsec", get("billsec"))
 
@@ -150,7 +157,7 @@ def _record(
         caller_type = called_type = trunk = ""
     disposition = get("disposition")
     was_answered = answered is not None or talk > 0
-    return CdrRecord(
+    return make_record(
         line_number=raw.line_number,
         raw=raw.raw,
         pbx_call_id=call_id,

@@ -47,6 +47,7 @@ from ._common import (
     RunCounter,
     digits_only,
     localize,
+    make_record,
     money,
     show,
     strip_newline,
@@ -157,6 +158,21 @@ def _count(text: str) -> int:
 
 
 def _local(date_text: str, time_text: str, month_first: bool, tz: tzinfo) -> datetime:
+    """The call's end: a minute that many lines share, converted once."""
+    key = (date_text, time_text, month_first, tz)
+    known = _ENDS.get(key)
+    if known is None:
+        known = _local_uncached(date_text, time_text, month_first, tz)
+        if len(_ENDS) >= 4096:
+            _ENDS.clear()
+        _ENDS[key] = known
+    return known
+
+
+_ENDS: dict[tuple, datetime] = {}
+
+
+def _local_uncached(date_text: str, time_text: str, month_first: bool, tz: tzinfo) -> datetime:
     parts = date_text.split("/")
     day, month = (parts[1], parts[0]) if month_first else (parts[0], parts[1])
     year = int(parts[2])
@@ -248,7 +264,7 @@ def _record(
         status = "no_answer"
     else:
         status = "answered" if condition == "AN" else "no_answer"
-    return CdrRecord(
+    return make_record(
         line_number=number,
         raw=text,
         pbx_call_id=f"pana:{digest}{runs.suffix(digest, digest)}",

@@ -37,8 +37,9 @@ from ._common import (
     RunCounter,
     digits_only,
     disposition_status,
-    fast_time,
     flexible_seconds,
+    local_times,
+    make_record,
     read_records,
     required_time,
     short_hash,
@@ -169,7 +170,7 @@ def _record(
         return names[roles[role]] if role in roles else role
 
     time_text = get("time")
-    start = fast_time(time_text, tz) or required_time(name("time"), time_text, tz)
+    start = local_times(tz)(time_text) or required_time(name("time"), time_text, tz)
     talk = flexible_seconds(name("talk"), get("talk"))
     duration = flexible_seconds(name("duration"), get("duration"))
     ring = flexible_seconds(name("ring"), get("ring")) if "ring" in roles else 0
@@ -199,7 +200,7 @@ def _record(
         digest = short_hash(f"{key}={value}" for key, value in zip(keys, fields, strict=True))
         call_id = f"yeastar:{digest}{runs.suffix(digest, digest)}"
     status_text = get("status")
-    return CdrRecord(
+    return make_record(
         line_number=raw.line_number,
         raw=raw.raw,
         pbx_call_id=call_id,

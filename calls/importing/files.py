@@ -203,3 +203,32 @@ def _lines_of(body: bytes):
 def open_cdr_lines(cdr_file: CdrFile) -> LineReader:
     """The file's lines as text (see LineReader), to be closed by the caller."""
     return LineReader(open(cdr_file.path, "rb"))  # noqa: SIM115 - closed by the caller
+
+
+class _Part:
+    """The next ``size`` bytes of a binary stream, read like a stream."""
+
+    def __init__(self, stream, size: int):
+        self.stream, self.left = stream, size
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size < 0 else min(size, self.left)
+        data = self.stream.read(size) if size else b""
+        self.left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def open_cdr_part_lines(path: Path, offset: int, end: int) -> LineReader:
+    """The lines of the file's bytes ``offset`` to ``end`` (see LineReader), to be closed."""
+    stream = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    stream.seek(offset)
+    return LineReader(_Part(stream, end - offset))
+
+
+def first_line(path: Path) -> str:
+    """The file's first line, as text (the names row of a headered file)."""
+    with LineReader(open(path, "rb")) as reader:
+        return next(iter(reader), "")

@@ -128,11 +128,13 @@ class SpoolImporter:
         *,
         stop: threading.Event,
         threecx_layout: Callable[[], tuple[str, ...] | None] | None = None,
+        feed_format=None,  # a DetectedFormat: the feed's format, not detected (feeds.py)
         quiet_seconds: float = QUIET_SECONDS,
         pass_quiet_seconds: float = PASS_QUIET_SECONDS,
         retry_seconds: float = RETRY_SECONDS,
     ):
         self.spool, self.stop, self.threecx_layout = spool, stop, threecx_layout
+        self.feed_format = feed_format
         self.quiet_seconds = quiet_seconds
         self.pass_quiet_seconds = pass_quiet_seconds
         self.retry_seconds = retry_seconds
@@ -191,6 +193,7 @@ class SpoolImporter:
                 lines=self._lines(run),
                 source=run.path.name,
                 threecx_layout=self.threecx_layout() if self.threecx_layout else None,
+                fmt=self.feed_format,
                 first_line_number=run.committed.lines + 1,
                 summary=summary,
             )
@@ -348,6 +351,7 @@ class Feed:
         spool_folder: Path,
         *,
         threecx_layout: Callable[[], tuple[str, ...] | None] | None = None,
+        feed_format=None,
         max_connections: int = 16,
         idle_seconds: float | None = 60.0,
         importer_options: dict | None = None,
@@ -357,7 +361,11 @@ class Feed:
         self.connections = Connections(max_connections)
         self.idle_seconds = idle_seconds
         self.importer = SpoolImporter(
-            self.spool, stop=self.stop, threecx_layout=threecx_layout, **(importer_options or {})
+            self.spool,
+            stop=self.stop,
+            threecx_layout=threecx_layout,
+            feed_format=feed_format,
+            **(importer_options or {}),
         )
         self._threads: list[threading.Thread] = []
 

@@ -4,6 +4,7 @@ becomes a call, a duplicate or a rejected line, in batches (``calls.importing.wr
 every import is one ImportRun, opened, counted and closed by ``import_run``."""
 
 import hashlib
+import itertools
 import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +30,7 @@ from calls.cdr import (
 )
 from calls.cdr.detect import NUL_RUN
 from calls.importing.counts import ImportCounts
-from calls.importing.files import CdrFile, open_cdr_lines
+from calls.importing.files import CdrFile, first_line, open_cdr_lines, open_cdr_part_lines
 from calls.importing.messages import line_message, reason_text
 from calls.importing.writers import CallRow, batch_writer, call_row
 from calls.limits import REJECTED_RAW_KEPT_CHARS
@@ -327,6 +328,57 @@ def _add_to_batch(item: CdrRecord | CdrRejection | CdrSkip, rules, batch: _Batch
     batch.add_call(values, item.raw)
 
 
+def cdr_file_part_import(
+    *,
+    cdr_file: CdrFile,
+    offset: int,
+    end: int,
+    lines_before: int,
+    via: str = "watch",
+    time_zone: str | None = None,
+) -> ImportSummary:
+    """Import the lines of ``cdr_file`` between bytes ``offset`` and ``end``: the part of a
+    file that is new since it was last read (``listen_cdr --watch``, calls/importing/watch.py).
+
+    ``lines_before`` lines come before ``offset``: rejected lines keep the file's own line
+    numbers. A format whose first line names the columns reads that line first, and the
+    lines after ``offset`` under it. One ImportRun (``via``), committed in batches like
+    ``cdr_import``: a run cut short is completed by reading the same part again.
+    """
+    fmt = cdr_file.fmt
+    summary = ImportSummary(file_name=cdr_file.name, format_description=fmt.description)
+    header = [first_line(cdr_file.path)] if offset and fmt.name in _HEADERED_FORMATS else []
+    shift = lines_before - len(header)
+    tz = ZoneInfo(time_zone or settings.TIME_ZONE)
+    with import_run(
+        summary,
+        file_name=cdr_file.name[:255],
+        file_size=cdr_file.size,
+        sha256=cdr_file.sha256,
+        format_name=fmt.name,
+        format_description=fmt.description[:200],
+        layout=", ".join(fmt.layout),
+        via=via,
+    ) as run:
+        rules = match_rules_get()
+        batch = _Batch(summary=summary, run=run, file_name=cdr_file.name, dry_run=False)
+        try:
+            with open_cdr_part_lines(cdr_file.path, offset, end) as reader:
+                for item in parse(itertools.chain(header, reader), fmt, tz):
+                    if shift:
+                        item = replace(item, line_number=item.line_number + shift)
+                    _add_to_batch(item, rules, batch)
+                    if len(batch) >= BATCH_SIZE:
+                        batch.flush()
+                batch.commit()
+        except BaseException:
+            batch.writer.abort()
+            raise
+        finally:
+            batch.release()
+    return summary
+
+
 # Formats whose first line names the columns: a rejected line is read again under it.
 _HEADERED_FORMATS = ("headered_csv", "cisco_cucm", "grandstream_ucm", "yeastar")
 
@@ -423,6 +475,7 @@ def cdr_feed_import(
     lines: Iterable[str | None],
     source: str,
     threecx_layout: tuple[str, ...] | None = None,
+    fmt: DetectedFormat | None = None,
     time_zone: str | None = None,
     first_line_number: int = 1,
     summary: ImportSummary | None = None,
@@ -431,8 +484,9 @@ def cdr_feed_import(
 
     ``lines`` yields each received line, or None when the feed has been quiet for a moment:
     then what was received is committed, so a call shows up within a second or so. The
-    format is detected from the first line that is a call record (or ``threecx_layout``);
-    lines before it are rejected with the reason, never dropped. One ImportRun per feed
+    format is ``fmt`` when given (an SMDR feed, calls.importing.feeds), else detected from
+    the first line that is a call record (or ``threecx_layout``); lines before it are
+    rejected with the reason, never dropped. One ImportRun per feed
     (via "feed"), finished when the feed ends. Lines are numbered from ``first_line_number``
     (a feed resumed in the middle of its spool file keeps that file's line numbers).
     ``summary``, when given, is filled as batches are committed: after a failure it still
@@ -445,7 +499,9 @@ def cdr_feed_import(
         summary, file_name=source[:255], file_size=0, sha256="", format_name="feed", via="feed"
     ) as run:
         batch = _Batch(summary=summary, run=run, file_name=source, dry_run=False)
-        fmt, line_number = None, first_line_number - 1
+        line_number = first_line_number - 1
+        if fmt is not None:
+            _record_format(run, summary, fmt)
         try:
             for line in lines:
                 if line is None:
@@ -460,12 +516,7 @@ def cdr_feed_import(
                     except NotCdrError as error:
                         batch.add_rejection(line_number, line.rstrip("\r\n"), "", str(error))
                         continue
-                    summary.format_description = fmt.description
-                    ImportRun.objects.filter(pk=run.pk).update(
-                        format_name=fmt.name,
-                        format_description=fmt.description[:200],
-                        layout=", ".join(fmt.layout),
-                    )
+                    _record_format(run, summary, fmt)
                 for item in parse([line], fmt, tz):
                     _add_to_batch(replace(item, line_number=line_number), rules, batch)
                 if len(batch) >= BATCH_SIZE:
@@ -477,3 +528,12 @@ def cdr_feed_import(
         finally:
             batch.release()
     return summary
+
+
+def _record_format(run: ImportRun, summary: ImportSummary, fmt: DetectedFormat) -> None:
+    summary.format_description = fmt.description
+    ImportRun.objects.filter(pk=run.pk).update(
+        format_name=fmt.name,
+        format_description=fmt.description[:200],
+        layout=", ".join(fmt.layout),
+    )

@@ -4,7 +4,7 @@ import Call``) as Django and the rest of the code expect."""
 from calls.models.assignments import CallAssignment, ClosedPeriod, PeriodAction, PeriodEvent
 from calls.models.calls import Call, CallDirection, CallHourTotal, CallStatus
 from calls.models.dialplan import Trunk, TrunkIdentifier, TrunkKind, prefix_validator
-from calls.models.imports import CdrLayout, ImportRun, RejectedLine
+from calls.models.imports import CdrLayout, ImportRun, RejectedLine, WatchedFile
 from calls.models.preferences import ReminderPreference, ReminderSent, SavedCallLogFilter
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "Trunk",
     "TrunkIdentifier",
     "TrunkKind",
+    "WatchedFile",
     "prefix_validator",
 ]

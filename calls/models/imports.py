@@ -163,3 +163,50 @@ class RejectedLine(models.Model):
     def is_cut(self) -> bool:
         """Whether only the line's beginning is kept (it cannot be retried)."""
         return len(self.raw) >= limits.REJECTED_RAW_KEPT_CHARS and self.raw_length > len(self.raw)
+
+
+class WatchedFile(models.Model):
+    """A file in the folder ``listen_cdr --watch`` reads (calls/importing/watch.py): how far
+    it has been imported, so that the same file again stores nothing and a grown file is
+    read from where it was left."""
+
+    path = models.CharField(_("path"), max_length=1024)
+    # The file is the same one while its inode holds and its first bytes are the ones read
+    # before; else (replaced, rotated, cut) it is read again from its start.
+    inode = models.BigIntegerField(_("inode"))
+    head_sha1 = models.CharField(_("SHA-1 of the first bytes"), max_length=40, blank=True)
+    offset = models.BigIntegerField(_("bytes imported"), default=0)
+    lines = models.PositiveIntegerField(_("lines imported"), default=0)
+    # Of the file's bytes up to ``offset``: the same content under another name (sent
+    # again) stores nothing.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    format_name = models.CharField(_("format"), max_length=20, blank=True)
+    # Why the file is not imported (not a CDR file, a CUCM CMR file); '' when it is.
+    note = models.TextField(_("note"), blank=True)
+    import_run = models.ForeignKey(
+        ImportRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last import run"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("watched file")
+        verbose_name_plural = _("watched files")
+        ordering = ["path"]
+        indexes = [
+            # watch.py: has a file with these very bytes been imported already?
+            models.Index(fields=["sha256"], name="watchedfile_sha256"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["path"], name="watchedfile_path_unique"),
+            models.CheckConstraint(
+                condition=models.Q(offset__gte=0), name="watchedfile_offset_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.path

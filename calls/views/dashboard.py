@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from calls.dashboard import Dashboard, dashboard_get
+from calls.selectors import closed_months
 from firm.lib.dates import today_local
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.svg import Bar, bar_chart, column_chart
@@ -20,6 +21,13 @@ def home(request):
     if request.user.has_perm("calls.view_call"):
         dashboard = dashboard_get(today=today_local())
         context = {"dashboard": dashboard, **_dashboard_charts(dashboard)}
+    if request.user.has_perm("calls.close_period"):
+        # The closed periods' tile: how many months are closed, and the last one.
+        months = closed_months()
+        context["closed_periods"] = {
+            "count": len(months),
+            "last": month_name(months[-1]) if months else "",
+        }
     return render(request, "home.html", context)
 
 

@@ -3,10 +3,12 @@
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.translation import get_language, gettext
 from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -27,13 +29,17 @@ from calls.tables import (
     PRINT_COLUMNS,
     CallTable,
     PageIdsFirst,
-    call_print_rows,
 )
-from firm.lib.dates import firm_time_zone
+from calls.tasks import (
+    call_log_file_name,
+    call_log_filterset,
+    call_log_pdf,
+    call_log_pdf_task,
+)
+from firm.jobs import job_start
 from firm.lib.pagination import FixedLazyPaginator
-from firm.lib.pdf import render_pdf_in_chunks
 from firm.limits import PDF_MAX_ROWS
-from firm.models import FirmSettings
+from firm.models import Job
 
 
 class CallLogPaginator(FixedLazyPaginator):
@@ -133,57 +139,75 @@ PDF_COLUMNS = PRINT_COLUMNS
 class CallLogPdfView(PermissionRequiredMixin, View):
     """'Stampa': the PDF of exactly the filtered set (same ``CallLogFilter`` and ``?sort=``
     as the page). An invalid filter, or more than ``PDF_MAX_ROWS`` calls, gets an HTML page
-    (status 200) that says why and links back to the log and to CSV/XLSX."""
+    (status 200) that says why and links back to the log and to CSV/XLSX.
+
+    Up to ``PDF_SYNC_MAX_ROWS`` calls the PDF comes at once; a longer one is printed by the
+    task worker: GET says so with a button, whose POST starts (or joins) the job and goes to
+    its page, which shows the progress and then the download (firm/jobs.py)."""
 
     permission_required = "calls.view_call"
     refusal_template = "pdf/call_log_refused.html"
 
-    def get(self, request):
-        filterset = CallLogFilter(
-            request.GET,
-            queryset=Call.objects.select_related("client", "matter", "trunk"),
-            request=request,
-        )
+    def _filtered(self, request):
+        filterset = call_log_filterset(request.GET)
         if not filterset.is_valid():
-            return render(request, self.refusal_template, {"filter": filterset, "too_many": False})
-        queryset = filterset.qs
+            return (
+                filterset,
+                None,
+                render(request, self.refusal_template, {"filter": filterset, "too_many": False}),
+            )
         totals = call_log_totals(filterset=filterset)
         if totals["calls"] > PDF_MAX_ROWS:
+            return (
+                filterset,
+                totals,
+                render(
+                    request,
+                    self.refusal_template,
+                    {
+                        "filter": filterset,
+                        "too_many": True,
+                        "totals": totals,
+                        "limit": PDF_MAX_ROWS,
+                    },
+                ),
+            )
+        return filterset, totals, None
+
+    def get(self, request):
+        filterset, totals, refusal = self._filtered(request)
+        if refusal is not None:
+            return refusal
+        if totals["calls"] > settings.PDF_SYNC_MAX_ROWS:
             return render(
                 request,
                 self.refusal_template,
-                {"filter": filterset, "too_many": True, "totals": totals, "limit": PDF_MAX_ROWS},
+                {"filter": filterset, "background": True, "totals": totals},
             )
-        # Sorting through tables2's ?sort=, exactly as on the page.
-        table = CallTable(queryset, order_by=request.GET.get("sort"))
-        columns = [
-            {"label": table.columns[column.name].header, "width": column.width, "num": column.num}
-            for column in PDF_COLUMNS
-        ]
-        pdf = render_pdf_in_chunks(
-            "pdf/call_log.html",
-            {
-                "firm_name": FirmSettings.load().firm_name,
-                "description": filterset.describe(),
-                "totals": totals,
-                "columns": columns,
-                "printed_at": timezone.localtime(timezone.now(), firm_time_zone()),
-            },
-            call_print_rows(table.data.data, PDF_COLUMNS),
-            page_numbers_template="pdf/_page_numbers.html",
-        )
+        pdf = call_log_pdf(filterset, sort=request.GET.get("sort"), totals=totals)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{call_log_file_name(filterset)}.pdf"'
         return response
 
-
-def call_log_file_name(filterset) -> str:
-    """The call log's file name without extension, for every format:
-    ``registro-chiamate-2026-11-01_2026-11-30``."""
-    days = filterset.day_range() if filterset.is_valid() else None
-    if days and days.first and days.last:
-        return f"registro-chiamate-{days.first:%Y-%m-%d}_{days.last:%Y-%m-%d}"
-    return "registro-chiamate"
+    def post(self, request):
+        filterset, totals, refusal = self._filtered(request)
+        if refusal is not None:
+            return refusal
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("_export", None)
+        job, _joined = job_start(
+            kind=Job.Kind.CALL_LOG_PDF,
+            params={
+                "query": query.urlencode(),
+                "language": get_language(),
+                "back": f"{reverse('calls:log')}?{query.urlencode()}",
+            },
+            user=request.user,
+            task=call_log_pdf_task,
+            title=gettext("Call log PDF, %(calls)s calls") % {"calls": totals["calls"]},
+        )
+        return redirect("job", pk=job.pk)
 
 
 # --- The unassigned calls queue -------------------------------------------------------------

@@ -2,12 +2,15 @@
 month-end period lock that lets no one change a closed month."""
 
 import ntpath
+from datetime import date
 from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext, ngettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -24,7 +27,7 @@ from calls.models import (
     ClosedPeriod,
     PeriodEvent,
 )
-from calls.periods import month_of, recent_months
+from calls.periods import month_of, month_start, next_month, recent_months
 from calls.selectors import (
     calls_by_suggested_client,
     calls_unassigned,
@@ -115,6 +118,8 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
             ),
             day_range=self.filterset.day_range() if valid else None,
             filter_valid=valid,
+            # Every month shown is closed: nothing here can be assigned (calls_assign refuses).
+            closed_period=_all_closed(self.filterset.day_range()) if valid else [],
             waiting=self.object_list.count() if valid else None,
             assign_form=QueueAssignForm(
                 initial={"client_code": kept.get("client_code", ""), "note": kept.get("note", "")}
@@ -200,6 +205,20 @@ class UnassignedCallsView(PermissionRequiredMixin, SingleTableMixin, FilterView)
             messages.success(self.request, assigned_message(count, client))
 
 
+def _all_closed(days) -> list[date]:
+    """The months of ``days`` when every one of them is closed (first days), else []."""
+    if days.first is None or days.last is None:
+        return []
+    closed = set(closed_months())
+    months, month = [], month_start(days.first)
+    while month <= days.last:
+        if month not in closed:
+            return []
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
 def assigned_message(count: int, client) -> str:
     """'3 chiamate assegnate a Rossi S.p.A.'; ``client`` may be a matter: then its client
     and its description ('Rossi S.p.A. · Causa Rossi c. Bianchi')."""
@@ -245,8 +264,30 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
             month_closed=ClosedPeriod.objects.filter(month=month).exists(),
             form=kwargs.get("form") or CallAssignForm(),
             can_assign=self.request.user.has_perm("calls.assign_call"),
+            confirm_matter=kwargs.get("confirm_matter"),
+            **self._way_back(),
         )
         return context
+
+    def _way_back(self) -> dict:
+        """Where the call page's back link leads: the page the user came from (``?next=``, or
+        the form's ``next`` after a post) when it is on this site, else the queue (for who
+        assigns) or the call log; and its words."""
+        request = self.request
+        url = request.POST.get("next") or request.GET.get("next") or ""
+        safe = url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        queue, log = reverse("calls:unassigned"), reverse("calls:log")
+        if not (url and safe and url.startswith("/")):
+            url = queue if request.user.has_perm("calls.assign_call") else log
+        if url.startswith(queue):
+            label = gettext("Unassigned calls")
+        elif url.startswith(log):
+            label = gettext("Call log")
+        else:
+            label = gettext("Back")
+        return {"back_url": url, "back_label": label, "next": url}
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("calls.assign_call"):
@@ -255,6 +296,12 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
         form = CallAssignForm(request.POST)
         if form.is_valid():
             client, matter = form.cleaned_data["client"], form.cleaned_data["matter"]
+            confirmed = request.POST.get("confirm")
+            if matter is not None and not matter.is_active and confirmed != matter.code:
+                # As the queue flags it ("closed matter"): a closed matter is billed only when
+                # the user confirms it.
+                context = self.get_context_data(form=form, confirm_matter=matter)
+                return self.render_to_response(context)
             try:
                 calls_assign(
                     calls=[call],
@@ -267,7 +314,9 @@ class CallDetailView(PermissionRequiredMixin, DetailView):
                 form.add_error(None, error)
             else:
                 messages.success(request, assigned_message(1, matter or client))
-                return redirect("calls:detail", pk=call.pk)
+                back = self._way_back()["back_url"]
+                detail = reverse("calls:detail", args=[call.pk])
+                return redirect(f"{detail}?{urlencode({'next': back})}")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 

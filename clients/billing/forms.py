@@ -87,3 +87,10 @@ def parse_month(text: str) -> tuple[date, date]:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(f"{text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}.")
     return month_days(date(year, month, 1))
+
+
+class InvoiceForm(forms.Form):
+    """The invoice of a paid avviso: its number (the firm's own sequence) and date."""
+
+    number = forms.CharField(label=_("Invoice number"), max_length=20)
+    date = forms.DateField(label=_("Invoice date"), widget=DateInput())

@@ -26,6 +26,7 @@ issues and sends the rest.
 """
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -39,19 +40,24 @@ from django.utils.translation import gettext as _
 
 from calls.models import ClosedPeriod
 from calls.services import period_close
+from clients.billing.fees import breakdown_as_dict, breakdown_from_dict
 from clients.billing.printing import (
     Letterhead,
     period_text,
     slug,
+    statement_breakdown,
     statement_pdf,
     statement_policy,
 )
 from clients.billing.selectors import Statement, client_summary_list, statement_get
 from clients.models import BillingPolicy, Client, IssuedStatement
 from firm.lib.dates import month_days, today_local
-from firm.lib.formats import format_duration, format_euro, month_name
+from firm.lib.formats import format_duration_words, format_euro, month_name
 from firm.lib.mail import Attachment, Mailer, email_message
 from firm.models import FirmSettings
+
+# How far a run has gone: (done, total, unit), unit "clients" or "statements" (firm.jobs.UNITS).
+Progress = Callable[[int, int, str], None]
 
 # --- Reads -------------------------------------------------------------------------------
 
@@ -97,6 +103,38 @@ def issue_plan(*, month: date) -> list[PlanRow]:
     return rows
 
 
+def email_preview(*, client: Client, month: date):
+    """The e-mail ``client`` gets for ``month`` and whether it is an issued statement's: its
+    issued statement's, else the one the statement would get if issued now (number "—", an
+    empty PDF). Nothing is saved."""
+    month = month.replace(day=1)
+    issued = _current_statements(month).filter(client=client).first()
+    if issued is None:
+        first_day, last_day = month_days(month)
+        statement = statement_get(client=client, first_day=first_day, last_day=last_day)
+        total = statement.total
+        breakdown = statement_breakdown(statement, Letterhead.of(FirmSettings.load()).fee_rules)
+        issued = IssuedStatement(
+            fees=breakdown_as_dict(breakdown) if breakdown is not None else {},
+            number="—",
+            month=month,
+            sequence=0,
+            client=client,
+            first_day=first_day,
+            last_day=last_day,
+            calls=total.calls,
+            talk_seconds=total.talk_seconds,
+            billable_seconds=total.billable_seconds,
+            amount=total.amount,
+            pdf=b"",
+        )
+    else:
+        issued = IssuedStatement.objects.get(pk=issued.pk)
+    firm_name = FirmSettings.load().firm_name
+    address = client.billing_email or "—"
+    return statement_email(issued, firm_name=firm_name, address=address), issued.pk is not None
+
+
 def _plan_row(client, issued, calls, billable_seconds, amount) -> PlanRow:
     if issued is not None:
         calls, billable_seconds, amount = issued.calls, issued.billable_seconds, issued.amount
@@ -113,6 +151,29 @@ def _plan_row(client, issued, calls, billable_seconds, amount) -> PlanRow:
 def _current_statements(month: date):
     """The month's statements that no correction replaced, without their PDF bytes."""
     return IssuedStatement.objects.filter(month=month, superseded_by__isnull=True).defer("pdf")
+
+
+def issued_for(*, client: Client, first_day: date, last_day: date) -> IssuedStatement | None:
+    """The client's current issued statement when the days are exactly an issued month (the
+    page and print then show it, not a recomputation); None otherwise."""
+    if (first_day, last_day) != month_days(first_day):
+        return None
+    return (
+        IssuedStatement.objects.filter(client=client, month=first_day, superseded_by__isnull=True)
+        .defer("pdf")
+        .first()
+    )
+
+
+def issued_differs(issued: IssuedStatement, statement: Statement) -> bool:
+    """Whether today's statement of the issued month differs from what was issued: calls
+    reassigned, a rate or the policy changed (then a correction is offered)."""
+    total = statement.total
+    return (total.calls, total.billable_seconds, total.amount) != (
+        issued.calls,
+        issued.billable_seconds,
+        issued.amount,
+    )
 
 
 def issued_statements(*, client: Client | None = None, month: date | None = None):
@@ -168,17 +229,48 @@ def _next_sequence(month: date) -> int:
     return (last["last"] or 0) + 1
 
 
+def _next_notice(year: int) -> int:
+    """The next avviso di parcella number of ``year`` (its own yearly sequence)."""
+    last = IssuedStatement.objects.filter(notice_year=year).aggregate(last=Max("notice_sequence"))
+    return (last["last"] or 0) + 1
+
+
+def notice_number(year: int, sequence: int) -> str:
+    return f"{sequence}/{year}"
+
+
+def _numbers(month: date, with_notice: bool) -> dict:
+    """The numbers the next statement of ``month`` gets: its statement number and, with a
+    profession, its avviso's (yearly, by the day it is issued)."""
+    sequence = _next_sequence(month)
+    numbers = {"sequence": sequence, "number": statement_number(month, sequence)}
+    if with_notice:
+        year = today_local().year
+        notice = _next_notice(year)
+        numbers.update(
+            notice_year=year, notice_sequence=notice, notice_number=notice_number(year, notice)
+        )
+    else:
+        numbers.update(notice_year=None, notice_sequence=None, notice_number="")
+    return numbers
+
+
+def issued_breakdown(issued: IssuedStatement):
+    """An issued statement's avviso items as frozen (None: it was a rendiconto)."""
+    return breakdown_from_dict(issued.fees) if issued.fees else None
+
+
 def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=None):
     """An unsaved ``IssuedStatement`` of ``statement``, its PDF rendered with the number it
     should get (the slow part, done outside any lock), with what it was printed from;
     ``_number_and_save`` checks the number and saves it."""
     total = statement.total
-    sequence = _next_sequence(month)
-    number = statement_number(month, sequence)
+    breakdown = statement_breakdown(statement, letterhead.fee_rules)
+    numbers = _numbers(month, breakdown is not None)
     issued = IssuedStatement(
         month=month,
-        sequence=sequence,
-        number=number,
+        **numbers,
+        fees=breakdown_as_dict(breakdown) if breakdown is not None else {},
         client=statement.client,
         first_day=statement.first_day,
         last_day=statement.last_day,
@@ -191,7 +283,12 @@ def _frozen(statement: Statement, *, month: date, user, letterhead, supersedes=N
         policy=dataclasses.asdict(statement.policy),
         # In the words the PDF prints (with matters at their own rates, said so).
         policy_text=statement_policy(statement)[:300],
-        pdf=statement_pdf(statement, letterhead=letterhead, number=number),
+        pdf=statement_pdf(
+            statement,
+            letterhead=letterhead,
+            number=numbers["number"],
+            notice_number=numbers["notice_number"],
+        ),
         supersedes=supersedes,
         created_by=user,
     )
@@ -203,13 +300,18 @@ def _number_and_save(frozen) -> IssuedStatement:
     another run have taken the number the PDF was printed with meanwhile (rare), the PDF is
     printed again with the new one, so the number on the PDF is always the statement's."""
     issued, statement, letterhead = frozen
-    sequence = _next_sequence(issued.month)
-    if sequence != issued.sequence:
-        issued.sequence = sequence
-        issued.number = statement_number(issued.month, sequence)
-        issued.pdf = statement_pdf(statement, letterhead=letterhead, number=issued.number)
+    numbers = _numbers(issued.month, bool(issued.fees))
+    if any(getattr(issued, name) != value for name, value in numbers.items()):
+        for name, value in numbers.items():
+            setattr(issued, name, value)
+        issued.pdf = statement_pdf(
+            statement,
+            letterhead=letterhead,
+            number=issued.number,
+            notice_number=issued.notice_number,
+        )
     issued.created_at = timezone.now()
-    issued.full_clean(exclude=["pdf", "lines", "policy"])
+    issued.full_clean(exclude=["pdf", "lines", "policy", "fees"])
     issued.save()
     return issued
 
@@ -237,15 +339,20 @@ class IssueResult:
     closed_month: bool
 
 
-def statements_issue(*, month: date, user) -> IssueResult:
+def statements_issue(
+    *, month: date, user, clients=None, progress: Progress | None = None
+) -> IssueResult:
     """Close ``month``, then freeze a statement for each client with billable calls in it
     that has none. Statements issued before are left as they are.
 
     The month is closed first, so its calls cannot move while their statements are frozen;
     each statement is then rendered outside any lock (its PDF takes about a second) and saved
     with its number in a short transaction. A run that stops midway leaves the month closed
-    and some statements issued: the next run issues the rest."""
+    and some statements issued: the next run issues the rest.
+
+    ``clients``: only these (ids or ``Client``s; the review page's ticks); None: every one."""
     month = month.replace(day=1)
+    only = None if clients is None else {getattr(c, "pk", c) for c in clients}
     _check_month_ended(month)
     first_day, last_day = month_days(month)
     with translation.override(settings.LANGUAGE_CODE):
@@ -256,8 +363,13 @@ def statements_issue(*, month: date, user) -> IssueResult:
         letterhead = Letterhead.of(FirmSettings.load())
         done = set(IssuedStatement.objects.filter(month=month).values_list("client_id", flat=True))
         issued = []
-        for row in client_summary_list(first_day=first_day, last_day=last_day, policy=policy):
+        rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
+        for number, row in enumerate(rows, start=1):
+            if progress:
+                progress(number - 1, len(rows), "clients")
             if row.billable_seconds <= 0 or row.client.pk in done:
+                continue
+            if only is not None and row.client.pk not in only:
                 continue
             statement = statement_get(
                 client=row.client, first_day=first_day, last_day=last_day, policy=policy
@@ -321,9 +433,25 @@ def statement_attachment_name(statement: IssuedStatement) -> str:
     return f"rendiconto-{number}-{slug(statement.client.name)}.pdf"
 
 
+def statement_attachment_name_for(client: Client, month: date) -> str:
+    """The attachment's name before a number is given (the review's preview)."""
+    return f"rendiconto-{month:%Y-%m}-N-{slug(client.name)}.pdf"
+
+
 def month_in_sentence(month: date) -> str:
     text = month_name(month)
     return text.lower() if translation.get_language().startswith("it") else text
+
+
+def _notice_email_context(statement: IssuedStatement) -> dict:
+    breakdown = issued_breakdown(statement)
+    if breakdown is None:
+        return {}
+    return {
+        "notice_number": statement.notice_number,
+        "notice_total": format_euro(breakdown.total),
+        "notice_net": format_euro(breakdown.net) if breakdown.withholding else "",
+    }
 
 
 def statement_email(statement: IssuedStatement, *, firm_name: str, address: str):
@@ -337,8 +465,11 @@ def statement_email(statement: IssuedStatement, *, firm_name: str, address: str)
             # Inside a sentence: "maggio 2026" in Italian, "May 2026" in English.
             "month": month_in_sentence(statement.month),
             "calls": statement.calls,
-            "billable_time": format_duration(statement.billable_seconds),
+            # In words ("6 h 12 min"): "6:12:00" in a sentence reads as a time of day.
+            "billable_time": format_duration_words(statement.billable_seconds),
             "amount": format_euro(statement.amount) if statement.amount is not None else "",
+            # An avviso di parcella: its number, total and netto a pagare.
+            **_notice_email_context(statement),
         }
     pdf = Attachment(statement_attachment_name(statement), bytes(statement.pdf), "application/pdf")
     return email_message("statement", context, to=[address], attachments=[pdf])
@@ -357,8 +488,11 @@ def _claim(statement: IssuedStatement) -> bool:
     return claimed.update(sending_since=now) == 1
 
 
-def statements_send(*, month: date) -> list[SendOutcome]:
-    """E-mail the month's issued statements not sent yet, each with its PDF, once."""
+def statements_send(
+    *, month: date, clients=None, progress: Progress | None = None
+) -> list[SendOutcome]:
+    """E-mail the month's issued statements not sent yet, each with its PDF, once;
+    ``clients``: only theirs (ids or ``Client``s), None: every client's."""
     month = month.replace(day=1)
     pending = (
         IssuedStatement.objects.filter(
@@ -367,10 +501,15 @@ def statements_send(*, month: date) -> list[SendOutcome]:
         .select_related("client")
         .order_by("sequence")
     )
+    if clients is not None:
+        pending = pending.filter(client__in=[getattr(c, "pk", c) for c in clients])
     firm_name = FirmSettings.load().firm_name
     outcomes = []
+    pending = list(pending)
     with Mailer() as mailer:
-        for statement in pending:
+        for number, statement in enumerate(pending):
+            if progress:
+                progress(number, len(pending), "statements")
             address = statement.client.billing_email.strip()
             if not address:
                 outcomes.append(SendOutcome(statement, NO_ADDRESS, ""))
@@ -404,8 +543,14 @@ class IssueAndSendResult:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
 
-def statements_issue_and_send(*, month: date, user) -> IssueAndSendResult:
+def statements_issue_and_send(
+    *, month: date, user, clients=None, send: bool = True, progress: Progress | None = None
+) -> IssueAndSendResult:
     """Issue the month (close, freeze), then send what is unsent: the command's ``--send``
-    and the *Emetti e invia* button."""
-    issue = statements_issue(month=month, user=user)
-    return IssueAndSendResult(issue=issue, outcomes=statements_send(month=month))
+    and the *Emetti e invia* button (a task: clients/billing/tasks.py). ``clients``: only
+    these (the review page's ticks; None: every client); ``send`` False: issue only
+    (*Emetti*, ``--issue``), nothing e-mailed. ``progress(done, total, unit)`` is told of each
+    client, then of each statement sent."""
+    issue = statements_issue(month=month, user=user, clients=clients, progress=progress)
+    outcomes = statements_send(month=month, clients=clients, progress=progress) if send else []
+    return IssueAndSendResult(issue=issue, outcomes=outcomes)

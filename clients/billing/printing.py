@@ -51,6 +51,15 @@ from pypdf import PdfReader, PdfWriter
 
 from calls.models import CallStatus
 from clients.billable_time import PER_CALL, BillingRules
+from clients.billing.fees import (
+    ACCOUNTANT,
+    FORFETTARIO_WORDING,
+    LAWYER,
+    FeeBreakdown,
+    FeeLine,
+    FeeRules,
+    fees_compute,
+)
 from clients.billing.selectors import (
     MatterGroup,
     Statement,
@@ -210,11 +219,18 @@ def statement_rows(statement: Statement, *, amounts: bool = True, cost: bool = T
     """Each printed row of a statement (plain text: the template escapes it): when some call
     has a matter, a heading per matter (its rate in words) and its total after its calls;
     inside, a heading per caller, the caller's calls, the caller's subtotal; the cells of the
-    columns ``statement_columns(amounts=…, cost=…)`` prints."""
+    columns ``statement_columns(amounts=…, cost=…)`` prints.
+
+    A total is printed only where it adds something: a caller's subtotal when the caller has
+    more than one call and is not the only caller of the matter (or of the statement), a
+    matter's total when the statement has more than one matter group. Otherwise it would
+    repeat the call above it, or the total beside it ("Subtotale, 1 chiamata" after almost
+    every call of a 64-call statement)."""
     statuses = {value: str(label) for value, label in CallStatus.choices}
     shown = {"amounts": amounts, "cost": cost}
     by_matter = statement.by_matter
     rows = []
+    matter_totals = by_matter and len(statement.matters) > 1
     for matter in statement.matters:
         if by_matter:
             rows.append(
@@ -239,6 +255,8 @@ def statement_rows(statement: Statement, *, amounts: bool = True, cost: bool = T
                 }
                 rows.append({"kind": "call", "cells": _cells(values, **shown)})
             subtotal = group.subtotal
+            if subtotal.calls < 2 or len(matter.callers) < 2:
+                continue
             rows.append(
                 {
                     "kind": "subtotal",
@@ -249,7 +267,7 @@ def statement_rows(statement: Statement, *, amounts: bool = True, cost: bool = T
                     "cells": _cells(_total_values(subtotal), **shown),
                 }
             )
-        if by_matter:
+        if matter_totals:
             subtotal = matter.subtotal
             label = (
                 gettext("Total without a matter")
@@ -289,10 +307,13 @@ class Letterhead:
     tax_code: str
     logo: str  # a data: URI, or ""
     shows_cost: bool
+    # The avviso di parcella's items (clients.billing.fees); no profession: none.
+    fee_rules: FeeRules = FeeRules()
 
     @classmethod
     def of(cls, firm: FirmSettings) -> Letterhead:
         return cls(
+            fee_rules=FeeRules(**firm.fee_rules()),
             name=firm.firm_name,
             address_lines=tuple(line.strip() for line in firm.address.splitlines() if line.strip()),
             vat_number=firm.vat_number,
@@ -327,7 +348,12 @@ def logo_data_uri(firm: FirmSettings) -> str:
 
 
 def statement_context(
-    statement: Statement, *, letterhead: Letterhead, printed_at: datetime, number: str = ""
+    statement: Statement,
+    *,
+    letterhead: Letterhead,
+    printed_at: datetime,
+    number: str = "",
+    notice_number: str = "",
 ) -> dict:
     total = statement.total
     amounts = statement.has_amounts
@@ -352,6 +378,208 @@ def statement_context(
         "printed_at": printed_at,
         # An issued statement's number (clients.billing.issuing); a draft has none.
         "number": number,
+        # The avviso di parcella's own number (yearly), when the firm has a profession.
+        "notice_number": notice_number,
+        **fee_context(statement_breakdown(statement, letterhead.fee_rules)),
+    }
+
+
+def issued_rows(issued) -> list[dict]:
+    """An issued statement's calls as they were frozen (``IssuedStatement.lines``), in the
+    rows ``statement_rows`` gives (all columns but the cost): a heading per matter when some
+    call had one, then its calls."""
+    statuses = {value: str(label) for value, label in CallStatus.choices}
+    zone = firm_time_zone()
+    by_matter = any(line.get("matter_code") for line in issued.lines)
+    rows = []
+    heading = None
+    for line in issued.lines:
+        key = (line.get("matter_code", ""), line.get("matter_name", ""))
+        if by_matter and key != heading:
+            heading = key
+            label = (
+                gettext("Matter %(code)s · %(name)s") % {"code": key[0], "name": key[1]}
+                if key[0]
+                else gettext("General (no matter)")
+            )
+            rate = line.get("hourly_rate")
+            rows.append(
+                {
+                    "kind": "matter",
+                    "label": label,
+                    "detail": rate_text(Decimal(rate)) if rate else gettext("no hourly rate"),
+                }
+            )
+        start = datetime.fromisoformat(line["start"]).astimezone(zone)
+        amount = line.get("amount")
+        rows.append(
+            {
+                "kind": "call",
+                "cells": (
+                    date_format(start, "SHORT_DATE_FORMAT"),
+                    date_format(start, "H:i"),
+                    line.get("number", ""),
+                    statuses.get(line.get("status"), line.get("status", "")),
+                    format_duration(int(line.get("talk_seconds", 0))),
+                    format_duration(int(line.get("billable_seconds", 0))),
+                    format_euro(Decimal(amount)) if amount is not None else "",
+                    "",
+                ),
+            }
+        )
+    return rows
+
+
+# --- The avviso di parcella ----------------------------------------------------------------
+
+
+def fee_line_label(group: MatterGroup, *, by_matter: bool) -> str:
+    """An avviso line: "Assistenza telefonica · Pratica 12301 · Causa Rossi"."""
+    text = gettext("Telephone consultations")
+    if by_matter:
+        text += " · " + matter_label(group)
+    return text
+
+
+def statement_breakdown(statement: Statement, rules: FeeRules) -> FeeBreakdown | None:
+    """The statement's avviso items under ``rules`` (one fee line per matter group), or None
+    when the firm has no profession or nothing is priced (then it stays a rendiconto)."""
+    if not rules.has_items or not statement.has_amounts:
+        return None
+    lines = [
+        FeeLine(
+            description=fee_line_label(group, by_matter=statement.by_matter),
+            amount=group.subtotal.amount,
+            hourly_rate=group.hourly_rate,
+            billable_seconds=group.subtotal.billable_seconds,
+        )
+        for group in statement.matters
+        if group.subtotal.amount is not None
+    ]
+    return fees_compute(lines, rules, withholding_agent=statement.client.withholding_agent)
+
+
+def _rate(value: Decimal) -> str:
+    """A percentage as the page writes it: 15 %, 4 %, 12,5 %."""
+    text = format_euro(value)[2:]
+    return (text[:-3] if text.endswith(("00",)) and text[-3] in ",." else text) + " %"
+
+
+def fee_rows(breakdown: FeeBreakdown) -> list[dict]:
+    """The avviso's rows, as the page and the PDF print them: each fee line (its billable
+    time and rate), then the items in the order they are computed, the total, the ritenuta
+    and the netto a pagare. ``kind``: "line", "item", "total" or "net"."""
+    rules = breakdown.rules
+    rows = []
+    for line in breakdown.lines:
+        detail = format_duration(line.billable_seconds)
+        if line.hourly_rate is not None:
+            detail += " · " + rate_text(line.hourly_rate)
+        rows.append(
+            {
+                "kind": "line",
+                "label": line.description,
+                "detail": detail,
+                "amount": format_euro(line.amount),
+            }
+        )
+    rows.append({"kind": "item", "label": gettext("Fees"), "amount": format_euro(breakdown.fees)})
+    if rules.profession == LAWYER:
+        rows.append(
+            {
+                "kind": "item",
+                "label": gettext("Spese generali %(rate)s (DM 55/2014, art. 2)")
+                % {"rate": _rate(rules.general_expenses_rate)},
+                "amount": format_euro(breakdown.general_expenses),
+            }
+        )
+    cassa = {
+        LAWYER: gettext("Cassa Forense contribution %(rate)s (L. 576/1980)"),
+        ACCOUNTANT: gettext("CNPADC contribution %(rate)s"),
+    }[rules.profession]
+    rows.append(
+        {
+            "kind": "item",
+            "label": cassa % {"rate": _rate(rules.cassa_rate)},
+            "amount": format_euro(breakdown.cassa),
+        }
+    )
+    if rules.forfettario:
+        rows.append(
+            {
+                "kind": "item",
+                "label": gettext("Total not subject to VAT"),
+                "amount": format_euro(breakdown.taxable),
+            }
+        )
+        if breakdown.stamp_duty:
+            rows.append(
+                {
+                    "kind": "item",
+                    "label": gettext("Stamp duty (marca da bollo)"),
+                    "amount": format_euro(breakdown.stamp_duty),
+                }
+            )
+    else:
+        rows.append(
+            {
+                "kind": "item",
+                "label": gettext("Taxable amount"),
+                "amount": format_euro(breakdown.taxable),
+            }
+        )
+        rows.append(
+            {
+                "kind": "item",
+                "label": gettext("VAT %(rate)s") % {"rate": _rate(rules.vat_rate)},
+                "amount": format_euro(breakdown.vat),
+            }
+        )
+    rows.append(
+        {
+            "kind": "total",
+            "label": gettext("Total of the notice"),
+            "amount": format_euro(breakdown.total),
+        }
+    )
+    if breakdown.withholding:
+        rows.append(
+            {
+                "kind": "item",
+                "label": gettext("Ritenuta d'acconto %(rate)s on %(base)s")
+                % {
+                    "rate": _rate(rules.withholding_rate),
+                    "base": format_euro(breakdown.withholding_base),
+                },
+                "amount": "− " + format_euro(breakdown.withholding),
+            }
+        )
+        rows.append(
+            {
+                "kind": "net",
+                "label": gettext("Net amount due"),
+                "amount": format_euro(breakdown.net),
+            }
+        )
+    return rows
+
+
+def fee_notes(breakdown: FeeBreakdown) -> list[str]:
+    """What an avviso says under its items: that it is not an invoice, and the forfettario's
+    legal wording."""
+    notes = [gettext("This notice is not an invoice; the invoice will be issued on payment.")]
+    if breakdown.rules.forfettario:
+        notes.append(FORFETTARIO_WORDING)
+    return notes
+
+
+def fee_context(breakdown: FeeBreakdown | None) -> dict:
+    if breakdown is None:
+        return {"breakdown": None, "fee_rows": [], "fee_notes": []}
+    return {
+        "breakdown": breakdown,
+        "fee_rows": fee_rows(breakdown),
+        "fee_notes": fee_notes(breakdown),
     }
 
 
@@ -360,15 +588,27 @@ def now_local() -> datetime:
 
 
 def statement_pdf(
-    statement: Statement, *, letterhead: Letterhead | None = None, number: str = ""
+    statement: Statement,
+    *,
+    letterhead: Letterhead | None = None,
+    number: str = "",
+    notice_number: str = "",
 ) -> bytes:
-    """The PDF of one statement (decision 1); ``number`` is an issued statement's."""
+    """The PDF of one statement (decision 1); ``number`` is an issued statement's,
+    ``notice_number`` its avviso di parcella's."""
     if letterhead is None:
         letterhead = Letterhead.of(FirmSettings.load())
     shown = {"amounts": statement.has_amounts, "cost": letterhead.shows_cost}
+    context = statement_context(
+        statement,
+        letterhead=letterhead,
+        printed_at=now_local(),
+        number=number,
+        notice_number=notice_number,
+    )
     return render_pdf_in_chunks(
         "pdf/client_statement.html",
-        statement_context(statement, letterhead=letterhead, printed_at=now_local(), number=number),
+        context,
         statement_rows(statement, **shown),
         page_numbers_template=PAGE_NUMBERS_TEMPLATE,
         chunk_rows=pdf.CHUNK_ROWS,
@@ -522,6 +762,8 @@ def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, in
     policy = BillingPolicy.load().as_policy()
     pack = pack_rows(first_day=first_day, last_day=last_day, policy=policy, firm=firm)
     rows = pack.rows
+    if progress:
+        progress(0, len(rows))
     # The summary's file name in the ZIP, e.g. 00-riepilogo-20260501-20260531.pdf.
     label = slug(gettext("summary")) or "summary"
     summary_name = f"00-{label}-{first_day:%Y%m%d}-{last_day:%Y%m%d}.pdf"

@@ -2,7 +2,6 @@
 issuing and the issued statements."""
 
 import re
-import tempfile
 from datetime import date
 from urllib.parse import urlencode
 
@@ -10,12 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views import View
 from django_tables2 import RequestConfig
 
@@ -26,21 +25,25 @@ from clients.billing.exports import (
     summary_csv,
     summary_xlsx,
 )
-from clients.billing.forms import StatementPeriodForm, parse_month
+from clients.billing.fees import FeeLine, FeeRules, breakdown_from_dict, fees_compute
+from clients.billing.forms import InvoiceForm, StatementPeriodForm, parse_month
+from clients.billing.invoicing import invoice_file, invoice_problems, invoice_record
 from clients.billing.issuing import (
-    FAILED,
-    NO_ADDRESS,
-    SENT,
+    email_preview,
     issue_plan,
+    issued_breakdown,
+    issued_differs,
+    issued_for,
     issued_statements,
     statement_attachment_name,
-    statements_issue_and_send,
+    statement_attachment_name_for,
+    statement_correct,
 )
 from clients.billing.printing import (
-    month_pack_pdf,
-    month_pack_zip,
-    pack_file_name,
+    fee_context,
+    issued_rows,
     period_text,
+    statement_breakdown,
     statement_columns,
     statement_file_name,
     statement_pdf,
@@ -49,11 +52,13 @@ from clients.billing.printing import (
 )
 from clients.billing.selectors import client_summary_list, statement_get, summary_totals
 from clients.billing.tables import ClientSummaryTable, summary_table_data
+from clients.billing.tasks import issue_params, issue_statements, month_pack, pack_params
 from clients.models import BillingPolicy, Client, IssuedStatement
+from firm.jobs import job_start
 from firm.lib.dates import is_calendar_month, month_days, today_local
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.limits import CODE_MAX_LENGTH, PDF_MAX_ROWS
-from firm.models import FirmSettings
+from firm.models import FirmSettings, Job
 
 STATEMENT_PERMISSIONS = ["calls.view_call", "clients.view_client"]
 
@@ -64,6 +69,18 @@ def _period_label(first_day, last_day) -> str:
 
 def _policy_and_firm():
     return BillingPolicy.load(), FirmSettings.load()
+
+
+def _labelled(rows: list[dict], columns: list[dict]) -> list[dict]:
+    """The statement's rows with each cell beside its column's name (``labelled``), which a
+    phone shows before the cell (``.table.cards``): a call fills every column, a total the
+    columns after the first four."""
+    labels = [column["label"] for column in columns]
+    for row in rows:
+        if "cells" in row:
+            offset = len(labels) - len(row["cells"])
+            row["labelled"] = list(zip(labels[offset:], row["cells"], strict=True))
+    return rows
 
 
 class StatementView(PermissionRequiredMixin, View):
@@ -92,11 +109,14 @@ class StatementView(PermissionRequiredMixin, View):
         if export == "ledes":
             text = ledes_file([statement], law_firm_id=policy.law_firm_id, firm_name=firm.firm_name)
             return ledes_response(text, filename=f"ledes-{name}.txt")
+        issued = issued_for(client=client, first_day=first_day, last_day=last_day)
+        if issued is not None:
+            return self._issued(request, context, form, statement, issued)
         context.update(
             statement=statement,
             period=period_text(first_day, last_day),
             policy=statement_policy(statement),
-            rows=statement_rows(statement),
+            rows=_labelled(statement_rows(statement), statement_columns()),
             columns=statement_columns(),
             query=form.query(),
             pdf_limit=PDF_MAX_ROWS,
@@ -105,8 +125,68 @@ class StatementView(PermissionRequiredMixin, View):
             amount=format_euro(statement.total.amount)
             if statement.total.amount is not None
             else "",
+            **fee_context(statement_breakdown(statement, FeeRules(**firm.fee_rules()))),
         )
         return render(request, self.template_name, context)
+
+    def _issued(self, request, context, form, statement, issued):
+        """An issued month: the issued statement's frozen figures, its number and date, and,
+        when today's calls or rates give other figures, a warning and the correction."""
+        breakdown = issued_breakdown(issued)
+        differs = issued_differs(issued, statement)
+        context.update(
+            statement=statement,
+            issued=issued,
+            differs=differs,
+            today_amount=_amount_text(statement.total.amount),
+            can_correct=request.user.has_perms(ISSUE_PERMISSIONS),
+            period=period_text(issued.first_day, issued.last_day),
+            policy=issued.policy_text,
+            rows=issued_rows(issued),
+            columns=statement_columns(),
+            query=form.query(),
+            pdf_limit=PDF_MAX_ROWS,
+            issued_calls=issued.calls,
+            talk_time=format_duration(issued.talk_seconds),
+            billable_time=format_duration(issued.billable_seconds),
+            amount=_amount_text(issued.amount),
+            notice_number=issued.notice_number,
+            **fee_context(breakdown),
+        )
+        return render(request, self.template_name, context)
+
+
+def _amount_text(value) -> str:
+    return format_euro(value) if value is not None else ""
+
+
+class StatementCorrectView(PermissionRequiredMixin, View):
+    """POST ``month``: a correction of the client's issued statement of that month from
+    today's calls and rates (clients.billing.issuing.statement_correct, as ``--correct``)."""
+
+    permission_required = ["calls.view_call", "clients.view_client", "clients.issue_statement"]
+
+    def post(self, request, code):
+        client = get_object_or_404(Client, code=code)
+        month, error = _month_of_query(request)
+        if month is None:
+            messages.error(request, error)
+            return redirect("clients:statement", code=code)
+        try:
+            issued = statement_correct(client=client, month=month, user=request.user)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(
+                request,
+                gettext("%(number)s issued: it replaces %(old)s. It is sent with the month.")
+                % {"number": issued.number, "old": issued.supersedes.number},
+            )
+        first_day, last_day = month_days(month)
+        query = urlencode(
+            {"date_after": first_day.isoformat(), "date_before": last_day.isoformat()}
+        )
+        return redirect(f"{reverse('clients:statement', args=[code])}?{query}")
 
 
 class StatementPdfView(PermissionRequiredMixin, View):
@@ -121,6 +201,15 @@ class StatementPdfView(PermissionRequiredMixin, View):
         if not form.is_valid():
             return StatementView.as_view()(request, code=code)
         first_day, last_day = form.days()
+        issued = issued_for(client=client, first_day=first_day, last_day=last_day)
+        if issued is not None:
+            # An issued month prints as it was issued: the exact PDF sent.
+            pdf = IssuedStatement.objects.values_list("pdf", flat=True).get(pk=issued.pk)
+            response = HttpResponse(bytes(pdf), content_type="application/pdf")
+            response["Content-Disposition"] = content_disposition_header(
+                False, statement_attachment_name(issued)
+            )
+            return response
         statement = statement_get(client=client, first_day=first_day, last_day=last_day)
         if statement.calls > PDF_MAX_ROWS:
             return StatementView.as_view()(request, code=code)
@@ -185,52 +274,44 @@ class ClientSummaryView(PermissionRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
-# The page's script names each pack it asks for (``?download_token=``); the answer hands the
-# name back in this cookie, so the page knows the download has arrived (static/js/app.js).
-PACK_TOKEN_COOKIE = "pack_download"
-PACK_TOKEN = re.compile(r"[0-9a-z]{1,40}")
-
-
 class MonthPackView(PermissionRequiredMixin, View):
     """The month-end pack of the period: one PDF (summary, then every client's statement) or,
-    with ``?zip=on``, a ZIP of one PDF per client and the summary. Built in a temporary file
-    and sent in chunks; the same code as ``manage.py client_statements``.
-
-    Built while the browser waits (seconds per client), in one ordinary request: the page
-    says "Preparazione in corso…" and disables the links meanwhile, and the answer's
-    ``pack_download`` cookie tells it when the file has come (README, "Month-end pack")."""
+    with ``zip=on``, a ZIP of one PDF per client and the summary; the same code as
+    ``manage.py client_statements``. Seconds per client, so never in the request: POST starts
+    the pack as a task (or joins the same pack already under way) and goes to the job's page,
+    which shows "12/280 clienti" and then the download (firm/jobs.py). GET goes back to the
+    summary page of the period."""
 
     permission_required = STATEMENT_PERMISSIONS
 
     def get(self, request):
+        return self._summary(request)
+
+    def post(self, request):
         form = StatementPeriodForm(request.GET)
-        if not form.is_valid():
-            return ClientSummaryView.as_view()(request)
+        if not form.is_valid():  # the summary page, saying what is wrong with the period
+            return self._summary(request)
         first_day, last_day = form.days()
-        as_zip = request.GET.get("zip") == "on"
-        target = tempfile.TemporaryFile(suffix=".zip" if as_zip else ".pdf")
-        try:
-            (month_pack_zip if as_zip else month_pack_pdf)(first_day, last_day, target)
-            target.seek(0)
-        except BaseException:
-            target.close()
-            raise
-        response = FileResponse(
-            target, content_type="application/zip" if as_zip else "application/pdf"
+        as_zip = request.POST.get("zip") == "on" or request.GET.get("zip") == "on"
+        params = pack_params(
+            first_day=first_day, last_day=last_day, as_zip=as_zip, language=get_language()
         )
-        filename = pack_file_name(first_day, last_day, "zip" if as_zip else "pdf")
-        response["Content-Disposition"] = content_disposition_header(as_zip, filename)
-        token = request.GET.get("download_token", "")
-        if PACK_TOKEN.fullmatch(token):
-            response.set_cookie(
-                PACK_TOKEN_COOKIE,
-                token,
-                max_age=600,
-                samesite="Strict",
-                secure=request.is_secure(),
-                httponly=False,  # the page's script reads it; it holds nothing but the token
-            )
-        return response
+        params["back"] = f"{reverse('clients:statements')}?{form.query()}"
+        job, _joined = job_start(
+            kind=Job.Kind.MONTH_PACK,
+            params=params,
+            user=request.user,
+            task=month_pack,
+            title=gettext("Month-end pack, %(period)s%(format)s")
+            % {"period": period_text(first_day, last_day), "format": ", ZIP" if as_zip else ""},
+        )
+        return redirect("job", pk=job.pk)
+
+    @staticmethod
+    def _summary(request):
+        summary = ClientSummaryView()
+        summary.setup(request)
+        return summary.get(request)
 
 
 # --- Issued statements ---------------------------------------------------------------------
@@ -249,10 +330,12 @@ def _month_of_query(request) -> tuple[date | None, str]:
 
 
 class IssueStatementsView(PermissionRequiredMixin, View):
-    """*Emetti e invia*: GET lists who gets what for ``?month=`` (client, amount, address or
-    "not sent: no address", what was issued already); POST issues the month (numbered,
-    frozen statements; the month closed) and e-mails every unsent statement once
-    (clients.billing.issuing), then shows the month's issued statements."""
+    """*Emetti e invia*, a review: GET lists who gets what for ``?month=`` (client, amount —
+    the avviso's total when the firm has a profession —, address, what was issued, the PDF
+    and the e-mail to open first), each client ticked; one banner names the clients without
+    an address. POST issues the ticked clients (numbered, frozen statements; the month
+    closed) and, with ``action=send`` (*Emetti e invia*), e-mails their unsent statements;
+    ``action=issue`` (*Emetti*) sends nothing (clients.billing.issuing)."""
 
     permission_required = ISSUE_PERMISSIONS
     template_name = "clients/issue_statements.html"
@@ -262,13 +345,22 @@ class IssueStatementsView(PermissionRequiredMixin, View):
         context = {"month": month, "error": error, "rows": []}
         if month is not None:
             rows = issue_plan(month=month)
+            first_day, last_day = month_days(month)
+            rules = FeeRules(**FirmSettings.load().fee_rules())
+            views = [_plan_row_view(row, rules) for row in rows]
             context.update(
-                rows=[_plan_row_view(row) for row in rows],
+                rows=views,
                 to_issue=sum(1 for row in rows if row.issued is None),
                 to_send=sum(
                     1 for row in rows if row.address and not (row.issued and row.issued.sent_at)
                 ),
+                without_address=[
+                    row["client"] for row in views if row["actionable"] and not row["address"]
+                ],
                 ended=month < today_local().replace(day=1),
+                period_query=urlencode(
+                    {"date_after": first_day.isoformat(), "date_before": last_day.isoformat()}
+                ),
                 summary_query=urlencode(
                     {
                         "date_after": month.isoformat(),
@@ -283,53 +375,86 @@ class IssueStatementsView(PermissionRequiredMixin, View):
         if month is None:
             messages.error(request, error)
             return redirect("clients:statements")
-        try:
-            result = statements_issue_and_send(month=month, user=request.user)
-        except ValidationError as refusal:
-            messages.error(request, " ".join(refusal.messages))
-            return redirect(f"{reverse('clients:issue')}?month={month:%Y-%m}")
-        messages.success(
+        back = f"{reverse('clients:issue')}?month={month:%Y-%m}"
+        if month >= today_local().replace(day=1):
+            messages.error(
+                request,
+                gettext("%(month)s has not ended yet: only past months can be issued.")
+                % {"month": capfirst(month_name(month))},
+            )
+            return redirect(back)
+        # The review page ticks clients; a form without the list (older pages) means all.
+        clients = None
+        if request.POST.get("review"):
+            clients = [int(pk) for pk in request.POST.getlist("clients") if pk.isdigit()]
+            if not clients:
+                messages.error(request, gettext("Tick at least one client to issue."))
+                return redirect(back)
+        send = request.POST.get("action", "send") != "issue"
+        # Issuing and sending take seconds per client: a task, followed on the job's page.
+        job, _joined = job_start(
+            kind=Job.Kind.ISSUE_STATEMENTS,
+            params={
+                **issue_params(month=month, language=get_language(), clients=clients, send=send),
+                "back": f"{reverse('clients:issued')}?month={month:%Y-%m}",
+            },
+            user=request.user,
+            task=issue_statements,
+            title=(gettext("Issue and send, %(month)s") if send else gettext("Issue, %(month)s"))
+            % {"month": month_name(month)},
+        )
+        return redirect("job", pk=job.pk)
+
+
+class IssueEmailPreviewView(PermissionRequiredMixin, View):
+    """The e-mail a client gets for ``?month=`` (its issued statement's, else the draft's),
+    opened from the review before anything is issued or sent."""
+
+    permission_required = ISSUE_PERMISSIONS
+    template_name = "clients/issue_email_preview.html"
+
+    def get(self, request, code):
+        client = get_object_or_404(Client, code=code)
+        month, error = _month_of_query(request)
+        if month is None:
+            raise Http404(error)
+        message, issued = email_preview(client=client, month=month)
+        html = next(
+            (content for content, mimetype in message.alternatives if mimetype == "text/html"),
+            "",
+        )
+        return render(
             request,
-            gettext("%(month)s: %(issued)s statements issued, %(sent)s sent.")
-            % {
-                # The month opens the sentence: "Maggio 2026: …".
-                "month": capfirst(month_name(month)),
-                "issued": len(result.issue.issued),
-                "sent": result.count(SENT),
+            self.template_name,
+            {
+                "client": client,
+                "month": month,
+                "message": message,
+                "html": html,
+                "attachment": message.attachments[0][0]
+                if issued
+                else statement_attachment_name_for(client, month),
             },
         )
-        for outcome in result.outcomes:
-            if outcome.status == NO_ADDRESS:
-                messages.warning(
-                    request,
-                    gettext("%(number)s, %(client)s: no billing e-mail, not sent.")
-                    % {"number": outcome.statement.number, "client": outcome.statement.client},
-                )
-            elif outcome.status == FAILED:
-                messages.error(
-                    request,
-                    gettext(
-                        "%(number)s, %(client)s: not sent to %(address)s (%(error)s). "
-                        "It is sent when you issue the month again."
-                    )
-                    % {
-                        "number": outcome.statement.number,
-                        "client": outcome.statement.client,
-                        "address": outcome.address,
-                        "error": outcome.error,
-                    },
-                )
-        return redirect(f"{reverse('clients:issued')}?month={month:%Y-%m}")
 
 
-def _plan_row_view(row) -> dict:
+def _plan_row_view(row, rules: FeeRules) -> dict:
+    """A review row: the amount asked (the avviso's total with a profession: frozen when
+    issued) and whether anything is left to do for the client (issue, or send)."""
+    amount = row.amount
+    if row.issued is not None and row.issued.fees:
+        amount = breakdown_from_dict(row.issued.fees).total
+    elif row.issued is None and amount is not None and rules.has_items:
+        lines = [FeeLine("", amount)]
+        amount = fees_compute(lines, rules, withholding_agent=row.client.withholding_agent).total
     return {
         "client": row.client,
         "calls": row.calls,
         "billable_time": format_duration(row.billable_seconds),
-        "amount": format_euro(row.amount) if row.amount is not None else "",
+        "amount": format_euro(amount) if amount is not None else "",
         "address": row.address,
         "issued": row.issued,
+        "actionable": row.issued is None or not row.issued.sent_at,
     }
 
 
@@ -367,10 +492,19 @@ class IssuedStatementListView(PermissionRequiredMixin, View):
         )
 
 
+def _issued_amount(statement: IssuedStatement) -> str:
+    """What an issued statement asks: the avviso's total (its frozen items), else the
+    rendiconto's amount."""
+    breakdown = issued_breakdown(statement)
+    if breakdown is not None:
+        return format_euro(breakdown.total)
+    return format_euro(statement.amount) if statement.amount is not None else ""
+
+
 def _issued_row(statement: IssuedStatement) -> dict:
     return {
         "statement": statement,
-        "amount": format_euro(statement.amount) if statement.amount is not None else "",
+        "amount": _issued_amount(statement),
         "billable_time": format_duration(statement.billable_seconds),
         "superseded_by": getattr(statement, "superseded_by", None),
     }
@@ -387,4 +521,61 @@ class IssuedStatementPdfView(PermissionRequiredMixin, View):
         response["Content-Disposition"] = content_disposition_header(
             True, statement_attachment_name(statement)
         )
+        return response
+
+
+class IssuedInvoiceView(PermissionRequiredMixin, View):
+    """The invoice of a paid avviso: GET shows the form (number and date, the firm's own
+    sequence) or, with ``?download=1`` once recorded, the FatturaPA XML; POST records the
+    number and date and answers with the XML (clients/billing/invoicing.py)."""
+
+    permission_required = ISSUE_PERMISSIONS
+    template_name = "clients/issued_invoice.html"
+
+    def _statement(self, pk):
+        return get_object_or_404(IssuedStatement.objects.select_related("client"), pk=pk)
+
+    def _page(self, request, statement, form, problems=()):
+        breakdown = issued_breakdown(statement)
+        return render(
+            request,
+            self.template_name,
+            {
+                "statement": statement,
+                "form": form,
+                "problems": list(problems) or invoice_problems(statement, FirmSettings.load()),
+                "amount": format_euro(breakdown.total) if breakdown else "",
+            },
+        )
+
+    def get(self, request, pk):
+        statement = self._statement(pk)
+        if request.GET.get("download") and statement.invoice_number:
+            return self._download(request, statement)
+        initial = {"number": statement.invoice_number, "date": statement.invoice_date}
+        return self._page(request, statement, InvoiceForm(initial=initial))
+
+    def post(self, request, pk):
+        statement = self._statement(pk)
+        form = InvoiceForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, statement, form)
+        try:
+            invoice_record(
+                statement=statement,
+                number=form.cleaned_data["number"],
+                invoice_date=form.cleaned_data["date"],
+            )
+        except ValidationError as refusal:
+            form.add_error("number", refusal)
+            return self._page(request, statement, form)
+        return self._download(request, statement)
+
+    def _download(self, request, statement):
+        try:
+            invoice = invoice_file(statement)
+        except ValidationError as refusal:
+            return self._page(request, statement, InvoiceForm(), refusal.messages)
+        response = HttpResponse(invoice.content, content_type="application/xml")
+        response["Content-Disposition"] = content_disposition_header(True, invoice.name)
         return response

@@ -13,6 +13,21 @@ def format_duration(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
+def format_duration_words(seconds: int | None) -> str:
+    """A duration in a sentence, with unit symbols read the same in Italian and English:
+    ``6 h 12 min`` for 22,320 seconds, ``45 min``, ``2 h``, ``1 min 5 s``, ``0 min``. Zero parts
+    are left out; seconds only when there are some."""
+    seconds = int(seconds or 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{hours} h"] if hours else []
+    if minutes or not (hours or seconds):
+        parts.append(f"{minutes} min")
+    if seconds:
+        parts.append(f"{seconds} s")
+    return " ".join(parts)
+
+
 def month_name(month) -> str:
     """'maggio 2026' / 'May 2026'."""
     return date_format(month, "YEAR_MONTH_FORMAT")

@@ -57,7 +57,7 @@ import os
 import select
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -237,13 +237,25 @@ def shutdown_pool(timeout: float = 5.0) -> None:
 atexit.register(shutdown_pool)
 
 
-def _pdfs_from_htmls(htmls: list[str], folder: Path) -> list[bytes]:
+def _pdfs_from_htmls(
+    htmls: list[str], folder: Path, progress: Callable[[int], None] | None = None
+) -> list[bytes]:
+    """The PDFs of ``htmls``, in order; ``progress(n)`` after each of the first n is ready."""
     workers = min(pdf_workers(), len(htmls))
+    done = []
     if workers <= 1:
-        return [html_to_pdf(html, folder) for html in htmls]
+        for html in htmls:
+            done.append(html_to_pdf(html, folder))
+            if progress:
+                progress(len(done))
+        return done
     futures, pool = _submit(htmls, folder, pdf_workers())
     try:
-        return [future.result() for future in futures]
+        for future in futures:
+            done.append(future.result())
+            if progress:
+                progress(len(done))
+        return done
     except BrokenProcessPool:
         _forget_pool(pool)  # a worker died (killed, out of memory): the next print starts anew
         raise
@@ -267,11 +279,13 @@ def render_pdf_in_chunks(
     page_numbers_template: str,
     chunk_rows: int = CHUNK_ROWS,
     base_url: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """Render a long table: ``template_name`` is rendered once per chunk of ``rows`` with
     ``rows``, ``first_chunk``, ``last_chunk`` and ``page_numbers`` (False when the pages are
     stamped afterwards) added to ``context``; ``page_numbers_template`` gets ``pages`` (a
-    range, one per page) and prints only the page numbers."""
+    range, one per page) and prints only the page numbers. ``progress(rows, total)`` is told
+    the rows printed so far as each chunk is ready (the call-log task shows it)."""
     folder = base_url or static_dir()
     chunk_rows = balanced_chunk_rows(len(rows), chunk_rows, pdf_workers())
     chunks = [rows[i : i + chunk_rows] for i in range(0, len(rows), chunk_rows)] or [rows]
@@ -289,7 +303,12 @@ def render_pdf_in_chunks(
         )
         for n, chunk in enumerate(chunks)
     ]
-    pdfs = _pdfs_from_htmls(htmls, folder)
+    sizes = [len(chunk) for chunk in chunks]
+    pdfs = _pdfs_from_htmls(
+        htmls,
+        folder,
+        (lambda n: progress(sum(sizes[:n]), len(rows))) if progress else None,
+    )
     if single:
         return pdfs[0]
     writer = PdfWriter()

@@ -58,57 +58,50 @@
     });
   });
 
-  // The month-end pack (clients/client_summary.html) takes seconds per client: once a link
-  // is clicked the page says so, and the links wait, until the file has come. The request
-  // carries a token that the answer hands back in the pack_download cookie
-  // (clients.views.MonthPackView); a PDF opens in its place instead, ending this page.
-  var pack = document.querySelector("[data-pack]");
-  if (pack) {
-    var status = document.getElementById("pack-status");
-    var links = pack.querySelectorAll("a");
-    var timer = null;
-    var setBusy = function (busy, message) {
-      pack.classList.toggle("busy", busy);
-      links.forEach(function (link) {
-        if (busy) { link.setAttribute("aria-disabled", "true"); }
-        else { link.removeAttribute("aria-disabled"); }
+  // A job's page (firm/job.html): long work (a month pack, a long PDF, issuing) runs in the
+  // task worker; the page asks its status URL every second and shows how far it has got
+  // ("12/280 clienti"), then the download link, or why it failed.
+  var job = document.getElementById("job");
+  if (job && job.dataset.finished !== "1") {
+    var byId = function (id) { return document.getElementById(id); };
+    var show = function (id, shown) { byId(id).hidden = !shown; };
+    var update = function (state) {
+      byId("job-state").textContent = state.status_text;
+      byId("job-progress-text").textContent = state.progress;
+      var bar = byId("job-progress");
+      bar.max = Math.max(state.total, 1);
+      bar.value = state.done;
+      show("job-progress", !state.finished && state.total > 0);
+      byId("job-error-text").textContent = state.error;
+      show("job-error", state.error !== "");
+      var report = byId("job-report");
+      report.textContent = "";
+      state.report.forEach(function (line) {
+        var item = document.createElement("li");
+        item.className = line.level;
+        item.textContent = line.text;
+        report.appendChild(item);
       });
-      status.textContent = message;
+      if (state.download_url) {
+        byId("job-download-link").href = state.download_url;
+        byId("job-file-name").textContent = state.file_name;
+      }
+      show("job-download", state.download_url !== "");
+      show("job-leave", !state.finished);
+      job.dataset.finished = state.finished ? "1" : "0";
     };
-    var cookieToken = function () {
-      var match = document.cookie.match(/(?:^|; )pack_download=([0-9a-z]+)/);
-      return match ? match[1] : "";
+    var poll = function () {
+      fetch(job.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.json();
+        })
+        .then(function (state) {
+          update(state);
+          if (!state.finished) { setTimeout(poll, 1000); }
+        })
+        .catch(function () { setTimeout(poll, 5000); });  // the server restarting: ask later
     };
-    var done = function (message) {
-      clearInterval(timer);
-      timer = null;
-      document.cookie = "pack_download=; Max-Age=0; path=/; SameSite=Strict";
-      setBusy(false, message);
-    };
-    links.forEach(function (link) {
-      link.addEventListener("click", function (event) {
-        if (timer !== null) {  // one pack at a time
-          event.preventDefault();
-          return;
-        }
-        var token = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
-        var url = new URL(link.href, window.location.href);
-        url.searchParams.set("download_token", token);
-        link.href = url.toString();
-        setBusy(true, status.dataset.busy);
-        var started = Date.now();
-        timer = setInterval(function () {
-          if (cookieToken() === token) {
-            done(pack.dataset.ready);
-          } else if (Date.now() - started > 600000) {  // the server's own limit (gunicorn)
-            done("");
-          }
-        }, 500);
-      });
-    });
-    // Back from the PDF (the browser's page cache): the page is ready again.
-    window.addEventListener("pageshow", function (event) {
-      if (event.persisted && timer !== null) { done(""); }
-    });
+    setTimeout(poll, 500);
   }
 })();

@@ -67,7 +67,7 @@ def test_a_partner_reassigns_the_call_here(paolo, affaroni):
     url = reverse("calls:detail", args=[call.pk])
     response = logged_in(paolo).post(url, {"client_code": "123", "note": "n"})
     assert response.status_code == 302
-    assert response["Location"] == url
+    assert response["Location"] == url + "?next=%2Fcalls%2Funassigned%2F"  # the default way back
     call.refresh_from_db()
     assert (call.client, call.client_set_by_hand) == (affaroni, True)
     assert CallAssignment.objects.get().note == "n"
@@ -107,3 +107,84 @@ def test_other_roles_cannot_reassign(request, persona, affaroni):
 @pytest.mark.parametrize("pk", [999999, 2**63 + 5])
 def test_a_call_that_does_not_exist_is_404(paolo, pk):
     assert logged_in(paolo).get(f"/calls/{pk}/").status_code == 404
+
+
+# --- A closed matter, the way back, a closed month in the queue (issue 21) --------------------
+
+
+def test_a_closed_matter_is_assigned_only_once_confirmed(paolo, affaroni):
+    from tests.factories import make_matter
+
+    make_matter(affaroni, "12301", "Causa Rossi", is_active=False)
+    call = make_call()
+    url = reverse("calls:detail", args=[call.pk])
+    browser = logged_in(paolo)
+    asked = browser.post(url, {"client_code": "12301"}, headers={"accept-language": "en"})
+    assert asked.status_code == 200
+    assert "Matter Causa Rossi (12301) is closed. Assign the call to it all the same?" in (
+        asked.content.decode()
+    )
+    call.refresh_from_db()
+    assert call.matter is None and not CallAssignment.objects.exists()
+
+    done = browser.post(url, {"client_code": "12301", "confirm": "12301"})
+    assert done.status_code == 302
+    call.refresh_from_db()
+    assert call.matter.code == "12301"
+
+
+def test_a_confirmation_for_another_matter_does_not_count(paolo, affaroni):
+    from tests.factories import make_matter
+
+    make_matter(affaroni, "12301", "Causa Rossi", is_active=False)
+    call = make_call()
+    url = reverse("calls:detail", args=[call.pk])
+    response = logged_in(paolo).post(url, {"client_code": "12301", "confirm": "12399"})
+    assert response.status_code == 200
+    call.refresh_from_db()
+    assert call.matter is None
+
+
+def test_the_back_link_leads_where_the_user_came_from(paolo):
+    call = make_call()
+    url = reverse("calls:detail", args=[call.pk])
+    browser = logged_in(paolo)
+    page = english(browser, url, query_params={"next": "/calls/?number=345%25"}).content.decode()
+    assert 'href="/calls/?number=345%25" id="back-link">&larr; Call log<' in page
+    page = english(browser, url).content.decode()
+    assert 'href="/calls/unassigned/" id="back-link">&larr; Unassigned calls<' in page
+    page = english(browser, url, query_params={"next": "/clients/123/"}).content.decode()
+    assert 'href="/clients/123/" id="back-link">&larr; Back<' in page
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_a_back_link_to_another_site_is_ignored(paolo, elsewhere):
+    call = make_call()
+    url = reverse("calls:detail", args=[call.pk])
+    page = english(logged_in(paolo), url, query_params={"next": elsewhere}).content.decode()
+    links = page[page.index('<p class="backlinks">') :]
+    links = links[: links.index("</p>")]
+    assert links.endswith('<a href="/calls/unassigned/" id="back-link">&larr; Unassigned calls</a>')
+    assert '<input type="hidden" name="next" value="/calls/unassigned/">' in page
+
+
+def test_the_call_log_and_the_queue_link_to_the_call_with_their_own_address(paolo):
+    call = make_call(start=datetime(2026, 5, 4, 9, 0, tzinfo=UTC), destination="0212345")
+    browser = logged_in(paolo)
+    log = browser.get(reverse("calls:log"), {"period": "this_month"}).content.decode()
+    assert f"/calls/{call.pk}/?next=%2Fcalls%2F%3Fperiod%3Dthis_month" in log
+    queue = browser.get(reverse("calls:unassigned")).content.decode()
+    assert f"/calls/{call.pk}/?next=%2Fcalls%2Funassigned%2F" in queue
+
+
+def test_in_a_closed_month_the_queues_assign_buttons_are_disabled_and_say_why(paolo):
+    period_close(month=date(2026, 4, 1), user=paolo)
+    make_call(start=datetime(2026, 4, 10, 9, 0, tzinfo=UTC))
+    browser = logged_in(paolo)
+    closed = english(browser, reverse("calls:unassigned"), query_params={"period": "last_month"})
+    page = closed.content.decode()
+    assert '<button type="submit" name="action" value="client" disabled>' in page
+    assert "This month is closed: its calls cannot be assigned." in page
+    open_month = english(browser, reverse("calls:unassigned")).content.decode()
+    assert '<button type="submit" name="action" value="client">' in open_month
+    assert "This month is closed" not in open_month

@@ -25,6 +25,7 @@ HEADER = [
     "Caller",
     "Caller name",
     "Destination",
+    "Dialled code",
     "Client code",
     "Client",
     "Matter code",
@@ -137,6 +138,7 @@ def test_the_csv_values(coded_call, plain_call):
         "Caller": "101",
         "Caller name": "",
         "Destination": "102",
+        "Dialled code": "",
         "Client code": "",
         "Client": "",
         "Matter code": "",
@@ -153,6 +155,7 @@ def test_the_csv_values(coded_call, plain_call):
         "Caller": "114",
         "Caller name": "Mario Rossi",
         "Destination": "3454565678**123",
+        "Dialled code": "123",
         "Client code": "123",
         "Client": "Affaroni S.p.A.",
         "Matter code": "",
@@ -178,7 +181,7 @@ def test_the_csv_cost_has_two_decimals_unless_it_has_more(stored, written):
 def test_the_csv_keeps_an_unknown_code_and_long_talk_times():
     make_call(destination="3454565678**999", billing_code="999", talk_seconds=100_000)
     row = as_dicts(csv_rows(stream_csv(calls(), filename="x.csv")))[0]
-    assert (row["Client code"], row["Client"]) == ("999", "")
+    assert (row["Dialled code"], row["Client code"], row["Client"]) == ("999", "", "")
     assert (row["Talk time"], row["Talk time (s)"]) == ("27:46:40", "100000")
 
 
@@ -295,6 +298,7 @@ def test_the_xlsx_values_are_numbers_and_dates(coded_call, plain_call):
         "Caller": "101",
         "Caller name": None,  # empty text is an empty cell
         "Destination": "102",
+        "Dialled code": None,
         "Client code": None,
         "Client": None,
         "Matter code": None,
@@ -311,6 +315,7 @@ def test_the_xlsx_values_are_numbers_and_dates(coded_call, plain_call):
         "Caller": "114",
         "Caller name": "Mario Rossi",
         "Destination": "3454565678**123",
+        "Dialled code": "123",
         "Client code": "123",
         "Client": "Affaroni S.p.A.",
         "Matter code": None,
@@ -379,5 +384,6 @@ def test_the_exports_carry_the_matter_of_a_call(coded_call):
             (empty, empty),
             ("12301", "Causa Rossi c. Bianchi"),
         ]
-        assert rows[1]["Codice cliente"] == "12301"  # the code dialled
+        assert rows[1]["Codice composto"] == "12301"  # the matter's code, dialled
+        assert rows[1]["Codice cliente"] == "123"  # its client's
         assert rows[1]["Cliente"] == "Affaroni S.p.A."

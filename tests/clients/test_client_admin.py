@@ -133,8 +133,8 @@ def test_an_italian_excel_csv_imports_clients_and_attaches_their_calls(anna):
     call = make_call(billing_code="200")
     content = (
         "Codice;Ragione sociale;Partita IVA;Codice fiscale;Note;Attivo\r\n"
-        "200;Società Alfa S.r.l.;IT11111111111;;cliente storico;sì\r\n"
-        "201;Beta S.p.A.;IT22222222222;;;no\r\n"
+        "200;Società Alfa S.r.l.;IT11111111115;;cliente storico;sì\r\n"
+        "201;Beta S.p.A.;IT22222222220;;;no\r\n"
     ).encode("cp1252")
     response = _upload(anna, "clienti.csv", content)
     assert response.status_code == 200
@@ -142,7 +142,7 @@ def test_an_italian_excel_csv_imports_clients_and_attaches_their_calls(anna):
     alfa = Client.objects.get(code="200")
     assert (alfa.name, alfa.vat_number, alfa.notes, alfa.is_active) == (
         "Società Alfa S.r.l.",
-        "IT11111111111",
+        "IT11111111115",
         "cliente storico",
         True,
     )
@@ -173,7 +173,7 @@ def test_an_xlsx_client_list_imports_with_numeric_codes(anna):
     book = Workbook()
     sheet = book.active
     sheet.append(["Codice", "Nome", "P.IVA"])
-    sheet.append([400, "Zeta S.r.l.", "IT33333333333"])
+    sheet.append([400, "Zeta S.r.l.", "IT33333333335"])
     sheet.append([401.0, "Eta S.n.c.", None])
     data = io.BytesIO()
     book.save(data)

@@ -82,3 +82,47 @@ def test_a_search_longer_than_the_limit_is_a_form_error_not_a_crash(rita, index)
     response = logged_in(rita).get(reverse("clients:search"), {"q": "x" * 5000})
     assert response.status_code == 200
     assert response.context["filter"].form.errors
+
+
+# --- Found through a contact: its name or its phone number (issue 21) --------------------------
+
+
+@pytest.mark.parametrize("typed", ["3454398547", "345 439 8547", "345-439-8547", "4398547"])
+def test_a_contacts_phone_number_finds_its_client_however_it_is_written(rita, index, typed):
+    make_contact("Mario Affaroni", "+39 345 439.8547", clients=[index["affaroni"]])
+    response = logged_in(rita).get(reverse("clients:search"), {"q": typed})
+    assert _names(response) == ["Affaroni S.p.A."]
+    assert "tramite Mario Affaroni (+39 345 439.8547)" in response.content.decode()
+
+
+def test_a_few_digits_do_not_search_phone_numbers(rita, index):
+    make_contact("Mario Affaroni", "345 439 8547", clients=[index["bianchi"]])
+    response = logged_in(rita).get(reverse("clients:search"), {"q": "439"})
+    assert _names(response) == []
+
+
+def test_a_client_found_by_a_contacts_name_says_through_whom(rita, index):
+    make_contact("Mario Verdi", clients=[index["affaroni"], index["bianchi"]])
+    make_contact("Anna Neri", clients=[index["affaroni"]])
+    page = logged_in(rita).get(reverse("clients:search"), {"q": "verdi"}).content.decode()
+    assert page.count("tramite Mario Verdi") == 2
+    assert "Anna Neri" not in page
+
+
+def test_a_client_found_by_its_own_name_names_no_contact(rita, index):
+    make_contact("Mario Affaroni", clients=[index["affaroni"]])
+    page = logged_in(rita).get(reverse("clients:search"), {"q": "affaroni"}).content.decode()
+    assert "tramite" not in page
+
+
+def test_words_found_partly_in_the_client_and_partly_in_a_contact(rita, index):
+    make_contact("Mario Verdi", "02 9876 5432", clients=[index["affaroni"]])
+    response = logged_in(rita).get(reverse("clients:search"), {"q": "affaroni 98765432"})
+    assert _names(response) == ["Affaroni S.p.A."]
+    assert "tramite Mario Verdi (02 9876 5432)" in response.content.decode()
+
+
+def test_a_contacts_name_is_escaped_on_the_results(rita, index):
+    make_contact("<b>Verdi</b>", clients=[index["affaroni"]])
+    page = logged_in(rita).get(reverse("clients:search"), {"q": "verdi"}).content.decode()
+    assert "tramite &lt;b&gt;Verdi&lt;/b&gt;" in page

@@ -62,12 +62,27 @@ def test_the_confirmation_lists_who_gets_what(browser, may):
     assert not IssuedStatement.objects.exists() and not ClosedPeriod.objects.exists()
 
 
-def test_confirming_issues_closes_and_sends_then_lists_the_statements(browser, may, smtp_server):
-    response = browser.post(ISSUE, {"month": "2026-05"}, follow=True)
-    assert response.redirect_chain[-1][0] == f"{ISSUED}?month=2026-05"
-    page = response.content.decode()
+def issue(browser, run_jobs, month="2026-05"):
+    """Confirm *Emetti e invia* and let the worker issue and send; the job's page."""
+    response = browser.post(ISSUE, {"month": month})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    run_jobs()
+    return browser.get(response["Location"])
+
+
+def test_confirming_issues_closes_and_sends_in_the_worker_then_says_what_it_did(
+    browser, may, smtp_server, run_jobs
+):
+    response = browser.post(ISSUE, {"month": "2026-05"})
+    job_page = response["Location"]
+    assert not IssuedStatement.objects.exists()  # not in the request: in the worker
+    run_jobs()
+    page = browser.get(job_page).content.decode()
+    assert "Emetti e invia, maggio 2026" in page
+    assert f'href="{ISSUED}?month=2026-05"' in page
     assert "Maggio 2026: rendiconti emessi 2, inviati 1." in page
     assert "2026-05/2, 303 · Gamma Studi: nessun indirizzo e-mail di fatturazione" in page
+    page = browser.get(f"{ISSUED}?month=2026-05").content.decode()
     assert ClosedPeriod.objects.filter(month="2026-05-01").exists()
     assert [m.rcpt for m in smtp_server.messages] == [["conti@alfa.test"]]
     alfa = IssuedStatement.objects.get(number="2026-05/1")
@@ -81,8 +96,8 @@ def test_confirming_issues_closes_and_sends_then_lists_the_statements(browser, m
     assert pdf.content == attachment.get_content()
 
 
-def test_a_client_page_links_to_its_issued_statements(browser, may, smtp_server):
-    browser.post(ISSUE, {"month": "2026-05"})
+def test_a_client_page_links_to_its_issued_statements(browser, may, smtp_server, run_jobs):
+    issue(browser, run_jobs)
     card = browser.get(reverse("clients:detail", kwargs={"code": "101"})).content.decode()
     assert f'href="{ISSUED}?client=101"' in card
     page = browser.get(ISSUED + "?client=101").content.decode()
@@ -109,10 +124,10 @@ def test_receptionists_are_refused_and_anonymous_users_sent_to_log_in(url, rita,
     assert client.get(url).status_code == 302
 
 
-def test_receptionists_cannot_issue_or_download(rita, may, paolo, smtp_server):
+def test_receptionists_cannot_issue_or_download(rita, may, paolo, smtp_server, run_jobs):
     assert logged_in(rita).post(ISSUE, {"month": "2026-05"}).status_code == 403
     assert not IssuedStatement.objects.exists()
-    logged_in(paolo).post(ISSUE, {"month": "2026-05"})
+    issue(logged_in(paolo), run_jobs)
     statement = IssuedStatement.objects.first()
     url = reverse("clients:issued_pdf", kwargs={"pk": statement.pk})
     assert logged_in(rita).get(url).status_code == 403
@@ -131,11 +146,13 @@ def test_the_billing_email_is_validated_in_admin(anna):
     assert "billing_email" in form.errors
 
 
-def test_a_correction_is_listed_beside_the_statement_it_replaces(browser, may, paolo, smtp_server):
+def test_a_correction_is_listed_beside_the_statement_it_replaces(
+    browser, may, paolo, smtp_server, run_jobs
+):
     from calls.services import period_reopen
     from clients.billing.issuing import statement_correct
 
-    browser.post(ISSUE, {"month": "2026-05"})
+    issue(browser, run_jobs)
     period_reopen(month=datetime(2026, 5, 1).date(), user=paolo, reason="Una chiamata mancava")
     corrected = statement_correct(client=may[0], month=datetime(2026, 5, 1).date(), user=paolo)
     page = browser.get(ISSUED + "?client=101").content.decode()

@@ -144,6 +144,10 @@ def test_issuing_numbers_freezes_and_sends_each_statement_once_with_its_pdf(smtp
     assert "Spettabile Alfa S.r.l.," in text
     assert "rendiconto n. 2026-05/1" in text and "€ 60,00" in text
     assert "€ 60,00" in message.get_body(("html",)).get_content()
+    # The time in words, not "0:36:00"; the amount says what the page and the PDF say.
+    assert "Tempo fatturabile: 36 min\r\n" in text and "0:36:00" not in text
+    assert "Importo: € 60,00 (IVA esclusa)" in text
+    assert "€ 60,00 (IVA esclusa)" in message.get_body(("html",)).get_content()
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "rendiconto-2026-05-1-alfa-s-r-l.pdf"
     assert attachment.get_content_type() == "application/pdf"

@@ -132,7 +132,7 @@ def test_an_italian_csv_of_matters_imports_and_attaches_their_calls(anna):
     response = _upload(anna, "pratiche.csv", content)
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
-    assert "pratiche.csv: 3 pratiche create, 0 aggiornate, 0 invariate, 0 righe scartate." in (
+    assert "File pratiche.csv: 3 pratiche create, 0 aggiornate, 0 invariate, 0 righe scartate." in (
         messages
     )
     assert "1 chiamata collegata" in messages
@@ -190,7 +190,7 @@ def test_an_xlsx_of_matters_imports_and_a_second_upload_updates(anna):
     response = _upload(
         anna, "pratiche.csv", b"Codice pratica,Codice cliente,Descrizione\n12301,456,Causa Rossi\n"
     )
-    assert "pratiche.csv: 0 pratiche create, 1 aggiornate, 0 invariate, 0 righe scartate." in [
+    assert "File pratiche.csv: 0 pratiche create, 1 aggiornate, 0 invariate, 0 righe scartate." in [
         str(m) for m in response.context["messages"]
     ]
     call.refresh_from_db()

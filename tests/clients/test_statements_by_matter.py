@@ -333,3 +333,56 @@ def test_the_month_pack_prints_the_matters_in_the_summary_and_the_statement(affa
     assert "Pratica 12301 · Causa Rossi c. Bianchi · tariffa € 150,00 all'ora" in statement
     assert "Totale pratica 12302, 1 chiamata" in statement
     assert "Totale, 4 chiamate" in statement and "€ 81,00" in statement
+
+
+# --- Totals only where they add something (issue 21) -----------------------------------------
+
+
+def _kinds(statement) -> list[tuple[str, str]]:
+    from clients.billing.printing import statement_rows
+
+    with translation.override("en"):
+        return [
+            (r["kind"], r.get("label", ""))
+            for r in statement_rows(statement)
+            if r["kind"] != "call"
+        ]
+
+
+def test_a_caller_with_one_call_gets_no_subtotal_and_two_calls_get_one(pure):
+    client, _rossi, _verdi = pure
+    rows = [row(61, caller="101"), row(61, caller="114"), row(61, caller="114", day=5)]
+    statement = build(client, rows, [], BillingRules(6, PER_CALL))
+    assert _kinds(statement) == [
+        ("group", "Extension 101 · Mario Rossi"),
+        ("group", "Extension 114 · Mario Rossi"),
+        ("subtotal", "Subtotal, 2 calls"),
+    ]
+
+
+def test_the_only_caller_gets_no_subtotal_it_would_repeat_the_total(pure):
+    client, _rossi, _verdi = pure
+    statement = build(client, [row(61), row(61, day=5)], [], BillingRules(6, PER_CALL))
+    assert _kinds(statement) == [("group", "Extension 114 · Mario Rossi")]
+
+
+def test_a_matter_total_only_when_the_statement_has_several_matter_groups(pure):
+    client, rossi, _verdi = pure
+    one = build(client, [row(61, matter=rossi), row(61, matter=rossi)], [rossi], BillingRules(6))
+    assert [kind for kind, _label in _kinds(one)] == ["matter", "group"]
+    two = build(
+        client,
+        [row(61, matter=rossi, caller="101"), row(61, matter=rossi), row(61, matter=rossi), row(9)],
+        [rossi],
+        BillingRules(6),
+    )
+    assert _kinds(two) == [
+        ("matter", "Matter 12301 · Causa Rossi"),
+        ("group", "Extension 101 · Mario Rossi"),
+        ("group", "Extension 114 · Mario Rossi"),
+        ("subtotal", "Subtotal, 2 calls"),
+        ("matter_total", "Total of matter 12301, 3 calls"),
+        ("matter", "General (no matter)"),
+        ("group", "Extension 114 · Mario Rossi"),
+        ("matter_total", "Total without a matter, 1 call"),
+    ]

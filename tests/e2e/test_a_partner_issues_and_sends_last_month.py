@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from calls.models import ClosedPeriod
 from clients.models import IssuedStatement
@@ -23,7 +24,7 @@ pytestmark = [
 ]
 
 
-def test_a_partner_issues_and_sends_last_month(browser, live_server, smtp_server):
+def test_a_partner_issues_and_sends_last_month(browser, live_server, smtp_server, worker):
     make_user("paolo", role=PARTNER, password="segreta-123")
     alfa = make_client(
         "101", "Alfa S.r.l.", hourly_rate=Decimal("100"), billing_email="conti@alfa.test"
@@ -47,9 +48,23 @@ def test_a_partner_issues_and_sends_last_month(browser, live_server, smtp_server
 
     with new_page(browser):
         browser.find_element(By.ID, "issue-confirm").click()
-    messages = browser.find_element(By.CSS_SELECTOR, ".messages").text
+    # Issued and sent by the task worker; the job's page follows it (firm/jobs.py).
+    assert "/jobs/" in browser.current_url
+    worker.start(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_server.port),
+        EMAIL_TIMEOUT="5",
+        DEFAULT_FROM_EMAIL="Studio Legale Rossi <clientcalls@studio.test>",
+    )
+    WebDriverWait(browser, 120).until(
+        lambda driver: driver.find_element(By.ID, "job-state").text == "Pronto."
+    )
+    messages = browser.find_element(By.ID, "job-report").text
     assert "rendiconti emessi 2, inviati 1" in messages
     assert "Gamma Studi: nessun indirizzo e-mail di fatturazione, non inviato" in messages
+    with new_page(browser):
+        browser.find_element(By.ID, "job-back").click()
     assert ClosedPeriod.objects.filter(month=last_month.replace(day=1)).exists()
     sent = IssuedStatement.objects.get(client=alfa)
     row = browser.find_element(By.ID, f"statement-{sent.pk}").text

@@ -85,3 +85,44 @@ def test_at_desktop_width_the_call_log_is_a_table(browser, live_server, calls):
     assert header.value_of_css_property("display") == "table-cell"
     cells = browser.find_elements(By.CSS_SELECTOR, "table.cards tbody tr:first-child td")
     assert len({cell.rect["y"] for cell in cells}) == 1  # one line, side by side
+
+
+def _last_month_issued():
+    from django.contrib.auth.models import User
+
+    from calls.periods import month_start, previous_month
+    from clients.billing.issuing import statements_issue
+    from firm.lib.dates import today_local
+
+    month = previous_month(month_start(today_local()))
+    statements_issue(month=month, user=User.objects.get(username="paolo"))
+
+
+@pytest.mark.parametrize(
+    ("path", "label", "shown"),
+    [
+        ("/clients/123/statement/?period=last_month", "Tempo fatturabile", "0:30:00"),
+        ("/clients/statements/issued/", "Importo", "€ 75,00"),
+        ("/", "", ""),
+    ],
+    ids=["statement", "issued", "home"],
+)
+def test_a_partner_on_a_phone_reads_statements_and_the_dashboard_without_scrolling_sideways(
+    browser, live_server, calls, path, label, shown
+):
+    _last_month_issued()
+    browser.set_window_size(390, 844)
+    log_in(browser, live_server, "paolo", "segreta-123")
+    browser.get(f"{live_server.url}{path}")
+
+    tables = browser.find_elements(By.CSS_SELECTOR, "main table")
+    assert tables
+    for table in tables:
+        for cell in table.find_elements(By.CSS_SELECTOR, "tbody td, tbody th"):
+            if cell.is_displayed():
+                browser.execute_script("arguments[0].scrollIntoView()", cell)
+                assert _within_the_screen(browser, cell), cell.text
+    if label:
+        cell = browser.find_element(By.CSS_SELECTOR, f"table.cards td[data-label='{label}']")
+        assert cell.text == shown
+    assert _no_sideways_scroll(browser)

@@ -22,6 +22,13 @@ def _save_settings(user, headers=None, **fields):
         "internal_extension_lengths": "3",
         "country_code": "39",
         "international_prefix": "00",
+        # The fee items' settings as the form shows them by default.
+        "fiscal_regime": "RF01",
+        "general_expenses_rate": "15.00",
+        "cassa_rate": "4.00",
+        "vat_rate": "22.00",
+        "withholding_rate": "20.00",
+        "withholding_type": "RT01",
     }
     data.update(fields)
     url = reverse("admin:firm_firmsettings_change", args=[FirmSettings.load().pk])
@@ -90,7 +97,7 @@ def test_the_letterhead_fieldset_saves_address_vat_tax_code_logo_and_switches(
     response = _save_settings(
         anna,
         address="Via Roma 1\n00100 Roma",
-        vat_number="IT09876543210",
+        vat_number="IT09876543217",
         tax_code="RSSMRA80A01H501U",
         logo=logo,
         statement_shows_cost="on",
@@ -98,7 +105,7 @@ def test_the_letterhead_fieldset_saves_address_vat_tax_code_logo_and_switches(
     assert response.status_code == 302
     firm = FirmSettings.load()
     assert firm.address == "Via Roma 1\n00100 Roma"
-    assert (firm.vat_number, firm.tax_code) == ("IT09876543210", "RSSMRA80A01H501U")
+    assert (firm.vat_number, firm.tax_code) == ("IT09876543217", "RSSMRA80A01H501U")
     assert firm.statement_shows_cost is True
     assert firm.pack_skips_unbillable is False  # an unticked box
     assert (tmp_path / firm.logo.name).read_bytes() == PNG

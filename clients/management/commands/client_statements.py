@@ -1,6 +1,8 @@
 """client_statements: write the month-end pack of client statements, or issue and send them.
 
     python manage.py client_statements --month 2026-05 --output DIR [--zip] [--dry-run]
+    python manage.py client_statements --month 2026-05 --output DIR [--zip] --background
+    python manage.py client_statements --month 2026-05 --issue [--user USERNAME] [--dry-run]
     python manage.py client_statements --month 2026-05 --send [--user USERNAME] [--dry-run]
     python manage.py client_statements --month 2026-05 --send --user USERNAME --correct CODE
 
@@ -9,7 +11,9 @@ the month on new pages; page numbers per statement, see clients/billing/printing
 ``--zip`` ``DIR/rendiconti-2026-05.zip`` (one PDF per client plus the summary). Clients with
 nothing billable are left out (firm setting ``pack_skips_unbillable``) and counted. The same code
 serves the button on the client statements page. Exit 1 with a message on a bad month or
-an output folder that cannot be written.
+an output folder that cannot be written. With ``--background`` (deploy/daily.sh, the nightly
+pack) the pack is queued for the task worker (``manage.py db_worker``), which writes it into
+DIR, retries it once if it dies, and records it as a job (admin, *Jobs*).
 
 ``--send`` issues the month (clients/billing/issuing.py): the month closed, a numbered
 ``IssuedStatement`` frozen for each client with billable calls that has none yet, then every unsent
@@ -20,6 +24,10 @@ issues a correction for that client (a new statement superseding its current one
 it. With ``--output`` too, the pack is written first. With ``--dry-run`` it lists who would
 get what and changes nothing. Exit 3 when a statement could not be sent or has no address
 (listed per client; the next run retries).
+
+``--issue`` does what ``--send`` does first and stops there: the month closed, the statements
+numbered and frozen (avvisi di parcella with their yearly number when the firm has a
+profession), nothing e-mailed; a later ``--send`` sends what is issued and unsent.
 """
 
 import os
@@ -44,8 +52,11 @@ from clients.billing.issuing import (
     statements_send,
 )
 from clients.billing.printing import month_pack_pdf, month_pack_zip, pack_file_name, pack_rows
+from clients.billing.tasks import month_pack, pack_params
 from clients.models import Client
+from firm.jobs import job_start
 from firm.lib.formats import format_euro
+from firm.models import Job
 
 EXIT_NOT_SENT = 3
 
@@ -63,6 +74,11 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="folder to write the pack into")
         parser.add_argument("--zip", action="store_true", help="a ZIP of one PDF per client")
         parser.add_argument(
+            "--background",
+            action="store_true",
+            help="with --output: queue the pack for the task worker instead of writing it now",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="count the clients and calls, write nothing"
         )
         parser.add_argument(
@@ -71,8 +87,14 @@ class Command(BaseCommand):
             help="issue the month's statements, close the month, e-mail each client once",
         )
         parser.add_argument(
+            "--issue",
+            action="store_true",
+            help="issue the month's statements (numbered, frozen, month closed), send nothing",
+        )
+        parser.add_argument(
             "--user",
-            help="with --send: the username of who issues (default: the first active superuser)",
+            help="with --issue or --send: the username of who issues (default: the first "
+            "active superuser)",
         )
         parser.add_argument(
             "--correct",
@@ -85,12 +107,20 @@ class Command(BaseCommand):
             first_day, last_day = parse_month(options["month"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        if not options["output"] and not options["send"]:
-            raise CommandError("Give --output DIR (the month pack) or --send (issue and send).")
+        if not options["output"] and not options["send"] and not options["issue"]:
+            raise CommandError(
+                "Give --output DIR (the month pack), --issue (issue only) or --send "
+                "(issue and send)."
+            )
+        if options["background"]:
+            if not options["output"] or options["send"] or options["issue"] or options["dry_run"]:
+                raise CommandError("--background goes with --output only (the nightly pack).")
+            self._queue(first_day, last_day, options)
+            return
         if options["output"]:
             self._pack(first_day, last_day, options)
-        if options["send"]:
-            self._send(first_day, options)
+        if options["send"] or options["issue"]:
+            self._send(first_day, options, send=options["send"])
 
     def _pack(self, first_day, last_day, options):
         folder = Path(options["output"])
@@ -133,6 +163,29 @@ class Command(BaseCommand):
             f"{self._skipped(result.skipped)}."
         )
 
+    def _queue(self, first_day, last_day, options):
+        folder = Path(options["output"]).resolve()
+        if folder.exists() and not folder.is_dir():
+            raise CommandError(f"{folder} is not a folder.")
+        params = pack_params(
+            first_day=first_day,
+            last_day=last_day,
+            as_zip=options["zip"],
+            language=settings.LANGUAGE_CODE,
+        )
+        job, joined = job_start(
+            kind=Job.Kind.NIGHTLY_PACK,
+            params={**params, "output": str(folder)},
+            user=None,
+            task=month_pack,
+            title=f"Pacchetto di fine mese {options['month']} in {folder}",
+        )
+        state = "already queued" if joined else "queued"
+        self.stdout.write(
+            f"{options['month']}: month pack {state} for the task worker (job {job.pk}), "
+            f"written into {folder}."
+        )
+
     def _issuer(self, username: str | None):
         """Who issues: ``--user``, else the first active superuser (the one who set the firm
         up, said in the output), so the command also runs as the issue names it."""
@@ -150,7 +203,7 @@ class Command(BaseCommand):
         )
         return user
 
-    def _send(self, month, options):
+    def _send(self, month, options, *, send=True):
         if options["dry_run"]:
             self._plan(month)
             return
@@ -162,14 +215,19 @@ class Command(BaseCommand):
                     raise CommandError(f"--correct {options['correct']!r}: no such client.")
                 issued = statement_correct(client=client, month=month, user=user)
                 self.stdout.write(f"{issued.number}: {client} (supersedes {issued.supersedes})")
-                outcomes = statements_send(month=month)
+                outcomes = statements_send(month=month) if send else []
                 issued_count, already = 1, 0
             else:
-                result = statements_issue_and_send(month=month, user=user)
+                result = statements_issue_and_send(month=month, user=user, send=send)
                 outcomes = result.outcomes
                 issued_count, already = len(result.issue.issued), result.issue.already_issued
                 for statement in result.issue.issued:
-                    self.stdout.write(f"{statement.number}: issued, {statement.client}")
+                    notice = (
+                        f" (avviso di parcella {statement.notice_number})"
+                        if statement.notice_number
+                        else ""
+                    )
+                    self.stdout.write(f"{statement.number}: issued, {statement.client}{notice}")
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         problems = 0
@@ -189,6 +247,12 @@ class Command(BaseCommand):
                     f"{outcome.error}"
                 )
         count = {status: sum(o.status == status for o in outcomes) for status in (SENT, FAILED)}
+        if not send:
+            self.stdout.write(
+                f"{month:%Y-%m}: {issued_count} issued ({already} issued before); nothing "
+                "sent (--send sends them)."
+            )
+            return
         self.stdout.write(
             f"{month:%Y-%m}: {issued_count} issued ({already} issued before), "
             f"{count[SENT]} sent, {count[FAILED]} failed, "

@@ -24,7 +24,7 @@ def measure_and_cut(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calls", "0025_call_without_pbx"),
+        ("calls", "0026_watchedfile"),
     ]
 
     operations = [
