@@ -17,6 +17,7 @@ from django.db import connection as database
 
 from calls.importing import feeds, live_feed
 from calls.models import Call, ImportRun
+from tests.calls.importing.helpers import wait_for
 from tests.calls.importing.test_live_feed import (
     FAST,
     WAIT,
@@ -207,7 +208,7 @@ def test_after_drops_it_connects_again_with_a_growing_pause_up_to_the_cap(tmp_pa
     )
     thread.start()
     try:
-        assert live_feed.wait_for(lambda: len(pbx.accepted_at) >= 5, WAIT)
+        assert wait_for(lambda: len(pbx.accepted_at) >= 5, WAIT)
     finally:
         stop.set()
         thread.join(5)
@@ -251,7 +252,7 @@ def test_panasonic_pages_are_imported_across_a_drop_and_headers_skipped(tmp_path
     feed = _pana_feed(tmp_path)
     thread = _run_smdr(feed, pbx, first_pause=0.1, max_pause=0.2)
     try:
-        assert live_feed.wait_for(lambda: _calls() == 5, WAIT)
+        assert wait_for(lambda: _calls() == 5, WAIT)
     finally:
         feed.stop.set()
         thread.join(5)
@@ -276,13 +277,13 @@ def test_a_database_outage_while_the_panasonic_feeds_loses_nothing(tmp_path):
     feed = _pana_feed(tmp_path)
     thread = _run_smdr(feed, pbx)
     try:
-        assert live_feed.wait_for(lambda: _calls() == 10, WAIT)
+        assert wait_for(lambda: _calls() == 10, WAIT)
         with database_down():
             pbx.push([panasonic(minute) for minute in range(11, 31)])
-            assert live_feed.wait_for(lambda: feed.spool.lines_received == 2 + 30, WAIT)
-            assert live_feed.wait_for(lambda: feed.importer.failing, WAIT)
+            assert wait_for(lambda: feed.spool.lines_received == 2 + 30, WAIT)
+            assert wait_for(lambda: feed.importer.failing, WAIT)
             assert _calls() == 10
-        assert live_feed.wait_for(lambda: _calls() == 30, WAIT)  # unaided, once each
+        assert wait_for(lambda: _calls() == 30, WAIT)  # unaided, once each
     finally:
         feed.stop.set()
         thread.join(5)
@@ -303,14 +304,14 @@ def test_avaya_pushes_smdr_to_listen_cdr_which_imports_it(tmp_path, settings):
 
     def ip_office_then_sigterm():
         try:
-            if live_feed.wait_for(lambda: "Listening on" in out.getvalue(), WAIT):
+            if wait_for(lambda: "Listening on" in out.getvalue(), WAIT):
                 lines = [avaya(1000020001), avaya(1000020002, talk="00:03:00", code="")]
                 with socket.create_connection(("127.0.0.1", port)) as pbx:
                     pbx.sendall(b"".join(line + b"\r\n" for line in lines))
-                live_feed.wait_for(lambda: _calls() == 2, WAIT)
+                wait_for(lambda: _calls() == 2, WAIT)
         finally:
             database.close()  # this thread's own
-            if live_feed.wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
+            if wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
                 os.kill(os.getpid(), signal.SIGTERM)
 
     pbx = threading.Thread(target=ip_office_then_sigterm)
@@ -342,9 +343,9 @@ def test_listen_cdr_connects_to_a_panasonic_with_the_login_from_the_settings(tmp
     before = signal.getsignal(signal.SIGTERM)
 
     def sigterm_when_imported():
-        live_feed.wait_for(lambda: _calls() == 2, WAIT)
+        wait_for(lambda: _calls() == 2, WAIT)
         database.close()  # this thread's own
-        if live_feed.wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
+        if wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
             os.kill(os.getpid(), signal.SIGTERM)
 
     watcher = threading.Thread(target=sigterm_when_imported)

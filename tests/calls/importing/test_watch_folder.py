@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from calls.cdr import CdrRecord, detect_format, parse
-from calls.importing import live_feed, watch
+from calls.importing import watch
 from calls.models import Call, ImportRun, RejectedLine, WatchedFile
 from tests.calls.cdr.helpers import FIXTURES
-from tests.calls.importing.helpers import threecx_line
+from tests.calls.importing.helpers import threecx_line, wait_for
 from tests.calls.importing.test_live_feed import WAIT, _calls, database_down, real_commits
 from tests.factories import make_client
 
@@ -220,14 +220,14 @@ def test_a_database_outage_while_watching_loses_nothing(tmp_path):
     try:
         path = tmp_path / "cdr.log"
         path.write_text(_lines(range(1, 11)))
-        assert live_feed.wait_for(lambda: _calls() == 10, WAIT)
+        assert wait_for(lambda: _calls() == 10, WAIT)
         with database_down():
             with open(path, "a") as out:
                 out.write(_lines(range(11, 41)))
-            assert live_feed.wait_for(lambda: watcher.failing, WAIT)
+            assert wait_for(lambda: watcher.failing, WAIT)
             assert _calls() == 10
-        assert live_feed.wait_for(lambda: _calls() == 40, WAIT)  # unaided
-        assert live_feed.wait_for(lambda: not watcher.failing, WAIT)
+        assert wait_for(lambda: _calls() == 40, WAIT)  # unaided
+        assert wait_for(lambda: not watcher.failing, WAIT)
     finally:
         watcher.stop.set()
         thread.join(5)
@@ -242,9 +242,9 @@ def test_listen_cdr_watch_imports_the_folder_until_sigterm(tmp_path):
     before = signal.getsignal(signal.SIGTERM)
 
     def sigterm_when_imported():
-        live_feed.wait_for(lambda: _calls() == 2, WAIT)
+        wait_for(lambda: _calls() == 2, WAIT)
         connection.close()  # this thread's own
-        if live_feed.wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
+        if wait_for(lambda: signal.getsignal(signal.SIGTERM) is not before, 5):
             os.kill(os.getpid(), signal.SIGTERM)
 
     thread = threading.Thread(target=sigterm_when_imported)
