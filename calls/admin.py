@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import Error
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,6 +14,7 @@ from calls.forms import CdrUploadForm
 from calls.importing.files import CdrFileError, inspect_cdr_file
 from calls.importing.messages import format_label, reason_message, run_text, via_label
 from calls.importing.services import cdr_import, import_runs_mark_interrupted, rejected_lines_retry
+from calls.limits import REJECTED_RAW_KEPT_CHARS
 from calls.models import (
     Call,
     CallAssignment,
@@ -285,10 +287,22 @@ class RejectedLineAdmin(ReadOnlyAdmin):
     search_fields = ["file_name", "reason", "raw"]
     actions = ["retry"]
     fields = [
-        *("import_run", "file_name", "line_number", "field", "why", "raw"),
-        *("created_at", "retried_at"),
+        *("import_run", "file_name", "line_number", "field", "why", "raw", "length"),
+        *("raw_sha256", "created_at", "retried_at"),
     ]
-    readonly_fields = ["why"]
+    readonly_fields = ["why", "length"]
+
+    @admin.display(description=_("line length"))
+    def length(self, line):
+        """How long the line was, and whether ``raw`` holds only its beginning."""
+        text = _("%(length)s characters") % {
+            "length": number_format(line.raw_length, force_grouping=True)
+        }
+        if line.is_cut:
+            text += " " + _("(only the first %(kept)s are kept)") % {
+                "kept": number_format(REJECTED_RAW_KEPT_CHARS, force_grouping=True)
+            }
+        return text
 
     @admin.display(description=_("reason"), ordering="reason")
     def why(self, line):

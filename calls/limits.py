@@ -7,6 +7,10 @@ from decimal import Decimal
 
 from firm.limits import CODE_MAX_LENGTH
 
+# A rejected line keeps this many characters of the line as it was read, with the whole line's
+# length and SHA-256: a 60 MB "line" must not become a 60 MB row and a 60 MB admin page.
+REJECTED_RAW_KEPT_CHARS = 4096
+
 # Text columns of calls.Call (max_length).
 PBX_CALL_ID_MAX = 100
 CALLER_MAX = 64

@@ -16,8 +16,10 @@ Rules and decisions
    in ``dialled``, then ``called``, then ``final_number``: the first of them with a well-formed
    ``marker + digits`` suffix. Well-formed means the marker appears and everything after its first
    occurrence is 1 to ``CODE_MAX`` ASCII digits (so a second marker, or a marker with nothing
-   after it, is not well-formed). A code longer than ``CODE_MAX`` digits is no code, in the
-   column as in a dial string: that text is a plain number.
+   after it, is not well-formed). A code longer than ``CODE_MAX`` digits in a dial string is no
+   code: that text is a plain number. In the bill-code column it rejects the line, naming the
+   field: the PBX billed the call to a code no client can have, and dropping the column
+   silently would bill it to another code or to none.
    When no dial string has a code after the marker, the firm's former markers are tried the
    same way (``MatchRules.former_markers``, newest first): a file exported before the marker
    changed from ``**`` to ``##`` still carries ``3454565678**123``, and that is code 123.
@@ -410,7 +412,9 @@ def match_record(record: CdrRecord, rules: MatchRules) -> CallValues:
     final = record.final_number
 
     code = record.billing_code
-    if code and not (len(code) <= CODE_MAX and code.isdigit() and code.isascii()):
+    if len(code) > CODE_MAX:  # all digits (the parsers keep no other), too many for a code
+        raise _too_long("bill-code", len(code), CODE_MAX, "code_too_long")
+    if code and not (code.isdigit() and code.isascii()):
         code = ""
     if not code:
         code = (

@@ -8,10 +8,12 @@ software as it is. Nothing here writes to the database: see clients.services.cli
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -64,6 +66,8 @@ TRUE_WORDS = {"1", "true", "yes", "si", "sì", "y", "s", "x", "vero"}
 FALSE_WORDS = {"0", "false", "no", "n", "falso"}
 CODE_PATTERN = re.compile(r"^[0-9]{1,10}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Columns read from an XLSX sheet (a list has a dozen at most).
+XLSX_MAX_COLUMNS = 100
 
 
 @dataclass(frozen=True)
@@ -421,6 +425,14 @@ MATTER_LIST = ListKind(
 def _csv_table(data: bytes) -> list[list]:
     if b"\x00" in data[:4096]:
         raise ClientListError(_("This is not a text CSV file."))
+    if (nul := data.find(b"\x00")) >= 0:  # csv refuses NUL: say where, import nothing
+        raise ClientListError(
+            _(
+                "line %(line)s holds a NUL character (byte 0): the file is damaged or not a "
+                "text CSV file. Nothing was imported."
+            )
+            % {"line": data.count(b"\n", 0, nul) + 1}
+        )
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # Italian Excel saves Windows-1252
         try:
             text = data.decode(encoding)
@@ -429,17 +441,71 @@ def _csv_table(data: bytes) -> list[list]:
             continue
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)  # Italian Excel uses ';'
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise ClientListError(
+            _("line %(line)s cannot be read (%(error)s). Nothing was imported.")
+            % {"line": reader.line_num, "error": error}
+        ) from None
 
 
 def _xlsx_table(data: bytes) -> list[list]:
+    """The first sheet's rows, once the file is known to be small enough to read: a few MB
+    of XLSX may hold hundreds of MB of XML (a "zip bomb"), which would keep a web worker busy
+    for minutes. The members' uncompressed sizes are checked before parsing (``zipfile``
+    never inflates a member beyond its declared size), and the rows are counted while they
+    are read."""
     from openpyxl import load_workbook
 
+    max_bytes, max_rows = settings.XLSX_MAX_UNCOMPRESSED_BYTES, settings.XLSX_MAX_ROWS
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            uncompressed = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise ClientListError(
+            _("This is not a readable XLSX file (%(error)s).") % {"error": error}
+        ) from None
+    if uncompressed > max_bytes:
+        raise ClientListError(
+            _(
+                "This XLSX file holds %(size)s MB once uncompressed, more than the %(limit)s MB "
+                "a list may hold. Nothing was imported: split it, or save it as CSV."
+            )
+            % {"size": _megabytes(uncompressed), "limit": _megabytes(max_bytes)}
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read every row, whatever range the file claims
+        table = []
+        # A list needs a few columns: a cell far to the right must not make every row long.
+        for row in sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS):
+            if len(table) > max_rows:  # the header row and max_rows rows
+                raise ClientListError(
+                    _(
+                        "This XLSX file has more than %(limit)s rows. Nothing was imported: "
+                        "split it into smaller lists."
+                    )
+                    % {"limit": max_rows}
+                )
+            table.append(_without_trailing_blanks(row))
+    except ClientListError:
+        raise
     except Exception as error:  # openpyxl raises many kinds for a bad file
         raise ClientListError(
             _("This is not a readable XLSX file (%(error)s).") % {"error": error}
         ) from None
-    sheet = workbook.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    return table
+
+
+def _without_trailing_blanks(row: tuple) -> list:
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return list(row[:end])
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.0f}"

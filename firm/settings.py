@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # 400 for a NUL (or an impossible admin date) in a query string or form, before any view.
+    "firm.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every view needs a logged-in user unless it opts out with @login_not_required:
@@ -94,6 +96,10 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("CONN_MAX_AGE", 0),
+        # A connection kept between requests (CONN_MAX_AGE) is tested before a request uses
+        # it: after a PostgreSQL restart the first request of each thread opens a new one
+        # instead of answering 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -160,8 +166,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # Where listen_cdr keeps every line of the live 3CX feed before importing it
 # (calls/importing/live_feed.py).
 CDR_SPOOL_DIR = Path(envstr("CDR_SPOOL_DIR", str(BASE_DIR / "var" / "cdr-spool")))
-# listen_cdr --listen: connections open at once (more are closed at once), and the seconds
-# after which a connection that sends nothing is closed.
+# listen_cdr --listen: connections read at once (four times as many more wait unread for a
+# reader; beyond those they are closed), and the seconds after which a connection that
+# sends nothing is closed.
 CDR_FEED_MAX_CONNECTIONS = envint("CDR_FEED_MAX_CONNECTIONS", 16)
 CDR_FEED_IDLE_SECONDS = envint("CDR_FEED_IDLE_SECONDS", 60)
 # listen_cdr --format panasonic_smdr --connect: the log-in of the PBX's SMDR port (the
@@ -183,6 +190,12 @@ CDR_IMPORT_CONNECTIONS = envint("CDR_IMPORT_CONNECTIONS", 2)
 # that, with a message (calls/forms.py); import_cdr has no limit.
 CDR_UPLOAD_MAX_FILE_BYTES = envint("CDR_UPLOAD_MAX_FILE_BYTES", 50 * 1024 * 1024)
 CDR_UPLOAD_MAX_REQUEST_BYTES = envint("CDR_UPLOAD_MAX_REQUEST_BYTES", 100 * 1024 * 1024)
+
+# Client and matter lists in XLSX (clients/importing.py): refused before parsing when their
+# members add up to more than this uncompressed (a small XLSX can hold gigabytes of XML), and
+# while reading past this many rows.
+XLSX_MAX_UNCOMPRESSED_BYTES = envint("XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1000 * 1000)
+XLSX_MAX_ROWS = envint("XLSX_MAX_ROWS", 100_000)
 
 # Processes that render a long PDF's chunks side by side (firm/lib/pdf.py, decision 2); 1 renders
 # in the web process itself.
@@ -271,8 +284,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden_one_line": {"()": "firm.log.ForbiddenOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
-    # With LOG_LEVEL=INFO these would write lines for every PDF printed.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint.progress", "fontTools")},
+    "loggers": {
+        # With LOG_LEVEL=INFO these would write lines for every PDF printed.
+        **{name: {"level": "WARNING"} for name in ("weasyprint.progress", "fontTools")},
+        # A 403 is one line, not a traceback (firm/log.py).
+        "django.request": {"filters": ["forbidden_one_line"]},
+    },
 }

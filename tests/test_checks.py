@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from django.core.checks import run_checks
 
 MANIFEST_STORAGE = {
@@ -32,3 +33,22 @@ def test_deploy_check_passes_once_collectstatic_wrote_the_manifest(settings, tmp
 def test_development_storage_needs_no_manifest(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path
     assert "firm.E001" not in _ids(include_deployment_checks=True)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me",
+        "change-me-to-a-long-random-string",
+        "dev-only-insecure-key-never-use-in-production",
+    ],
+)
+def test_the_templates_secret_key_is_a_deploy_error(settings, key):
+    settings.SECRET_KEY = key
+    assert "firm.E002" in _ids(include_deployment_checks=True)
+    assert "firm.E002" not in _ids()
+
+
+def test_a_real_secret_key_passes(settings):
+    settings.SECRET_KEY = "k" * 50 + "-Real-Random-Key"
+    assert "firm.E002" not in _ids(include_deployment_checks=True)

@@ -146,3 +146,18 @@ def test_the_env_template_reads_the_same_in_the_shell_and_passes_the_deploy_chec
         check=False,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_proxies_and_the_docs_allow_the_same_upload_size_above_the_apps_limit(settings):
+    nginx = re.findall(r"client_max_body_size (\d+)m;", (DEPLOY / "nginx.conf").read_text())
+    caddy = re.findall(r"max_size (\d+)MiB", (DEPLOY / "Caddyfile").read_text())
+    security = (ROOT / "docs" / "security.md").read_text()
+    documented = re.findall(r"client_max_body_size (\d+)m", security)
+    assert nginx == caddy == [documented[0]] and set(documented) == set(nginx)
+    allowed = int(nginx[0]) * 1024 * 1024
+    # The app's own limit answers first, with its message; the proxy only stops what is larger.
+    assert (
+        settings.CDR_UPLOAD_MAX_REQUEST_BYTES
+        < allowed
+        <= 1.2 * settings.CDR_UPLOAD_MAX_REQUEST_BYTES
+    )

@@ -1,10 +1,14 @@
 """Forbidden, missing and broken pages answer in the app's layout, in Italian, with a way
 back to the start page (templates/403.html, 404.html, 500.html)."""
 
+import logging
+import sys
+
 import pytest
 from django.test import Client as BrowserClient
 from django.urls import reverse
 
+from firm.log import ForbiddenOneLine
 from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +55,22 @@ def test_a_broken_page_answers_500_in_the_layout_without_anything_that_could_fai
     assert "Qualcosa è andato storto" in page
     assert "Torna alla pagina iniziale" in page
     assert "the home page broke" not in page  # no details for the reader
+
+
+def test_a_forbidden_page_is_logged_in_one_line_without_a_traceback(rita, caplog):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert logged_in(rita).get(reverse("calls:log")).status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    line = logging.Formatter().format(record)
+    assert line == f"Forbidden (Permission denied): {reverse('calls:log')}"
+    assert record.exc_info is None
+
+
+def test_other_errors_keep_their_traceback():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord("django.request", 40, "", 0, "x", (), sys.exc_info())
+    record.status_code = 500
+    assert ForbiddenOneLine().filter(record)
+    assert record.exc_info is not None

@@ -87,3 +87,13 @@ def test_the_proxy_header_is_trusted_only_when_asked():
     assert _setting("SECURE_PROXY_SSL_HEADER") == "None"
     trusted = _setting("SECURE_PROXY_SSL_HEADER", TRUST_PROXY_HEADERS="1")
     assert trusted == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_the_env_templates_secret_key_fails_the_deploy_check(tmp_path):
+    static_root = str(tmp_path / "static")
+    collected = _manage("collectstatic", "--noinput", **PRODUCTION, STATIC_ROOT=static_root)
+    assert collected.returncode == 0, collected.stderr
+    env = {**PRODUCTION, "SECRET_KEY": "change-me", "STATIC_ROOT": static_root}
+    result = _manage("check", "--deploy", **env)
+    assert result.returncode != 0
+    assert "firm.E002" in result.stderr

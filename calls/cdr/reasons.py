@@ -38,6 +38,9 @@ ENGLISH: dict[str, str] = {
         "characters long, more than %(limit)s"
     ),
     "too_long": "field %(field)s is %(length)s characters long, more than %(limit)s",
+    "code_too_long": (
+        "field %(field)s gives a client code %(length)s digits long, more than %(limit)s"
+    ),
     # What the database would refuse (calls/limits.py, checked by calls/matching.py)
     "field_nul": "field %(field)s holds a NUL byte (the file may be damaged)",
     "line_nul": "the line holds a NUL byte (the file may be damaged)",

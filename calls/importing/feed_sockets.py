@@ -8,6 +8,7 @@ import logging
 import socket
 import threading
 import time
+from collections import deque
 
 from calls.importing.feed_spool import MAX_LINE_BYTES, TICK_SECONDS, Spool
 
@@ -98,28 +99,52 @@ def allowed_peers(allow: list[str], listen_host: str) -> set[str]:
 
 
 class Connections:
-    """The open connections, at most ``limit`` at once, so that they can be closed on stop."""
+    """The open connections: at most ``limit`` read at once, each on its own thread; up to
+    ``HELD_PER_SLOT`` times as many more accepted and held unread (the kernel keeps what they
+    send, and the peer waits) until a reader is free; beyond that, refused."""
+
+    HELD_PER_SLOT = 4
 
     def __init__(self, limit: int):
         self.limit = limit
         self._open: set[socket.socket] = set()
+        self._held: deque[tuple[socket.socket, str]] = deque()
         self._threads: set[threading.Thread] = set()
         self._lock = threading.Lock()
         self.accepted = 0
+        self.held = 0  # connections that waited for a reader
         self.refused = 0
 
-    def add(self, connection: socket.socket) -> bool:
+    def add(self, connection: socket.socket, peer: str = "") -> str:
+        """'read' (start a reader), 'held' (a reader takes it later) or 'refused'."""
         with self._lock:
-            if len(self._open) >= self.limit:
-                self.refused += 1
-                return False
-            self._open.add(connection)
-            self.accepted += 1
-            return True
+            if len(self._open) < self.limit:
+                self._open.add(connection)
+                self.accepted += 1
+                return "read"
+            if len(self._held) < self.limit * self.HELD_PER_SLOT:
+                self._held.append((connection, peer))
+                self.accepted += 1
+                self.held += 1
+                return "held"
+            self.refused += 1
+            return "refused"
 
-    def remove(self, connection: socket.socket) -> None:
+    def remove(self, connection: socket.socket) -> tuple[socket.socket, str] | None:
+        """A reader is done with ``connection``: the next held connection it should read."""
         with self._lock:
             self._open.discard(connection)
+            if self._held and len(self._open) < self.limit:
+                following = self._held.popleft()
+                self._open.add(following[0])
+                return following
+            return None
+
+    def take_held(self) -> list[tuple[socket.socket, str]]:
+        """On stop: the connections still waiting, for their last bytes to be spooled."""
+        with self._lock:
+            held, self._held = list(self._held), deque()
+            return held
 
     def __len__(self) -> int:
         with self._lock:
@@ -152,37 +177,56 @@ def serve(
 ) -> None:
     """Accept connections on ``server`` until ``stop`` is set; each allowed peer is read on its
     own thread into the spool. Peers not in ``allowed`` are closed at once (call logs are
-    confidential), and so is any connection beyond ``connections.limit``."""
+    confidential); beyond ``connections.limit`` a connection is held unread until a reader is
+    free (``Connections``). On stop, the connections already waiting in the kernel's backlog
+    are accepted too (a PBX that connected and sent its lines just before has them spooled),
+    then no more."""
     server.settimeout(TICK_SECONDS)
-    while not stop.is_set():
+    while True:
+        stopping = stop.is_set()
+        if stopping:
+            server.setblocking(False)
         try:
             connection, (host, port, *_rest) = server.accept()
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):
+            if stopping:
+                return
             continue
         peer = f"{host}:{port}"
         if host not in allowed:
             logger.warning("CDR feed: refused a connection from %s (not in --allow)", peer)
             connection.close()
             continue
-        if not connections.add(connection):
+        outcome = connections.add(connection, peer)
+        if outcome == "refused":
             logger.warning(
-                "CDR feed: refused a connection from %s (%d connections open, the limit)",
+                "CDR feed: refused a connection from %s (%d read and as many held as allowed)",
                 peer,
                 connections.limit,
             )
             connection.close()
+            continue
+        if outcome == "held":
+            logger.warning(
+                "CDR feed: %s waits for a reader (%d connections open, the limit)",
+                peer,
+                connections.limit,
+            )
             continue
         logger.info("CDR feed: %s connected", peer)
         connections.start(_read, connection, peer, spool, stop, connections, idle_seconds)
 
 
 def _read(connection, peer, spool, stop, connections, idle_seconds) -> None:
-    try:
-        with connection:
-            lines = receive(connection, spool, stop=stop, idle_seconds=idle_seconds)
-    finally:
-        connections.remove(connection)
-    logger.info("CDR feed: %s disconnected after %d lines", peer, lines)
+    """Read ``connection`` to its end, then each held connection handed on, in turn."""
+    while connection is not None:
+        try:
+            with connection:
+                lines = receive(connection, spool, stop=stop, idle_seconds=idle_seconds)
+        finally:
+            following = connections.remove(connection)
+        logger.info("CDR feed: %s disconnected after %d lines", peer, lines)
+        connection, peer = following or (None, "")
 
 
 def connect_forever(
@@ -203,6 +247,6 @@ def connect_forever(
             logger.warning("CDR feed: cannot connect to %s (%s)", peer, error)
         else:
             logger.info("CDR feed: connected to %s", peer)
-            connections.add(connection)
+            connections.add(connection, peer)
             _read(connection, peer, spool, stop, connections, None)
         stop.wait(reconnect_seconds)

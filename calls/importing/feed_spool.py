@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-# The spool is fsynced at least this often while lines arrive.
-FSYNC_SECONDS = 1.0
+# The spool is fsynced at least this often while lines arrive, and after this many lines.
+FSYNC_SECONDS = 0.2
+FSYNC_LINES = 64
 # A "line" longer than this is cut: a peer that never sends a newline cannot fill memory.
 MAX_LINE_BYTES = 64 * 1024
 # How often blocked threads look at the stop flag.
@@ -30,7 +31,8 @@ class Spool:
     """Appends received lines, as bytes, to one file per day (UTC) in ``folder``.
 
     Each line is one ``write()`` of its bytes and b"\\n" under a lock, so lines of several
-    connections never mix; ``sync()`` fsyncs what was written (the flusher calls it).
+    connections never mix; every ``FSYNC_LINES`` lines are fsynced as they are appended, and
+    ``sync()`` fsyncs what was written since (the flusher calls it every ``FSYNC_SECONDS``).
     """
 
     PATTERN = "feed-*.log"
@@ -41,7 +43,7 @@ class Spool:
         self._lock = threading.Lock()  # several connections write at once
         self._fd: int | None = None
         self._path: Path | None = None
-        self._dirty = False
+        self._dirty = 0  # lines written since the last fsync
         self.lines_received = 0
 
     def path_for(self, when: datetime) -> Path:
@@ -56,15 +58,18 @@ class Spool:
             fd = self._file_for(self.path_for(datetime.now(UTC)))
             while data:
                 data = data[os.write(fd, data) :]
-            self._dirty = True
+            self._dirty += 1
             self.lines_received += 1
+            if self._dirty >= FSYNC_LINES:
+                os.fsync(fd)
+                self._dirty = 0
 
     def sync(self) -> None:
         """fsync what was appended since the last call."""
         with self._lock:
             if self._fd is not None and self._dirty:
                 os.fsync(self._fd)
-                self._dirty = False
+                self._dirty = 0
 
     def close(self) -> None:
         with self._lock:
@@ -88,7 +93,7 @@ class Spool:
             if self._dirty:
                 os.fsync(self._fd)
             os.close(self._fd)
-        self._fd, self._path, self._dirty = None, None, False
+        self._fd, self._path, self._dirty = None, None, 0
 
 
 def _last_byte(path: Path) -> bytes:

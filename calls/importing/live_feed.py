@@ -10,7 +10,13 @@
 The spool is the queue. Connection threads only append each line's bytes, as received, to
 the day's spool file (``CDR_SPOOL_DIR/feed-YYYY-MM-DD.log``, UTC days); they never touch the
 database, so no number of connections, idle or hostile, can take the database's connections
-away from the web pages. A flusher fsyncs the spool once a second, and again on shutdown.
+away from the web pages. Each line is written as it arrives (a kill -9 loses only what the
+kernel held for us), and fsynced within ``FSYNC_LINES`` lines or ``FSYNC_SECONDS`` (a power
+loss loses no more), and again on shutdown. Connections beyond the limit are held unread (the
+kernel keeps what they send) and read as soon as a connection ends.
+
+On stop (SIGTERM), the connections' last bytes are spooled, and the importer imports what the
+spool holds before it returns (within the shutdown's time: the rest waits for the next start).
 
 One importer thread (``SpoolImporter``) reads the spool files in order from a position kept
 beside each (``.feed-YYYY-MM-DD.log.pos``: byte offset and line count, written atomically,
@@ -85,6 +91,8 @@ PASS_QUIET_SECONDS = 60.0
 RETRY_SECONDS = 5.0
 # A catching-up importer commits (and saves its position) at least every this many lines.
 COMMIT_LINES = 10_000
+# On stop, after the shutdown's time: how long the importer has to commit the line in hand.
+ABANDON_SECONDS = 2.0
 
 
 # --- The importer: spool files → cdr_feed_import, one thread -----------------------------
@@ -101,9 +109,11 @@ class _Pass:
 
 @dataclass(kw_only=True)
 class ImporterTotals(ImportCounts):
-    """A live feed's counts since it started, and its import passes that committed."""
+    """A live feed's counts since it started (a failed pass's committed lines too), its
+    import passes that committed and those that failed."""
 
     passes: int = 0
+    failed_passes: int = 0
 
 
 class SpoolImporter:
@@ -131,15 +141,26 @@ class SpoolImporter:
         self.totals = ImporterTotals()
         self.failing = False  # the last pass failed and no pass has committed since
         self._done: set[str] = set()  # files read to their end, with a later file beside
+        # After ``stop``: set once nothing more will be spooled; the importer then imports the
+        # spool to its end and returns. ``abandon``: return after the line in hand.
+        self.received_all = threading.Event()
+        self.abandon = threading.Event()
+        # Runs a failed pass left 'running' (the database was gone): marked interrupted once
+        # it answers again, so that no run claims to go on.
+        self._unfinished: set[int] = set()
 
     def run(self) -> None:
         try:
-            while not self.stop.is_set():
+            while not self.abandon.is_set():
                 work = self._next_unread()
                 if work is None:
-                    self.stop.wait(TICK_SECONDS)
+                    if self.stop.is_set() and self.received_all.is_set():
+                        break  # everything spooled is imported
+                    (self.received_all if self.stop.is_set() else self.stop).wait(TICK_SECONDS)
                     continue
-                self._import(_Pass(work[0], work[1], work[1]))
+                if not self._import(_Pass(work[0], work[1], work[1])) and self.stop.is_set():
+                    break  # stopping with the database away: the spool waits for the next start
+            self._finish_unfinished()
         finally:
             self._disconnect()
 
@@ -161,25 +182,49 @@ class SpoolImporter:
                 self._done.add(path.name)
         return None
 
-    def _import(self, run: _Pass) -> None:
-        from calls.importing.services import cdr_feed_import
+    def _import(self, run: _Pass) -> bool:
+        """One pass; False when it failed. What a failed pass committed counts all the same."""
+        from calls.importing.services import ImportSummary, cdr_feed_import
 
+        summary = ImportSummary(file_name=run.path.name, format_description="")
         try:
-            summary = cdr_feed_import(
+            self._finish_unfinished(quietly=False)
+            cdr_feed_import(
                 lines=self._lines(run),
                 source=run.path.name,
                 threecx_layout=self.threecx_layout() if self.threecx_layout else None,
                 fmt=self.feed_format,
                 first_line_number=run.committed.lines + 1,
+                summary=summary,
             )
             self._committed(run)
         except Exception as error:
+            self.totals.failed_passes += 1
+            self.totals.add(summary)
+            if summary.run is not None:
+                self._unfinished.add(summary.run.pk)
             self._failed(run, error)
-            return
+            return False
         finally:
             self._disconnect()  # no idle connection kept between passes
         self.totals.passes += 1
         self.totals.add(summary)
+        return True
+
+    def _finish_unfinished(self, *, quietly: bool = True) -> None:
+        """Mark the runs failed passes left 'running' as interrupted (their counts are what
+        they committed). ``quietly``: when the database does not answer, leave them to the
+        next start (``import_runs_mark_interrupted`` finds this process gone)."""
+        if not self._unfinished:
+            return
+        from calls.importing.services import import_runs_mark_interrupted
+
+        try:
+            import_runs_mark_interrupted(ids=self._unfinished)
+            self._unfinished.clear()
+        except Exception:
+            if not quietly:
+                raise
 
     def _lines(self, run: _Pass) -> Iterator[str | None]:
         """The complete lines of ``run.path`` after its position, as text; None to have what
@@ -193,8 +238,8 @@ class SpoolImporter:
             while True:
                 block = stream.read(1024 * 1024)
                 if not block and not self._later_file_exists(run.path):
-                    if self.stop.is_set():
-                        return  # what was handed on is committed before the run ends
+                    if self.stop.is_set() and self.received_all.is_set():
+                        return  # imported to the end; what was handed on is committed
                     quiet = time.monotonic() - last_line
                     if uncommitted and quiet >= self.quiet_seconds:
                         yield None
@@ -202,7 +247,7 @@ class SpoolImporter:
                         uncommitted = 0
                     elif not uncommitted and quiet >= self.pass_quiet_seconds:
                         return
-                    self.stop.wait(TICK_SECONDS / 2)
+                    (self.received_all if self.stop.is_set() else self.stop).wait(TICK_SECONDS / 2)
                     continue
                 if not block:  # read to its end, and a later file exists: it is complete
                     block = stream.read()
@@ -221,7 +266,7 @@ class SpoolImporter:
                     run.pending = Position(run.pending.offset + len(raw) + 1, run.pending.lines + 1)
                     yield decode_line(raw) + "\n"
                     uncommitted += 1
-                    if self.stop.is_set():
+                    if self.abandon.is_set():
                         return  # cdr_feed_import commits what was handed on
                     if uncommitted >= COMMIT_LINES:
                         yield None
@@ -350,12 +395,25 @@ class Feed:
         )
 
     def shutdown(self, timeout: float = 5.0) -> bool:
-        """Stop: close the connections (what they hold is spooled), fsync the spool, let the
-        importer commit what it handed on. True when every thread ended within ``timeout``."""
+        """Stop: close the connections (what they and the held ones have sent is spooled),
+        fsync the spool, let the importer import the spool to its end. Past ``timeout`` the
+        importer commits the line in hand and returns: the rest is imported at the next start.
+        True when every thread ended in time."""
         self.stop.set()
         deadline = time.monotonic() + timeout
-        self.connections.wait_closed(timeout / 2)
+        self.connections.wait_closed(timeout / 4)
+        for connection, peer in self.connections.take_held():
+            with connection:
+                lines = receive(connection, self.spool, stop=self.stop)
+            logger.info("CDR feed: %s closed on stop after %d lines", peer, lines)
+        self.spool.sync()
+        self.importer.received_all.set()
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        finished = not any(thread.is_alive() for thread in self._threads)
+        if not finished:
+            self.importer.abandon.set()
+            for thread in self._threads:
+                thread.join(ABANDON_SECONDS)
         self.spool.close()
-        return not any(thread.is_alive() for thread in self._threads)
+        return finished

@@ -66,6 +66,9 @@ MESSAGES = {
     "longer_than_a_call": _(
         "field %(field)s %(value)s is more than a call may last (%(max)s seconds, a week)"
     ),
+    "code_too_long": _(
+        "field %(field)s gives a client code %(length)s digits long, more than %(limit)s"
+    ),
     "cost_too_large": _("field %(field)s %(value)s is not below %(limit)s in absolute value"),
     "database_refused": _("the database refused the call: %(error)s"),
     "file_empty": _("the file is empty"),

@@ -34,6 +34,7 @@ from calls.importing.counts import ImportCounts
 from calls.importing.files import CdrFile, first_line, open_cdr_lines, open_cdr_part_lines
 from calls.importing.messages import line_message, reason_message
 from calls.importing.writers import CallRow, batch_writer, call_row
+from calls.limits import REJECTED_RAW_KEPT_CHARS
 from calls.matching import CallValues, MatchError, match_record
 from calls.models import Call, ImportRun, RejectedLine
 from calls.selectors import NO_OWNER, cdr_layout_default, code_owners_get, match_rules_get
@@ -89,6 +90,8 @@ def shown_nul(text: str) -> str:
 
 
 def _rejected_line(run, file_name, line_number, raw, field_name, code, params) -> RejectedLine:
+    """The rejected line to store: the line's first REJECTED_RAW_KEPT_CHARS characters, its
+    length and SHA-256; the whole line's SHA-1 keeps it once (``rejectedline_raw_unique``)."""
     if raw and not raw.strip("\x00 \t\r\n"):
         code, params = "line_only_nul", {}
     # Kept as JSON: numbers and text (a Decimal limit becomes its text, as in the sentence).
@@ -97,7 +100,8 @@ def _rejected_line(run, file_name, line_number, raw, field_name, code, params) -
         for name, value in params.items()
     }
     params = {name: shown_nul(v) if isinstance(v, str) else v for name, v in params.items()}
-    raw, reason = shown_nul(raw), english(code, params)
+    shown = shown_nul(raw)  # a run of NUL bytes is shown in a few characters
+    reason = english(code, params)
     return RejectedLine(
         import_run=run,
         file_name=shown_nul(file_name)[:255],
@@ -106,8 +110,10 @@ def _rejected_line(run, file_name, line_number, raw, field_name, code, params) -
         reason=reason,
         reason_code=code,
         reason_params=params,
-        raw=raw,
-        raw_sha1=hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest(),
+        raw=shown[:REJECTED_RAW_KEPT_CHARS],
+        raw_length=len(raw),
+        raw_sha256=hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest(),
+        raw_sha1=hashlib.sha1(shown.encode("utf-8", "replace")).hexdigest(),
     )
 
 
@@ -202,11 +208,12 @@ class _Batch:
         return len(ids - stored)
 
 
-def import_runs_mark_interrupted(*, now=None) -> int:
+def import_runs_mark_interrupted(*, now=None, ids: Iterable[int] = ()) -> int:
     """Mark as interrupted the runs left 'running' by a process that died (killed, a power
-    loss, the database gone): those of this machine whose process is gone, and any not heard
-    of for STALE_AFTER. Run by every import, the admin's list of runs and the daily
-    `mark_interrupted_imports`. Returns how many were marked."""
+    loss, the database gone): those of this machine whose process is gone, any not heard
+    of for STALE_AFTER, and ``ids`` (runs of a live process that the database lost: the live
+    feed's, calls.importing.live_feed). Run by every import, the admin's list of runs and the
+    daily `mark_interrupted_imports`. Returns how many were marked."""
     now = now or timezone.now()
     running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
     gone = [
@@ -216,6 +223,7 @@ def import_runs_mark_interrupted(*, now=None) -> int:
     ]
     stale = Q(pk__in=gone) | Q(heartbeat_at__lt=now - STALE_AFTER)
     stale |= Q(heartbeat_at__isnull=True, started_at__lt=now - STALE_AFTER)
+    stale |= Q(pk__in=list(ids))
     return running.filter(stale).update(
         status=ImportRun.Status.INTERRUPTED,
         error=(
@@ -436,6 +444,10 @@ def rejected_lines_retry(*, lines: Iterable[RejectedLine], user=None) -> ImportS
         layout = cdr_layout_default()  # once, not per line
         resolved, still = [], []
         for line in lines:
+            if line.is_cut:  # only its beginning is kept: reading it again proves nothing
+                line.retried_at = now
+                still.append(line)
+                continue
             item = _retry_items(line, tz, layout)
             if isinstance(item, CdrRecord):
                 try:
@@ -501,6 +513,7 @@ def cdr_feed_import(
     fmt: DetectedFormat | None = None,
     time_zone: str | None = None,
     first_line_number: int = 1,
+    summary: ImportSummary | None = None,
 ) -> ImportSummary:
     """Import CDR lines as a live feed delivers them (3CX's CDR socket, calls.importing.live_feed).
 
@@ -511,10 +524,12 @@ def cdr_feed_import(
     rejected with the reason, never dropped. One ImportRun per feed
     (via "feed"), finished when the feed ends. Lines are numbered from ``first_line_number``
     (a feed resumed in the middle of its spool file keeps that file's line numbers).
+    ``summary``, when given, is filled as batches are committed: after a failure it still
+    says what was stored, and its ``run`` which run to mark interrupted.
     """
     tz = ZoneInfo(time_zone or settings.TIME_ZONE)
     rules = match_rules_get()
-    summary = ImportSummary(file_name=source, format_description="")
+    summary = summary or ImportSummary(file_name=source, format_description="")
     with import_run(
         summary, file_name=source[:255], file_size=0, sha256="", format_name="feed", via="feed"
     ) as run:

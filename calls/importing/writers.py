@@ -78,15 +78,8 @@ _SQLITE_ADD_HOURS = """
         calls = calls + excluded.calls, talk_seconds = talk_seconds + excluded.talk_seconds
 """
 _REJECT_FIELDS = (
-    "import_run",
-    "file_name",
-    "line_number",
-    "field",
-    "reason",
-    "reason_code",
-    "reason_params",
-    "raw",
-    "raw_sha1",
+    *("import_run", "file_name", "line_number", "field", "reason", "reason_code"),
+    *("reason_params", "raw", "raw_length", "raw_sha256", "raw_sha1"),
 )
 # How the database refuses the values of a batch (a check, a length, a range, a byte it cannot
 # store), as opposed to an error of the connection: such a batch is written again in halves,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from calls import limits
 from calls.cdr import THREECX_FIELDS, parse_layout
 from calls.importing.messages import run_text
 
@@ -139,7 +140,13 @@ class RejectedLine(models.Model):
     reason = models.TextField(_("reason"))
     reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
     reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
+    # The line as read, cut after REJECTED_RAW_KEPT_CHARS characters (raw_length says how
+    # long it was, raw_sha256 identifies it whole).
     raw = models.TextField(_("raw line"))
+    raw_length = models.PositiveBigIntegerField(
+        _("line length"), default=0, help_text=_("Characters in the whole line as read.")
+    )
+    raw_sha256 = models.CharField(_("SHA-256 of the line"), max_length=64, blank=True)
     # The same bad line met again (a file imported twice) is kept once.
     raw_sha1 = models.CharField(max_length=40)
     created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
@@ -155,6 +162,11 @@ class RejectedLine(models.Model):
 
     def __str__(self):
         return f"{self.file_name}:{self.line_number}"
+
+    @property
+    def is_cut(self) -> bool:
+        """Whether only the line's beginning is kept (it cannot be retried)."""
+        return len(self.raw) >= limits.REJECTED_RAW_KEPT_CHARS and self.raw_length > len(self.raw)
 
 
 class WatchedFile(models.Model):

@@ -171,10 +171,14 @@ def test_a_code_longer_than_the_limit_is_part_of_the_number():
     assert (read.billing_code, read.destination) == ("1" * CODE_MAX, longest)
 
 
-def test_a_bill_code_column_longer_than_the_limit_is_no_code():
-    values = match(record(dialled="3454565678**55", billing_code="1" * (CODE_MAX + 1)))
+def test_a_bill_code_column_longer_than_the_limit_rejects_the_line_naming_the_field():
+    with pytest.raises(MatchError) as error:
+        match(record(dialled="3454565678**55", billing_code="1" * 50))
 
-    assert values.billing_code == "55"
+    assert error.value.field == "bill-code"
+    assert error.value.reason == (
+        f"field bill-code gives a client code 50 digits long, more than {CODE_MAX}"
+    )
 
 
 def test_a_trunk_that_keeps_its_prefix_keeps_it_in_number_and_destination():

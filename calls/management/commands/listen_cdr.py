@@ -239,12 +239,13 @@ class Command(BaseCommand):
         totals, connections = feed.importer.totals, feed.connections
         self._say(
             f"Stopped: {feed.spool.lines_received} lines received on {connections.accepted} "
-            f"connections ({connections.refused} refused at the limit); {totals.passes} import "
+            f"connections ({connections.held} waited for a reader, {connections.refused} "
+            f"refused beyond the limit); {totals.passes} import "
             f"runs: {totals.lines_read} lines read, {totals.imported} imported, "
             f"{totals.duplicates} duplicates, {totals.rejected} rejected."
         )
         if not stopped_cleanly:
             self.stderr.write(
-                "The importer had not finished: what it had not committed is imported at the "
-                "next start."
+                "The importer had not finished: the lines it had not committed are imported at "
+                "the next start."
             )

@@ -185,7 +185,7 @@ def test_a_line_stored_before_reasons_had_codes_reads_in_italian_after_the_migra
 ):
     path = write(tmp_path / "cdr.log", [threecx_line(1), threecx_line(2, start="2020/13/04")])
     run_import(path)
-    # As the line was stored before migration 0027: its English sentence, no code.
+    # As the line was stored before migration 0028: its English sentence, no code.
     RejectedLine.objects.update(reason_code="", reason_params={})
     lines = reverse("admin:calls_rejectedline_changelist")
     shown = logged_in(anna).get(lines).content.decode()
@@ -201,3 +201,11 @@ def test_a_line_stored_before_reasons_had_codes_reads_in_italian_after_the_migra
     )
     shown = logged_in(anna).get(lines).content.decode()
     assert "il campo time-start &#x27;2020/13/04&#x27; non è una data" in shown
+
+
+def test_a_message_that_starts_with_a_file_name_shows_the_name_as_it_is(anna):
+    response = _upload(anna, ("random.bin", bytes(range(256)) * 8))
+    page = response.content.decode()
+    assert '<ul class="messagelist">' in page
+    assert '<li class="error">random.bin: ' in page
+    assert "Random.bin" not in page

@@ -290,24 +290,42 @@ def test_peers_not_allowed_are_closed_unread(tmp_path):
     assert _spooled_bytes(tmp_path) == b""
 
 
-def test_connections_beyond_the_limit_are_closed_at_once_and_idle_ones_after_a_while(tmp_path):
+def test_connections_beyond_the_limit_wait_unread_and_are_read_when_a_reader_is_free(tmp_path):
     address, connections, finish = _serving(
         tmp_path, allowed={"127.0.0.1"}, limit=3, idle_seconds=1.0
     )
     clients = [socket.create_connection(address) for _ in range(5)]
     try:
-        assert wait_for(lambda: connections.refused == 2, 5)
-        held, beyond = clients[:3], clients[3:]  # accepted in the order they connected
-        assert all(_closed_by_server(client, 1) for client in beyond)
-        assert not select.select(held, [], [], 0)[0]  # still open, nothing to read
-        held[0].sendall(b"still here\n")
-        assert all(_closed_by_server(client, 5) for client in held)  # once idle for 1 s
+        assert wait_for(lambda: connections.held == 2, 5)
+        read, waiting = clients[:3], clients[3:]  # accepted in the order they connected
+        assert connections.refused == 0
+        waiting[1].sendall(b"sent while waiting\n")  # the kernel keeps it
+        assert not select.select(clients, [], [], 0)[0]  # all open, nothing to read
+        read[0].sendall(b"still here\n")
+        # Each is closed once idle for 1 s; the waiting ones are read in the freed slots.
+        assert all(_closed_by_server(client, 5) for client in clients)
         assert wait_for(lambda: len(connections) == 0, 5)
     finally:
         for client in clients:
             client.close()
         finish()
-    assert _spooled_bytes(tmp_path) == b"still here\n"
+    assert sorted(_spooled_bytes(tmp_path).splitlines()) == [
+        b"sent while waiting",
+        b"still here",
+    ]
+
+
+def test_beyond_the_connections_held_a_connection_is_refused(tmp_path):
+    address, connections, finish = _serving(tmp_path, allowed={"127.0.0.1"}, limit=1)
+    clients = [socket.create_connection(address) for _ in range(1 + 4 + 1)]
+    try:
+        assert wait_for(lambda: connections.refused == 1, 5)
+        assert _closed_by_server(clients[-1], 1)
+        assert (len(connections), connections.held) == (1, 4)
+    finally:
+        for client in clients:
+            client.close()
+        finish()
 
 
 def test_in_connect_mode_a_quiet_pbx_is_not_dropped(tmp_path, monkeypatch):
@@ -471,12 +489,14 @@ def test_idle_connections_never_reach_the_database_and_pages_still_answer(
         before = server_connections() if POSTGRESQL else None
         idle = [socket.create_connection(address) for _ in range(100)]
         try:
-            assert wait_for(lambda: feed.connections.refused == 84, WAIT)
-            assert len(feed.connections) == 16
+            # 16 read, 4 × 16 held for a reader, the other 20 refused.
+            assert wait_for(lambda: feed.connections.refused == 20, WAIT)
+            assert (len(feed.connections), feed.connections.held) == (16, 64)
             assert browser.get("/calls/").status_code == 200
             if POSTGRESQL:
                 assert server_connections() == before  # the feed opened none
-            assert all(_closed_by_server(client, 5) for client in idle)  # refused or idle
+            # refused, or read in turn and closed once idle for 1 s
+            assert all(_closed_by_server(client, WAIT) for client in idle)
             assert wait_for(lambda: len(feed.connections) == 0, 5)
         finally:
             for client in idle:

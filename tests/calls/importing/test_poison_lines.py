@@ -85,6 +85,12 @@ POISONS = [
         "bill-cost",
         "not below 1000000",
     ),
+    (
+        "bill code of 50 digits",
+        poison(FIRST_POISON_ID + 7, bill_code="1" * 50).encode(),
+        "bill-code",
+        "50 digits long",
+    ),
 ]
 
 
