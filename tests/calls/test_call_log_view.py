@@ -3,6 +3,7 @@ the remembered filter. "Now" is frozen at Wednesday 13 May 2026, 12:00 in Rome."
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import openpyxl
@@ -86,13 +87,14 @@ def test_each_row_links_to_its_call_and_calls_assigned_by_hand_are_marked(browse
     calls_assign(calls=[by_hand], client=client, user=make_user("paola"))
     italian = browser.get(URL + MAY).content.decode()
     detail = reverse("calls:detail", args=[coded.pk])
-    assert f"<a href='{detail}'>04/05/2026 09:05</a>" in italian
+    # The link carries the page it came from, the call page's way back (?next=).
+    assert re.search(rf"<a href='{detail}\?next=[^']+'>04/05/2026 09:05</a>", italian)
     assert "title='Cliente scelto a mano'>a mano</span>" in italian
     page = english(browser, URL + MAY).content.decode()
     rows = page.split("<tr")
     marked = [row for row in rows if "by-hand" in row]
     assert len(marked) == 1
-    assert f"<a href='{reverse('calls:detail', args=[by_hand.pk])}'>" in marked[0]
+    assert f"<a href='{reverse('calls:detail', args=[by_hand.pk])}?next=" in marked[0]
     assert "title='Client chosen by hand'>by hand</span>" in marked[0]
 
 
@@ -286,7 +288,6 @@ def test_sql_and_html_in_text_filters_are_harmless_text(browser, query):
         "?min_talk=1e400",
         "?min_talk=99999999999999999999999",
         "?number_mode=regex&number=1",
-        "?number=%00",
         "?status=<script>",
     ],
 )
@@ -297,6 +298,13 @@ def test_hostile_input_gives_form_errors_or_harmless_text_never_a_500(browser, q
     page = response.content.decode()
     assert "<script>" not in page
     assert response.context["filter"].form.errors
+
+
+def test_a_nul_in_the_query_string_is_a_bad_request_not_a_500(browser):
+    # No database stores a NUL: firm.middleware refuses it before any view reads it.
+    make_call()
+    response = browser.get(URL + "?number=%00")
+    assert response.status_code == 400
 
 
 def test_sql_in_a_pattern_is_just_text(browser):

@@ -45,7 +45,7 @@ def _general(line_number, text, fields, tz, runs):
     try:
         return avaya_smdr._record(line_number, text, fields, tz, runs)
     except FieldError as error:
-        return CdrRejection(line_number, text, error.field, error.reason)
+        return CdrRejection(line_number, text, error.field, error.code, error.params)
 
 
 field = st.sampled_from(
