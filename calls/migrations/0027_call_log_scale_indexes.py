@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0028_rejection_reason_codes'),
+        ('calls', '0026_watchedfile'),
         ('clients', '0008_issued_statement_claim'),
     ]
 
