@@ -32,6 +32,10 @@ SENTENCES = [
         "field %(field)s gives a number (without prefix, marker and code) %(length)s characters long, more than %(limit)s",
     ),
     ("too_long", "field %(field)s is %(length)s characters long, more than %(limit)s"),
+    (
+        "code_too_long",
+        "field %(field)s gives a client code %(length)s digits long, more than %(limit)s",
+    ),
     ("field_nul", "field %(field)s holds a NUL byte (the file may be damaged)"),
     ("line_nul", "the line holds a NUL byte (the file may be damaged)"),
     ("line_only_nul", "the line holds only NUL bytes: the file was cut short (a power loss?)"),

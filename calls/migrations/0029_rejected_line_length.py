@@ -24,7 +24,7 @@ def measure_and_cut(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calls", "0029_call_log_scale_indexes"),
+        ("calls", "0028_rejection_reason_codes"),
     ]
 
     operations = [
