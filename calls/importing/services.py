@@ -245,12 +245,21 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _storable(name: str, value):
+    """A run's text as PostgreSQL stores it: a NUL (a header's column name may hold one)
+    written out, then cut to the field's length."""
+    if not isinstance(value, str):
+        return value
+    return shown_nul(value)[: ImportRun._meta.get_field(name).max_length]
+
+
 @contextmanager
 def import_run(summary: ImportSummary, **fields) -> Iterator[ImportRun]:
     """The ImportRun of one import: created (after marking dead runs as interrupted), then
     marked finished when the block ends, or failed with the error when it raises — unless
     the database is gone too, and then the next import marks it interrupted."""
     import_runs_mark_interrupted()
+    fields = {name: _storable(name, value) for name, value in fields.items()}
     run = ImportRun.objects.create(
         host=_HOST, pid=os.getpid(), heartbeat_at=timezone.now(), **fields
     )

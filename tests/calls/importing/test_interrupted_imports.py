@@ -17,7 +17,13 @@ from django.utils import timezone
 from calls.cdr.synthetic import threecx_lines
 from calls.importing import services
 from calls.importing.files import inspect_cdr_file
-from calls.importing.services import cdr_feed_import, cdr_import, import_runs_mark_interrupted
+from calls.importing.services import (
+    ImportSummary,
+    cdr_feed_import,
+    cdr_import,
+    import_run,
+    import_runs_mark_interrupted,
+)
 from calls.models import Call, ImportRun
 from tests.calls.importing.helpers import run_import, write
 
@@ -201,3 +207,23 @@ def test_a_refused_statement_is_one_clear_line_not_a_traceback(tmp_path, monkeyp
     code, out, err = run_import(write(tmp_path / "cdr.log", _lines(3)))
     assert code == 1
     assert err.endswith("the database refused the import: database is locked")
+
+
+def test_a_run_whose_layout_holds_a_nul_is_stored_on_every_database(db):
+    # A header-driven file names its columns; a damaged header may hold a NUL, which
+    # PostgreSQL refuses in text: the run is stored with it written out, not a crash.
+    summary = ImportSummary(file_name="cdr.csv", format_description="")
+    with import_run(
+        summary,
+        file_name="cdr\x00.csv",
+        file_size=1,
+        sha256="",
+        format_name="headered_csv",
+        format_description="x" * 199 + "\x00",
+        layout="start, dst\x00x",
+    ) as run:
+        pass
+    run.refresh_from_db()
+    assert run.layout == "start, dst\\x00x"
+    assert run.file_name == "cdr\\x00.csv"
+    assert len(run.format_description) == 200
