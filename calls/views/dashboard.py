@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
@@ -125,7 +126,7 @@ def _issued_note(figures: MonthFigures) -> dict:
     and the month's client summary."""
     query = _period_query(figures.month)
     return {
-        "month": month_name(figures.month),
+        "month": capfirst(month_name(figures.month)),  # it opens the sentence
         "issued": figures.issued,
         "summary_url": f"{reverse('clients:statements')}?{query}",
         "changed": [

@@ -121,7 +121,7 @@ class ClientSummaryTable(CardRows, tables.Table):
         """The issued statement the row's figures are, and whether today's differ (then a
         link to the statement page, which offers the correction)."""
         if value is None:
-            return "—"
+            return ""  # empty: a phone's card leaves the line out
         mark = format_html('<span class="issued-mark">{}</span>', issued_mark(value))
         if not record["changed"]:
             return mark
