@@ -28,7 +28,7 @@ def summary_table_data(rows) -> list[dict]:
             "amount_key": row.amount if row.amount is not None else Decimal(-1),
             "matters": row.matters,
             "issued": row.issued,
-            "issued_key": row.issued.number if row.issued is not None else "",
+            "issued_key": row.issued.sequence if row.issued is not None else 0,
             "changed": row.changed,
         }
         for row in rows
