@@ -11,6 +11,10 @@ Reads only, in a handful of grouped queries, never one per call (a test bounds t
   rounding on the total needs each matter's sum, which the groups give too), each matter at
   its rate, else the client's, and added up per client as its statement does
   (``clients.billable_time.add_bills``);
+- a past month issued to clients (``clients.models.IssuedStatement``, one query for both
+  months): each client with a current issued statement counts with its frozen figures
+  (calls, billable time, amount), never a recomputation of what was sent; the month says how
+  many were issued and which of them today's calls or rates would bill otherwise;
 - the coded share and the unknown codes: the calls with a code (``ANY_CODE``, one range of
   the covering billing-code index) grouped by month and code, against the outgoing calls of
   each month from the hourly totals.
@@ -27,7 +31,7 @@ from calls.pattern_queries import ANY_CODE
 from calls.periods import month_start, next_month, previous_month, recent_months
 from calls.selectors import calls_unassigned
 from clients.billable_time import BillingRules, add_bills, bill_talk_counts, rate_for
-from clients.models import BillingPolicy, Client, Matter
+from clients.models import BillingPolicy, Client, IssuedStatement, Matter
 from firm.lib.dates import local_midnight
 
 TOP_CLIENTS = 10
@@ -45,16 +49,30 @@ class MonthFigures:
     talk_seconds: int
     billable_seconds: int
     amount: Decimal | None
+    issued: int = 0  # clients whose figures are their issued statement's
+    changed: tuple["IssuedChange", ...] = ()  # of those, the ones billed otherwise today
+
+
+@dataclass(frozen=True)
+class IssuedChange:
+    """An issued statement whose client today's calls or rates bill otherwise."""
+
+    client: Client
+    number: str
 
 
 @dataclass(frozen=True)
 class ClientFigures:
-    """A client's calls and billable time in a month (amount None without a rate)."""
+    """A client's calls and billable time in a month (amount None without a rate); an issued
+    client's are its issued statement's (``issued``: its number; ``changed``: billed
+    otherwise today)."""
 
     client: Client
     calls: int
     billable_seconds: int
     amount: Decimal | None
+    issued: str = ""
+    changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,14 +214,50 @@ def _bill_month(
     return billed
 
 
-def _month_figures(month, totals, billed) -> MonthFigures:
+def issued_per_month(months: list[date]) -> list[dict[int, IssuedStatement]]:
+    """For each of ``months``: {client id: its current issued statement} (no PDF, no calls)."""
+    statements = IssuedStatement.objects.filter(month__in=months, superseded_by__isnull=True).only(
+        "client_id", "month", "number", "calls", "billable_seconds", "amount"
+    )
+    per_month: list[dict[int, IssuedStatement]] = [{} for _month in months]
+    index = {month: position for position, month in enumerate(months)}
+    for statement in statements:
+        per_month[index[statement.month]][statement.client_id] = statement
+    return per_month
+
+
+def _as_issued(
+    billed: dict[int, tuple[int, int, Decimal | None]], issued: dict[int, IssuedStatement]
+) -> tuple[dict, set[int]]:
+    """A month's billed clients with each issued client's frozen figures instead of today's
+    (a client issued whose calls have all gone since counts too), and the issued clients
+    today's figures differ for."""
+    billed = dict(billed)
+    changed = set()
+    for client_id, statement in issued.items():
+        calls, seconds, amount = billed.get(client_id, (0, 0, None))
+        if statement.bills_otherwise(calls=calls, billable_seconds=seconds, amount=amount):
+            changed.add(client_id)
+        billed[client_id] = (statement.calls, statement.billable_seconds, statement.amount)
+    return billed, changed
+
+
+def _month_figures(month, totals, billed, issued=None, changed=(), clients=None) -> MonthFigures:
     amounts = [amount for _calls, _seconds, amount in billed.values() if amount is not None]
+    issued = issued or {}
     return MonthFigures(
         month=month,
         calls=totals[0],
         talk_seconds=totals[1],
         billable_seconds=sum(seconds for _calls, seconds, _amount in billed.values()),
         amount=sum(amounts, Decimal("0.00")) if amounts else None,
+        issued=len(issued),
+        changed=tuple(
+            sorted(
+                (IssuedChange(client=clients[pk], number=issued[pk].number) for pk in changed),
+                key=lambda change: change.number,
+            )
+        ),
     )
 
 
@@ -217,7 +271,8 @@ def dashboard_get(*, today: date, policy: BillingRules | None = None) -> Dashboa
 
     totals = month_call_totals(two_months)
     talk_counts = client_talk_counts(two_months)
-    client_ids = set(talk_counts[0]) | set(talk_counts[1])
+    issued = issued_per_month(two_months)
+    client_ids = set(talk_counts[0]) | set(talk_counts[1]) | set(issued[0]) | set(issued[1])
     clients = (
         Client.objects.only("code", "name", "hourly_rate").in_bulk(client_ids) if client_ids else {}
     )
@@ -234,14 +289,27 @@ def dashboard_get(*, today: date, policy: BillingRules | None = None) -> Dashboa
         if matter_ids
         else {}
     )
-    billed = [_bill_month(counts, rates, matter_rates, policy) for counts in talk_counts]
+    billed, changed = zip(
+        *(
+            _as_issued(_bill_month(counts, rates, matter_rates, policy), month_issued)
+            for counts, month_issued in zip(talk_counts, issued, strict=True)
+        ),
+        strict=True,
+    )
 
     ranked = sorted(
         billed[1].items(),
         key=lambda item: (-item[1][1], -item[1][0], clients[item[0]].name, item[0]),
     )
     top_clients = [
-        ClientFigures(client=clients[pk], calls=calls, billable_seconds=seconds, amount=amount)
+        ClientFigures(
+            client=clients[pk],
+            calls=calls,
+            billable_seconds=seconds,
+            amount=amount,
+            issued=issued[1][pk].number if pk in issued[1] else "",
+            changed=pk in changed[1],
+        )
         for pk, (calls, seconds, amount) in ranked[:TOP_CLIENTS]
     ]
 
@@ -254,8 +322,8 @@ def dashboard_get(*, today: date, policy: BillingRules | None = None) -> Dashboa
     ][:TOP_CODES]
 
     return Dashboard(
-        this_month=_month_figures(this_month, totals[1], billed[1]),
-        last_month=_month_figures(last_month, totals[0], billed[0]),
+        this_month=_month_figures(this_month, totals[1], billed[1], issued[1], changed[1], clients),
+        last_month=_month_figures(last_month, totals[0], billed[0], issued[0], changed[0], clients),
         waiting=calls_unassigned().filter(_span_q("start", [this_month])).count(),
         top_clients=top_clients,
         coded_share=[

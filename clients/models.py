@@ -414,3 +414,8 @@ class IssuedStatement(models.Model):
 
     def __str__(self):
         return self.number
+
+    def bills_otherwise(self, *, calls: int, billable_seconds: int, amount) -> bool:
+        """Whether today's figures of its month (calls, billable time, amount) differ from
+        the issued ones: calls reassigned, a rate or the policy changed since."""
+        return (calls, billable_seconds, amount) != (self.calls, self.billable_seconds, self.amount)

@@ -1,14 +1,18 @@
 """The home page: the tools of the user's role and, for those who read the call log, the partner
 dashboard with its two charts (calls.dashboard computes the figures)."""
 
+from urllib.parse import urlencode
+
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from calls.dashboard import Dashboard, dashboard_get
+from calls.dashboard import Dashboard, MonthFigures, dashboard_get
 from calls.selectors import closed_months
-from firm.lib.dates import today_local
+from firm.lib.dates import month_days, today_local
 from firm.lib.formats import format_duration, format_euro, month_name
 from firm.lib.svg import Bar, bar_chart, column_chart
 
@@ -50,6 +54,11 @@ def _dashboard_charts(dashboard: Dashboard) -> dict:
         for figures in dashboard.top_clients
     ]
     return {
+        "issued_months": [
+            _issued_note(figures)
+            for figures in (dashboard.last_month, dashboard.this_month)
+            if figures.issued
+        ],
         "this_month_name": month_name(dashboard.this_month.month),
         "last_month_name": month_name(dashboard.last_month.month),
         "top_client_rows": [
@@ -59,6 +68,8 @@ def _dashboard_charts(dashboard: Dashboard) -> dict:
                 "calls": number_format(figures.calls, force_grouping=True),
                 "billable": format_duration(figures.billable_seconds),
                 "amount": _euro(figures.amount),
+                "issued": figures.issued,
+                "changed": figures.changed,
             }
             for figures in dashboard.top_clients
         ],
@@ -100,6 +111,31 @@ def _dashboard_charts(dashboard: Dashboard) -> dict:
                 _euro(dashboard.this_month.amount),
                 _euro(dashboard.last_month.amount),
             ),
+        ],
+    }
+
+
+def _period_query(month) -> str:
+    first_day, last_day = month_days(month)
+    return urlencode({"date_after": first_day.isoformat(), "date_before": last_day.isoformat()})
+
+
+def _issued_note(figures: MonthFigures) -> dict:
+    """An issued month under the table: how many clients count as issued, the ones whose
+    calls or rates changed since (each to its statement page, which offers the correction)
+    and the month's client summary."""
+    query = _period_query(figures.month)
+    return {
+        "month": capfirst(month_name(figures.month)),  # it opens the sentence
+        "issued": figures.issued,
+        "summary_url": f"{reverse('clients:statements')}?{query}",
+        "changed": [
+            {
+                "number": change.number,
+                "client": change.client.name,
+                "url": f"{reverse('clients:statement', args=[change.client.code])}?{query}",
+            }
+            for change in figures.changed
         ],
     }
 

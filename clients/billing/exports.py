@@ -39,7 +39,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from clients.billable_time import PER_CALL
@@ -92,19 +92,33 @@ def summary_header() -> list[str]:
         gettext("Amount (€)"),
         gettext("Matter code"),
         gettext("Matter"),
+        gettext("Statement number"),
+        gettext("Issued on"),
+        gettext("Changed after issue"),
     ]
+
+
+def _issued_cells(row: SummaryRow) -> tuple[str, date | None, str]:
+    """The issued statement a summary row's figures are: its number, its date (firm's time
+    zone) and whether today's calls or rates bill otherwise; empty when not issued."""
+    if row.issued is None:
+        return "", None, ""
+    issued_on = timezone.localtime(row.issued.created_at).date()
+    return row.issued.number, issued_on, gettext("yes") if row.changed else gettext("no")
 
 
 def summary_lines(rows: list[SummaryRow]) -> Iterator[tuple]:
     """The summary's lines: each client's totals (matter cells empty), then, when some of its
     calls have a matter, one line per matter under it (the client's calls without a matter
     as "Generale", matter code empty). Adding up only the lines with no matter name gives the
-    clients' totals."""
+    clients' totals. Each line ends with the client's issued statement (``_issued_cells``):
+    in an issued month its figures are that statement's (``summary_with_issued``)."""
     for row in rows:
-        yield row, row.client, "", ""
+        issued = _issued_cells(row)
+        yield row, row.client, "", "", issued
         for matter in row.matters:
             code = matter.matter.code if matter.matter is not None else ""
-            yield matter, row.client, code, matter_text(matter.matter)
+            yield matter, row.client, code, matter_text(matter.matter), issued
 
 
 def summary_csv(rows: list[SummaryRow], *, filename: str) -> HttpResponse:
@@ -125,8 +139,13 @@ def summary_csv(rows: list[SummaryRow], *, filename: str) -> HttpResponse:
                     csv_decimal(line.amount),
                     matter_code,
                     neutralise_formula(matter_name),
+                    number,
+                    issued_on.isoformat() if issued_on else "",
+                    changed,
                 ]
-                for line, client, matter_code, matter_name in summary_lines(rows)
+                for line, client, matter_code, matter_name, (number, issued_on, changed) in (
+                    summary_lines(rows)
+                )
             ),
         )
     )
@@ -137,7 +156,8 @@ def summary_xlsx(rows: list[SummaryRow], *, filename: str) -> FileResponse:
     """The summary as a workbook: durations as real (summable) Excel durations."""
     workbook, sheet = xlsx_workbook(gettext("Client summary"), summary_header())
     text = xlsx_text(sheet)
-    for line, client, matter_code, matter_name in summary_lines(rows):
+    for line, client, matter_code, matter_name, issued in summary_lines(rows):
+        number, issued_on, changed = issued
         sheet.append(
             [
                 client.code,
@@ -152,6 +172,9 @@ def summary_xlsx(rows: list[SummaryRow], *, filename: str) -> FileResponse:
                 line.amount,
                 matter_code or None,
                 text(matter_name) if matter_name else None,
+                number or None,
+                issued_on,
+                changed or None,
             ]
         )
     return xlsx_response(workbook.save, filename=filename)

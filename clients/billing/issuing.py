@@ -169,10 +169,8 @@ def issued_differs(issued: IssuedStatement, statement: Statement) -> bool:
     """Whether today's statement of the issued month differs from what was issued: calls
     reassigned, a rate or the policy changed (then a correction is offered)."""
     total = statement.total
-    return (total.calls, total.billable_seconds, total.amount) != (
-        issued.calls,
-        issued.billable_seconds,
-        issued.amount,
+    return issued.bills_otherwise(
+        calls=total.calls, billable_seconds=total.billable_seconds, amount=total.amount
     )
 
 

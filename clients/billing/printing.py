@@ -26,6 +26,10 @@ Decisions
 4. The pack leaves out clients whose calls bill nothing (only unanswered calls, or calls
    under the policy's threshold: no billable time), unless the firm setting
    ``pack_skips_unbillable`` is off; the summary and the command say how many.
+5. In an issued month (clients.billing.issuing) a client with a current issued statement is
+   in the pack as issued: its summary row has the statement's frozen figures, its number and
+   date (and "modificato dopo l'emissione" when today's calls or rates bill otherwise), and
+   its statement is the exact PDF issued and sent, never drawn up anew.
 """
 
 from __future__ import annotations
@@ -68,8 +72,9 @@ from clients.billing.selectors import (
     client_summary_list,
     statement_get,
     summary_totals,
+    summary_with_issued,
 )
-from clients.models import BillingPolicy, Client, Matter
+from clients.models import BillingPolicy, Client, IssuedStatement, Matter
 from firm.lib import pdf
 from firm.lib.dates import firm_time_zone, is_calendar_month
 from firm.lib.formats import format_cost, format_duration, format_euro
@@ -158,6 +163,12 @@ def matter_rate_text(group: MatterGroup) -> str:
     if group.hourly_rate is None:
         return gettext("no hourly rate")
     return rate_text(group.hourly_rate)
+
+
+def issued_mark(issued) -> str:
+    """ "Emesso n. 2026-11/1 del 01/12/2026": an issued statement's number and date."""
+    when = date_format(timezone.localtime(issued.created_at), "SHORT_DATE_FORMAT")
+    return gettext("Issued no. %(number)s on %(date)s") % {"number": issued.number, "date": when}
 
 
 def period_text(first_day: date, last_day: date) -> str:
@@ -631,6 +642,7 @@ def summary_pdf(
                 format_duration(row.billable_seconds),
                 _money(row.amount),
                 "",
+                _issued_note(row),
             )
         )
         # The client's matters under it, indented (clients.selectors.SummaryRow.matters).
@@ -644,6 +656,7 @@ def summary_pdf(
                     format_duration(matter.billable_seconds),
                     _money(matter.amount),
                     "summary-matter",
+                    "",
                 )
             )
     return render_pdf_in_chunks(
@@ -671,6 +684,17 @@ def summary_pdf(
         printed,
         page_numbers_template=PAGE_NUMBERS_TEMPLATE,
     )
+
+
+def _issued_note(row: SummaryRow) -> str:
+    """Under an issued client's name: its statement's number and date, and whether today's
+    calls or rates bill otherwise."""
+    if row.issued is None:
+        return ""
+    note = issued_mark(row.issued)
+    if row.changed:
+        note += " · " + gettext("changed after issue")
+    return note
 
 
 def slug(text: str, length: int = 40) -> str:
@@ -727,11 +751,16 @@ def pack_rows(
     policy: BillingRules | None = None,
     firm: FirmSettings | None = None,
 ) -> PackRows:
-    """The clients of the month pack: every client with calls in the period, less those with
-    nothing billable (no billable time: only unanswered or too short calls) when the firm's
+    """The clients of the month pack: every client with calls in the period (in an issued
+    month, with its issued figures: decision 5), less those with nothing billable (no
+    billable time: only unanswered or too short calls) when the firm's
     ``pack_skips_unbillable`` says so (decision 4)."""
     firm = firm or FirmSettings.load()
-    rows = client_summary_list(first_day=first_day, last_day=last_day, policy=policy)
+    rows = summary_with_issued(
+        client_summary_list(first_day=first_day, last_day=last_day, policy=policy),
+        first_day=first_day,
+        last_day=last_day,
+    )
     if not firm.pack_skips_unbillable:
         return PackRows(rows=rows, skipped=0)
     billable = [row for row in rows if row.billable_seconds > 0]
@@ -772,20 +801,33 @@ def _pack_documents(first_day: date, last_day: date, progress: Callable[[int, in
     batch_size = PACK_BATCH_PER_WORKER * pdf.pdf_workers()
     for offset in range(0, len(rows), batch_size):
         batch = rows[offset : offset + batch_size]
+        # An issued client's statement is the PDF it was issued with (decision 5).
+        issued = [row.issued.pk for row in batch if row.issued is not None]
+        issued_pdfs = (
+            dict(IssuedStatement.objects.filter(pk__in=issued).values_list("pk", "pdf"))
+            if issued
+            else {}
+        )
         statements = [
             statement_get(client=row.client, first_day=first_day, last_day=last_day, policy=policy)
+            if row.issued is None
+            else None
             for row in batch
         ]
-        htmls = [statement_single_html(s, letterhead=letterhead) for s in statements]
+        htmls = [
+            statement_single_html(s, letterhead=letterhead) if s is not None else None
+            for s in statements
+        ]
         short = [html for html in htmls if html is not None]
         singles = iter(pdf.html_documents_to_pdfs(short) if short else [])
-        for number, (statement, html) in enumerate(zip(statements, htmls, strict=True)):
-            document = (
-                next(singles)
-                if html is not None
-                else statement_pdf(statement, letterhead=letterhead)
-            )
-            yield pack_entry_name(statement.client, first_day, last_day), document, None
+        for number, (row, statement, html) in enumerate(zip(batch, statements, htmls, strict=True)):
+            if statement is None:
+                document = bytes(issued_pdfs[row.issued.pk])
+            elif html is not None:
+                document = next(singles)
+            else:
+                document = statement_pdf(statement, letterhead=letterhead)
+            yield pack_entry_name(row.client, first_day, last_day), document, None
             if progress:
                 progress(offset + number + 1, len(rows))
 

@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 from calls.models import Call, CallStatus
 from clients.billable_time import PER_CALL, Bill, BillingRules, add_bills, bill_calls, rate_for
-from clients.models import BillingPolicy, Client, Matter
-from firm.lib.dates import DayRange, firm_time_zone
+from clients.models import BillingPolicy, Client, IssuedStatement, Matter
+from firm.lib.dates import DayRange, firm_time_zone, is_calendar_month
 
 # --- Client statements -------------------------------------------------------------------
 #
@@ -322,6 +322,11 @@ class SummaryRow:
     billable_seconds: int
     amount: Decimal | None
     matters: tuple[MatterSummaryRow, ...] = ()
+    # The client's issued statement of the month, when the period is an issued month: the
+    # figures above are then its frozen ones (``summary_with_issued``), and ``changed`` says
+    # whether today's calls or rates bill something else.
+    issued: IssuedStatement | None = None
+    changed: bool = False
 
 
 def client_summary_list(
@@ -403,6 +408,89 @@ def _summary_groups(client: Client, per_matter: dict, matters: dict[int, Matter]
             merged.items(), key=lambda item: matter_order(item[0])
         )
     ]
+
+
+def summary_with_issued(
+    rows: list[SummaryRow], *, first_day: date, last_day: date
+) -> list[SummaryRow]:
+    """The summary of an issued month as it was issued: each client with a current issued
+    statement for it gets that statement's frozen figures (calls, times, amount, its matters
+    from the frozen calls) and ``issued``, ``changed`` when today's figures (``rows``) differ;
+    a client issued for the month whose calls have all gone since is added, changed. Other
+    periods and clients are left as they are. One query for the month's statements."""
+    if not is_calendar_month(first_day, last_day):
+        return rows
+    current = {
+        issued.client_id: issued
+        for issued in IssuedStatement.objects.filter(month=first_day, superseded_by__isnull=True)
+        .select_related("client")
+        .defer("pdf")
+    }
+    if not current:
+        return rows
+    summary = []
+    for row in rows:
+        issued = current.pop(row.client.pk, None)
+        if issued is None:
+            summary.append(row)
+            continue
+        changed = issued.bills_otherwise(
+            calls=row.calls, billable_seconds=row.billable_seconds, amount=row.amount
+        )
+        summary.append(_issued_row(issued, row.client, changed=changed))
+    summary.extend(_issued_row(issued, issued.client, changed=True) for issued in current.values())
+    summary.sort(key=lambda row: (row.client.name, row.client.code))
+    return summary
+
+
+def _issued_row(issued: IssuedStatement, client: Client, *, changed: bool) -> SummaryRow:
+    matters = issued_matter_rows(issued, client)
+    return SummaryRow(
+        client=client,
+        calls=issued.calls,
+        answered=sum(1 for line in issued.lines if line.get("status") == CallStatus.ANSWERED),
+        talk_seconds=issued.talk_seconds,
+        billable_seconds=issued.billable_seconds,
+        amount=issued.amount,
+        matters=matters if any(row.matter is not None for row in matters) else (),
+        issued=issued,
+        changed=changed,
+    )
+
+
+def issued_matter_rows(issued: IssuedStatement, client: Client) -> tuple[MatterSummaryRow, ...]:
+    """An issued statement's matters as summary rows, from its frozen calls (each with its
+    matter's code, name and the rate it was billed at): with per-call rounding their frozen
+    billable times and amounts added up; with rounding on the total each matter's frozen talk
+    times billed once under the frozen policy at the frozen rate, as the statement was."""
+    groups: dict[tuple, list[dict]] = {}
+    for line in issued.lines:
+        key = (line.get("matter_code", ""), line.get("matter_name", ""), line.get("hourly_rate"))
+        groups.setdefault(key, []).append(line)
+    policy = BillingRules(**issued.policy) if issued.policy else None
+    rows = []
+    for (code, name, rate), lines in groups.items():
+        hourly_rate = Decimal(rate) if rate is not None else None
+        talks = [int(line.get("talk_seconds", 0)) for line in lines]
+        if policy is not None and policy.rounding != PER_CALL:
+            bill = bill_calls(talks, policy, hourly_rate)
+            billable, amount = bill.billable_seconds, bill.amount
+        else:
+            billable = sum(int(line.get("billable_seconds", 0)) for line in lines)
+            amounts = [Decimal(line["amount"]) for line in lines if line.get("amount") is not None]
+            amount = sum(amounts, Decimal("0.00")) if hourly_rate is not None else None
+        rows.append(
+            MatterSummaryRow(
+                matter=Matter(client=client, code=code, name=name) if code else None,
+                hourly_rate=hourly_rate,
+                calls=len(lines),
+                answered=sum(1 for line in lines if line.get("status") == CallStatus.ANSWERED),
+                talk_seconds=sum(talks),
+                billable_seconds=billable,
+                amount=amount,
+            )
+        )
+    return tuple(rows)
 
 
 def summary_totals(rows: list[SummaryRow]) -> dict:

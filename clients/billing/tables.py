@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from clients.billing.printing import matter_text
+from clients.billing.printing import issued_mark, matter_text
 from firm.lib.formats import format_duration, format_euro
 from firm.lib.tables import CardRows
 
@@ -27,6 +27,9 @@ def summary_table_data(rows) -> list[dict]:
             "amount": row.amount,
             "amount_key": row.amount if row.amount is not None else Decimal(-1),
             "matters": row.matters,
+            "issued": row.issued,
+            "issued_key": row.issued.sequence if row.issued is not None else 0,
+            "changed": row.changed,
         }
         for row in rows
     ]
@@ -59,6 +62,8 @@ class ClientSummaryTable(CardRows, tables.Table):
         order_by="amount_key",
         attrs={"td": {"class": "num"}, "th": {"class": "num"}},
     )
+
+    issued = tables.Column(verbose_name=_("Issued"), order_by="issued_key", empty_values=())
 
     class Meta:
         attrs = {"class": "table summary cards"}
@@ -111,3 +116,20 @@ class ClientSummaryTable(CardRows, tables.Table):
 
     def render_amount(self, value):
         return format_euro(value) if value is not None else "—"
+
+    def render_issued(self, value, record):
+        """The issued statement the row's figures are, and whether today's differ (then a
+        link to the statement page, which offers the correction)."""
+        if value is None:
+            return ""  # empty: a phone's card leaves the line out
+        mark = format_html('<span class="issued-mark">{}</span>', issued_mark(value))
+        if not record["changed"]:
+            return mark
+        url = reverse("clients:statement", kwargs={"code": record["code"]})
+        return format_html(
+            '{}<br><a class="warning" href="{}?{}#issued-banner">{}</a>',
+            mark,
+            url,
+            self.query,
+            gettext("changed after issue"),
+        )

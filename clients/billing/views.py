@@ -50,7 +50,12 @@ from clients.billing.printing import (
     statement_policy,
     statement_rows,
 )
-from clients.billing.selectors import client_summary_list, statement_get, summary_totals
+from clients.billing.selectors import (
+    client_summary_list,
+    statement_get,
+    summary_totals,
+    summary_with_issued,
+)
 from clients.billing.tables import ClientSummaryTable, summary_table_data
 from clients.billing.tasks import issue_params, issue_statements, month_pack, pack_params
 from clients.models import BillingPolicy, Client, IssuedStatement
@@ -239,6 +244,9 @@ class ClientSummaryView(PermissionRequiredMixin, View):
         )
         export = request.GET.get("_export")
         label = _period_label(first_day, last_day)
+        if export not in ("billing_csv", "ledes"):
+            # An issued month shows (and exports) what was issued, not today's bill.
+            rows = summary_with_issued(rows, first_day=first_day, last_day=last_day)
         if export == "csv":
             return summary_csv(rows, filename=f"rendiconti-{label}.csv")
         if export == "xlsx":
@@ -258,7 +266,12 @@ class ClientSummaryView(PermissionRequiredMixin, View):
             text = ledes_file(statements, law_firm_id=policy.law_firm_id, firm_name=firm.firm_name)
             return ledes_response(text, filename=f"ledes-{label}.txt")
         query = form.query()
-        table = ClientSummaryTable(summary_table_data(rows), query=query)
+        issued = [row for row in rows if row.issued is not None]
+        table = ClientSummaryTable(
+            summary_table_data(rows),
+            query=query,
+            exclude=() if issued else ("issued",),
+        )
         RequestConfig(request, paginate=False).configure(table)
         totals = summary_totals(rows)
         context.update(
@@ -270,6 +283,8 @@ class ClientSummaryView(PermissionRequiredMixin, View):
             talk_time=format_duration(totals["talk_seconds"]),
             billable_time=format_duration(totals["billable_seconds"]),
             amount=format_euro(totals["amount"]) if totals["amount"] is not None else "",
+            issued_count=len(issued),
+            changed_count=sum(1 for row in issued if row.changed),
         )
         return render(request, self.template_name, context)
 

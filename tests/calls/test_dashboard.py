@@ -183,7 +183,7 @@ def test_the_dashboard_makes_as_many_queries_for_many_calls_as_for_few(calls, pa
     with CaptureQueriesContext(connection) as many:
         page = browser.get(reverse("home")).content.decode()
     assert "Cliente 1" in page  # Cliente 0 has a call of 0 s, not billed
-    assert len(many) == len(few) <= 14
+    assert len(many) == len(few) <= 15  # 15: the issued statements of the two months
 
 
 @pytest.mark.parametrize("rounding", [PER_CALL, TOTAL])

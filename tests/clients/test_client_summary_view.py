@@ -81,7 +81,20 @@ def test_the_summary_exports_as_italian_csv(browser, clients_with_calls):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["Codice cliente", "Cliente", "Partita IVA", "Chiamate"]
     affaroni = next(row for row in rows if row[0] == "123")
-    assert affaroni[3:] == ["3", "2", "1:00:01", "3601", "1:06:00", "3960", "132,00", "", ""]
+    assert affaroni[3:] == [
+        "3",
+        "2",
+        "1:00:01",
+        "3601",
+        "1:06:00",
+        "3960",
+        "132,00",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
     bianchi = next(row for row in rows if row[0] == "456")
     assert bianchi[1] == "'=Bianchi & Figli"  # a formula is neutralised
     assert bianchi[9] == ""  # no rate, no amount

@@ -1,6 +1,8 @@
 """In a real browser: a lawyer's firm reviews last month before issuing (each
 client's PDF and e-mail opened, one client left out), issues without sending, then changes a
-rate: the statement page keeps the issued avviso's figures and says that today's differ."""
+rate: the statement page keeps the issued avviso's figures and says that today's differ; the
+client summary and the dashboard show the issued figures and lead to the statement, whose
+correction then shows the new ones everywhere."""
 
 import base64
 import io
@@ -100,3 +102,39 @@ def test_a_partner_reviews_issues_and_keeps_the_issued_figures(
     assert "Emesso come" in browser.find_element(By.ID, "issued-banner").text
     assert "145,91" in browser.find_element(By.ID, "fee-items").text
     assert "€ 300,00" in browser.find_element(By.ID, "issued-differs").text
+
+    # The client summary of the month: the issued figures, the number, and what changed.
+    alfa_issued = IssuedStatement.objects.get(client=alfa)
+    with new_page(browser):
+        browser.get(f"{live_server.url}/clients/statements/?date_after={first}&date_before={last}")
+    row = browser.find_element(
+        By.XPATH, "//table[contains(@class, 'summary')]/tbody/tr[td/a[text()='101']]"
+    )
+    assert f"Emesso n. {alfa_issued.number} del" in row.text
+    assert "€ 100,00" in row.text and "€ 300,00" not in row.text
+    assert "modificato dopo l'emissione" in row.text
+    # Alfa and Beta as issued (€ 100 + € 50), Gamma, not issued, as today (€ 50).
+    assert browser.find_element(By.ID, "total-amount").text == "€ 200,00"
+    assert "Uno di essi" in browser.find_element(By.ID, "summary-changed").text
+
+    # The dashboard counts last month as issued and leads to the changed statement.
+    with new_page(browser):
+        browser.get(f"{live_server.url}/")
+    months = browser.find_element(By.ID, "dashboard-months").text
+    assert "2 clienti contano con i rendiconti emessi" in months and "€ 200,00" in months
+    with new_page(browser):
+        browser.find_element(By.LINK_TEXT, f"{alfa_issued.number} Alfa S.r.l.").click()
+    assert "€ 300,00" in browser.find_element(By.ID, "issued-differs").text
+
+    # The correction, from the statement page: the summary then shows it, unchanged.
+    with new_page(browser):
+        browser.find_element(By.ID, "issue-correction").click()
+    correction = IssuedStatement.objects.get(supersedes=alfa_issued)
+    with new_page(browser):
+        browser.get(f"{live_server.url}/clients/statements/?date_after={first}&date_before={last}")
+    row = browser.find_element(
+        By.XPATH, "//table[contains(@class, 'summary')]/tbody/tr[td/a[text()='101']]"
+    )
+    assert f"Emesso n. {correction.number} del" in row.text and "€ 300,00" in row.text
+    assert "modificato" not in row.text
+    assert not browser.find_elements(By.ID, "summary-changed")
