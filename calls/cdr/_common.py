@@ -172,21 +172,21 @@ class LocalTimes:
             or (FROMISOFORMAT_TAKES_HOUR_24 and value[11:13] == "24")
         ):
             return None
-        try:
-            naive = _fromisoformat(value)
+        try:  # the local time's digits read as UTC, then moved by the hour's offset
+            moment = _fromisoformat(value + "+00:00")
         except ValueError:
             return None
         hour = value[:13]
         offset = self._offsets.get(hour, _UNKNOWN)
         if offset is _UNKNOWN:
-            offset = self._offset(naive)
+            offset = self._offset(moment.replace(tzinfo=None))
             if len(self._offsets) >= 4096:
                 self._offsets.clear()
             self._offsets[hour] = offset
         if offset is None:
             return fast_time(value, self.tz)
         try:
-            return (naive - offset).replace(tzinfo=UTC)
+            return moment - offset
         except OverflowError:
             return None
 
@@ -251,6 +251,15 @@ def hms_seconds(field: str, value: str) -> int:
         raise FieldError(field, "not_hms", value=show(value))
     hours, minutes, seconds = (int(group) for group in match.groups())
     return within_a_call(field, value, hours * 3600 + minutes * 60 + seconds)
+
+
+def whole_seconds(field: str, value: str) -> int:
+    """A trimmed count of seconds, ASCII digits only; '' is 0."""
+    if not value:
+        return 0
+    if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
+        raise FieldError(field, "not_whole_seconds", value=show(value))
+    return within_a_call(field, value, int(value))
 
 
 def within_a_call(field: str, value: str, seconds: int) -> int:
