@@ -234,6 +234,8 @@ def ring_seconds(start: datetime, answered: datetime | None, end: datetime | Non
 
 # More digits than any real duration or count holds (and far fewer than int() refuses).
 DIGITS_MAX = 18
+# A count of seconds with fewer digits than CALL_SECONDS_MAX is always within a call.
+_FEWER_DIGITS_THAN_A_WEEK = len(str(CALL_SECONDS_MAX))
 _HMS = re.compile(r"(\d+):([0-5]?\d):([0-5]?\d)(?:[.,]\d+)?")
 _MS = re.compile(r"([0-5]?\d):([0-5]?\d)")
 _SECONDS = re.compile(r"(\d+)(?:[.,]\d+)?")
@@ -255,6 +257,8 @@ def hms_seconds(field: str, value: str) -> int:
 
 def whole_seconds(field: str, value: str) -> int:
     """A trimmed count of seconds, ASCII digits only; '' is 0."""
+    if value.isdigit() and value.isascii() and len(value) < _FEWER_DIGITS_THAN_A_WEEK:
+        return int(value)
     if not value:
         return 0
     if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
@@ -271,6 +275,8 @@ def within_a_call(field: str, value: str, seconds: int) -> int:
 
 def flexible_seconds(field: str, value: str) -> int:
     """Seconds written as '75', '75.0', '1:15' or '0:01:15'; '' is 0."""
+    if value.isdigit() and value.isascii() and len(value) < _FEWER_DIGITS_THAN_A_WEEK:
+        return int(value)  # the usual: plain seconds, fewer than a call may last
     value = value.strip()
     if not value:
         return 0
@@ -439,6 +445,7 @@ _DISPOSITIONS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # a few words, read on every record
 def disposition_status(disposition: str, answered: bool | None) -> str:
     """Status from an Asterisk disposition (or a spreadsheet's status column).
 
