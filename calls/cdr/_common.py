@@ -227,7 +227,11 @@ def ring_seconds(start: datetime, answered: datetime | None, end: datetime | Non
     until = answered or end
     if until is None:
         return 0
-    return max(0, int((until - start).total_seconds()))
+    delta = until - start
+    if delta.microseconds:
+        return max(0, int(delta.total_seconds()))
+    seconds = delta.days * 86400 + delta.seconds  # whole seconds: the same, sooner
+    return seconds if seconds > 0 else 0
 
 
 # --- numbers -------------------------------------------------------------------------------------

@@ -165,6 +165,7 @@ _OUTGOING_CONTEXTS = ("outrt", "outbound", "outgoing", "dialout")
 _INCOMING_CONTEXTS = ("from-trunk", "from-pstn", "from-did", "ext-did", "inbound", "incoming")
 
 
+@lru_cache(maxsize=4096)  # a phone's or a number's name, read again on most of its calls
 def caller_name(clid: str, src: str) -> str:
     """'"Marget Biernacki" <253-433-5862>' -> 'Marget Biernacki'; '"" <...>' -> ''."""
     match = _CLID.fullmatch(clid)

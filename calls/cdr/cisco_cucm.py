@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from ._columns import Columns, Item, Parties, Rules, Times, plain_key, read_columns
@@ -132,7 +133,16 @@ def epoch_time(field: str, value: str) -> datetime | None:
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 11:
         raise FieldError(field, "not_a_date", value=show(value))
-    return _EPOCH + timedelta(seconds=int(value))
+    hours, second = divmod(int(value), 3600)
+    return _hour(hours) + _SECONDS_OF_AN_HOUR[second]
+
+
+@lru_cache(maxsize=1024)  # the hours of a file's calls, each made once
+def _hour(hours: int) -> datetime:
+    return _EPOCH + timedelta(hours=hours)
+
+
+_SECONDS_OF_AN_HOUR = tuple(timedelta(seconds=second) for second in range(3600))
 
 
 class CucmRules(Rules):
@@ -149,7 +159,12 @@ class CucmRules(Rules):
 
     def skip(self, row: CucmRow, fields: list[str]) -> str:
         """Why the record is no call ('' when it is one): the types row, another record type."""
-        if _TYPE_VALUE.fullmatch(fields[0].strip().upper()) and is_type_row(fields):
+        first = fields[0]
+        if (
+            not first[:1].isdigit()  # a type starts with a letter (a record, with its type)
+            and _TYPE_VALUE.fullmatch(first.strip().upper())
+            and is_type_row(fields)
+        ):
             return "column types row"
         record_type = row.cdrrecordtype
         if record_type in ("", "1"):

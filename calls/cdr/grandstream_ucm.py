@@ -89,16 +89,18 @@ class UcmRules(Rules):
     """The UCM's conventions for one file."""
 
     def _time(self, field: str, value: str) -> datetime | None:
-        if not value or value.startswith("0000-00-00"):
+        if not value or value[:10] == "0000-00-00":
             return None
         return self.local(value) or required_time(field, value, self.tz)
 
     def times(self, row: UcmRow) -> Times:
-        start = self._time("start", row.start)
+        local = self.local
+        # the usual 'YYYY-MM-DD HH:MM:SS' straight to LocalTimes; else the general way
+        start = local(row.start) or self._time("start", row.start)
         if start is None:
             raise FieldError("start", "time_empty")
-        answered = self._time("answer", row.answer)
-        end = self._time("end", row.end)
+        answered = (row.answer and local(row.answer)) or self._time("answer", row.answer)
+        end = (row.end and local(row.end)) or self._time("end", row.end)
         whole_seconds("duration", row.duration)
         talk = whole_seconds("billsec", row.billsec)
         return start, answered, end, talk, ring_seconds(start, answered, end)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, tzinfo
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from ._columns import Columns, Item, Parties, Rules, Times, read_columns, row_digest
@@ -102,6 +102,7 @@ def parse_yeastar(lines: Iterable[str], tz: tzinfo) -> Iterator[Item]:
     return read_columns(lines, _columns, YeastarRow, partial(YeastarRules, tz=tz))
 
 
+@lru_cache(maxsize=4096)  # an extension's 'Name<1001>', read again on most of its calls
 def party(value: str) -> tuple[str, str]:
     """'"Leo Ball"<1001>' -> ('1001', 'Leo Ball'); '1001' -> ('1001', '')."""
     if "<" in value:
