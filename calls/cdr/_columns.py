@@ -176,7 +176,7 @@ class Rules:
 
     def __init__(self, columns: Columns, tz: tzinfo = UTC):
         self.tz = tz
-        self.local = local_times(tz)
+        self.local = local_times(tz).convert
         self.runs = RunCounter()
         self.keys = columns.keys
 

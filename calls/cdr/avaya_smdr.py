@@ -57,6 +57,7 @@ from ._common import (
     make_record,
     money,
     required_time,
+    seconds,
     show,
     stripped_hash,
     unreadable_line,
@@ -89,7 +90,7 @@ def describe(count: int) -> str:
 def parse_avaya_smdr(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | CdrRejection]:
     """Read IP Office SMDR records; one CdrRecord or CdrRejection per non-blank record."""
     runs = RunCounter()
-    local = LocalTimes(tz)
+    local = LocalTimes(tz).convert
     talks: dict[str, int] = {}
 
     def convert(line_number: int, text: str, fields: list[str]) -> CdrRecord | CdrRejection:
@@ -172,8 +173,8 @@ def parse_avaya_smdr(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | C
             text,
             f"avaya:{call_id}:{digest}{runs.suffix(call_id, digest)}",
             start,
-            start + timedelta(seconds=ring) if talk else None,
-            start + timedelta(seconds=ring + talk),
+            start + seconds(ring) if talk else None,
+            start + seconds(ring + talk),
             talk,
             ring,
             caller,

@@ -52,6 +52,7 @@ from ._columns import Columns, Item, Parties, Rules, Times, plain_key, read_colu
 from ._common import (
     FieldError,
     ring_seconds,
+    seconds,
     short_hash,
     show,
     whole_seconds,
@@ -134,15 +135,12 @@ def epoch_time(field: str, value: str) -> datetime | None:
     if not value.isascii() or not value.isdigit() or len(value) > 11:
         raise FieldError(field, "not_a_date", value=show(value))
     hours, second = divmod(int(value), 3600)
-    return _hour(hours) + _SECONDS_OF_AN_HOUR[second]
+    return _hour(hours) + seconds(second)
 
 
 @lru_cache(maxsize=1024)  # the hours of a file's calls, each made once
 def _hour(hours: int) -> datetime:
     return _EPOCH + timedelta(hours=hours)
-
-
-_SECONDS_OF_AN_HOUR = tuple(timedelta(seconds=second) for second in range(3600))
 
 
 class CucmRules(Rules):

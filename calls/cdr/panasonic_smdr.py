@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from ._common import (
     BOM,
@@ -48,6 +48,7 @@ from ._common import (
     localize,
     make_record,
     money,
+    seconds,
     show,
     strip_newline,
     stripped_hash,
@@ -243,8 +244,8 @@ class _Converter:
         if ring is None:
             ring = _ring(ring_text)
             _remember(self.rings, ring_text, ring)
-        answered = end - timedelta(seconds=talk) if talk else None
-        start = end - timedelta(seconds=talk + ring)
+        answered = end - seconds(talk) if talk else None
+        start = end - seconds(talk + ring)
         cost = money("Cost", cost_text.rstrip(_CAPITALS)) if cost_text else None
         condition = cd or ""
         digest = stripped_hash(match.groups(""))

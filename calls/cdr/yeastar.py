@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from functools import lru_cache, partial
 from typing import NamedTuple
 
 from ._columns import Columns, Item, Parties, Rules, Times, read_columns, row_digest
-from ._common import disposition_status, flexible_seconds, required_time
+from ._common import disposition_status, flexible_seconds, required_time, seconds
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "time": ("time", "timestart", "starttime", "date", "datetime"),
@@ -128,8 +128,8 @@ class YeastarRules(Rules):
         ring = flexible_seconds(self.ring_name, row.ring)
         if not ring and duration >= talk:
             ring = duration - talk
-        answered = start + timedelta(seconds=ring) if talk else None
-        end = start + timedelta(seconds=max(duration, ring + talk))
+        answered = start + seconds(ring) if talk else None
+        end = start + seconds(max(duration, ring + talk))
         return start, answered, end, talk, ring
 
     def identity(self, row: YeastarRow, fields: list[str]) -> tuple[str, str]:
