@@ -37,8 +37,8 @@ from ._common import (
     local_times,
     make_record,
     money,
-    short_hash,
     strip_newline,
+    stripped_hash,
     unreadable_line,
 )
 from .records import CdrRecord, CdrRejection, CdrSkip, NotCdrError
@@ -78,6 +78,7 @@ class Columns:
     ):
         self.names = names
         self.keys = [key(name) for name in names]
+        self._prefixes = [f"{name_key.strip()}=" for name_key in self.keys]
         positions: dict[str, int] = {}
         for position, name_key in enumerate(self.keys):
             positions.setdefault(name_key, position)
@@ -116,10 +117,13 @@ class Columns:
 
         return pick
 
-
-def row_digest(keys: list[str], fields: list[str]) -> str:
-    """12 hex digits naming a row by its header keys and values (for a file without ids)."""
-    return short_hash(f"{key}={value}" for key, value in zip(keys, fields, strict=True))
+    def row_digest(self, fields: list[str]) -> str:
+        """12 hex digits naming a row by its header keys and values (for a file without ids):
+        ``short_hash`` of 'key=value' for each column (a key holds no space: only the
+        value's end is trimmed)."""
+        return stripped_hash(
+            [prefix + value.rstrip() for prefix, value in zip(self._prefixes, fields, strict=True)]
+        )
 
 
 def read_columns(
@@ -178,7 +182,7 @@ class Rules:
         self.tz = tz
         self.local = local_times(tz).convert
         self.runs = RunCounter()
-        self.keys = columns.keys
+        self.row_digest = columns.row_digest
 
     def skip(self, row: NamedTuple, fields: list[str]) -> str:
         """Why the record is no call (it becomes a CdrSkip), '' when it is one."""

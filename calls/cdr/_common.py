@@ -294,6 +294,7 @@ def within_a_call(field: str, value: str, seconds: int) -> int:
     return seconds
 
 
+@functools.lru_cache(maxsize=4096)  # durations repeat
 def flexible_seconds(field: str, value: str) -> int:
     """Seconds written as '75', '75.0', '1:15' or '0:01:15'; '' is 0."""
     if value.isdigit() and value.isascii() and len(value) < _FEWER_DIGITS_THAN_A_WEEK:
@@ -375,6 +376,7 @@ TYPE_WORDS = (
 )
 
 
+@functools.lru_cache(maxsize=1024)  # a few words, read on every record
 def normalise_type(value: str) -> str:
     key = _key(value)
     if not key:

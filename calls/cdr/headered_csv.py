@@ -26,7 +26,7 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import NamedTuple
 
-from ._columns import Columns, Parties, Rules, Times, read_columns, row_digest
+from ._columns import Columns, Parties, Rules, Times, read_columns
 from ._common import (
     FieldError,
     disposition_status,
@@ -174,9 +174,14 @@ class HeaderedRules(Rules):
         )
 
     def _time(self, text: str) -> datetime | None:
-        """LocalTimes' fast way for 'YYYY-MM-DD HH:MM:SS' and 'YYYY/MM/DD HH:MM:SS' (which
-        parse_time reads alike), None for the rest."""
-        if text[4:5] == "/" and text[7:8] == "/":
+        """LocalTimes' fast way for 'YYYY-MM-DD HH:MM:SS', and for 'YYYY/MM/DD HH:MM:SS',
+        'DD/MM/YYYY HH:MM:SS' and 'DD/MM/YYYY HH:MM' written so (parse_time reads them as the
+        same time); None for the rest, which parse_time reads."""
+        if text[2:3] == "/" and text[5:6] == "/" and text[10:11] == " ":
+            if len(text) == 16:
+                text += ":00"
+            text = f"{text[6:10]}-{text[3:5]}-{text[:2]}{text[10:]}"
+        elif text[4:5] == "/" and text[7:8] == "/":
             text = text.replace("/", "-")
         return self.local(text)
 
@@ -203,7 +208,7 @@ class HeaderedRules(Rules):
         match = _CALL_ID.fullmatch(row.id)
         if match:
             return f"3cx:{match.group(1).lstrip('0') or '0'}", ""
-        digest = row_digest(self.keys, fields)
+        digest = self.row_digest(fields)
         label = row.id[:80]
         suffix = self.runs.suffix(label or digest, digest)
         return f"csv:{label + ':' if label else ''}{digest}{suffix}", ""

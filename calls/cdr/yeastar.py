@@ -33,7 +33,7 @@ from datetime import datetime, tzinfo
 from functools import lru_cache, partial
 from typing import NamedTuple
 
-from ._columns import Columns, Item, Parties, Rules, Times, read_columns, row_digest
+from ._columns import Columns, Item, Parties, Rules, Times, read_columns
 from ._common import disposition_status, flexible_seconds, required_time, seconds
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -135,7 +135,7 @@ class YeastarRules(Rules):
     def identity(self, row: YeastarRow, fields: list[str]) -> tuple[str, str]:
         if row.id:
             return f"yeastar:{row.id[:80]}", ""
-        digest = row_digest(self.keys, fields)
+        digest = self.row_digest(fields)
         return f"yeastar:{digest}{self.runs.suffix(digest, digest)}", ""
 
     def parties(self, row: YeastarRow) -> Parties:
