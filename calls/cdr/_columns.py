@@ -97,23 +97,27 @@ class Columns:
         position = self.roles.get(role)
         return role if position is None else self.names[position]
 
-    def picker(self, row_type: type[NamedTuple]) -> Callable[[list[str]], NamedTuple]:
+    def picker(self, row_type: type[NamedTuple]) -> Callable[[str, list[str]], NamedTuple]:
         """The function that takes a record's values for the row type's fields (roles), trimmed,
-        as a ``row_type``; '' for a role the header lacks."""
+        as a ``row_type``; '' for a role the header lacks. Given the record's text too: a
+        record with no white space at all (a CUCM line) needs no trimming."""
         size = len(self.names)
         positions = [self.roles.get(role, size) for role in row_type._fields]
         getter = itemgetter(*positions)
         strip = str.strip
         make = tuple.__new__
-        if size not in positions:
-            return lambda fields: make(row_type, map(strip, getter(fields)))
+        missing = size in positions
 
-        def pick(fields: list[str]) -> NamedTuple:
-            fields.append("")
+        def pick(text: str, fields: list[str]) -> NamedTuple:
+            if missing:
+                fields.append("")
             try:
+                if text.split(None, 1) == [text]:
+                    return make(row_type, getter(fields))
                 return make(row_type, map(strip, getter(fields)))
             finally:
-                fields.pop()
+                if missing:
+                    fields.pop()
 
         return pick
 
@@ -236,7 +240,7 @@ def _converter(
                     line_number, text, "", "wrong_count", {"expected": size, "got": count}
                 )
         try:
-            row = pick(fields)
+            row = pick(text, fields)
             if skip is not None:
                 reason = skip(row, fields)
                 if reason:

@@ -99,8 +99,12 @@ class UcmRules(Rules):
         start = local(row.start) or self._time("start", row.start)
         if start is None:
             raise FieldError("start", "time_empty")
-        answered = (row.answer and local(row.answer)) or self._time("answer", row.answer)
-        end = (row.end and local(row.end)) or self._time("end", row.end)
+        answered = local(row.answer) if row.answer else None
+        if answered is None and row.answer:
+            answered = self._time("answer", row.answer)
+        end = local(row.end)
+        if end is None and row.end:
+            end = self._time("end", row.end)
         whole_seconds("duration", row.duration)
         talk = whole_seconds("billsec", row.billsec)
         return start, answered, end, talk, ring_seconds(start, answered, end)
