@@ -46,7 +46,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, tzinfo
 
 from ._common import (
-    DIGITS_MAX,
     FieldError,
     LocalTimes,
     RunCounter,
@@ -61,7 +60,7 @@ from ._common import (
     show,
     stripped_hash,
     unreadable_line,
-    within_a_call,
+    whole_seconds,
 )
 from .records import CdrRecord, CdrRejection
 
@@ -196,14 +195,6 @@ def parse_avaya_smdr(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | C
     return convert_records(lines, convert, unreadable_line)
 
 
-def _seconds(field: str, value: str) -> int:
-    if not value:
-        return 0
-    if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
-        raise FieldError(field, "not_whole_seconds", value=show(value))
-    return within_a_call(field, value, int(value))
-
-
 def local_time(field: str, value: str, tz: tzinfo) -> datetime:
     """'YYYY/MM/DD HH:MM:SS' (or any date parse_time reads) local to ``tz``, as UTC."""
     if len(value) == 19 and value[4] == "/" and value[7] == "/":
@@ -237,7 +228,7 @@ def _record(
     ) = values[:15]
     start = local_time("Call Start", start_text, tz)
     talk = hms_seconds("Connected Time", connected)
-    ring = _seconds("Ring Time", ring_text)
+    ring = whole_seconds("Ring Time", ring_text)
     if direction not in ("I", "O"):
         raise FieldError("Direction", "not_one_of", value=show(direction), allowed="I, O")
     cost = money("Call Charge", values[20]) if len(values) > 20 else None
