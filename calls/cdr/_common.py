@@ -165,30 +165,38 @@ class LocalTimes:
         self.tz = tz
         self._offsets: dict[str, timedelta | None] = {}
 
-    def __call__(self, value: str) -> datetime | None:
+    def convert(self, value: str) -> datetime | None:
+        """The conversion (a bound ``convert`` is a little quicker to call than the object)."""
         if (
             len(value) != 19
             or value[4::3] != "-- ::"
             or (FROMISOFORMAT_TAKES_HOUR_24 and value[11:13] == "24")
         ):
             return None
-        try:
-            naive = _fromisoformat(value)
-        except ValueError:
-            return None
         hour = value[:13]
         offset = self._offsets.get(hour, _UNKNOWN)
+        if offset is not _UNKNOWN and offset is not None:  # the usual: an hour seen before
+            try:  # the local time's digits read as UTC, then moved by the hour's offset
+                return _fromisoformat(value + "+00:00") - offset
+            except (ValueError, OverflowError):
+                return None
+        try:
+            moment = _fromisoformat(value + "+00:00")
+        except ValueError:
+            return None
         if offset is _UNKNOWN:
-            offset = self._offset(naive)
+            offset = self._offset(moment.replace(tzinfo=None))
             if len(self._offsets) >= 4096:
                 self._offsets.clear()
             self._offsets[hour] = offset
         if offset is None:
             return fast_time(value, self.tz)
         try:
-            return (naive - offset).replace(tzinfo=UTC)
+            return moment - offset
         except OverflowError:
             return None
+
+    __call__ = convert
 
     def _offset(self, naive: datetime) -> timedelta | None:
         try:
@@ -223,17 +231,32 @@ def optional_time(field: str, value: str, tz: tzinfo) -> datetime | None:
     return required_time(field, value, tz)
 
 
+_DELTAS = tuple(timedelta(seconds=second) for second in range(3600))
+
+
+def seconds(count: int) -> timedelta:
+    """``timedelta(seconds=count)``, made once for counts under an hour (making one takes
+    several times as long as this look-up)."""
+    return _DELTAS[count] if 0 <= count < 3600 else timedelta(seconds=count)
+
+
 def ring_seconds(start: datetime, answered: datetime | None, end: datetime | None) -> int:
     until = answered or end
     if until is None:
         return 0
-    return max(0, int((until - start).total_seconds()))
+    delta = until - start
+    if delta.microseconds:
+        return max(0, int(delta.total_seconds()))
+    seconds = delta.days * 86400 + delta.seconds  # whole seconds: the same, sooner
+    return seconds if seconds > 0 else 0
 
 
 # --- numbers -------------------------------------------------------------------------------------
 
 # More digits than any real duration or count holds (and far fewer than int() refuses).
 DIGITS_MAX = 18
+# A count of seconds with fewer digits than CALL_SECONDS_MAX is always within a call.
+_FEWER_DIGITS_THAN_A_WEEK = len(str(CALL_SECONDS_MAX))
 _HMS = re.compile(r"(\d+):([0-5]?\d):([0-5]?\d)(?:[.,]\d+)?")
 _MS = re.compile(r"([0-5]?\d):([0-5]?\d)")
 _SECONDS = re.compile(r"(\d+)(?:[.,]\d+)?")
@@ -253,6 +276,17 @@ def hms_seconds(field: str, value: str) -> int:
     return within_a_call(field, value, hours * 3600 + minutes * 60 + seconds)
 
 
+def whole_seconds(field: str, value: str) -> int:
+    """A trimmed count of seconds, ASCII digits only; '' is 0."""
+    if value.isdigit() and value.isascii() and len(value) < _FEWER_DIGITS_THAN_A_WEEK:
+        return int(value)
+    if not value:
+        return 0
+    if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
+        raise FieldError(field, "not_whole_seconds", value=show(value))
+    return within_a_call(field, value, int(value))
+
+
 def within_a_call(field: str, value: str, seconds: int) -> int:
     """``seconds``, unless more than a call may last (calls.limits.CALL_SECONDS_MAX)."""
     if seconds > CALL_SECONDS_MAX:
@@ -260,8 +294,11 @@ def within_a_call(field: str, value: str, seconds: int) -> int:
     return seconds
 
 
+@functools.lru_cache(maxsize=4096)  # durations repeat
 def flexible_seconds(field: str, value: str) -> int:
     """Seconds written as '75', '75.0', '1:15' or '0:01:15'; '' is 0."""
+    if value.isdigit() and value.isascii() and len(value) < _FEWER_DIGITS_THAN_A_WEEK:
+        return int(value)  # the usual: plain seconds, fewer than a call may last
     value = value.strip()
     if not value:
         return 0
@@ -339,6 +376,7 @@ TYPE_WORDS = (
 )
 
 
+@functools.lru_cache(maxsize=1024)  # a few words, read on every record
 def normalise_type(value: str) -> str:
     key = _key(value)
     if not key:
@@ -430,6 +468,7 @@ _DISPOSITIONS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # a few words, read on every record
 def disposition_status(disposition: str, answered: bool | None) -> str:
     """Status from an Asterisk disposition (or a spreadsheet's status column).
 

@@ -42,7 +42,7 @@ from ._common import (
     RunCounter,
     convert_records,
     disposition_status,
-    fast_time,
+    local_times,
     make_record,
     optional_time,
     required_time,
@@ -165,6 +165,7 @@ _OUTGOING_CONTEXTS = ("outrt", "outbound", "outgoing", "dialout")
 _INCOMING_CONTEXTS = ("from-trunk", "from-pstn", "from-did", "ext-did", "inbound", "incoming")
 
 
+@lru_cache(maxsize=4096)  # a phone's or a number's name, read again on most of its calls
 def caller_name(clid: str, src: str) -> str:
     """'"Marget Biernacki" <253-433-5862>' -> 'Marget Biernacki'; '"" <...>' -> ''."""
     match = _CLID.fullmatch(clid)
@@ -181,6 +182,7 @@ def caller_name(clid: str, src: str) -> str:
 _ASCII_SEPARATORS = str.maketrans("", "", "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f -./()")
 
 
+@lru_cache(maxsize=4096)  # an extension's number, read on most of its calls
 def _digit_count(number: str) -> int | None:
     """Digits in a number written with spaces, dashes, dots, brackets or a leading '+'."""
     if number.isascii():
@@ -242,6 +244,7 @@ def _record_maker(
     getter = itemgetter(*(index.get(name, size) for name in _USED_COLUMNS))
     has_duration = "duration" in index
     has_billsec = "billsec" in index
+    local = local_times(tz).convert  # fast_time(value, tz), the zone's offset kept per hour
 
     def seconds(name: str, value: str) -> int:
         if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
@@ -268,15 +271,15 @@ def _record_maker(
             clid,
             accountcode,
         ) = getter(values)
-        # fast_time reads the usual 'YYYY-MM-DD HH:MM:SS' (None for anything else: then the
-        # general functions read the value, or name it in the rejection)
-        start = fast_time(start_text, tz) or required_time("start", start_text, tz)
+        # LocalTimes reads the usual 'YYYY-MM-DD HH:MM:SS' as fast_time does (None for anything
+        # else: then the general functions read the value, or name it in the rejection)
+        start = local(start_text) or required_time("start", start_text, tz)
         answered = (
-            (fast_time(answer_text, tz) or optional_time("answer", answer_text, tz))
+            (local(answer_text) or optional_time("answer", answer_text, tz))
             if answer_text
             else None
         )
-        end = (fast_time(end_text, tz) or optional_time("end", end_text, tz)) if end_text else None
+        end = (local(end_text) or optional_time("end", end_text, tz)) if end_text else None
         if has_duration:
             seconds("duration", duration)
         talk = seconds("billsec", billsec) if has_billsec else 0

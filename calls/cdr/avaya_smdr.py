@@ -46,7 +46,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, tzinfo
 
 from ._common import (
-    DIGITS_MAX,
     FieldError,
     LocalTimes,
     RunCounter,
@@ -57,10 +56,11 @@ from ._common import (
     make_record,
     money,
     required_time,
+    seconds,
     show,
     stripped_hash,
     unreadable_line,
-    within_a_call,
+    whole_seconds,
 )
 from .records import CdrRecord, CdrRejection
 
@@ -89,7 +89,7 @@ def describe(count: int) -> str:
 def parse_avaya_smdr(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | CdrRejection]:
     """Read IP Office SMDR records; one CdrRecord or CdrRejection per non-blank record."""
     runs = RunCounter()
-    local = LocalTimes(tz)
+    local = LocalTimes(tz).convert
     talks: dict[str, int] = {}
 
     def convert(line_number: int, text: str, fields: list[str]) -> CdrRecord | CdrRejection:
@@ -172,8 +172,8 @@ def parse_avaya_smdr(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | C
             text,
             f"avaya:{call_id}:{digest}{runs.suffix(call_id, digest)}",
             start,
-            start + timedelta(seconds=ring) if talk else None,
-            start + timedelta(seconds=ring + talk),
+            start + seconds(ring) if talk else None,
+            start + seconds(ring + talk),
             talk,
             ring,
             caller,
@@ -193,14 +193,6 @@ def parse_avaya_smdr(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | C
         )
 
     return convert_records(lines, convert, unreadable_line)
-
-
-def _seconds(field: str, value: str) -> int:
-    if not value:
-        return 0
-    if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
-        raise FieldError(field, "not_whole_seconds", value=show(value))
-    return within_a_call(field, value, int(value))
 
 
 def local_time(field: str, value: str, tz: tzinfo) -> datetime:
@@ -236,7 +228,7 @@ def _record(
     ) = values[:15]
     start = local_time("Call Start", start_text, tz)
     talk = hms_seconds("Connected Time", connected)
-    ring = _seconds("Ring Time", ring_text)
+    ring = whole_seconds("Ring Time", ring_text)
     if direction not in ("I", "O"):
         raise FieldError("Direction", "not_one_of", value=show(direction), allowed="I, O")
     cost = money("Call Charge", values[20]) if len(values) > 20 else None

@@ -45,23 +45,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
+from ._columns import Columns, Item, Parties, Rules, Times, plain_key, read_columns
 from ._common import (
-    DIGITS_MAX,
     FieldError,
-    RawRecord,
-    RunCounter,
-    digits_only,
-    make_record,
-    read_records,
     ring_seconds,
+    seconds,
     short_hash,
     show,
-    unreadable,
-    within_a_call,
-    wrong_count,
+    whole_seconds,
 )
-from .records import CdrRecord, CdrRejection, CdrSkip, NotCallsError, NotCdrError
+from .records import CdrSkip, NotCallsError
 
 # Fields of a CMR (call quality) file that a CDR file never has.
 _CMR_FIELDS = {"numberpacketssent", "numberpacketsreceived", "jitter", "varvqmetrics"}
@@ -72,17 +68,38 @@ _NO_ANSWER_CAUSES = {"", "0", "16", "18", "19"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _key(name: str) -> str:
-    return name.strip().lstrip("\ufeff").lower()
+class CucmRow(NamedTuple):
+    """The columns read, by their names in row 1 (case ignored); ``code`` is the CMC."""
+
+    cdrrecordtype: str
+    datetimeorigination: str
+    datetimeconnect: str
+    datetimedisconnect: str
+    duration: str
+    globalcallid_callmanagerid: str
+    globalcallid_callid: str
+    pkid: str
+    origlegcallidentifier: str
+    destlegcallidentifier: str
+    origdevicename: str
+    destdevicename: str
+    originalcalledpartynumber: str
+    finalcalledpartynumber: str
+    destcause_value: str
+    callingpartynumber: str
+    code: str
+
+
+ALIASES = {role: (role,) for role in CucmRow._fields} | {"code": ("clientmattercode",)}
 
 
 def is_cucm_header(names: list[str]) -> bool:
-    keys = {_key(name) for name in names}
+    keys = {plain_key(name) for name in names}
     return "cdrrecordtype" in keys and "globalcallid_callid" in keys
 
 
 def is_cmr_header(names: list[str]) -> bool:
-    keys = {_key(name) for name in names}
+    keys = {plain_key(name) for name in names}
     return is_cucm_header(names) and ("datetimeorigination" not in keys or bool(keys & _CMR_FIELDS))
 
 
@@ -95,51 +112,19 @@ def is_type_row(fields: list[str]) -> bool:
     return bool(fields) and all(_TYPE_VALUE.fullmatch(value.strip().upper()) for value in fields)
 
 
-def parse_cisco_cucm(lines: Iterable[str]) -> Iterator[CdrRecord | CdrRejection | CdrSkip]:
+def parse_cisco_cucm(lines: Iterable[str]) -> Iterator[Item]:
     """Read a CUCM CDR file (header row first); one item per following record.
 
     Raises NotCallsError at once for a CMR file, NotCdrError when the header is no CUCM CDR
     header or lacks a required column.
     """
-    records = read_records(lines)
-    header = next(records, None)
-    if header is None:
-        raise NotCdrError("file_empty")
-    if header.fields is None:
-        raise NotCdrError("header_unreadable", error=header.error)
-    names = [name.strip().lstrip("\ufeff") for name in header.fields]
+    return read_columns(lines, _columns, CucmRow, CucmRules)
+
+
+def _columns(names: list[str]) -> Columns | None:
     if is_cmr_header(names):
         raise NotCallsError("cucm_cmr")
-    if not is_cucm_header(names):
-        raise NotCdrError("header_without_calls", columns=", ".join(names))
-    index = {_key(name): position for position, name in enumerate(names)}
-    return _parse(records, names, index)
-
-
-def _parse(
-    records: Iterator[RawRecord], names: list[str], index: dict[str, int]
-) -> Iterator[CdrRecord | CdrRejection | CdrSkip]:
-    size = len(names)
-    runs = RunCounter()
-    wanted = [index.get(key) for key in _WANTED]
-    for raw in records:
-        if raw.fields is None:
-            yield unreadable(raw)
-            continue
-        fields = raw.fields
-        if len(fields) != size:
-            if is_type_row(fields):
-                yield CdrSkip(raw.line_number, raw.raw, "column types row")
-                continue
-            yield wrong_count(raw, size)
-            continue
-        if _TYPE_VALUE.fullmatch(fields[0].strip().upper()) and is_type_row(fields):
-            yield CdrSkip(raw.line_number, raw.raw, "column types row")
-            continue
-        try:
-            yield _record(raw, fields, wanted, runs)
-        except FieldError as error:
-            yield error.rejection(raw.line_number, raw.raw)
+    return Columns(names, plain_key, ALIASES) if is_cucm_header(names) else None
 
 
 def epoch_time(field: str, value: str) -> datetime | None:
@@ -149,127 +134,92 @@ def epoch_time(field: str, value: str) -> datetime | None:
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 11:
         raise FieldError(field, "not_a_date", value=show(value))
-    return _EPOCH + timedelta(seconds=int(value))
+    hours, second = divmod(int(value), 3600)
+    return _hour(hours) + seconds(second)
 
 
-def _seconds(field: str, value: str) -> int:
-    value = value.strip()
-    if not value:
-        return 0
-    if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
-        raise FieldError(field, "not_whole_seconds", value=show(value))
-    return within_a_call(field, value, int(value))
+@lru_cache(maxsize=1024)  # the hours of a file's calls, each made once
+def _hour(hours: int) -> datetime:
+    return _EPOCH + timedelta(hours=hours)
 
 
-# The columns a record is read from, in the order ``_record`` unpacks them.
-_WANTED = (
-    "cdrrecordtype",
-    "datetimeorigination",
-    "datetimeconnect",
-    "datetimedisconnect",
-    "duration",
-    "globalcallid_callmanagerid",
-    "globalcallid_callid",
-    "pkid",
-    "origlegcallidentifier",
-    "destlegcallidentifier",
-    "origdevicename",
-    "destdevicename",
-    "originalcalledpartynumber",
-    "finalcalledpartynumber",
-    "destcause_value",
-    "callingpartynumber",
-    "clientmattercode",
-)
+class CucmRules(Rules):
+    """CUCM's conventions for one file (a trailing delimiter is a wrong field count)."""
 
+    trailing_delimiter = False
 
-def _is_phone(device: str) -> bool:
-    return device.upper().startswith(_PHONE_PREFIXES)
+    def __init__(self, columns: Columns):
+        super().__init__(columns)
+        self.phones: dict[str, bool] = {}
 
+    def odd_count(self, line_number: int, text: str, fields: list[str]) -> CdrSkip | None:
+        return CdrSkip(line_number, text, "column types row") if is_type_row(fields) else None
 
-def _record(
-    raw: RawRecord, fields: list[str], wanted: list[int | None], runs: RunCounter
-) -> CdrRecord | CdrSkip:
-    (
-        record_type,
-        origination,
-        connect,
-        disconnect,
-        duration_text,
-        manager,
-        call_id,
-        pkid,
-        orig_leg,
-        dest_leg,
-        orig_device,
-        dest_device,
-        original,
-        final,
-        cause,
-        calling,
-        matter_code,
-    ) = [fields[position].strip() if position is not None else "" for position in wanted]
-
-    if record_type not in ("", "1"):
+    def skip(self, row: CucmRow, fields: list[str]) -> str:
+        """Why the record is no call ('' when it is one): the types row, another record type."""
+        first = fields[0]
+        if (
+            not first[:1].isdigit()  # a type starts with a letter (a record, with its type)
+            and _TYPE_VALUE.fullmatch(first.strip().upper())
+            and is_type_row(fields)
+        ):
+            return "column types row"
+        record_type = row.cdrrecordtype
+        if record_type in ("", "1"):
+            return ""
         if not record_type.isascii() or not record_type.isdigit():
             raise FieldError("cdrRecordType", "not_a_number", value=show(record_type))
-        return CdrSkip(raw.line_number, raw.raw, f"cdrRecordType {record_type}: not a call")
+        return f"cdrRecordType {record_type}: not a call"
 
-    start = epoch_time("dateTimeOrigination", origination)
-    if start is None:
-        raise FieldError("dateTimeOrigination", "time_empty")
-    answered = epoch_time("dateTimeConnect", connect)
-    end = epoch_time("dateTimeDisconnect", disconnect)
-    talk = _seconds("duration", duration_text)
+    def times(self, row: CucmRow) -> Times:
+        start = epoch_time("dateTimeOrigination", row.datetimeorigination)
+        if start is None:
+            raise FieldError("dateTimeOrigination", "time_empty")
+        answered = epoch_time("dateTimeConnect", row.datetimeconnect)
+        end = epoch_time("dateTimeDisconnect", row.datetimedisconnect)
+        talk = whole_seconds("duration", row.duration)
+        return start, answered, end, talk, ring_seconds(start, answered, end)
 
-    group = f"cucm:{manager}:{call_id}"
-    if pkid:
-        own = pkid
-    else:
-        legs = f"{orig_leg}-{dest_leg}"
+    def identity(self, row: CucmRow, fields: list[str]) -> tuple[str, str]:
+        group = f"cucm:{row.globalcallid_callmanagerid}:{row.globalcallid_callid}"
+        if row.pkid:
+            return f"{group}:{row.pkid}", group
+        legs = f"{row.origlegcallidentifier}-{row.destlegcallidentifier}"
         digest = short_hash(fields)
-        own = f"{legs}:{digest}{runs.suffix(group, digest)}"
-    pbx_call_id = f"{group}:{own}"
+        return f"{group}:{legs}:{digest}{self.runs.suffix(group, digest)}", group
 
-    caller_type = called_type = ""
-    trunk = ""
-    if dest_device and not _is_phone(dest_device) and (not orig_device or _is_phone(orig_device)):
-        called_type, caller_type, trunk = "line", "extension", dest_device
-    elif orig_device and not _is_phone(orig_device):
-        caller_type, trunk = "line", orig_device
-        called_type = "extension" if _is_phone(dest_device) else ""
-    elif _is_phone(orig_device) and _is_phone(dest_device):
-        caller_type = called_type = "extension"
+    def _is_phone(self, device: str) -> bool:
+        known = self.phones.get(device)
+        if known is None:
+            if len(self.phones) >= 4096:
+                self.phones.clear()
+            known = self.phones[device] = device.upper().startswith(_PHONE_PREFIXES)
+        return known
 
-    if answered is not None or talk > 0:
-        status = "answered"
-    elif cause in _BUSY_CAUSES:
-        status = "busy"
-    elif cause in _NO_ANSWER_CAUSES:
-        status = "no_answer"
-    else:
-        status = "failed"
-    return make_record(
-        line_number=raw.line_number,
-        raw=raw.raw,
-        pbx_call_id=pbx_call_id,
-        start=start,
-        answered=answered,
-        end=end,
-        talk_seconds=talk,
-        ring_seconds=ring_seconds(start, answered, end),
-        caller=calling,
-        caller_name="",
-        caller_type=caller_type,
-        called=original or final,
-        called_type=called_type,
-        dialled=original or final,
-        final_number=final,
-        final_type="",
-        trunk_identifier=trunk,
-        billing_code=digits_only(matter_code),
-        cost=None,
-        status=status,
-        termination=f"cause {cause}" if cause else "",
-        leg_group=group,
-    )
+    def parties(self, row: CucmRow) -> Parties:
+        orig_device, dest_device = row.origdevicename, row.destdevicename
+        orig_phone, dest_phone = self._is_phone(orig_device), self._is_phone(dest_device)
+        caller_type = called_type = trunk = ""
+        if dest_device and not dest_phone and (not orig_device or orig_phone):
+            called_type, caller_type, trunk = "line", "extension", dest_device
+        elif orig_device and not orig_phone:
+            caller_type, trunk = "line", orig_device
+            called_type = "extension" if dest_phone else ""
+        elif orig_phone and dest_phone:
+            caller_type = called_type = "extension"
+        final = row.finalcalledpartynumber
+        called = row.originalcalledpartynumber or final
+        caller = row.callingpartynumber
+        return caller, "", caller_type, called, called_type, called, final, "", trunk
+
+    def outcome(self, row: CucmRow, answered: datetime | None, talk: int) -> tuple[str, str]:
+        cause = row.destcause_value
+        if answered is not None or talk > 0:
+            status = "answered"
+        elif cause in _BUSY_CAUSES:
+            status = "busy"
+        elif cause in _NO_ANSWER_CAUSES:
+            status = "no_answer"
+        else:
+            status = "failed"
+        return status, f"cause {cause}" if cause else ""

@@ -44,6 +44,7 @@ from . import (
     threecx,
     yeastar,
 )
+from ._columns import sniff_delimiter
 from ._common import RawRecord, is_type_word, read_records, strip_newline
 from .records import (
     CdrRecord,
@@ -89,7 +90,7 @@ def _check_binary(lines: list[str]) -> None:
 def _header_format(first_line: str) -> DetectedFormat | None:
     line = strip_newline(first_line).lstrip("\ufeff")
     try:
-        names = next(csv.reader([line], delimiter=headered_csv.sniff_delimiter(line)))
+        names = next(csv.reader([line], delimiter=sniff_delimiter(line)))
     except (csv.Error, StopIteration):
         return None
     names = [name.strip().lstrip("\ufeff") for name in names]

@@ -26,37 +26,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
+from functools import partial
+from typing import NamedTuple
 
+from ._columns import Columns, Item, Parties, Rules, Times, plain_key, read_columns
 from ._common import (
-    DIGITS_MAX,
     FieldError,
-    LocalTimes,
-    RawRecord,
-    RunCounter,
-    digits_only,
     disposition_status,
-    make_record,
-    read_records,
     required_time,
     ring_seconds,
     short_hash,
-    show,
-    unreadable,
-    within_a_call,
-    wrong_count,
+    whole_seconds,
 )
 from .asterisk import caller_name as clid_name
-from .records import CdrRecord, CdrRejection, NotCdrError
 
 REQUIRED = ("acctid", "src", "dst", "start")
 
 
-def _key(name: str) -> str:
-    return name.strip().lstrip("\ufeff").lower()
+class UcmRow(NamedTuple):
+    """The columns read, by their names in the cdrapi field list (case ignored)."""
+
+    start: str
+    answer: str
+    end: str
+    duration: str
+    billsec: str
+    acctid: str
+    uniqueid: str
+    session: str
+    src: str
+    dst: str
+    src_trunk_name: str
+    dst_trunk_name: str
+    caller_name: str
+    clid: str
+    disposition: str
+    code: str  # accountcode
+
+
+ALIASES = {role: (role,) for role in UcmRow._fields} | {"code": ("accountcode",)}
 
 
 def is_ucm_header(names: list[str]) -> bool:
-    keys = {_key(name) for name in names}
+    keys = {plain_key(name) for name in names}
     return all(name in keys for name in REQUIRED)
 
 
@@ -64,118 +76,58 @@ def describe(names: list[str]) -> str:
     return f"Grandstream UCM CDR, {len(names)} columns"
 
 
-def parse_grandstream_ucm(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | CdrRejection]:
+def parse_grandstream_ucm(lines: Iterable[str], tz: tzinfo) -> Iterator[Item]:
     """Read a UCM CDR CSV (header first); one item per following record."""
-    records = read_records(lines)
-    header = next(records, None)
-    if header is None:
-        raise NotCdrError("file_empty")
-    if header.fields is None:
-        raise NotCdrError("header_unreadable", error=header.error)
-    names = [name.strip().lstrip("\ufeff") for name in header.fields]
-    if not is_ucm_header(names):
-        raise NotCdrError("header_without_calls", columns=", ".join(names))
-    index: dict[str, int] = {}
-    for position, name in enumerate(names):
-        index.setdefault(_key(name), position)
-    return _parse(records, len(names), index, tz)
+    return read_columns(lines, _columns, UcmRow, partial(UcmRules, tz=tz))
 
 
-def _parse(
-    records: Iterator[RawRecord], size: int, index: dict[str, int], tz: tzinfo
-) -> Iterator[CdrRecord | CdrRejection]:
-    runs = RunCounter()
-    local = LocalTimes(tz)
-    for raw in records:
-        if raw.fields is None:
-            yield unreadable(raw)
-            continue
-        fields = raw.fields
-        if len(fields) == size + 1 and not fields[-1].strip():
-            fields = fields[:-1]
-        if len(fields) != size:
-            yield wrong_count(raw, size)
-            continue
-        try:
-            yield _record(raw, fields, index, tz, runs, local)
-        except FieldError as error:
-            yield error.rejection(raw.line_number, raw.raw)
+def _columns(names: list[str]) -> Columns | None:
+    return Columns(names, plain_key, ALIASES) if is_ucm_header(names) else None
 
 
-def _time(field: str, value: str, tz: tzinfo, local: LocalTimes) -> datetime | None:
-    if not value or value.startswith("0000-00-00"):
-        return None
-    return local(value) or required_time(field, value, tz)
+class UcmRules(Rules):
+    """The UCM's conventions for one file."""
 
+    def _time(self, field: str, value: str) -> datetime | None:
+        if not value or value[:10] == "0000-00-00":
+            return None
+        return self.local(value) or required_time(field, value, self.tz)
 
-def _seconds(field: str, value: str) -> int:
-    if not value:
-        return 0
-    if not value.isascii() or not value.isdigit() or len(value) > DIGITS_MAX:
-        raise FieldError(field, "not_whole_seconds", value=show(value))
-    return within_a_call(field, value, int(value))
+    def times(self, row: UcmRow) -> Times:
+        local = self.local
+        # the usual 'YYYY-MM-DD HH:MM:SS' straight to LocalTimes; else the general way
+        start = local(row.start) or self._time("start", row.start)
+        if start is None:
+            raise FieldError("start", "time_empty")
+        answered = local(row.answer) if row.answer else None
+        if answered is None and row.answer:
+            answered = self._time("answer", row.answer)
+        end = local(row.end)
+        if end is None and row.end:
+            end = self._time("end", row.end)
+        whole_seconds("duration", row.duration)
+        talk = whole_seconds("billsec", row.billsec)
+        return start, answered, end, talk, ring_seconds(start, answered, end)
 
-
-def _record(
-    raw: RawRecord,
-    fields: list[str],
-    index: dict[str, int],
-    tz: tzinfo,
-    runs: RunCounter,
-    local: LocalTimes,
-) -> CdrRecord:
-    def get(name: str) -> str:
-        position = index.get(name)
-        return "" if position is None else fields[position].strip()
-
-    start_text = get("start")
-    start = _time("start", start_text, tz, local)
-    if start is None:
-        raise FieldError("start", "time_empty")
-    answered = _time("answer", get("answer"), tz, local)
-    end = _time("end", get("end"), tz, local)
-    _seconds("duration", get("duration"))
-    talk = _seconds("billsec", get("billsec"))
-
-    acct_id, uniqueid = get("acctid"), get("uniqueid")
-    if acct_id:
-        call_id = f"ucm:{acct_id}"
-    else:
+    def identity(self, row: UcmRow, fields: list[str]) -> tuple[str, str]:
+        leg_group = f"ucm:{row.session}" if row.session else ""
+        if row.acctid:
+            return f"ucm:{row.acctid}", leg_group
         digest = short_hash(fields)
-        call_id = f"ucm:{uniqueid}:{digest}{runs.suffix(uniqueid or digest, digest)}"
-    session = get("session")
+        suffix = self.runs.suffix(row.uniqueid or digest, digest)
+        return f"ucm:{row.uniqueid}:{digest}{suffix}", leg_group
 
-    src, dst = get("src"), get("dst")
-    src_trunk, dst_trunk = get("src_trunk_name"), get("dst_trunk_name")
-    if dst_trunk:
-        caller_type, called_type, trunk = "", "line", dst_trunk
-    elif src_trunk:
-        caller_type, called_type, trunk = "line", "", src_trunk
-    else:
-        caller_type = called_type = trunk = ""
-    disposition = get("disposition")
-    was_answered = answered is not None or talk > 0
-    return make_record(
-        line_number=raw.line_number,
-        raw=raw.raw,
-        pbx_call_id=call_id,
-        start=start,
-        answered=answered,
-        end=end,
-        talk_seconds=talk,
-        ring_seconds=ring_seconds(start, answered, end),
-        caller=src,
-        caller_name=get("caller_name") or clid_name(get("clid"), src),
-        caller_type=caller_type,
-        called=dst,
-        called_type=called_type,
-        dialled=dst,
-        final_number="",
-        final_type="",
-        trunk_identifier=trunk,
-        billing_code=digits_only(get("accountcode")),
-        cost=None,
-        status=disposition_status(disposition, was_answered),
-        termination=disposition,
-        leg_group=f"ucm:{session}" if session else "",
-    )
+    def parties(self, row: UcmRow) -> Parties:
+        src, dst = row.src, row.dst
+        if row.dst_trunk_name:
+            caller_type, called_type, trunk = "", "line", row.dst_trunk_name
+        elif row.src_trunk_name:
+            caller_type, called_type, trunk = "line", "", row.src_trunk_name
+        else:
+            caller_type = called_type = trunk = ""
+        name = row.caller_name or clid_name(row.clid, src)
+        return src, name, caller_type, dst, called_type, dst, "", "", trunk
+
+    def outcome(self, row: UcmRow, answered: datetime | None, talk: int) -> tuple[str, str]:
+        was_answered = answered is not None or talk > 0
+        return disposition_status(row.disposition, was_answered), row.disposition

@@ -22,32 +22,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import tzinfo
-from itertools import chain
+from datetime import datetime, tzinfo
+from functools import partial
+from typing import NamedTuple
 
+from ._columns import Columns, Parties, Rules, Times, read_columns
 from ._common import (
     FieldError,
-    RawRecord,
-    RunCounter,
-    digits_only,
     disposition_status,
     flexible_seconds,
-    money,
     normalise_type,
     parse_time,
-    read_records,
     required_time,
     ring_seconds,
-    short_hash,
     show,
     strip_ext,
-    strip_newline,
     threecx_status,
-    unreadable,
-    wrong_count,
 )
 from .asterisk import caller_name as clid_name
-from .records import CdrRecord, CdrRejection, NotCdrError
+from .records import CdrRecord, CdrRejection
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "start": (
@@ -101,6 +94,31 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "final_type": ("finaltype",),
 }
 
+
+class HeaderedRow(NamedTuple):
+    """The columns read, by role (``COLUMN_ALIASES`` names each role's columns)."""
+
+    start: str
+    time: str
+    caller: str
+    called: str
+    dialled: str
+    talk: str
+    answered: str
+    end: str
+    code: str
+    id: str
+    status: str
+    reason: str
+    caller_name: str
+    trunk: str
+    cost: str
+    caller_type: str
+    called_type: str
+    final_number: str
+    final_type: str
+
+
 _CALL_ID = re.compile(r"Call\s+(\d+)", re.IGNORECASE)
 _YES = {"yes", "y", "si", "sì", "true", "1", "x"}
 _NO = {"no", "n", "false", "0"}
@@ -110,31 +128,21 @@ def header_key(name: str) -> str:
     return re.sub(r"[\s\-_.]", "", name.strip().lstrip("\ufeff").lower())
 
 
-def map_header(names: list[str]) -> dict[str, int]:
-    """Role -> column position for the roles the header names (see ``COLUMN_ALIASES``)."""
-    positions: dict[str, int] = {}
-    for position, name in enumerate(names):
-        positions.setdefault(header_key(name), position)
-    roles: dict[str, int] = {}
-    for role, aliases in COLUMN_ALIASES.items():
-        for alias in aliases:
-            if alias in positions:
-                roles[role] = positions[alias]
-                break
+def _columns(names: list[str]) -> Columns:
+    columns = Columns(names, header_key, COLUMN_ALIASES)
+    roles = columns.roles
     if "start" not in roles and "time" in roles:
         roles["start"] = roles.pop("time")
-    return roles
+    return columns
+
+
+def map_header(names: list[str]) -> dict[str, int]:
+    """Role -> column position for the roles the header names (see ``COLUMN_ALIASES``)."""
+    return _columns(names).roles
 
 
 def is_cdr_header(roles: dict[str, int]) -> bool:
     return "start" in roles and "called" in roles
-
-
-def sniff_delimiter(line: str) -> str:
-    """The delimiter of a header line: whichever of ',', ';' and tab splits it most."""
-    counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
-    best = max(counts, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
 
 
 def describe(names: list[str], roles: dict[str, int]) -> str:
@@ -147,131 +155,94 @@ def parse_headered_csv(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord |
 
     Raises NotCdrError at once when the header names no start time or no destination.
     """
-    iterator = iter(lines)
-    skipped: list[str] = []
-    first = ""
-    for line in iterator:
-        skipped.append(line)
-        if line.strip().lstrip("\ufeff").strip():
-            first = line
-            break
-    if not first:
-        raise NotCdrError("file_empty")
-    records = read_records(
-        chain(skipped, iterator), delimiter=sniff_delimiter(strip_newline(first))
-    )
-    header = next(records)
-    if header.fields is None:
-        raise NotCdrError("header_unreadable", error=header.error)
-    names = [name.strip() for name in header.fields]
-    roles = map_header(names)
-    if not is_cdr_header(roles):
-        raise NotCdrError("header_without_calls", columns=", ".join(names))
-    return _parse(records, names, roles, tz)
+    return read_columns(lines, _cdr_columns, HeaderedRow, partial(HeaderedRules, tz=tz))
 
 
-def _parse(
-    records: Iterator[RawRecord], names: list[str], roles: dict[str, int], tz: tzinfo
-) -> Iterator[CdrRecord | CdrRejection]:
-    keys = [header_key(name) for name in names]
-    runs = RunCounter()
-    for raw in records:
-        if raw.fields is None:
-            yield unreadable(raw)
-            continue
-        fields = raw.fields
-        if len(fields) == len(names) + 1 and not fields[-1].strip():
-            fields = fields[:-1]
-        if len(fields) != len(names):
-            yield wrong_count(raw, len(names))
-            continue
-        try:
-            yield _record(raw, fields, names, keys, roles, tz, runs)
-        except FieldError as error:
-            yield error.rejection(raw.line_number, raw.raw)
+def _cdr_columns(names: list[str]) -> Columns | None:
+    columns = _columns(names)
+    return columns if is_cdr_header(columns.roles) else None
 
 
-def _record(
-    raw: RawRecord,
-    fields: list[str],
-    names: list[str],
-    keys: list[str],
-    roles: dict[str, int],
-    tz: tzinfo,
-    runs: RunCounter,
-) -> CdrRecord:
-    def get(role: str) -> str:
-        position = roles.get(role)
-        return "" if position is None else fields[position].strip()
+class HeaderedRules(Rules):
+    """The conventions of a CSV call list, for one file."""
 
-    def name(role: str) -> str:
-        return names[roles[role]] if role in roles else role
+    def __init__(self, columns: Columns, tz: tzinfo):
+        super().__init__(columns, tz)
+        self.has_time = "time" in columns
+        self.start_name, self.answered_name, self.end_name, self.talk_name = (
+            columns.name(role) for role in ("start", "answered", "end", "talk")
+        )
 
-    start_text = get("start")
-    if "time" in roles and parse_time(start_text, tz) is None:
-        start_text = f"{start_text} {get('time')}".strip()
-    start = required_time(name("start"), start_text, tz)
+    def _time(self, text: str) -> datetime | None:
+        """LocalTimes' fast way for 'YYYY-MM-DD HH:MM:SS', and for 'YYYY/MM/DD HH:MM:SS',
+        'DD/MM/YYYY HH:MM:SS' and 'DD/MM/YYYY HH:MM' written so (parse_time reads them as the
+        same time); None for the rest, which parse_time reads."""
+        if text[2:3] == "/" and text[5:6] == "/" and text[10:11] == " ":
+            if len(text) == 16:
+                text += ":00"
+            text = f"{text[6:10]}-{text[3:5]}-{text[:2]}{text[10:]}"
+        elif text[4:5] == "/" and text[7:8] == "/":
+            text = text.replace("/", "-")
+        return self.local(text)
 
-    answered = None
-    answered_flag = None
-    answered_text = get("answered")
-    if answered_text:
-        answered = parse_time(answered_text, tz)
-        if answered is None:
-            word = answered_text.lower()
-            if word in _YES:
-                answered_flag = True
-            elif word in _NO:
-                answered_flag = False
-            else:
-                raise FieldError(name("answered"), "not_a_date", value=show(answered_text))
-    end_text = get("end")
-    end = required_time(name("end"), end_text, tz) if end_text else None
-    talk = flexible_seconds(name("talk"), get("talk"))
-    cost = money(name("cost"), get("cost"))
+    def times(self, row: HeaderedRow) -> Times:
+        tz = self.tz
+        start_text = row.start
+        start = self._time(start_text)
+        if start is None:
+            if self.has_time and parse_time(start_text, tz) is None:
+                start_text = f"{start_text} {row.time}".strip()
+            start = required_time(self.start_name, start_text, tz)
+        answered = None
+        if row.answered:
+            answered = self._time(row.answered) or parse_time(row.answered, tz)
+            if answered is None and _answered_flag(row.answered) is None:
+                raise FieldError(self.answered_name, "not_a_date", value=show(row.answered))
+        end = None
+        if row.end:
+            end = self._time(row.end) or required_time(self.end_name, row.end, tz)
+        talk = flexible_seconds(self.talk_name, row.talk)
+        return start, answered, end, talk, ring_seconds(start, answered, end)
 
-    was_answered = answered is not None or talk > 0 or bool(answered_flag)
-    if answered_flag is False:
-        was_answered = False
-    status_text, reason_text = get("status"), get("reason")
-    if status_text:
-        status = disposition_status(status_text, was_answered)
-    elif reason_text:
-        status = threecx_status(reason_text, was_answered)
-    else:
-        status = "answered" if was_answered else "no_answer"
+    def identity(self, row: HeaderedRow, fields: list[str]) -> tuple[str, str]:
+        match = _CALL_ID.fullmatch(row.id)
+        if match:
+            return f"3cx:{match.group(1).lstrip('0') or '0'}", ""
+        digest = self.row_digest(fields)
+        label = row.id[:80]
+        suffix = self.runs.suffix(label or digest, digest)
+        return f"csv:{label + ':' if label else ''}{digest}{suffix}", ""
 
-    identifier = get("id")
-    match = _CALL_ID.fullmatch(identifier)
-    if match:
-        call_id = f"3cx:{match.group(1).lstrip('0') or '0'}"
-    else:
-        digest = short_hash(f"{key}={value}" for key, value in zip(keys, fields, strict=True))
-        label = identifier[:80]
-        group = label or digest
-        call_id = f"csv:{label + ':' if label else ''}{digest}{runs.suffix(group, digest)}"
+    def parties(self, row: HeaderedRow) -> Parties:
+        return (
+            strip_ext(row.caller),
+            clid_name(row.caller_name, row.caller),
+            normalise_type(row.caller_type),
+            strip_ext(row.called),
+            normalise_type(row.called_type),
+            row.dialled or row.called,
+            strip_ext(row.final_number),
+            normalise_type(row.final_type),
+            row.trunk,
+        )
 
-    called = strip_ext(get("called"))
-    return CdrRecord(
-        line_number=raw.line_number,
-        raw=raw.raw,
-        pbx_call_id=call_id,
-        start=start,
-        answered=answered,
-        end=end,
-        talk_seconds=talk,
-        ring_seconds=ring_seconds(start, answered, end),
-        caller=strip_ext(get("caller")),
-        caller_name=clid_name(get("caller_name"), get("caller")),
-        caller_type=normalise_type(get("caller_type")),
-        called=called,
-        called_type=normalise_type(get("called_type")),
-        dialled=get("dialled") or get("called"),
-        final_number=strip_ext(get("final_number")),
-        final_type=normalise_type(get("final_type")),
-        trunk_identifier=get("trunk"),
-        billing_code=digits_only(get("code")),
-        cost=cost,
-        status=status,
-        termination=status_text or reason_text,
-    )
+    def outcome(self, row: HeaderedRow, answered: datetime | None, talk: int) -> tuple[str, str]:
+        flag = _answered_flag(row.answered) if answered is None and row.answered else None
+        was_answered = answered is not None or talk > 0 or bool(flag)
+        if flag is False:
+            was_answered = False
+        if row.status:
+            return disposition_status(row.status, was_answered), row.status
+        if row.reason:
+            return threecx_status(row.reason, was_answered), row.reason
+        return ("answered" if was_answered else "no_answer"), ""
+
+
+def _answered_flag(text: str) -> bool | None:
+    """An 'answered' column written as yes or no (Italian too); None for another word."""
+    word = text.lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    return None

@@ -39,16 +39,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from ._common import (
     BOM,
     FieldError,
     RunCounter,
-    digits_only,
     localize,
     make_record,
     money,
+    seconds,
     show,
     strip_newline,
     stripped_hash,
@@ -117,14 +117,21 @@ def parse_panasonic_smdr(
     lines: Iterable[str], tz: tzinfo, *, month_first: bool = False
 ) -> Iterator[CdrRecord | CdrRejection | CdrSkip]:
     """Read an SMDR printout; one item per non-blank line."""
-    runs = RunCounter()
+    fullmatch = _RECORD.fullmatch
+    record = _Converter(tz, month_first)
     for number, line in enumerate(lines, start=1):
-        text = strip_newline(line)
+        # strip_newline, inline: the line without its '\r\n', '\n' or '\r'
+        if line[-1:] == "\n":
+            text = line[:-2] if line[-2:-1] == "\r" else line[:-1]
+        elif line[-1:] == "\r":
+            text = line[:-1]
+        else:
+            text = line
         if number == 1:
             text = text.lstrip(BOM)
         if not text.strip() or not text.strip("\f\x00 \t"):
             continue
-        match = _RECORD.fullmatch(text)
+        match = fullmatch(text)
         if match is None:
             if is_page_header(text) or is_separator(text):
                 yield CdrSkip(number, text, "page header")
@@ -137,11 +144,11 @@ def parse_panasonic_smdr(
                 yield _wrong_count(number, text)
             continue
         dial = match.group("dial").strip()
-        if any(dial.lower().startswith(word) for word in _NOT_CALLS):
+        if dial.lower().startswith(_NOT_CALLS):
             yield CdrSkip(number, text, "not a call")
             continue
         try:
-            yield _record(number, text, match, dial, tz, month_first, runs)
+            yield record(number, text, match, dial)
         except FieldError as error:
             yield error.rejection(number, text)
 
@@ -155,21 +162,6 @@ def _wrong_count(number: int, text: str) -> CdrRejection:
 
 def _count(text: str) -> int:
     return len(text.split())
-
-
-def _local(date_text: str, time_text: str, month_first: bool, tz: tzinfo) -> datetime:
-    """The call's end: a minute that many lines share, converted once."""
-    key = (date_text, time_text, month_first, tz)
-    known = _ENDS.get(key)
-    if known is None:
-        known = _local_uncached(date_text, time_text, month_first, tz)
-        if len(_ENDS) >= 4096:
-            _ENDS.clear()
-        _ENDS[key] = known
-    return known
-
-
-_ENDS: dict[tuple, datetime] = {}
 
 
 def _local_uncached(date_text: str, time_text: str, month_first: bool, tz: tzinfo) -> datetime:
@@ -225,65 +217,67 @@ def _incoming(dial: str) -> tuple[str, str, str]:
     return "", caller, ddi.strip()
 
 
-def _record(
-    number: int,
-    text: str,
-    match: re.Match,
-    dial: str,
-    tz: tzinfo,
-    month_first: bool,
-    runs: RunCounter,
-) -> CdrRecord:
-    groups = match.groupdict()
-    end = _local(groups["date"], groups["time"], month_first, tz)
-    talk = _duration(groups["duration"])
-    ring = _ring(groups["ring"])
-    answered = end - timedelta(seconds=talk) if talk else None
-    start = end - timedelta(seconds=talk + ring)
-    ext, co = groups["ext"], groups["co"]
-    cost = money("Cost", re.sub(r"[A-Z]+$", "", groups["cost"])) if groups["cost"] else None
-    condition = groups["cd"] or ""
-    values = [groups[name] or "" for name in _RECORD.groupindex]
-    digest = stripped_hash(values)
+class _Converter:
+    """Makes a matched line's CdrRecord; what repeats from line to line (the minute the call
+    ended, durations, ring times) is converted once per printout."""
 
-    if dial.startswith(("<I>", "<D>")):
-        caller, caller_name, ddi = _incoming(dial)
-        caller_type, called_type, called = "line", "extension", ddi or ext
-        dialled = called
-    elif dial.upper().startswith("EXT"):
-        caller, caller_name = ext, ""
-        caller_type = called_type = "extension"
-        called = dialled = dial[3:].strip()
-    else:
-        caller, caller_name = ext, ""
-        caller_type, called_type = "extension", "line"
-        called = dialled = dial.rstrip("-")
-    if talk:
-        status = "answered"
-    elif condition == "NA":
-        status = "no_answer"
-    else:
-        status = "answered" if condition == "AN" else "no_answer"
-    return make_record(
-        line_number=number,
-        raw=text,
-        pbx_call_id=f"pana:{digest}{runs.suffix(digest, digest)}",
-        start=start,
-        answered=answered,
-        end=end,
-        talk_seconds=talk,
-        ring_seconds=ring,
-        caller=caller,
-        caller_name=caller_name,
-        caller_type=caller_type,
-        called=called,
-        called_type=called_type,
-        dialled=dialled,
-        final_number="",
-        final_type="",
-        trunk_identifier=co,
-        billing_code=digits_only(groups["account"] or ""),
-        cost=cost,
-        status=status,
-        termination=condition,
-    )
+    def __init__(self, tz: tzinfo, month_first: bool):
+        self.tz, self.month_first = tz, month_first
+        self.runs = RunCounter()
+        self.ends: dict[tuple[str, str], datetime] = {}
+        self.durations: dict[str, int] = {}
+        self.rings: dict[str | None, int] = {}
+
+    def __call__(self, number: int, text: str, match: re.Match, dial: str) -> CdrRecord:
+        date_text, time_text, ext, co, _dial, ring_text, duration, cost_text, account, cd = (
+            match.groups()
+        )
+        end = self.ends.get((date_text, time_text))
+        if end is None:
+            end = _local_uncached(date_text, time_text, self.month_first, self.tz)
+            _remember(self.ends, (date_text, time_text), end)
+        talk = self.durations.get(duration)
+        if talk is None:
+            talk = _duration(duration)
+            _remember(self.durations, duration, talk)
+        ring = self.rings.get(ring_text)
+        if ring is None:
+            ring = _ring(ring_text)
+            _remember(self.rings, ring_text, ring)
+        answered = end - seconds(talk) if talk else None
+        start = end - seconds(talk + ring)
+        cost = money("Cost", cost_text.rstrip(_CAPITALS)) if cost_text else None
+        condition = cd or ""
+        digest = stripped_hash(match.groups(""))
+
+        if dial.startswith(("<I>", "<D>")):
+            caller, caller_name, ddi = _incoming(dial)
+            caller_type, called_type, called = "line", "extension", ddi or ext
+            dialled = called
+        elif dial.upper().startswith("EXT"):
+            caller, caller_name = ext, ""
+            caller_type = called_type = "extension"
+            called = dialled = dial[3:].strip()
+        else:
+            caller, caller_name = ext, ""
+            caller_type, called_type = "extension", "line"
+            called = dialled = dial.rstrip("-")
+        if talk or condition == "AN":
+            status = "answered"
+        else:
+            status = "no_answer"
+        return make_record(
+            number, text, f"pana:{digest}{self.runs.suffix(digest, digest)}",
+            start, answered, end, talk, ring,
+            caller, caller_name, caller_type, called, called_type, dialled, "", "",
+            co, account or "", cost, status, condition,
+        )  # fmt: skip
+
+
+_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _remember(cache: dict, key: object, value: object) -> None:
+    if len(cache) >= 4096:
+        cache.clear()
+    cache[key] = value

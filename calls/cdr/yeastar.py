@@ -29,30 +29,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import timedelta, tzinfo
+from datetime import datetime, tzinfo
+from functools import lru_cache, partial
+from typing import NamedTuple
 
-from ._common import (
-    FieldError,
-    RawRecord,
-    RunCounter,
-    digits_only,
-    disposition_status,
-    flexible_seconds,
-    local_times,
-    make_record,
-    read_records,
-    required_time,
-    short_hash,
-    unreadable,
-    wrong_count,
-)
-from .headered_csv import sniff_delimiter
-from .records import CdrRecord, CdrRejection, NotCdrError
+from ._columns import Columns, Item, Parties, Rules, Times, read_columns
+from ._common import disposition_status, flexible_seconds, required_time, seconds
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "time": ("time", "timestart", "starttime", "date", "datetime"),
-    "from": ("callfrom", "from", "caller"),
-    "to": ("callto", "to", "callee"),
+    "call_from": ("callfrom", "from", "caller"),
+    "call_to": ("callto", "to", "callee"),
     "duration": ("callduration", "duration"),
     "ring": ("ringduration", "agentringtime"),
     "talk": ("talkduration", "billsec", "talktime"),
@@ -60,10 +47,29 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "type": ("communicationtype", "calltype", "type"),
     "src_trunk": ("sourcetrunk", "srctrunkname", "srctrunk"),
     "dst_trunk": ("destinationtrunk", "dsttrunkname", "desttrunkname", "dsttrunk"),
-    "pin": ("pincode", "pin"),
+    "code": ("pincode", "pin"),
     "id": ("callid", "uniqueid", "id"),
     "did": ("didnumber", "did"),
 }
+
+
+class YeastarRow(NamedTuple):
+    """The columns read, by role (``ALIASES`` names each role's columns); ``code`` is the PIN."""
+
+    time: str
+    call_from: str
+    call_to: str
+    duration: str
+    ring: str
+    talk: str
+    status: str
+    type: str
+    src_trunk: str
+    dst_trunk: str
+    code: str
+    id: str
+
+
 _SUFFIX = re.compile(r"\((?:s|sec|secs|seconds)\)$")
 _NUMBER_IN_BRACKETS = re.compile(r'\s*"?(?P<name>[^"<]*?)"?\s*<(?P<number>[^>]*)>\s*')
 
@@ -75,149 +81,78 @@ def header_key(name: str) -> str:
 
 
 def map_header(names: list[str]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for position, name in enumerate(names):
-        positions.setdefault(header_key(name), position)
-    roles: dict[str, int] = {}
-    for role, aliases in ALIASES.items():
-        for alias in aliases:
-            if alias in positions:
-                roles[role] = positions[alias]
-                break
-    return roles
+    return Columns(names, header_key, ALIASES).roles
 
 
 def is_yeastar_header(names: list[str]) -> bool:
     roles = map_header(names)
-    return all(role in roles for role in ("time", "from", "to", "pin"))
+    return all(role in roles for role in ("time", "call_from", "call_to", "code"))
 
 
 def describe(names: list[str]) -> str:
     return f"Yeastar CDR export, {len(names)} columns"
 
 
-def parse_yeastar(lines: Iterable[str], tz: tzinfo) -> Iterator[CdrRecord | CdrRejection]:
+def _columns(names: list[str]) -> Columns | None:
+    return Columns(names, header_key, ALIASES) if is_yeastar_header(names) else None
+
+
+def parse_yeastar(lines: Iterable[str], tz: tzinfo) -> Iterator[Item]:
     """Read a Yeastar CDR export (header first); one item per following record."""
-    lines = iter(lines)
-    head: list[str] = []
-    for line in lines:
-        head.append(line)
-        if line.strip().lstrip("\ufeff").strip():
-            break
-    if not head or not head[-1].strip():
-        raise NotCdrError("file_empty")
-    delimiter = sniff_delimiter(head[-1].strip())
-    records = read_records(_chain(head, lines), delimiter=delimiter)
-    header = next(records)
-    if header.fields is None:
-        raise NotCdrError("header_unreadable", error=header.error)
-    names = [name.strip().lstrip("\ufeff") for name in header.fields]
-    if not is_yeastar_header(names):
-        raise NotCdrError("header_without_calls", columns=", ".join(names))
-    return _parse(records, names, map_header(names), tz)
+    return read_columns(lines, _columns, YeastarRow, partial(YeastarRules, tz=tz))
 
 
-def _chain(head: list[str], rest: Iterator[str]) -> Iterator[str]:
-    yield from head
-    yield from rest
-
-
-def _parse(
-    records: Iterator[RawRecord], names: list[str], roles: dict[str, int], tz: tzinfo
-) -> Iterator[CdrRecord | CdrRejection]:
-    runs = RunCounter()
-    keys = [header_key(name) for name in names]
-    for raw in records:
-        if raw.fields is None:
-            yield unreadable(raw)
-            continue
-        fields = raw.fields
-        if len(fields) == len(names) + 1 and not fields[-1].strip():
-            fields = fields[:-1]
-        if len(fields) != len(names):
-            yield wrong_count(raw, len(names))
-            continue
-        try:
-            yield _record(raw, fields, names, keys, roles, tz, runs)
-        except FieldError as error:
-            yield error.rejection(raw.line_number, raw.raw)
-
-
+@lru_cache(maxsize=4096)  # an extension's 'Name<1001>', read again on most of its calls
 def party(value: str) -> tuple[str, str]:
     """'"Leo Ball"<1001>' -> ('1001', 'Leo Ball'); '1001' -> ('1001', '')."""
-    match = _NUMBER_IN_BRACKETS.fullmatch(value)
-    if match:
-        return match.group("number").strip(), match.group("name").strip()
+    if "<" in value:
+        match = _NUMBER_IN_BRACKETS.fullmatch(value)
+        if match:
+            return match.group("number").strip(), match.group("name").strip()
     return value.strip(), ""
 
 
-def _record(
-    raw: RawRecord,
-    fields: list[str],
-    names: list[str],
-    keys: list[str],
-    roles: dict[str, int],
-    tz: tzinfo,
-    runs: RunCounter,
-) -> CdrRecord:
-    def get(role: str) -> str:
-        position = roles.get(role)
-        return "" if position is None else fields[position].strip()
+class YeastarRules(Rules):
+    """Yeastar's conventions for one file."""
 
-    def name(role: str) -> str:
-        return names[roles[role]] if role in roles else role
+    def __init__(self, columns: Columns, tz: tzinfo):
+        super().__init__(columns, tz)
+        self.time_name, self.talk_name, self.duration_name, self.ring_name = (
+            columns.name(role) for role in ("time", "talk", "duration", "ring")
+        )
 
-    time_text = get("time")
-    start = local_times(tz)(time_text) or required_time(name("time"), time_text, tz)
-    talk = flexible_seconds(name("talk"), get("talk"))
-    duration = flexible_seconds(name("duration"), get("duration"))
-    ring = flexible_seconds(name("ring"), get("ring")) if "ring" in roles else 0
-    if not ring and duration >= talk:
-        ring = duration - talk
-    answered = start + timedelta(seconds=ring) if talk else None
-    end = start + timedelta(seconds=max(duration, ring + talk))
+    def times(self, row: YeastarRow) -> Times:
+        start = self.local(row.time) or required_time(self.time_name, row.time, self.tz)
+        talk = flexible_seconds(self.talk_name, row.talk)
+        duration = flexible_seconds(self.duration_name, row.duration)
+        ring = flexible_seconds(self.ring_name, row.ring)
+        if not ring and duration >= talk:
+            ring = duration - talk
+        answered = start + seconds(ring) if talk else None
+        end = start + seconds(max(duration, ring + talk))
+        return start, answered, end, talk, ring
 
-    caller, caller_name = party(get("from"))
-    called, _ = party(get("to"))
-    kind = get("type").lower()
-    src_trunk, dst_trunk = get("src_trunk"), get("dst_trunk")
-    if "inbound" in kind or (not kind and src_trunk and not dst_trunk):
-        caller_type, called_type, trunk = "line", "", src_trunk
-    elif "outbound" in kind or (not kind and dst_trunk):
-        caller_type, called_type, trunk = "extension", "line", dst_trunk
-    elif "internal" in kind:
-        caller_type, called_type, trunk = "extension", "extension", ""
-    else:
-        caller_type = called_type = ""
-        trunk = dst_trunk or src_trunk
+    def identity(self, row: YeastarRow, fields: list[str]) -> tuple[str, str]:
+        if row.id:
+            return f"yeastar:{row.id[:80]}", ""
+        digest = self.row_digest(fields)
+        return f"yeastar:{digest}{self.runs.suffix(digest, digest)}", ""
 
-    identifier = get("id")
-    if identifier:
-        call_id = f"yeastar:{identifier[:80]}"
-    else:
-        digest = short_hash(f"{key}={value}" for key, value in zip(keys, fields, strict=True))
-        call_id = f"yeastar:{digest}{runs.suffix(digest, digest)}"
-    status_text = get("status")
-    return make_record(
-        line_number=raw.line_number,
-        raw=raw.raw,
-        pbx_call_id=call_id,
-        start=start,
-        answered=answered,
-        end=end,
-        talk_seconds=talk,
-        ring_seconds=ring,
-        caller=caller,
-        caller_name=caller_name,
-        caller_type=caller_type,
-        called=called,
-        called_type=called_type,
-        dialled=called,
-        final_number="",
-        final_type="",
-        trunk_identifier=trunk,
-        billing_code=digits_only(get("pin")),
-        cost=None,
-        status=disposition_status(status_text, talk > 0),
-        termination=status_text,
-    )
+    def parties(self, row: YeastarRow) -> Parties:
+        caller, caller_name = party(row.call_from)
+        called = party(row.call_to)[0]
+        kind = row.type.lower()
+        src_trunk, dst_trunk = row.src_trunk, row.dst_trunk
+        if "inbound" in kind or (not kind and src_trunk and not dst_trunk):
+            caller_type, called_type, trunk = "line", "", src_trunk
+        elif "outbound" in kind or (not kind and dst_trunk):
+            caller_type, called_type, trunk = "extension", "line", dst_trunk
+        elif "internal" in kind:
+            caller_type, called_type, trunk = "extension", "extension", ""
+        else:
+            caller_type = called_type = ""
+            trunk = dst_trunk or src_trunk
+        return caller, caller_name, caller_type, called, called_type, called, "", "", trunk
+
+    def outcome(self, row: YeastarRow, answered: datetime | None, talk: int) -> tuple[str, str]:
+        return disposition_status(row.status, talk > 0), row.status
