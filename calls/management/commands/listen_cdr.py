@@ -115,6 +115,11 @@ class Command(BaseCommand):
             max_connections=settings.CDR_FEED_MAX_CONNECTIONS,
             idle_seconds=settings.CDR_FEED_IDLE_SECONDS,
         )
+        # SIGTERM stops the feed cleanly from before the first line says it is ready: a
+        # supervisor (or a test) may stop it as soon as it reads that line.
+        on_main_thread = threading.current_thread() is threading.main_thread()
+        if on_main_thread:
+            previous = signal.signal(signal.SIGTERM, lambda *_: feed.stop.set())
         if server:
             run = partial(feed.listen, server, allowed)
             host, port, *_rest = server.getsockname()
@@ -141,9 +146,6 @@ class Command(BaseCommand):
         else:
             run = partial(feed.connect, target)
             self._say(f"Reading the feed of {options['connect']}; spooling to {feed.spool.folder}.")
-        on_main_thread = threading.current_thread() is threading.main_thread()
-        if on_main_thread:
-            previous = signal.signal(signal.SIGTERM, lambda *_: feed.stop.set())
         feed.start()
         try:
             run()
@@ -170,12 +172,12 @@ class Command(BaseCommand):
             final_seconds=settings.CDR_WATCH_FINAL_SECONDS if final is None else final,
             threecx_layout=layout,
         )
+        on_main_thread = threading.current_thread() is threading.main_thread()
+        if on_main_thread:  # before the line that says it is ready, as for a feed
+            previous = signal.signal(signal.SIGTERM, lambda *_: watcher.stop.set())
         self._say(
             f"Watching {folder}: a file is read once unchanged for {watcher.settle_seconds:g} s."
         )
-        on_main_thread = threading.current_thread() is threading.main_thread()
-        if on_main_thread:
-            previous = signal.signal(signal.SIGTERM, lambda *_: watcher.stop.set())
         try:
             watcher.run()
         except KeyboardInterrupt:
