@@ -161,6 +161,33 @@ def print_size(count: int):
         f"  size: {size / 2**20:,.0f} MB, {size / 2**20 / (count / 1e6):,.0f} MB per million "
         f"calls {detail}"
     )
+    print_index_sizes(count)
+
+
+def print_index_sizes(count: int):
+    """Each index of the calls table, MB per million calls: what an index costs, to weigh
+    against what it saves (SQLite: its dbstat table, when the library has it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexrelname, pg_relation_size(indexrelid) FROM pg_stat_user_indexes "
+                "WHERE relname = 'calls_call' ORDER BY 2 DESC"
+            )
+        else:
+            try:
+                cursor.execute(
+                    "SELECT name, sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM "
+                    "sqlite_master WHERE type = 'index' AND tbl_name = 'calls_call') "
+                    "GROUP BY name ORDER BY 2 DESC"
+                )
+            except Exception:  # noqa: BLE001 - a library built without dbstat
+                return
+        sizes = cursor.fetchall()
+    per_million = count / 1e6
+    print(
+        "  indexes (MB per million calls): "
+        + ", ".join(f"{name} {size / 2**20 / per_million:,.0f}" for name, size in sizes)
+    )
 
 
 def attach_matters():

@@ -203,19 +203,31 @@ class Call(models.Model):
         indexes = [
             # The call log is ordered by start, newest first, and filtered by date range.
             # Covering what the log's other filters and sorts read (caller, talk time, status,
-            # direction, destination): over long periods SQLite reads this index instead of
-            # every call; PostgreSQL scans the table in parallel either way. It costs the
-            # imports 0-3%.
+            # direction, destination, and leg_of, which every query through Call.objects
+            # names): over long periods SQLite reads this index instead of every call;
+            # PostgreSQL scans the table in parallel either way. It costs the imports 0-3%.
+            # Not partial: the admin lists every record by start.
+            #
+            # Every index here holds start ascending, though the log reads it newest first
+            # (backwards, as fast): the importer adds ever later calls, and a new entry at
+            # the end of an index (or of one caller's calls) lets PostgreSQL split a full
+            # page leaving it full, where at the start of a descending one each split leaves
+            # two half-empty pages. Measured at 1,000,000 calls imported: call_start_idx
+            # 114 MB descending; bench/README.md, "Toward 10,000,000 calls".
             models.Index(
-                fields=["-start", "caller", "talk_seconds", "status", "direction", "destination"],
+                fields=[
+                    *("start", "caller", "talk_seconds", "status", "direction", "destination"),
+                    "leg_of",
+                ],
                 name="call_start_idx",
             ),
-            # The indexes below hold the calls alone (CALL_Q: a transfer's later records left
-            # out, as every query through Call.objects leaves them out), with leg_of as their
-            # last column: always empty there, but SQLite reads an index as covering only when
-            # it holds every column the query names, and the query always names leg_of.
-            # (PostgreSQL needs only the condition; the empty column costs it nothing: the
-            # row's null bitmap fits in what its alignment pads.)
+            # The partial indexes below hold the calls alone (CALL_Q: a transfer's later
+            # records left out, as every query through Call.objects leaves them out); the
+            # billing-code ones with leg_of as their last column: always empty there, but
+            # SQLite reads an index as covering only when it holds every column the query
+            # names, and the query always names leg_of. (PostgreSQL needs only the condition;
+            # the empty column costs it nothing: the row's null bitmap fits in what its
+            # alignment pads.)
             #
             # '%**123'-style filters within a period, and attaching calls to a client added
             # later. Covering: the totals of a code pattern read the index alone (key
@@ -236,7 +248,7 @@ class Call(models.Model):
             # that SQLite reads it as a covering index).
             models.Index(
                 fields=[
-                    *("-start", "direction", "status", "talk_seconds", "client", "billing_code"),
+                    *("start", "direction", "status", "talk_seconds", "client", "billing_code"),
                     "leg_of",
                 ],
                 condition=CODED_CALL_Q,
@@ -247,24 +259,33 @@ class Call(models.Model):
             # call_client_start_idx through every call with no client.
             models.Index(
                 fields=[
-                    *("-start", "direction", "status", "talk_seconds", "billing_code", "client"),
+                    *("start", "direction", "status", "talk_seconds", "billing_code", "client"),
                     "leg_of",
                 ],
                 condition=CODED_CALL_Q & models.Q(client__isnull=True),
                 name="call_unknown_code_start_idx",
             ),
-            # One extension's calls (caller=), newest first, and their totals from the index.
-            # No direction in it (nor in the next one): each holds every call, and the
-            # database's size per million calls must stay within 10% of before.
+            # One extension's calls (caller=), newest first, and on PostgreSQL their totals
+            # from the index (status and talk time INCLUDEd). Keyed by caller and start alone:
+            # the importer adds each extension's calls after its last one, and PostgreSQL
+            # then splits a full page leaving it full (with status and talk time as keys,
+            # each split left two half-empty pages: 94 MB per million calls, not 47). SQLite,
+            # which has no INCLUDE, reads the calls from the table (22,000 over two years at
+            # 1,000,000 calls: within its target). No direction in it (nor in the next one):
+            # each holds every call, and the size per million calls must stay within 10% of
+            # before.
             models.Index(
-                fields=["caller", "-start", "status", "talk_seconds", "leg_of"],
+                fields=["caller", "start"],
+                include=["status", "talk_seconds"],
                 condition=CALL_Q,
                 name="call_caller_start_idx",
             ),
             # Sorting by talk time (the longest calls first: a top-50 read in index order) and
-            # min_talk's totals over long periods.
+            # min_talk's totals over long periods (on PostgreSQL from the index); keyed as the
+            # one above, for the same reason.
             models.Index(
-                fields=["talk_seconds", "start", "status", "leg_of"],
+                fields=["talk_seconds", "start"],
+                include=["status"],
                 condition=CALL_Q,
                 name="call_talk_start_idx",
             ),
