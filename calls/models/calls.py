@@ -255,8 +255,7 @@ class Call(models.Model):
                 name="call_coded_start_idx",
             ),
             # "Unknown code": a code that no client has (a few percent of the coded calls).
-            # Code and client in it too: covering on SQLite, whose planner otherwise walks
-            # call_client_start_idx through every call with no client.
+            # Code and client in it too: covering on SQLite.
             models.Index(
                 fields=[
                     *("start", "direction", "status", "talk_seconds", "billing_code", "client"),
@@ -289,8 +288,16 @@ class Call(models.Model):
                 condition=CALL_Q,
                 name="call_talk_start_idx",
             ),
-            # A client's statement: its calls in a period.
-            models.Index(fields=["client", "start"], name="call_client_start_idx"),
+            # A client's statement: its calls in a period. Only the calls with a client (a
+            # fifth of an import): "no client" is answered by the indexes above (unknown
+            # code) or within a period by call_start_idx (the queue), and SQLite, which
+            # keeps no statistics, took this index for "client IS NULL" and walked every
+            # call without a client (two years of "unknown code" at 1 M: 650 ms).
+            models.Index(
+                fields=["client", "start"],
+                condition=models.Q(client__isnull=False),
+                name="call_client_start_idx",
+            ),
             # A matter's calls (the call log's matter= filter); partial, so calls without a
             # matter cost the importer nothing here.
             models.Index(
