@@ -115,23 +115,23 @@ def test_the_totals_of_a_filter_read_its_index(many_calls, params, index):
 
 
 def test_on_postgresql_the_totals_read_the_indexes_alone(many_calls):
-    """The visibility map, as VACUUM (or autovacuum after a large import) leaves it, lets
-    PostgreSQL add up the totals from the caller and talk-time indexes without the table."""
+    """The caller and talk-time indexes INCLUDE status and talk time, so PostgreSQL adds up
+    the totals from an index alone (with the visibility map, as VACUUM or autovacuum after a
+    large import leave it). min_talk's totals may as well come from call_start_idx, which
+    holds talk time, status and leg_of too (at 1,000,000 calls two years of them take
+    13 ms: bench/README.md)."""
     if connection.vendor != "postgresql":
         pytest.skip("INCLUDE columns: PostgreSQL only")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
-    for params, index in (
-        ({"caller": "114"}, "call_caller_start_idx"),
-        (
-            {"min_talk": "600"},
-            "call_talk_start_idx",
-        ),
+    for params, indexes in (
+        ({"caller": "114"}, ["call_caller_start_idx"]),
+        ({"min_talk": "600"}, ["call_talk_start_idx", "call_start_idx"]),
     ):
         part = filterset(params).total_parts()[0]
         plan = part.order_by().values("status", "talk_seconds").explain()
-        assert f"Index Only Scan using {index}" in plan, plan
+        assert any(f"Index Only Scan using {index} " in plan for index in indexes), plan
 
 
 def test_the_longest_calls_come_from_the_talk_time_index(many_calls):
