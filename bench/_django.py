@@ -38,13 +38,13 @@ def throwaway_database():
             connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def partner_browser():
+def partner_browser(username: str = "bench-partner"):
     """Django's test client logged in as a Partner of the throw-away database, to time pages
     through the real views."""
     from django.contrib.auth.models import Group, User
     from django.test import Client
 
-    user = User.objects.create_user("bench-partner", password="x")
+    user = User.objects.create_user(username, password="x")
     user.groups.add(Group.objects.get(name="Partner"))
     browser = Client()
     browser.force_login(user)

@@ -35,7 +35,7 @@ from django_filters.constants import EMPTY_VALUES
 from calls.forms import CallLogForm, DayRangeWidget, PeriodForm, number_hint
 from calls.models import Call, CallDirection, CallStatus, Trunk
 from calls.pattern_queries import ANY_CODE, destination_branches, destination_q
-from clients.models import CLIENT_CODE_MAX_LENGTH
+from clients.models import CLIENT_CODE_MAX_LENGTH, Client
 from firm.lib.dates import (
     PERIOD_CHOICES,
     DayRange,
@@ -176,10 +176,15 @@ class CallLogFilter(PeriodFilterSet):
         queryset=Trunk.objects.all(),
         empty_label=_("All"),
     )
+    # One exact client code. The client's id is read first (one row by its unique code) and
+    # the calls filtered by it: joined by code instead, the planner cannot tell how many
+    # calls the client has and, over two years, walks every call by date (71,000 of
+    # 1,000,000 to fill a page) rather than call_client_start_idx.
     client = django_filters.CharFilter(
         label=_("Client code"),
         field_name="client__code",
         lookup_expr="exact",
+        method="filter_client",
         max_length=CLIENT_CODE_MAX_LENGTH,
     )
     # A matter's calls, like ``client``: one exact code, answered from call_matter_start_idx
@@ -263,6 +268,21 @@ class CallLogFilter(PeriodFilterSet):
         parts = self.form.number_pieces
         negate = bool(self.form.cleaned_data.get("number_not"))
         return queryset.filter(destination_q(parts, marker=self.billing_marker, negate=negate))
+
+    def filter_client(self, queryset, name, value):
+        client_id = self._client_id(value)
+        return queryset.none() if client_id is None else queryset.filter(client_id=client_id)
+
+    def _client_id(self, code: str) -> int | None:
+        if code not in self._client_ids:
+            self._client_ids[code] = (
+                Client.objects.filter(code=code).values_list("pk", flat=True).first()
+            )
+        return self._client_ids[code]
+
+    @cached_property
+    def _client_ids(self) -> dict[str, int | None]:
+        return {}
 
     def filter_has_code(self, queryset, name, value):
         if value == "yes":

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from django.db.models import F, Lookup, Q, Value
 
-from calls.matching import CODE_MAX
+from calls.models import CALL_Q, CODED_Q
 from calls.patterns import PatternError, Pieces, billing_code_lookup, pieces, validate_pattern
 
 __all__ = ["ANY_CODE", "Like", "PatternError", "destination_branches", "destination_q"]
@@ -117,7 +117,7 @@ UNCODED_MARKED = Q(UncodedMarked(F("billing_code"), F("destination")))
 # SQLite's planner, which keeps no statistics, then reads the billing-code index alone instead
 # of walking a range of start times (it guesses a one-ended range keeps a quarter of the
 # rows). On PostgreSQL the same index serves it.
-ANY_CODE = Q(billing_code__gte="0", billing_code__lte="9" * CODE_MAX)
+ANY_CODE = CODED_Q
 
 
 def _code_prefix_q(digits: str) -> Q:
@@ -156,12 +156,15 @@ def destination_branches(pattern: str | Pieces, *, marker: str) -> tuple[Q, Q] |
     if lookup is None:
         return None
     kind, digits = lookup
+    # ANY_CODE and CALL_Q (which the manager adds anyway): the partial code indexes'
+    # condition (calls.models.CODED_CALL_Q), repeated inside this half, so that SQLite can
+    # read the half through them when it is one side of an OR (with the uncoded half).
     if kind == "any":
-        coded = ANY_CODE
+        coded = ANY_CODE & CALL_Q
     elif kind == "exact":
-        coded = Q(billing_code=digits)
+        coded = Q(billing_code=digits) & ANY_CODE & CALL_Q
     else:
-        coded = _code_prefix_q(digits)
+        coded = _code_prefix_q(digits) & ANY_CODE & CALL_Q
     # Every valid marker holds a '*' or '#'; the check keeps the result exact if not.
     uncoded = UNCODED_MARKED if "*" in marker or "#" in marker else Q(billing_code="")
     return coded, uncoded & Q(Like(F("destination"), Value(parts)))

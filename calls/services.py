@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from calls.matching import trunk_for_identifier
 from calls.models import (
+    CODED_Q,
     Call,
     CallAssignment,
     ClosedPeriod,
@@ -83,7 +84,8 @@ def calls_link_clients(*, codes: Iterable[str], within: Q | None = None) -> Link
         return LinkedCalls()
     client_with_code = Client.objects.filter(code=OuterRef("billing_code")).values("pk")[:1]
     matter_with_code = Matter.objects.filter(code=OuterRef("billing_code"))
-    calls = Call.objects.filter(billing_code__in=codes, client_set_by_hand=False)
+    # CODED_Q: the condition of the partial billing-code index (SQLite uses it only then).
+    calls = Call.objects.filter(CODED_Q, billing_code__in=codes, client_set_by_hand=False)
     if within is not None:
         calls = calls.filter(within)
     with transaction.atomic():

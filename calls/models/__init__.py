@@ -2,12 +2,14 @@
 import Call``) as Django and the rest of the code expect."""
 
 from calls.models.assignments import CallAssignment, ClosedPeriod, PeriodAction, PeriodEvent
-from calls.models.calls import Call, CallDirection, CallHourTotal, CallStatus
+from calls.models.calls import CALL_Q, CODED_Q, Call, CallDirection, CallHourTotal, CallStatus
 from calls.models.dialplan import Trunk, TrunkIdentifier, TrunkKind, prefix_validator
 from calls.models.imports import CdrLayout, ImportRun, RejectedLine, WatchedFile
 from calls.models.preferences import ReminderPreference, ReminderSent, SavedCallLogFilter
 
 __all__ = [
+    "CALL_Q",
+    "CODED_Q",
     "Call",
     "CallAssignment",
     "CallDirection",
