@@ -84,31 +84,33 @@ SQLITE_NEW_GROUPS = "SELECT leg_group FROM calls_call WHERE id > %s AND leg_grou
 #    point at it, in the same statement. Most groups begin and end in one batch: their rows
 #    are written once, as they stay, and no row trigger runs.
 # 2. Under the lock, the join above runs only for the groups of the records the batch
-#    inserted that have a stored record of another batch (PG_SPANNING_GROUPS): a record of an
-#    earlier file or batch, one the other connection committed meanwhile, or the stored twin
-#    of a duplicate in the batch. For those the first step's values were a guess from the
-#    batch alone; the join puts them right from every stored record of the group. A leg
-#    pointing at a staged id that was not inserted (a duplicate) is such a case, and is put
-#    right before the foreign key is checked (deferred, at commit).
+#    inserted that hold a record the batch did not insert (PG_SPANNING_GROUPS): one of an
+#    earlier file or batch, one the other connection committed meanwhile, or a record the
+#    batch holds twice or that was stored already (a duplicate). For those the first step's
+#    values were a guess from the batch alone; the join puts them right from every stored
+#    record of the group. A leg pointing at a staged id that was not inserted (a duplicate)
+#    is such a case, and is put right before the foreign key is checked (deferred, at
+#    commit).
 #
-# The batch's records, each PBX id once (the first, as ON CONFLICT keeps the first of two),
-# with their group's values as if the batch held every record of the group.
+# The batch's records with their group's values as if the batch held every record of the
+# group, read in one pass over the batch sorted by group and start. The code is the first
+# record's with a code: an imported record has a client or a matter only through its code,
+# so a group without a code has none.
 PG_JOINED_BATCH = """
-WITH batch AS (
-    SELECT DISTINCT ON (pbx_call_id) * FROM {staging} ORDER BY pbx_call_id, id
-),
-grouped AS (
-    SELECT batch.*,
+WITH grouped AS (
+    SELECT staged.*,
         leg_group <> '' AND id = first_value(id) OVER by_time AS is_call,
         CASE WHEN leg_group <> '' AND id <> first_value(id) OVER by_time
             THEN first_value(id) OVER by_time END AS new_leg_of,
-        sum(talk_seconds) OVER (PARTITION BY leg_group) AS talk,
-        first_value(billing_code) OVER by_code AS code,
-        first_value(client_id) OVER by_code AS code_client,
-        first_value(matter_id) OVER by_code AS code_matter
-    FROM batch
-    WINDOW by_time AS (PARTITION BY leg_group ORDER BY start, id),
-        by_code AS (PARTITION BY leg_group ORDER BY billing_code = '', start, id)
+        sum(talk_seconds) OVER by_time AS talk,
+        coalesce(
+            (array_agg(billing_code) FILTER (WHERE billing_code <> '') OVER by_time)[1], ''
+        ) AS code,
+        (array_agg(client_id) FILTER (WHERE billing_code <> '') OVER by_time)[1] AS code_client,
+        (array_agg(matter_id) FILTER (WHERE billing_code <> '') OVER by_time)[1] AS code_matter
+    FROM {staging} AS staged
+    WINDOW by_time AS (PARTITION BY leg_group ORDER BY start, id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 )
 SELECT {values} FROM grouped
 """
@@ -128,18 +130,23 @@ PG_JOINED_EXTRA = {
     "leg_talk_seconds": "CASE WHEN leg_group <> '' THEN talk_seconds END",
 }
 # The groups a PostgreSQL batch inserted a record of (its staged id is now a call's) that
-# hold more stored records than the batch inserted: a record of another batch.
+# hold a record the batch did not insert: it staged more records of the group than it
+# inserted, or more of them are stored than it inserted. A batch of duplicates inserted
+# none: it looks up nothing.
 PG_SPANNING_GROUPS = """
     SELECT leg_group FROM (
-        SELECT staged.leg_group, count(*) AS inserted FROM {staging} AS staged
+        SELECT staged.leg_group, count(*) AS staged, count(mine.id) AS inserted
+        FROM {staging} AS staged LEFT JOIN calls_call AS mine ON mine.id = staged.id
         WHERE staged.leg_group <> ''
-            AND EXISTS (SELECT 1 FROM calls_call AS mine WHERE mine.id = staged.id)
         GROUP BY staged.leg_group
     ) AS batch
-    WHERE (
-        SELECT count(*) FROM calls_call AS stored
-        WHERE stored.leg_group = batch.leg_group AND stored.leg_group <> ''
-    ) > batch.inserted
+    WHERE inserted > 0 AND (
+        staged > inserted
+        OR (
+            SELECT count(*) FROM calls_call AS stored
+            WHERE stored.leg_group = batch.leg_group AND stored.leg_group <> ''
+        ) > inserted
+    )
 """
 # The second step looks each group and each id up in its index. While a bulk import fills
 # the table its statistics lag behind (autoanalyze runs now and then), and the planner,
@@ -147,13 +154,12 @@ PG_SPANNING_GROUPS = """
 # for every batch; so the step runs with the planner held to index look-ups (and without
 # JIT, which the cost the planner then gives a table scan would start), and the settings go
 # back to what they were before the batch goes on.
-_PLANNER = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "jit")
+_PLANNER = ("enable_seqscan", "enable_bitmapscan", "enable_hashjoin", "enable_mergejoin", "jit")
 PG_INDEX_LOOKUPS = "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in _PLANNER)
 PG_PLANNER_AS_BEFORE = (
     "SELECT set_config(name, reset_val, true) FROM pg_settings "
     f"WHERE name IN ({', '.join(repr(name) for name in _PLANNER)})"
 )
-
 
 
 def join_sql(groups: str, vendor: str | None = None) -> str:

@@ -32,11 +32,11 @@ from psycopg.types.json import Jsonb
 
 from calls.importing.counts import ImportCounts
 from calls.importing.legs import (
+    PG_INDEX_LOOKUPS,
     PG_JOINED_BATCH,
     PG_JOINED_EXTRA,
     PG_JOINED_VALUES,
     PG_LOCK,
-    PG_INDEX_LOOKUPS,
     PG_PLANNER_AS_BEFORE,
     PG_SPANNING_GROUPS,
     SQLITE_NEW_GROUPS,
