@@ -175,6 +175,7 @@ class SqliteBatchWriter:
         self.refused = refused
         self.table = connection.ops.quote_name(Call._meta.db_table)
         self.columns = _columns(Call, CALL_FIELDS)
+        self.leg_talk_column = _columns(Call, ["leg_talk_seconds"])
 
     def write(
         self, rows: list[CallRow], rejects: list[RejectedLine], raws: list[str]
@@ -256,15 +257,26 @@ class SqliteBatchWriter:
             (last_id,) = cursor.fetchone()
             if trigger:
                 cursor.execute(f"DROP TRIGGER {_SQLITE_HOUR_TRIGGER}")
-            cursor.executemany(
-                f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders}) {_CONFLICT}",
-                rows,
-            )
+            legs = _has_legs(rows)
+            if legs:
+                # A grouped record keeps its own talk time from the start: the join then
+                # writes only the rows of groups of several records (calls.importing.legs).
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}, {self.leg_talk_column}) "
+                    f"VALUES ({placeholders}, %s) {_CONFLICT}",
+                    [(*row, row.talk_seconds if row.leg_group else None) for row in rows],
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders}) "
+                    f"{_CONFLICT}",
+                    rows,
+                )
             inserted = cursor.rowcount
             if trigger:
                 cursor.execute(_SQLITE_ADD_HOURS, [last_id])
                 cursor.execute(trigger[0])
-            if inserted and _has_legs(rows):
+            if inserted and legs:
                 cursor.execute(join_sql(SQLITE_NEW_GROUPS), [last_id])
             return inserted
 
