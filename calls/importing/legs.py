@@ -18,6 +18,9 @@ in, nor on the file or feed that brought them:
 
 Only the rows whose values change are written: importing the same records again writes
 nothing. A batch with no grouped record (every 3CX and Asterisk file) runs none of this.
+PostgreSQL inserts a batch's records already joined among themselves and joins again only
+the groups that hold a record of another batch (PG_JOINED_BATCH below); SQLite inserts each
+grouped record with its own talk time and joins the groups of its batch after the insert.
 """
 
 from django.db import connection

@@ -317,6 +317,9 @@ class PostgresBatchWriter(SqliteBatchWriter):
             else ("BEGIN", "COMMIT")
         )
         self.lane_count = 1 if self.nested else max(1, settings.CDR_IMPORT_CONNECTIONS)
+        with connection.cursor() as cursor:  # where a staged row takes its id from
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Call._meta.db_table])
+            (self.id_sequence,) = cursor.fetchone()
         # Django's own connection is the first lane; the others are opened when first used.
         self.lanes = [_Lane(connection.connection)]
         self._create_staging(self.lanes[0])
@@ -377,9 +380,6 @@ class PostgresBatchWriter(SqliteBatchWriter):
             f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} AS "
             f"SELECT {self.columns} FROM {self.table} WITH NO DATA"
         )
-        if not hasattr(self, "id_sequence"):
-            lane.cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Call._meta.db_table])
-            (self.id_sequence,) = lane.cursor.fetchone()
         lane.cursor.execute(
             f"ALTER TABLE {_STAGING} ADD COLUMN IF NOT EXISTS id bigint "
             f"DEFAULT nextval('{self.id_sequence}'::regclass)"
