@@ -21,6 +21,7 @@ server inserts on both cores while Python reads the next batch. Their counts arr
 
 from collections import namedtuple
 from collections.abc import Callable
+from operator import itemgetter
 
 import psycopg
 from django.conf import settings
@@ -74,6 +75,10 @@ CALL_FIELDS = (
 # UTC text, and the cost as text: sqlite_call_row), client, matter, trunk and import_run are
 # ids.
 CallRow = namedtuple("CallRow", CALL_FIELDS)
+# A row's group and talk time, from a CallRow or any tuple in its order (a batch written again
+# in halves may hold plain tuples).
+_leg_group = itemgetter(CALL_FIELDS.index("leg_group"))
+_talk_seconds = itemgetter(CALL_FIELDS.index("talk_seconds"))
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx_call_id) DO NOTHING"
 # The SQLite insert trigger of migration 0008, and the same sums for a whole batch: the
@@ -264,7 +269,7 @@ class SqliteBatchWriter:
                 cursor.executemany(
                     f"INSERT INTO {self.table} ({self.columns}, {self.leg_talk_column}) "
                     f"VALUES ({placeholders}, %s) {_CONFLICT}",
-                    [(*row, row.talk_seconds if row.leg_group else None) for row in rows],
+                    [(*row, _talk_seconds(row) if _leg_group(row) else None) for row in rows],
                 )
             else:
                 cursor.executemany(
@@ -555,7 +560,7 @@ class PostgresBatchWriter(SqliteBatchWriter):
 
 def _has_legs(rows: list[CallRow]) -> bool:
     """Whether a batch holds a record of a call in several records (calls.importing.legs)."""
-    return any(row.leg_group for row in rows)
+    return any(map(_leg_group, rows))
 
 
 def _reject_values(reject: RejectedLine) -> tuple:
