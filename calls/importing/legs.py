@@ -18,6 +18,9 @@ in, nor on the file or feed that brought them:
 
 Only the rows whose values change are written: importing the same records again writes
 nothing. A batch with no grouped record (every 3CX and Asterisk file) runs none of this.
+PostgreSQL inserts a batch's records already joined among themselves and joins again only
+the groups that hold a record of another batch (PG_JOINED_BATCH below); SQLite inserts each
+grouped record with its own talk time and joins the groups of its batch after the insert.
 """
 
 from django.db import connection
@@ -74,8 +77,92 @@ WHERE calls_call.id = joined.id AND (
 
 # The groups of the calls a SQLite batch inserted (ids only grow: AUTOINCREMENT).
 SQLITE_NEW_GROUPS = "SELECT leg_group FROM calls_call WHERE id > %s AND leg_group <> ''"
-# The groups of a PostgreSQL batch, from its staging table (calls.importing.writers).
-PG_STAGED_GROUPS = "SELECT leg_group FROM {staging} WHERE leg_group <> ''"
+
+# PostgreSQL joins a batch's records in two steps, so that a file of transfers costs about
+# what a file without them does (bench/import_legs.py):
+#
+# 1. The batch's INSERT writes its records already joined among themselves (PG_JOINED_BATCH):
+#    each staged record has its id before it is inserted (the staging table's default takes
+#    it from calls_call's sequence), so the first record of a group is known, and the others
+#    point at it, in the same statement. Most groups begin and end in one batch: their rows
+#    are written once, as they stay, and no row trigger runs.
+# 2. Under the lock, the join above runs only for the groups of the records the batch
+#    inserted that hold a record the batch did not insert (PG_SPANNING_GROUPS): one of an
+#    earlier file or batch, one the other connection committed meanwhile, or a record the
+#    batch holds twice or that was stored already (a duplicate). For those the first step's
+#    values were a guess from the batch alone; the join puts them right from every stored
+#    record of the group. A leg pointing at a staged id that was not inserted (a duplicate)
+#    is such a case, and is put right before the foreign key is checked (deferred, at
+#    commit).
+#
+# The batch's records with their group's values as if the batch held every record of the
+# group, read in one pass over the batch sorted by group and start. The code is the first
+# record's with a code: an imported record has a client or a matter only through its code,
+# so a group without a code has none.
+PG_JOINED_BATCH = """
+WITH grouped AS (
+    SELECT staged.*,
+        leg_group <> '' AND id = first_value(id) OVER by_time AS is_call,
+        CASE WHEN leg_group <> '' AND id <> first_value(id) OVER by_time
+            THEN first_value(id) OVER by_time END AS new_leg_of,
+        sum(talk_seconds) OVER by_time AS talk,
+        coalesce(
+            (array_agg(billing_code) FILTER (WHERE billing_code <> '') OVER by_time)[1], ''
+        ) AS code,
+        (array_agg(client_id) FILTER (WHERE billing_code <> '') OVER by_time)[1] AS code_client,
+        (array_agg(matter_id) FILTER (WHERE billing_code <> '') OVER by_time)[1] AS code_matter
+    FROM {staging} AS staged
+    WINDOW by_time AS (PARTITION BY leg_group ORDER BY start, id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+)
+SELECT {values} FROM grouped
+"""
+# The values PG_JOINED_BATCH's SELECT gives the columns of calls.importing.writers.CALL_FIELDS
+# that joining changes; the others are the staged values.
+PG_JOINED_VALUES = {
+    "talk_seconds": "CASE WHEN is_call THEN talk ELSE talk_seconds END",
+    "billing_code": "CASE WHEN is_call THEN code ELSE billing_code END",
+    "client": "CASE WHEN is_call THEN code_client ELSE client_id END",
+    "matter": "CASE WHEN is_call THEN code_matter ELSE matter_id END",
+}
+# ... and the columns it adds to them: the id the record was staged with, its call, its own
+# talk time.
+PG_JOINED_EXTRA = {
+    "id": "id",
+    "leg_of": "new_leg_of",
+    "leg_talk_seconds": "CASE WHEN leg_group <> '' THEN talk_seconds END",
+}
+# The groups a PostgreSQL batch inserted a record of (its staged id is now a call's) that
+# hold a record the batch did not insert: it staged more records of the group than it
+# inserted, or more of them are stored than it inserted. A batch of duplicates inserted
+# none: it looks up nothing.
+PG_SPANNING_GROUPS = """
+    SELECT leg_group FROM (
+        SELECT staged.leg_group, count(*) AS staged, count(mine.id) AS inserted
+        FROM {staging} AS staged LEFT JOIN calls_call AS mine ON mine.id = staged.id
+        WHERE staged.leg_group <> ''
+        GROUP BY staged.leg_group
+    ) AS batch
+    WHERE inserted > 0 AND (
+        staged > inserted
+        OR (
+            SELECT count(*) FROM calls_call AS stored
+            WHERE stored.leg_group = batch.leg_group AND stored.leg_group <> ''
+        ) > inserted
+    )
+"""
+# The second step looks each group and each id up in its index. While a bulk import fills
+# the table its statistics lag behind (autoanalyze runs now and then), and the planner,
+# taking a batch's 5,000 look-ups for more than the table holds, would read the whole table
+# for every batch; so the step runs with the planner held to index look-ups (and without
+# JIT, which the cost the planner then gives a table scan would start), and the settings go
+# back to what they were before the batch goes on.
+_PLANNER = ("enable_seqscan", "enable_bitmapscan", "enable_hashjoin", "enable_mergejoin", "jit")
+PG_INDEX_LOOKUPS = "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in _PLANNER)
+PG_PLANNER_AS_BEFORE = (
+    "SELECT set_config(name, reset_val, true) FROM pg_settings "
+    f"WHERE name IN ({', '.join(repr(name) for name in _PLANNER)})"
+)
 
 
 def join_sql(groups: str, vendor: str | None = None) -> str:

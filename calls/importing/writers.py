@@ -21,6 +21,7 @@ server inserts on both cores while Python reads the next batch. Their counts arr
 
 from collections import namedtuple
 from collections.abc import Callable
+from operator import itemgetter
 
 import psycopg
 from django.conf import settings
@@ -31,7 +32,17 @@ from psycopg import errors as psycopg_errors
 from psycopg.types.json import Jsonb
 
 from calls.importing.counts import ImportCounts
-from calls.importing.legs import PG_LOCK, PG_STAGED_GROUPS, SQLITE_NEW_GROUPS, join_sql
+from calls.importing.legs import (
+    PG_INDEX_LOOKUPS,
+    PG_JOINED_BATCH,
+    PG_JOINED_EXTRA,
+    PG_JOINED_VALUES,
+    PG_LOCK,
+    PG_PLANNER_AS_BEFORE,
+    PG_SPANNING_GROUPS,
+    SQLITE_NEW_GROUPS,
+    join_sql,
+)
 from calls.models import Call, ImportRun, RejectedLine
 from firm.database import first_line
 
@@ -64,6 +75,10 @@ CALL_FIELDS = (
 # UTC text, and the cost as text: sqlite_call_row), client, matter, trunk and import_run are
 # ids.
 CallRow = namedtuple("CallRow", CALL_FIELDS)
+# A row's group and talk time, from a CallRow or any tuple in its order (a batch written again
+# in halves may hold plain tuples).
+_leg_group = itemgetter(CALL_FIELDS.index("leg_group"))
+_talk_seconds = itemgetter(CALL_FIELDS.index("talk_seconds"))
 _STAGING = "calls_call_staging"
 _CONFLICT = "ON CONFLICT (pbx_call_id) DO NOTHING"
 # The SQLite insert trigger of migration 0008, and the same sums for a whole batch: the
@@ -165,6 +180,7 @@ class SqliteBatchWriter:
         self.refused = refused
         self.table = connection.ops.quote_name(Call._meta.db_table)
         self.columns = _columns(Call, CALL_FIELDS)
+        self.leg_talk_column = _columns(Call, ["leg_talk_seconds"])
 
     def write(
         self, rows: list[CallRow], rejects: list[RejectedLine], raws: list[str]
@@ -246,15 +262,26 @@ class SqliteBatchWriter:
             (last_id,) = cursor.fetchone()
             if trigger:
                 cursor.execute(f"DROP TRIGGER {_SQLITE_HOUR_TRIGGER}")
-            cursor.executemany(
-                f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders}) {_CONFLICT}",
-                rows,
-            )
+            legs = _has_legs(rows)
+            if legs:
+                # A grouped record keeps its own talk time from the start: the join then
+                # writes only the rows of groups of several records (calls.importing.legs).
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}, {self.leg_talk_column}) "
+                    f"VALUES ({placeholders}, %s) {_CONFLICT}",
+                    [(*row, _talk_seconds(row) if _leg_group(row) else None) for row in rows],
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders}) "
+                    f"{_CONFLICT}",
+                    rows,
+                )
             inserted = cursor.rowcount
             if trigger:
                 cursor.execute(_SQLITE_ADD_HOURS, [last_id])
                 cursor.execute(trigger[0])
-            if inserted and _has_legs(rows):
+            if inserted and legs:
                 cursor.execute(join_sql(SQLITE_NEW_GROUPS), [last_id])
             return inserted
 
@@ -295,27 +322,53 @@ class PostgresBatchWriter(SqliteBatchWriter):
             else ("BEGIN", "COMMIT")
         )
         self.lane_count = 1 if self.nested else max(1, settings.CDR_IMPORT_CONNECTIONS)
+        with connection.cursor() as cursor:  # where a staged row takes its id from
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Call._meta.db_table])
+            (self.id_sequence,) = cursor.fetchone()
         # Django's own connection is the first lane; the others are opened when first used.
         self.lanes = [_Lane(connection.connection)]
         self._create_staging(self.lanes[0])
         self.turn = 0
         cursor = self.lanes[0].cursor
-        # Binary COPY dumps rows ~3x faster than text; it needs each column's type.
+        # Binary COPY dumps rows ~3x faster than text; it needs each column's type (the
+        # staged id comes after them: the table's default gives it).
         cursor.execute(
             "SELECT atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass "
             "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
             [_STAGING],
         )
-        self.types = [oid for (oid,) in cursor.fetchall()]
+        self.types = [oid for (oid,) in cursor.fetchall()][: len(CALL_FIELDS)]
         self.reject_sql = (
             f"INSERT INTO {connection.ops.quote_name(RejectedLine._meta.db_table)} "
             f"({_columns(RejectedLine, _REJECT_FIELDS)}, created_at) "
             f"VALUES ({', '.join(['%s'] * len(_REJECT_FIELDS))}, now()) "
             "ON CONFLICT (raw_sha1) DO NOTHING"
         )
-        self.batch_sql = (
-            f"WITH inserted AS (INSERT INTO {self.table} ({self.columns}) "
-            f"SELECT {self.columns} FROM {_STAGING} {_CONFLICT} RETURNING 1), "
+        # A batch without grouped records inserts its staged rows as they are; one with
+        # them, joined among themselves (calls.importing.legs).
+        self.batch_sql = self._batch_sql(
+            _columns(Call, ("id", *CALL_FIELDS)), f"SELECT id, {self.columns} FROM {_STAGING}"
+        )
+        quote = connection.ops.quote_name
+        joined_values = ", ".join(
+            PG_JOINED_VALUES.get(name) or quote(Call._meta.get_field(name).column)
+            for name in CALL_FIELDS
+        )
+        self.legs_batch_sql = self._batch_sql(
+            _columns(Call, (*CALL_FIELDS, *PG_JOINED_EXTRA)),
+            PG_JOINED_BATCH.format(
+                staging=_STAGING,
+                values=f"{joined_values}, {', '.join(PG_JOINED_EXTRA.values())}",
+            ),
+        )
+        self.join_sql = join_sql(PG_SPANNING_GROUPS.format(staging=_STAGING))
+
+    def _batch_sql(self, columns: str, rows: str) -> str:
+        """The statement inserting a staged batch (``rows``: the SELECT of the values of
+        ``columns``) and adding its counts to the run's, returning how many were new."""
+        return (
+            f"WITH inserted AS (INSERT INTO {self.table} ({columns}) "
+            f"{rows} {_CONFLICT} RETURNING 1), "
             "counted AS (SELECT count(*) AS n FROM inserted) "
             f"UPDATE {connection.ops.quote_name(ImportRun._meta.db_table)} SET "
             "lines_read = lines_read + %(read)s, "
@@ -325,12 +378,16 @@ class PostgresBatchWriter(SqliteBatchWriter):
             "WHERE id = %(run)s RETURNING (SELECT n FROM counted)"
         )
 
-        self.join_sql = join_sql(PG_STAGED_GROUPS.format(staging=_STAGING))
-
     def _create_staging(self, lane: _Lane) -> None:
+        # Each staged row takes its call's id from the table's sequence as it is copied in,
+        # so a batch's records of one call can point at the first (calls.importing.legs).
         lane.cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} AS "
             f"SELECT {self.columns} FROM {self.table} WITH NO DATA"
+        )
+        lane.cursor.execute(
+            f"ALTER TABLE {_STAGING} ADD COLUMN IF NOT EXISTS id bigint "
+            f"DEFAULT nextval('{self.id_sequence}'::regclass)"
         )
 
     def _next_lane(self) -> _Lane:
@@ -388,9 +445,10 @@ class PostgresBatchWriter(SqliteBatchWriter):
             lane.pending = (pipeline, None, None, rows, rejects)
             if rejects:
                 cursor.executemany(self.reject_sql, [_reject_values(r) for r in rejects])
+            legs = _has_legs(rows)
             counts_cursor = lane.connection.cursor()
             counts_cursor.execute(
-                self.batch_sql,
+                self.legs_batch_sql if legs else self.batch_sql,
                 {
                     "read": len(rows) + len(rejects),
                     "calls": len(rows),
@@ -398,9 +456,11 @@ class PostgresBatchWriter(SqliteBatchWriter):
                     "run": self.run_id,
                 },
             )
-            if _has_legs(rows):
+            if legs:
                 cursor.execute(PG_LOCK)
+                cursor.execute(PG_INDEX_LOOKUPS)
                 cursor.execute(self.join_sql)
+                cursor.execute(PG_PLANNER_AS_BEFORE)
             cursor.execute(f"TRUNCATE {_STAGING}")
             cursor.execute(self.end)
         except (*REFUSALS, psycopg_errors.DeadlockDetected):
@@ -500,7 +560,7 @@ class PostgresBatchWriter(SqliteBatchWriter):
 
 def _has_legs(rows: list[CallRow]) -> bool:
     """Whether a batch holds a record of a call in several records (calls.importing.legs)."""
-    return any(row.leg_group for row in rows)
+    return any(map(_leg_group, rows))
 
 
 def _reject_values(reject: RejectedLine) -> tuple:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from calls.dashboard import dashboard_get
 from calls.filters import CallLogFilter
+from calls.importing import services
 from calls.importing.legs import legs_join
 from calls.models import Call, CallHourTotal
 from calls.selectors import call_totals
@@ -195,3 +196,76 @@ def test_the_admin_lists_every_record(tmp_path, affaroni_123, anna):
         reverse("admin:calls_call_change", args=[pk]) in page for pk in (leg.pk, leg.leg_of_id)
     )
     assert browser.get(reverse("admin:calls_call_change", args=[leg.pk])).status_code == 200
+
+
+def test_a_stored_record_and_a_new_one_in_one_batch_join(tmp_path, affaroni_123):
+    imported(tmp_path, "monday.csv", [FIRST, OTHER])
+    out = imported(tmp_path, "tuesday.csv", [FIRST, SECOND])  # the first again, and the next
+    assert "1 imported, 1 duplicates" in out
+    assert_one_call_of_480_seconds(affaroni_123)
+
+
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_records_of_one_call_in_different_batches_join(
+    tmp_path, affaroni_123, monkeypatch, batch_size
+):
+    monkeypatch.setattr(services, "BATCH_SIZE", batch_size)
+    imported(tmp_path, "smdr.csv", [OTHER, SECOND, FIRST])
+    assert_one_call_of_480_seconds(affaroni_123)
+
+
+def transfers(count, *, legs_of=lambda n: 1 + n % 3, start=0):
+    """Avaya records of ``count`` calls, each in 1-3 records (one Call ID), every third coded
+    123; ``start`` offsets the Call IDs. Returns {Call ID: [(talk, line), ...]}."""
+    calls = {}
+    for n in range(start, start + count):
+        account = "123" if n % 3 == 0 else ""
+        legs = legs_of(n)
+        calls[n] = [
+            (
+                30 + 7 * leg + n % 11,
+                avaya(
+                    1000030000 + n,
+                    f"00:00:{30 + 7 * leg + n % 11:02d}",
+                    f"E2{leg:02d},Interno {leg}",
+                    account=account if leg == legs - 1 else "",  # the code in the last record
+                    start=f"2024/12/03 {8 + n // 60:02d}:{n % 60:02d}:00",
+                    more=int(leg < legs - 1),
+                ),
+            )
+            for leg in range(legs)
+        ]
+    return calls
+
+
+def assert_joined(calls, client):
+    """One call per Call ID: its first record, the sum of the records' talk time, billed to
+    the code of its last record; the hour totals count the calls."""
+    stored = {
+        call.leg_group: call
+        for call in Call.objects.filter(leg_group__startswith="avaya:10000").select_related(
+            "client"
+        )
+    }
+    assert len(stored) == len(calls) == Call.objects.count()
+    for n, records in calls.items():
+        call = stored[f"avaya:{1000030000 + n}"]
+        assert call.talk_seconds == sum(talk for talk, _ in records), n
+        assert call.client == (client if n % 3 == 0 else None), n
+        assert Call.records.filter(leg_of=call).count() == len(records) - 1
+    total = sum(talk for records in calls.values() for talk, _ in records)
+    assert hour_totals() == {"calls": len(calls), "talk": total}
+
+
+def test_many_calls_in_shuffled_files_and_batches_join(tmp_path, affaroni_123, monkeypatch):
+    import random
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 7)
+    calls = transfers(60)
+    lines = [line for records in calls.values() for _, line in records]
+    random.Random(4).shuffle(lines)
+    third = len(lines) // 3
+    for name, part in (("a.csv", lines[:third]), ("b.csv", lines[third:]), ("c.csv", lines)):
+        imported(tmp_path, name, part)
+    assert Call.records.count() == len(lines)
+    assert_joined(calls, affaroni_123)

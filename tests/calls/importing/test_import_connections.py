@@ -148,3 +148,27 @@ def test_a_live_feed_commits_in_its_quiet_spells_and_goes_on(two_connections):
     assert (summary.lines_read, summary.imported, summary.rejected) == (1_200, 1_200, 0)
     assert _hour_totals_match_the_calls()
     assert _server_connections() == before
+
+
+def test_transfers_cut_by_batches_on_two_connections_join(tmp_path, two_connections):
+    """Records of one call in batches written at once on both connections (every batch
+    boundary cuts a call, and the second half of the file is shuffled: records of one call
+    batches apart)."""
+    import random
+
+    from tests.calls.importing.test_call_legs import assert_joined, transfers
+    from tests.factories import make_client
+
+    affaroni = make_client("123", "Affaroni S.p.A.")
+    make_trunk("7", "Telecom", identifiers=["T9001"])
+    calls = transfers(700, legs_of=lambda n: 1 + n % 2)
+    lines = [line for records in calls.values() for _, line in records]
+    half = lines[len(lines) // 2 :]
+    random.Random(7).shuffle(half)
+    path = write(tmp_path / "smdr.csv", lines[: len(lines) // 2] + half)
+    code, out, err = run_import(path)
+    assert code == 0, err
+    assert f"{len(lines)} imported" in out
+    assert_joined(calls, affaroni)
+    assert run_import(path)[0] == 0
+    assert_joined(calls, affaroni)
