@@ -88,6 +88,10 @@ def _columns(names: list[str]) -> Columns | None:
 class UcmRules(Rules):
     """The UCM's conventions for one file."""
 
+    def __init__(self, columns: Columns, tz: tzinfo):
+        super().__init__(columns, tz)
+        self.counts: dict[str, int] = {}
+
     def _time(self, field: str, value: str) -> datetime | None:
         if not value or value[:10] == "0000-00-00":
             return None
@@ -105,9 +109,20 @@ class UcmRules(Rules):
         end = local(row.end)
         if end is None and row.end:
             end = self._time("end", row.end)
-        whole_seconds("duration", row.duration)
-        talk = whole_seconds("billsec", row.billsec)
+        counts = self.counts  # each count's text read once per file (they repeat)
+        if row.duration not in counts:
+            self._count("duration", row.duration)  # read only to be checked
+        talk = counts.get(row.billsec)
+        if talk is None:
+            talk = self._count("billsec", row.billsec)
         return start, answered, end, talk, ring_seconds(start, answered, end)
+
+    def _count(self, field: str, value: str) -> int:
+        count = whole_seconds(field, value)
+        if len(self.counts) >= 4096:
+            self.counts.clear()
+        self.counts[value] = count
+        return count
 
     def identity(self, row: UcmRow, fields: list[str]) -> tuple[str, str]:
         leg_group = f"ucm:{row.session}" if row.session else ""

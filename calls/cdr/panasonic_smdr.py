@@ -40,8 +40,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
+from hashlib import sha1 as _sha1
 
 from ._common import (
+    _DELTAS,
     BOM,
     FieldError,
     RunCounter,
@@ -51,7 +53,6 @@ from ._common import (
     seconds,
     show,
     strip_newline,
-    stripped_hash,
     within_a_call,
 )
 from .records import CdrRecord, CdrRejection, CdrSkip
@@ -229,9 +230,8 @@ class _Converter:
         self.rings: dict[str | None, int] = {}
 
     def __call__(self, number: int, text: str, match: re.Match, dial: str) -> CdrRecord:
-        date_text, time_text, ext, co, _dial, ring_text, duration, cost_text, account, cd = (
-            match.groups()
-        )
+        groups = match.groups("")  # the optional groups (ring, cost, account, cd) as ''
+        date_text, time_text, ext, co, _dial, ring_text, duration, cost_text, account, cd = groups
         end = self.ends.get((date_text, time_text))
         if end is None:
             end = _local_uncached(date_text, time_text, self.month_first, self.tz)
@@ -244,11 +244,12 @@ class _Converter:
         if ring is None:
             ring = _ring(ring_text)
             _remember(self.rings, ring_text, ring)
-        answered = end - seconds(talk) if talk else None
-        start = end - seconds(talk + ring)
+        answered = (end - (_DELTAS[talk] if talk < 3600 else seconds(talk))) if talk else None
+        total = talk + ring
+        start = end - (_DELTAS[total] if total < 3600 else seconds(total))
         cost = money("Cost", cost_text.rstrip(_CAPITALS)) if cost_text else None
-        condition = cd or ""
-        digest = stripped_hash(match.groups(""))
+        condition = cd
+        digest = _sha1("\x1f".join(groups).encode()).hexdigest()[:12]  # stripped_hash(groups)
 
         if dial.startswith(("<I>", "<D>")):
             caller, caller_name, ddi = _incoming(dial)
@@ -270,7 +271,7 @@ class _Converter:
             number, text, f"pana:{digest}{self.runs.suffix(digest, digest)}",
             start, answered, end, talk, ring,
             caller, caller_name, caller_type, called, called_type, dialled, "", "",
-            co, account or "", cost, status, condition,
+            co, account, cost, status, condition,
         )  # fmt: skip
 
 

@@ -34,7 +34,7 @@ from functools import lru_cache, partial
 from typing import NamedTuple
 
 from ._columns import Columns, Item, Parties, Rules, Times, read_columns
-from ._common import disposition_status, flexible_seconds, required_time, seconds
+from ._common import _DELTAS, disposition_status, flexible_seconds, required_time, seconds
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "time": ("time", "timestart", "starttime", "date", "datetime"),
@@ -120,17 +120,34 @@ class YeastarRules(Rules):
         self.time_name, self.talk_name, self.duration_name, self.ring_name = (
             columns.name(role) for role in ("time", "talk", "duration", "ring")
         )
+        self.durations: dict[str, int] = {}
 
     def times(self, row: YeastarRow) -> Times:
         start = self.local(row.time) or required_time(self.time_name, row.time, self.tz)
-        talk = flexible_seconds(self.talk_name, row.talk)
-        duration = flexible_seconds(self.duration_name, row.duration)
-        ring = flexible_seconds(self.ring_name, row.ring)
+        durations = self.durations  # the seconds of each duration text seen, once per file
+        talk = durations.get(row.talk)
+        if talk is None:
+            talk = self.duration(self.talk_name, row.talk)
+        duration = durations.get(row.duration)
+        if duration is None:
+            duration = self.duration(self.duration_name, row.duration)
+        ring = durations.get(row.ring)
+        if ring is None:
+            ring = self.duration(self.ring_name, row.ring)
         if not ring and duration >= talk:
             ring = duration - talk
-        answered = start + seconds(ring) if talk else None
-        end = start + seconds(max(duration, ring + talk))
+        answered = (start + (_DELTAS[ring] if ring < 3600 else seconds(ring))) if talk else None
+        longest = max(duration, ring + talk)
+        end = start + (_DELTAS[longest] if 0 <= longest < 3600 else seconds(longest))
         return start, answered, end, talk, ring
+
+    def duration(self, name: str, value: str) -> int:
+        """``flexible_seconds``, remembered for the file (the value, not the column, decides)."""
+        count = flexible_seconds(name, value)
+        if len(self.durations) >= 4096:
+            self.durations.clear()
+        self.durations[value] = count
+        return count
 
     def identity(self, row: YeastarRow, fields: list[str]) -> tuple[str, str]:
         if row.id:

@@ -23,6 +23,7 @@ from calls.cdr._common import (
     parse_time,
     ring_seconds,
     seconds,
+    stripped_hash,
     whole_seconds,
 )
 from calls.cdr.cisco_cucm import epoch_time, parse_cisco_cucm
@@ -195,3 +196,20 @@ def test_local_times_convert_is_the_call():
 
     assert local.convert("2024-12-02 10:00:00") == local("2024-12-02 10:00:00")
     assert local.convert("2024-12-02 10:00:00") == datetime(2024, 12, 2, 9, tzinfo=UTC)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.text(max_size=8), st.text(max_size=8)), min_size=1, max_size=6))
+@example([("Call From", "1001 "), ("PIN", "\u00a0123\t")])
+def test_a_row_digest_is_the_stripped_hash_of_its_key_value_texts(pairs):
+    """The digest (an id stored with each call) stays what it was: the sha1 of
+    'key=value' for each column, the value's end trimmed, joined by the unit separator."""
+    names = [name for name, _ in pairs]
+    values = [value for _, value in pairs]
+    columns = Columns(names, plain_key, {})
+    expected = stripped_hash(
+        [f"{plain_key(name).strip()}={value.rstrip()}" for name, value in pairs]
+    )
+    assert columns.row_digest(values) == expected
+    with pytest.raises(ValueError):
+        columns.row_digest([*values, ""])
