@@ -493,6 +493,54 @@ def issued_matter_rows(issued: IssuedStatement, client: Client) -> tuple[MatterS
     return tuple(rows)
 
 
+def statement_as_issued(issued: IssuedStatement) -> Statement:
+    """An issued statement as the ``Statement`` it was issued from, for the exports that
+    read one (billing entries, LEDES): its frozen calls grouped by their frozen matter and
+    billed again under the frozen policy at the rate each was billed at, which gives back
+    the issued figures (billing is a function of those alone). Callers' names and costs are
+    not frozen: they come out empty."""
+    client = Client(pk=issued.client_id, code=issued.client.code, name=issued.client.name)
+    client.hourly_rate = issued.hourly_rate
+    matters: dict[tuple, Matter] = {}
+    rows = []
+    for line in issued.lines:
+        code, rate = line.get("matter_code", ""), line.get("hourly_rate")
+        matter = None
+        if code:
+            key = (code, line.get("matter_name", ""), rate)
+            if key not in matters:  # a stand-in: statement_build keys the groups by pk
+                matters[key] = Matter(
+                    pk=-1 - len(matters),
+                    client=client,
+                    code=code,
+                    name=key[1],
+                    hourly_rate=Decimal(rate) if rate is not None else None,
+                )
+            matter = matters[key]
+        rows.append(
+            StatementCall(
+                start=datetime.fromisoformat(line["start"]),
+                caller=line.get("caller", ""),
+                caller_name="",
+                dialled_number=line.get("number", ""),
+                destination=line.get("number", ""),
+                status=line.get("status", ""),
+                talk_seconds=int(line.get("talk_seconds", 0)),
+                cost=None,
+                matter_id=matter.pk if matter else None,
+            )
+        )
+    policy = BillingRules(**issued.policy) if issued.policy else BillingRules()
+    return statement_build(
+        client=client,
+        first_day=issued.first_day,
+        last_day=issued.last_day,
+        rows=rows,
+        policy=policy,
+        matters=matters.values(),
+    )
+
+
 def summary_totals(rows: list[SummaryRow]) -> dict:
     """The grand totals of a client summary (amount None when no client has a rate)."""
     amounts = [row.amount for row in rows if row.amount is not None]

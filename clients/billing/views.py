@@ -52,6 +52,7 @@ from clients.billing.printing import (
 )
 from clients.billing.selectors import (
     client_summary_list,
+    statement_as_issued,
     statement_get,
     summary_totals,
     summary_with_issued,
@@ -109,12 +110,14 @@ class StatementView(PermissionRequiredMixin, View):
         )
         export = request.GET.get("_export")
         name = f"{client.code}-{_period_label(first_day, last_day)}"
-        if export == "billing_csv":
-            return billing_csv([statement], filename=f"addebiti-{name}.csv")
-        if export == "ledes":
-            text = ledes_file([statement], law_firm_id=policy.law_firm_id, firm_name=firm.firm_name)
-            return ledes_response(text, filename=f"ledes-{name}.txt")
         issued = issued_for(client=client, first_day=first_day, last_day=last_day)
+        if export in ("billing_csv", "ledes"):
+            # An issued month's billed time is what was issued.
+            billed = statement_as_issued(issued) if issued is not None else statement
+            if export == "billing_csv":
+                return billing_csv([billed], filename=f"addebiti-{name}.csv")
+            text = ledes_file([billed], law_firm_id=policy.law_firm_id, firm_name=firm.firm_name)
+            return ledes_response(text, filename=f"ledes-{name}.txt")
         if issued is not None:
             return self._issued(request, context, form, statement, issued)
         context.update(
@@ -244,16 +247,17 @@ class ClientSummaryView(PermissionRequiredMixin, View):
         )
         export = request.GET.get("_export")
         label = _period_label(first_day, last_day)
-        if export not in ("billing_csv", "ledes"):
-            # An issued month shows (and exports) what was issued, not today's bill.
-            rows = summary_with_issued(rows, first_day=first_day, last_day=last_day)
+        # An issued month shows (and exports) what was issued, not today's bill.
+        rows = summary_with_issued(rows, first_day=first_day, last_day=last_day)
         if export == "csv":
             return summary_csv(rows, filename=f"rendiconti-{label}.csv")
         if export == "xlsx":
             return summary_xlsx(rows, filename=f"rendiconti-{label}.xlsx")
         if export in ("billing_csv", "ledes"):
             statements = (
-                statement_get(
+                statement_as_issued(row.issued)
+                if row.issued is not None
+                else statement_get(
                     client=row.client,
                     first_day=first_day,
                     last_day=last_day,

@@ -21,7 +21,8 @@ from pypdf import PdfReader
 
 from clients.billing.issuing import statement_correct, statements_issue
 from clients.billing.printing import month_pack_pdf, month_pack_zip
-from clients.models import IssuedStatement
+from clients.billing.selectors import statement_as_issued
+from clients.models import BillingPolicy, IssuedStatement
 from tests.conftest import ROME, logged_in
 from tests.factories import make_call, make_client, make_matter, make_matter_call, make_user
 
@@ -254,3 +255,58 @@ def test_the_summary_reads_the_issued_statements_in_one_query(paolo, frozen_now)
         page = browser.get(SUMMARY, MAY).content.decode()
     assert page.count("Emesso n. 2026-05/") == 5
     assert len(many) == len(few)
+
+
+def _billing_amounts(body: str) -> dict[str, Decimal]:
+    """Amount per client code of a billing-entries CSV (Italian decimal comma or point)."""
+    reader = csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";")
+    next(reader)
+    amounts: dict[str, Decimal] = {}
+    for row in reader:
+        amount = Decimal(row[5].replace(",", ".")) if row[5] else Decimal("0")
+        amounts[row[0]] = amounts.get(row[0], Decimal("0")) + amount
+    return amounts
+
+
+def test_billing_entries_and_ledes_of_an_issued_month_are_the_issued_ones(
+    may_issued_then_changed, paolo
+):
+    browser = logged_in(paolo)
+    summary = browser.get(SUMMARY, {**MAY, "_export": "billing_csv"})
+    body = b"".join(summary.streaming_content).decode()
+    amounts = _billing_amounts(body)
+    assert amounts["101"] == Decimal("200.00")  # as issued, not today's € 370,00
+    assert amounts["202"] == Decimal("12.00")
+    assert amounts["404"] == Decimal("20.00")  # not issued: today's figures
+    assert "07/05/2026" not in body and "2026-05-07" not in body  # the call added after
+    page = browser.get(ALFA_STATEMENT, {**MAY, "_export": "billing_csv"})
+    assert _billing_amounts(b"".join(page.streaming_content).decode()) == {"101": amounts["101"]}
+    ledes = browser.get(SUMMARY, {**MAY, "_export": "ledes"}).content.decode()
+    alfa_lines = [line for line in ledes.splitlines() if "|101|" in line]
+    assert alfa_lines and not any("20260507" in line for line in alfa_lines)
+    assert any("|150.00|" in line for line in alfa_lines)  # the matter's rate as issued
+    assert not any("|300.00|" in line for line in alfa_lines)
+
+
+@pytest.mark.parametrize("rounding", ["per_call", "total"])
+def test_an_issued_statement_read_back_bills_its_issued_figures(frozen_now, rounding):
+    policy = BillingPolicy.load()
+    policy.rounding, policy.increment_minutes = rounding, 15
+    policy.save()
+    alfa = make_client("101", "Alfa S.r.l.", hourly_rate=Decimal("100"))
+    matter = make_matter(alfa, "10101", "Causa Rossi", hourly_rate=Decimal("150"))
+    for day, seconds in ((4, 61), (5, 950), (6, 3601)):
+        start = datetime(2026, 5, day, 10, tzinfo=ROME)
+        make_matter_call(matter, talk_seconds=seconds, start=start)
+        make_call(client=alfa, billing_code="101", talk_seconds=seconds + 7, start=start)
+    statements_issue(month=date(2026, 5, 1), user=make_user("issuer"))
+    issued = IssuedStatement.objects.get(client=alfa)
+    matter.hourly_rate = Decimal("300")  # today's rate does not enter what was issued
+    matter.save()
+    statement = statement_as_issued(issued)
+    assert (statement.total.calls, statement.total.billable_seconds, statement.total.amount) == (
+        issued.calls,
+        issued.billable_seconds,
+        issued.amount,
+    )
+    assert [group.hourly_rate for group in statement.matters] == [Decimal("150"), Decimal("100")]
