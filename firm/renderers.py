@@ -115,23 +115,54 @@ def _multiple_input(widget: dict) -> str | None:
     return "".join(parts)
 
 
+def _label_tag(context: dict) -> str:
+    """django/forms/label.html."""
+    label = conditional_escape(context["label"])
+    if not context["use_tag"]:
+        return label
+    tag = conditional_escape(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>"
+
+
+def _error_list(context: dict) -> str:
+    """django/forms/errors/list/ul.html (default.html includes it)."""
+    errors = context["errors"]
+    if not errors:
+        return ""
+    field_id = getattr(errors, "field_id", None)
+    error_id = f' id="{conditional_escape(field_id)}_error"' if field_id else ""
+    items = "".join(f"<li>{conditional_escape(error)}</li>" for error in errors)
+    return f'<ul class="{conditional_escape(context["error_class"])}"{error_id}>{items}</ul>'
+
+
+def _widget(write):
+    def writer(context):
+        widget = context.get("widget")
+        return None if widget is None else write(widget)
+
+    return writer
+
+
 WRITERS = {
-    f"{WIDGETS}select.html": _select,
-    f"{WIDGETS}radio.html": _multiple_input,
-    f"{WIDGETS}checkbox_select.html": _multiple_input,
-    f"{WIDGETS}multiple_input.html": _multiple_input,
-    **dict.fromkeys(INPUT_TEMPLATES, _input),
+    f"{WIDGETS}select.html": _widget(_select),
+    f"{WIDGETS}radio.html": _widget(_multiple_input),
+    f"{WIDGETS}checkbox_select.html": _widget(_multiple_input),
+    f"{WIDGETS}multiple_input.html": _widget(_multiple_input),
+    **dict.fromkeys(INPUT_TEMPLATES, _widget(_input)),
+    "django/forms/label.html": _label_tag,
+    "django/forms/errors/list/default.html": _error_list,
+    "django/forms/errors/list/ul.html": _error_list,
 }
 
 
 class PythonWidgetsRenderer(DjangoTemplates):
-    """Django's renderer, with the widgets of ``WRITERS`` written in Python."""
+    """Django's renderer, with the templates of ``WRITERS`` (widgets, labels, error lists)
+    written in Python."""
 
     def render(self, template_name, context, request=None):
         writer = WRITERS.get(template_name)
-        widget = context.get("widget") if writer is not None else None
-        if widget is not None:
-            html = writer(widget)
+        if writer is not None:
+            html = writer(context)
             if html is not None:
                 return mark_safe(html.strip())  # noqa: S308 - every value is escaped above
         return super().render(template_name, context, request=request)

@@ -33,10 +33,21 @@ QUERIES = [
 ]
 
 
+def written(form) -> list[str]:
+    """Each field's widget, label and errors, and the form's own errors."""
+    parts = [str(form.non_field_errors())]
+    for name in form.fields:
+        field = form[name]
+        parts += [str(field), field.label_tag(), str(field.errors)]
+    parts.append(form[next(iter(form.fields))].label_tag(attrs={"class": "x", "hidden": True}))
+    return parts
+
+
 def rendered(filterset, renderer) -> list[str]:
     form = filterset.form
     form.renderer = renderer
-    return [str(form[name]) for name in form.fields]
+    form.full_clean()  # its errors written by this renderer
+    return written(form)
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -52,6 +63,9 @@ def test_the_call_log_filter_is_written_as_django_writes_it(query, language):
         assert a == b, (a, b)
     assert any("<option" in html for html in ours)
     assert any('type="radio"' in html for html in ours)
+    assert any("<label" in html for html in ours)
+    if query.get("min_talk"):
+        assert any("errorlist" in html for html in ours)
 
 
 def test_the_unassigned_queue_filter_too():
@@ -80,8 +94,11 @@ class Everything(forms.Form):
 
 def test_other_widgets_and_optgroups_are_written_alike():
     form = Everything({"pick": "b", "radios": "a", "boxes": ["b"], "many": ["a", "b"], "text": "<"})
-    ours = [str(form[name]) for name in form.fields]
+    form.add_error(None, "Non <field> & error")
+    ours = written(form)
     form.renderer = DjangoTemplates()
-    theirs = [str(form[name]) for name in form.fields]
+    form.full_clean()
+    form.add_error(None, "Non <field> & error")
+    theirs = written(form)
     for a, b in zip(ours, theirs, strict=True):
         assert a == b, (a, b)
