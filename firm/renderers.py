@@ -4,6 +4,7 @@ template through Django's renderer. A select is one template per option in Djang
 made the call log's filter form cost more than its table (a test compares the two)."""
 
 from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -54,8 +55,8 @@ def _input(widget: dict) -> str:
 
 
 def _label(label) -> str:
-    """``{{ widget.label }}``."""
-    return conditional_escape(label)
+    """``{{ widget.label }}``: localised (a number label as the template shows it), escaped."""
+    return conditional_escape(localize(label))
 
 
 def _option(option: dict) -> str | None:
@@ -117,7 +118,7 @@ def _multiple_input(widget: dict) -> str | None:
 
 def _label_tag(context: dict) -> str:
     """django/forms/label.html."""
-    label = conditional_escape(context["label"])
+    label = _label(context["label"])
     if not context["use_tag"]:
         return label
     tag = conditional_escape(context["tag"])

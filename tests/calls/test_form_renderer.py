@@ -85,7 +85,7 @@ class Everything(forms.Form):
         choices=[("Group", [("a", "A")]), ("b", "B")], widget=forms.RadioSelect
     )
     boxes = forms.MultipleChoiceField(
-        choices=[("a", "A"), ("b", "<B>")], widget=forms.CheckboxSelectMultiple
+        choices=[("a", "A"), ("b", "<B>"), (3, 1234567.5)], widget=forms.CheckboxSelectMultiple
     )
     many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")])
     text = forms.CharField(widget=forms.TextInput(attrs={"placeholder": '"quoted"'}))
