@@ -10,6 +10,7 @@ from calls.patterns import MAX_PATTERN_LENGTH, PatternError, pattern_for
 from calls.services import MAX_ASSIGNED_CALLS
 from clients.models import CLIENT_CODE_MAX_LENGTH, Client, Matter
 from firm.lib.dates import MAX_YEAR, MIN_YEAR
+from firm.renderers import python_widgets
 from firm.widgets import DateInput
 
 MAX_UPLOAD_FILES = 20
@@ -50,7 +51,10 @@ class DayRangeWidget(django_filters.widgets.DateRangeWidget):
 
 
 class PeriodForm(forms.Form):
-    """Checks of the days of a period filter: years in range, first day before the last."""
+    """Checks of the days of a period filter: years in range, first day before the last.
+    Its widgets are written in Python, as Django's templates write them (firm.renderers)."""
+
+    default_renderer = python_widgets
 
     year_out_of_range = False
 
