@@ -1,30 +1,26 @@
 """The call log and the unassigned calls queue as tables (django-tables2). The CSV/XLSX
 exports have their own columns (``calls.exports.EXPORT_COLUMNS``)."""
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from operator import attrgetter, methodcaller
 
 import django_tables2 as tables
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
-from django_tables2.utils import signature
 
 from calls.models import Call
 from calls.periods import month_of
 from firm.lib.dates import firm_time_zone
 from firm.lib.formats import format_cost, format_duration
-from firm.lib.tables import CardRows
+from firm.lib.tables import WRITTEN_ROWS_TEMPLATE, CardRows, WrittenRows
 
 
 def _local(value):
@@ -144,7 +140,7 @@ class DurationColumn(tables.Column):
         return format_duration(value)
 
 
-class CallTable(CardRows, tables.Table):
+class CallTable(CardRows, WrittenRows, tables.Table):
     start = tables.Column(verbose_name=_("Date and time"), order_by=("start", "pk"))
     caller = tables.Column(verbose_name=_("Caller"), order_by=("caller", "start", "pk"))
     destination = tables.Column(
@@ -178,23 +174,8 @@ class CallTable(CardRows, tables.Table):
         attrs = {"class": "table calls cards"}
         empty_text = _("No call matches this filter.")
         order_by = "-start"
-        # tables2's table, but the rows come from page_body().
-        template_name = "calls/_call_table.html"
-
-    def page_body(self) -> SafeString:
-        """The page's rows as tables2's own row template writes them (a test compares the
-        two), faster: per cell, tables2 works out the column's attributes and its render
-        method's signature again, and the template engine resolves ``row.items``. Here that is
-        done once per column (``_Cells``); each cell is then localised and escaped as
-        ``{{ cell }}`` does."""
-        columns = [_Cells(self, column) for column in self.columns]
-        rows = []
-        for row in self.paginated_rows:
-            cells = "".join(
-                f"<td {column.td}>{_escaped(localize(column.cell(row)))}</td>" for column in columns
-            )
-            rows.append(f"<tr {row.attrs.as_html()}>{cells}</tr>")
-        return mark_safe("\n".join(rows))  # noqa: S308 - every cell and attribute is escaped
+        # tables2's table, but the rows come from page_body() (WrittenRows).
+        template_name = WRITTEN_ROWS_TEMPLATE
 
     @cached_property
     def _detail_url(self) -> str:
@@ -241,70 +222,6 @@ class CallTable(CardRows, tables.Table):
 
     def render_cost(self, value):
         return format_cost(value)
-
-
-def _escaped(value) -> str:
-    """``conditional_escape`` without its lazy-string wrapper, which costs a page of the
-    call log more than the escaping itself: markup as it is, anything else escaped."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
-class _Cells:
-    """One column's cells as ``BoundRow.get_cell`` renders them (a model field's choices
-    shown by ``get_<field>_display``, empty values as the column's default, ``render_<col>``
-    given the arguments it names), with what depends on the column alone worked out once:
-    how a row's value is read (one attribute, a display method, or tables2's accessor) and
-    how the render method is called (with the value and the record alone, as every column of
-    the call log's is, without building tables2's six arguments for each cell)."""
-
-    def __init__(self, table: tables.Table, bound_column):
-        self.table, self.bound_column, self.column = table, bound_column, bound_column.column
-        self.td = bound_column.attrs["td"].as_html()
-        self.accessor = tables.A(bound_column.accessor)
-        try:
-            field = table._meta.model._meta.get_field(str(self.accessor))
-        except FieldDoesNotExist:
-            field = None
-        if field and field.choices:
-            # get_<field>_display, with the choices' labels translated once a page.
-            labels = {value: str(label) for value, label in field.flatchoices}
-            display = methodcaller(f"get_{field.name}_display")
-            self.value = lambda record: (
-                labels.get(getattr(record, field.attname)) or display(record)
-            )
-        elif field is not None:
-            self.value = attrgetter(field.name)
-        else:
-            self.value = self.accessor.resolve
-        self.empty_values = self.column.empty_values
-        self.default = bound_column.default
-        self.render = bound_column.render
-        self.arguments, self.takes_all = signature(self.render)
-        self.simple = not self.takes_all and set(self.arguments) <= {"value", "record"}
-
-    def cell(self, row):
-        record = row.record
-        value = self.value(record)
-        if value in self.empty_values:
-            return self.default
-        if self.simple:
-            given = {"value": value, "record": record}
-            return self.render(**{name: given[name] for name in self.arguments})
-        given = {
-            "value": value,
-            "record": record,
-            "column": self.column,
-            "bound_column": self.bound_column,
-            "bound_row": row,
-            "table": self.table,
-        }
-        if self.takes_all:
-            return self.render(**given)
-        if any(name not in given for name in self.arguments):
-            return None  # as tables2 does
-        return self.render(**{name: given[name] for name in self.arguments})
 
 
 class UnassignedCallTable(CardRows, tables.Table):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.billing.printing import issued_mark, matter_text
 from firm.lib.formats import format_duration, format_euro
-from firm.lib.tables import CardRows
+from firm.lib.tables import WRITTEN_ROWS_TEMPLATE, CardRows, WrittenRows
 
 
 def summary_table_data(rows) -> list[dict]:
@@ -44,7 +44,7 @@ class _Duration(tables.Column):
         return format_duration(value)
 
 
-class ClientSummaryTable(CardRows, tables.Table):
+class ClientSummaryTable(CardRows, WrittenRows, tables.Table):
     """One row per client with calls in the period; code and name open its statement."""
 
     code = tables.Column(verbose_name=_("Code"))
@@ -69,6 +69,8 @@ class ClientSummaryTable(CardRows, tables.Table):
         attrs = {"class": "table summary cards"}
         empty_text = _("No client had calls in the period.")
         order_by = "name"
+        # tables2's table, but the rows come from page_body() (WrittenRows).
+        template_name = WRITTEN_ROWS_TEMPLATE
 
     def __init__(self, *args, query: str = "", **kwargs):
         self.query = query

@@ -26,7 +26,7 @@ def tbody(table: CallTable, template_name: str) -> str:
 
 
 def both(queryset, **kwargs) -> tuple[str, str]:
-    ours = tbody(CallTable(queryset, **kwargs), "calls/_call_table.html")
+    ours = tbody(CallTable(queryset, **kwargs), "firm/_table_written_rows.html")
     theirs = tbody(CallTable(queryset, **kwargs), "django_tables2/table.html")
     return ours, theirs
 
